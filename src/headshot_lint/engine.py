@@ -1,0 +1,156 @@
+"""Engine: runs the measures the selected rules need, applies the rules, scores.
+
+Overall score (documented in the README): the mean of the judging rules' qualities,
+pulled halfway to the worst one::
+
+    overall = 0.5 * min(q) + 0.5 * mean(q)
+
+so one badly failed rule can't be averaged away by many passing ones, yet a photo
+with several mild problems scores below one with a single mild problem. An
+unreadable photo scores 0.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
+import os
+
+import numpy as np
+
+from .errors import HeadshotLintError, LoadError, PerceptionError
+from .load import Photo, load
+from .measures import registry
+from .model import ERROR, INFO, NOT_ASSESSABLE, WARNING, Finding, Fix, Measurement, Report, Skipped
+from .rules import Rule, RulePack, load_pack
+from .scene import Scene
+
+Source = Union[str, "os.PathLike[str]", bytes, np.ndarray]
+
+#: The measure name of rules the engine emits itself when a file cannot be read.
+LOAD_MEASURE = "load"
+_SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequence[str] | None = None,
+          ignore: Sequence[str] | None = None, rules: Sequence[Rule] | None = None) -> Report:
+    """Audit one photo: a path, encoded bytes or an RGB array.
+
+    Never raises for a bad photo: an unreadable file becomes an ``unreadable-image``
+    finding. Raises :class:`~headshot_lint.errors.RulePackError` for a bad pack or
+    selection (a usage error, not a photo's fault).
+    """
+    chosen = tuple(rules) if rules is not None else _resolve(pack).select(select, ignore)
+    label = _label(source)
+    try:
+        photo = load(source)
+    except LoadError as exc:
+        return _unreadable(label, chosen, f"{exc}", exc.kind)
+    try:
+        return _judge(label, photo, chosen)
+    except PerceptionError as exc:
+        return _unreadable(label, chosen, f"analysis failed: {exc}", "perception-failed")
+
+
+def audit_many(sources: Iterable[Source], **kwargs: Any) -> Iterator[Report]:
+    """Audit photos one after another, in order (see :func:`audit` for the options)."""
+    pack = kwargs.pop("pack", None)
+    rules = kwargs.pop("rules", None)
+    if rules is None:
+        rules = _resolve(pack).select(kwargs.pop("select", None), kwargs.pop("ignore", None))
+    for source in sources:
+        yield audit(source, rules=rules)
+
+
+def _resolve(pack: RulePack | str | None) -> RulePack:
+    return pack if isinstance(pack, RulePack) else load_pack(pack or "default")
+
+
+def _label(source: Source) -> str:
+    if isinstance(source, np.ndarray):
+        return "<array>"
+    if isinstance(source, (bytes, bytearray)):
+        return "<bytes>"
+    return os.fsdecode(source)
+
+
+def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
+    scene = Scene(photo)
+    measures = registry()
+    cache: dict[str, Measurement] = {}
+    findings: list[Finding] = []
+    skipped: list[Skipped] = []
+    scores: dict[str, float] = {}
+    for rule in rules:
+        if rule.measure == LOAD_MEASURE:
+            scores[rule.name] = 100.0
+            continue
+        if rule.measure not in cache:
+            fn = measures.get(rule.measure)
+            if fn is None:
+                raise HeadshotLintError(f"{rule.source}: measure {rule.measure!r} does not exist")
+            cache[rule.measure] = fn(scene)
+        m = cache[rule.measure]
+        if m.status == NOT_ASSESSABLE:
+            skipped.append(Skipped(rule.code, rule.name, m.reason))
+            continue
+        if rule.value not in m.values:
+            skipped.append(Skipped(rule.code, rule.name, f"measure {m.name} gave no {rule.value!r}"))
+            continue
+        value = float(m.values[rule.value])
+        score = round(rule.score(value), 1)
+        scores[rule.name] = score
+        severity = rule.severity_of(value)
+        if severity is not None:
+            findings.append(_finding(rule, m, value, severity, score))
+    findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.score, f.code))
+    size = photo.original_size
+    return Report(path=label, score=overall_score(scores.values()), scores=scores, findings=tuple(findings),
+                  skipped=tuple(skipped), size=size, analysis_size=(photo.rgb.shape[1], photo.rgb.shape[0]),
+                  measurements=cache)
+
+
+def overall_score(scores: Iterable[float]) -> float:
+    """Overall quality in [0, 100]: ``0.5 * min + 0.5 * mean`` of rule qualities (100 if none)."""
+    q = list(scores)
+    if not q:
+        return 100.0
+    return round(0.5 * min(q) + 0.5 * sum(q) / len(q), 1)
+
+
+def _finding(rule: Rule, m: Measurement, value: float, severity: str, score: float) -> Finding:
+    threshold = rule.error if severity == ERROR else rule.warning
+    fields = {**m.details, **m.values, "value": value, "threshold": threshold, "unit": rule.unit,
+              "severity": severity}
+    params = {k: fields[k] for k in rule.fix.params if k in fields}
+    fix = Fix(title=_format(rule.fix_title, fields), action=rule.fix.action, params=params,
+              safety=rule.fix.safety)
+    return Finding(code=rule.code, rule=rule.name, severity=severity, score=score, value=round(value, 3),
+                   unit=rule.unit, threshold=threshold, message=_format(rule.message, fields), fix=fix,
+                   values=dict(m.values), regions=m.regions)
+
+
+def _format(template: str, fields: Mapping[str, Any]) -> str:
+    """str.format that leaves an unknown placeholder visible instead of failing."""
+    return string.Formatter().vformat(template, (), _Fields(fields))
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _unreadable(label: str, rules: Sequence[Rule], message: str, kind: str) -> Report:
+    rule = next((r for r in rules if r.measure == LOAD_MEASURE), None)
+    findings: tuple[Finding, ...] = ()
+    scores: dict[str, float] = {}
+    if rule is not None:
+        scores[rule.name] = 0.0
+        fields = {"value": 1.0, "threshold": rule.error, "unit": rule.unit, "severity": ERROR, "reason": message,
+                  "kind": kind}
+        findings = (Finding(code=rule.code, rule=rule.name, severity=ERROR, score=0.0, value=None, unit="",
+                            threshold=None, message=_format(rule.message, fields),
+                            fix=Fix(title=_format(rule.fix_title, fields), action="", safety="none"),
+                            values={}, regions=()),)
+    skipped = tuple(Skipped(r.code, r.name, "the image could not be read") for r in rules if r is not rule)
+    return Report(path=label, score=0.0, scores=scores, findings=findings, skipped=skipped)

@@ -1,0 +1,124 @@
+"""Face-versus-background contrast as a viewer sees it at thumbnail sizes.
+
+Profile photos are mostly seen tiny: Instagram's 32 px circle, LinkedIn's 48 px
+notification square. Downsampling averages texture away, so what is left is the
+low-frequency brightness difference between the face and the background around
+the head. This measure renders those thumbnails and compares the two there.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .. import color
+from ..model import Measurement, Region
+from ..scene import Scene
+from . import measure
+from .tone import recommend_tone
+
+#: Thumbnail sizes, px: Instagram's circle and LinkedIn's notification square.
+SIZES = (32, 48)
+#: Side of the square crop a platform shows, in face-box heights (head and shoulders).
+CROP_FACE_HEIGHTS = 3.2
+#: A thumbnail pixel counts as face (or background) when this fraction of its
+#: source pixels is face (or background).
+_PURE = 0.6
+
+
+@measure("small_size_contrast", cost_ms=2.0)
+def small_size_contrast(scene: Scene) -> Measurement:
+    """Lightness difference between face and head-surrounding background, ΔL* in [0, 100].
+
+    Values
+    ------
+    delta_l_32, delta_l_48, delta_l_full : |L*face - L*background| on the 32 px
+        circle, the 48 px square and the analysis image, in [0, 100].
+    contrast_32, contrast_48, contrast_full : WCAG contrast ratio of the mean
+        luminances, in [1, 21].
+    worst_delta_l : the smallest of the three ΔL* (what the rule judges).
+    worst_contrast : the smallest of the three ratios.
+
+    Notes
+    -----
+    The crop is a square centred on the face, ``CROP_FACE_HEIGHTS`` face heights
+    wide (or the image's short side if smaller), as platforms crop profile photos.
+    Means are taken in linear light (what downsampling does to the eye) and then
+    expressed as L*; compare photos at the same analysis size.
+
+    References
+    ----------
+    WCAG 2.x contrast ratio (SC 1.4.11: 3:1 for graphical objects). Guide: "At 32px,
+    a face against a similar-toned background becomes a blur."
+    """
+    name = "small_size_contrast"
+    if scene.face is None:
+        return Measurement.not_assessable(name, "no face: contrast is measured between face and background")
+    skin = scene.skin_mask
+    ring = scene.head_ring
+    if skin.sum() < 20:
+        return Measurement.not_assessable(name, "too little facial skin visible to measure")
+    if ring.sum() < 50:
+        return Measurement.not_assessable(name, "no background visible around the head")
+
+    values: dict[str, float] = {}
+    full = _contrast(scene.luminance, skin, ring)
+    values["delta_l_full"], values["contrast_full"] = full
+    x0, y0, side = _crop(scene)
+    crop = np.s_[y0:y0 + side, x0:x0 + side]
+    for size in SIZES:
+        thumb = cv2.resize(color.srgb_to_linear(scene.rgb[crop]), (size, size), interpolation=cv2.INTER_AREA)
+        lum = thumb @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+        face_frac = cv2.resize(skin[crop].astype(np.float32), (size, size), interpolation=cv2.INTER_AREA)
+        bg_frac = cv2.resize(ring[crop].astype(np.float32), (size, size), interpolation=cv2.INTER_AREA)
+        face_px = face_frac >= _PURE
+        bg_px = bg_frac >= _PURE
+        if size == 32:  # Instagram shows the inscribed circle only
+            yy, xx = np.mgrid[:size, :size]
+            bg_px &= (xx - size / 2 + 0.5) ** 2 + (yy - size / 2 + 0.5) ** 2 <= (size / 2) ** 2
+        if face_px.sum() < 1 or bg_px.sum() < 2:
+            face_px, bg_px = face_frac >= 0.3, bg_frac >= 0.3  # tiny face: accept mixed pixels
+        if face_px.sum() < 1 or bg_px.sum() < 1:
+            values[f"delta_l_{size}"], values[f"contrast_{size}"] = full
+        else:
+            values[f"delta_l_{size}"], values[f"contrast_{size}"] = _contrast(lum, face_px, bg_px)
+    values["worst_delta_l"] = min(values[k] for k in ("delta_l_32", "delta_l_48", "delta_l_full"))
+    values["worst_contrast"] = min(values[k] for k in ("contrast_32", "contrast_48", "contrast_full"))
+    values = {k: round(float(v), 3) for k, v in values.items()}
+    units = {k: ("ΔL*" if k.startswith(("delta", "worst_delta")) else "ratio") for k in values}
+    skin_l = float(np.median(scene.lab[..., 0][skin]))
+    tone = recommend_tone(skin_l)
+    b = scene.face.box
+    r = scene.head_region
+    regions = (
+        Region.from_pixels(x0, y0, x0 + side, y0 + side, scene.width, scene.height, "thumbnail crop"),
+        Region.from_pixels(b.x0, b.y0, b.x1, b.y1, scene.width, scene.height, "face"),
+    ) + ((Region.from_pixels(r.x0, r.y0, r.x1, r.y1, scene.width, scene.height, "background around head"),)
+         if r is not None else ())
+    return Measurement(name, values, units, regions=regions,
+                       details={"recommended_hex": tone.hex, "recommended_name": tone.name,
+                                "crop_px": [int(x0), int(y0), int(side)]})
+
+
+def _contrast(luminance: np.ndarray, face: np.ndarray, background: np.ndarray) -> tuple[float, float]:
+    """(ΔL*, WCAG ratio) between mean luminance of two masks of a Y image in [0, 1]."""
+    y_face = float(luminance[face].mean())
+    y_bg = float(luminance[background].mean())
+    return abs(_y_to_l(y_face) - _y_to_l(y_bg)), color.contrast_ratio(y_face, y_bg)
+
+
+def _y_to_l(y: float) -> float:
+    """CIE L* in [0, 100] of a relative luminance in [0, 1] (CIE 1976 formula)."""
+    return 116.0 * np.cbrt(y) - 16.0 if y > 216 / 24389 else y * 24389 / 27
+
+
+def _crop(scene: Scene) -> tuple[int, int, int]:
+    """(x0, y0, side) of the square thumbnail crop, px, inside the image."""
+    b = scene.face.box
+    side = int(min(scene.width, scene.height, round(CROP_FACE_HEIGHTS * b.height)))
+    side = max(side, 8)
+    cx, cy = b.center
+    cy += 0.35 * b.height  # the crop centres a little below the face: head and shoulders
+    x0 = int(np.clip(round(cx - side / 2), 0, scene.width - side))
+    y0 = int(np.clip(round(cy - side / 2), 0, scene.height - side))
+    return x0, y0, side

@@ -1,0 +1,140 @@
+"""Background tone: what the background is, and what this face needs.
+
+The guide's advice, as data: medium grey (~#808080) is the most reliable tone;
+light grey suits darker complexions; medium-to-dark grey, charcoal or navy suit
+lighter ones; off-white is second best; pure white is risky (clipping, halation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import color
+from ..model import Measurement, Region
+from ..scene import Scene
+from . import measure
+
+
+@dataclass(frozen=True)
+class Tone:
+    """A backdrop tone of the guide's palette."""
+
+    name: str  #: e.g. "medium grey"
+    hex: str  #: sRGB, "#RRGGBB"
+
+    @property
+    def lab(self) -> np.ndarray:
+        """CIELAB of the tone, float32 (3,), L* in [0, 100]."""
+        return color.rgb_to_lab(color.hex_to_rgb(self.hex))
+
+
+OFF_WHITE = Tone("off-white", "#ECE9E3")
+LIGHT_GREY = Tone("light grey", "#B8B8B8")
+MEDIUM_GREY = Tone("medium grey", "#808080")
+MEDIUM_DARK_GREY = Tone("medium-dark grey", "#5E5E5E")
+CHARCOAL = Tone("charcoal", "#3A3D42")
+NAVY = Tone("navy", "#1F2A44")
+
+#: Skin L* bounds between complexion classes (CIE L* of the median facial skin as
+#: photographed, so exposure matters): below DARKER_BELOW "darker", at or above
+#: LIGHTER_FROM "lighter", else "medium".
+DARKER_BELOW = 48.0
+LIGHTER_FROM = 62.0
+
+#: The guide's preference order of tones for each complexion.
+PREFERENCE = {
+    "darker": (LIGHT_GREY, OFF_WHITE, MEDIUM_GREY),
+    "medium": (MEDIUM_GREY, OFF_WHITE, LIGHT_GREY, CHARCOAL),
+    "lighter": (MEDIUM_GREY, MEDIUM_DARK_GREY, CHARCOAL, NAVY),
+}
+#: A recommended tone must differ from the skin by at least this many L* units,
+#: so the face still separates at 32 px (see small-size-contrast).
+MIN_SEPARATION_L = 20.0
+
+
+def complexion(skin_l: float) -> str:
+    """Complexion class ("darker", "medium", "lighter") of a median skin L* in [0, 100]."""
+    if skin_l < DARKER_BELOW:
+        return "darker"
+    return "lighter" if skin_l >= LIGHTER_FROM else "medium"
+
+
+def recommend_tone(skin_l: float) -> Tone:
+    """The guide's tone for a face of median skin L* (CIE, [0, 100]).
+
+    The first tone in the complexion's preference order that differs from the skin
+    by at least ``MIN_SEPARATION_L``; if none does, the one that differs most.
+
+    Examples
+    --------
+    >>> recommend_tone(70.0).name    # lighter complexion: medium grey is too close
+    'medium-dark grey'
+    >>> recommend_tone(38.0).name    # darker complexion
+    'light grey'
+    """
+    tones = PREFERENCE[complexion(skin_l)]
+    for tone in tones:
+        if abs(float(tone.lab[0]) - skin_l) >= MIN_SEPARATION_L:
+            return tone
+    return max(tones, key=lambda t: abs(float(t.lab[0]) - skin_l))
+
+
+def nearest_suitable(background_lab: np.ndarray, skin_l: float) -> tuple[Tone, float]:
+    """Among this complexion's tones, the one closest to the background and its ΔE2000.
+
+    Only tones that separate from the skin by ``MIN_SEPARATION_L`` count, unless
+    none does.
+    """
+    tones = [t for t in PREFERENCE[complexion(skin_l)] if abs(float(t.lab[0]) - skin_l) >= MIN_SEPARATION_L]
+    tones = tones or [recommend_tone(skin_l)]
+    distances = [float(color.delta_e(background_lab, t.lab)) for t in tones]
+    i = int(np.argmin(distances))
+    return tones[i], distances[i]
+
+
+@measure("background_tone", cost_ms=1.0)
+def background_tone(scene: Scene) -> Measurement:
+    """Background colour against the tone this face needs, ΔE2000 >= 0.
+
+    Values
+    ------
+    background_l : median L* of the background, [0, 100].
+    background_chroma : chroma C*ab of the median background colour, >= 0.
+    skin_l : median L* of the subject's facial skin, [0, 100].
+    delta_e_recommended : ΔE2000 from the background to the recommended tone, >= 0.
+    delta_e_suitable : ΔE2000 from the background to the nearest tone that suits
+        this complexion (what the rule judges), >= 0.
+
+    Notes
+    -----
+    Medians over the whole background mask (person dilated away); the skin is the
+    landmark-bounded mask of the subject's face.
+    """
+    name = "background_tone"
+    bg = scene.background_mask
+    if scene.face is None:
+        return Measurement.not_assessable(name, "no face: the tone advice depends on the face")
+    skin = scene.skin_mask
+    if skin.sum() < 20:
+        return Measurement.not_assessable(name, "too little facial skin visible to measure")
+    if bg.sum() < 0.02 * bg.size:
+        return Measurement.not_assessable(name, "the face fills the frame: almost no background")
+    bg_lab = np.median(scene.lab[bg], axis=0)
+    skin_l = float(np.median(scene.lab[..., 0][skin]))
+    rec = recommend_tone(skin_l)
+    near, de_near = nearest_suitable(bg_lab, skin_l)
+    de_rec = float(color.delta_e(bg_lab, rec.lab))
+    bg_hex = color.rgb_to_hex(color.lab_to_rgb(bg_lab))
+    h, w = bg.shape
+    return Measurement(
+        name,
+        {"background_l": round(float(bg_lab[0]), 2), "background_chroma": round(float(color.chroma(bg_lab)), 2),
+         "skin_l": round(skin_l, 2), "delta_e_recommended": round(de_rec, 2), "delta_e_suitable": round(de_near, 2)},
+        {"background_l": "L*", "background_chroma": "C*ab", "skin_l": "L*",
+         "delta_e_recommended": "ΔE2000", "delta_e_suitable": "ΔE2000"},
+        regions=(Region.from_pixels(0, 0, w, h, w, h, "background"),),
+        details={"recommended_hex": rec.hex, "recommended_name": rec.name, "complexion": complexion(skin_l),
+                 "background_hex": bg_hex, "nearest_suitable_name": near.name, "nearest_suitable_hex": near.hex},
+    )

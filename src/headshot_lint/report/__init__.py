@@ -1,0 +1,1 @@
+"""Renderers: they turn reports into text, JSON, ...; they never compute."""

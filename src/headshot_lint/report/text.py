@@ -1,0 +1,89 @@
+"""Terminal report (rich): per photo the score, then each rule's verdict and fix."""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..model import ERROR, INFO, WARNING, Report
+from ..rules import Rule
+
+_STYLE = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
+
+
+def score_style(score: float | None) -> str:
+    """Colour of a 0-100 score: green from 80, yellow from 50, red below."""
+    if score is None:
+        return "red"
+    return "green" if score >= 80 else "yellow" if score >= 50 else "red"
+
+
+def render_photo(console: Console, report: Report, rules: Mapping[str, Rule], verbose: bool = False) -> None:
+    """Print one photo: header with score, then a row per rule that failed (all rules with ``verbose``)."""
+    head = Text()
+    head.append(report.path, style="bold")
+    score = "unreadable" if report.score is None else f"{report.score:.0f}/100"
+    head.append("  score ")
+    head.append(score, style=score_style(report.score))
+    if report.size:
+        head.append(f"  {report.size[0]}x{report.size[1]} px", style="dim")
+    console.print(head)
+    if not report.findings and not verbose:
+        console.print("  [green]✓ background looks good[/green]")
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column(width=2)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column()
+    failed = {f.rule for f in report.findings}
+    for f in report.findings:
+        table.add_row("", Text(f"{f.code} {f.rule}", style=_STYLE[f.severity]),
+                      Text(f"{f.score:.0f}", style=score_style(f.score)),
+                      Text(f"{f.severity}: {f.message}"))
+        if f.fix is not None and f.fix.title:
+            tag = " [retouch]" if f.fix.safety == "retouch" else ""
+            table.add_row("", "", "", Text(f"fix: {f.fix.title}{tag}", style="dim"))
+    if verbose:
+        for name, q in report.scores.items():
+            if name in failed:
+                continue
+            rule = rules.get(name)
+            code = rule.code if rule else ""
+            m = report.measurements.get(rule.measure) if rule else None
+            value = "" if m is None or rule is None else f"{m.values.get(rule.value, float('nan')):.2f} {rule.unit}"
+            table.add_row("", Text(f"{code} {name}", style="green"), Text(f"{q:.0f}", style=score_style(q)),
+                          Text(f"ok {value}", style="dim"))
+        for s in report.skipped:
+            table.add_row("", Text(f"{s.code} {s.rule}", style="dim"), "–", Text(f"skipped: {s.reason}", style="dim"))
+    if table.row_count:
+        console.print(table)
+
+
+def render(console: Console, reports: Iterable[Report], rules: Iterable[Rule], verbose: bool = False) -> dict[str, int]:
+    """Print every photo and a summary line; returns the counts shown in it."""
+    by_name = {r.name: r for r in rules}
+    counts = {"photos": 0, "clean": 0, "errors": 0, "warnings": 0}
+    for report in reports:
+        render_photo(console, report, by_name, verbose)
+        counts["photos"] += 1
+        counts["clean"] += not report.findings
+        counts["errors"] += sum(f.severity == ERROR for f in report.findings)
+        counts["warnings"] += sum(f.severity == WARNING for f in report.findings)
+    return counts
+
+
+def summary_line(counts: Mapping[str, int]) -> Text:
+    """``3 photos: 1 clean, 2 errors, 1 warning``, coloured."""
+    t = Text()
+    n = counts["photos"]
+    t.append(f"{n} photo{'s' * (n != 1)}: ", style="bold")
+    t.append(f"{counts['clean']} clean", style="green")
+    t.append(", ")
+    t.append(f"{counts['errors']} error{'s' * (counts['errors'] != 1)}", style="red" if counts["errors"] else "")
+    t.append(", ")
+    t.append(f"{counts['warnings']} warning{'s' * (counts['warnings'] != 1)}",
+             style="yellow" if counts["warnings"] else "")
+    return t

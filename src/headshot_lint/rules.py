@@ -1,0 +1,350 @@
+"""Rule packs: rules as documented data in ``rules/*.toml``.
+
+A rule file names the measure it reads, how the native value maps to a 0-100
+quality, its warning/error thresholds, its message, fix and documentation. A pack
+(``rules/packs/<name>.toml``) selects rules and may override thresholds. Every
+default of the schema lives here, in one place.
+
+Quality mapping (OFIQ, ISO/IEC 29794-5 ``Measure.h``)::
+
+    sigmoid(x; x0, w) = 1 / (1 + exp((x0 - x) / w))
+    Q = h * (a + s * sigmoid(x; x0, w)), clamped to [0, 100]
+
+with ``s = -1, a = 1`` for a value where higher is worse. ``mapping = "step"``
+gives ``pass``/``warning``/``error`` qualities for counts (faces).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import RulePackError
+
+HIGHER_IS_WORSE = "higher-is-worse"
+LOWER_IS_WORSE = "lower-is-worse"
+_CODE = re.compile(r"^HL\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_DOC_KEYS = ("what", "why", "known_problems", "example_bad", "example_good", "fix_safety")
+_SIGMOID_DEFAULTS = {"h": 100.0, "a": 0.0, "s": 1.0, "x0": 0.0, "w": 1.0}
+_STEP_DEFAULTS = {"pass": 100.0, "warning": 60.0, "error": 20.0}
+_FIX_SAFETY = ("safe", "retouch", "none")
+#: Placeholders any message may use; the measure's value keys and details are added.
+_MESSAGE_FIELDS = {"value", "threshold", "unit", "severity"}
+_TOP_KEYS = {"code", "name", "summary", "measure", "value", "unit", "direction", "aliases", "message",
+             "fix_title", "thresholds", "quality", "fix", "doc", "calibration", "default"}
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Mapping from a native value to a 0-100 quality."""
+
+    mapping: str  #: "sigmoid" or "step"
+    params: Mapping[str, float]  #: sigmoid h, a, s, x0, w; or step pass, warning, error
+
+
+@dataclass(frozen=True)
+class FixSpec:
+    """The fix a rule proposes: an action kind and the measure details it reads."""
+
+    action: str  #: e.g. "replace-background"; "" for advice only
+    safety: str  #: "safe" (adjusts), "retouch" (changes what the photo shows), "none" (advice)
+    params: tuple[str, ...] = ()  #: measurement value/detail keys passed to the action
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, as loaded and validated from its TOML file."""
+
+    code: str  #: stable code, e.g. "HL501"; never reused
+    name: str  #: kebab-case name of the problem, e.g. "small-size-contrast"
+    summary: str  #: one line, for lists
+    measure: str  #: measure name it reads ("" for rules the engine emits itself)
+    value: str  #: key of the measurement value it judges
+    unit: str  #: unit of that value
+    direction: str  #: HIGHER_IS_WORSE or LOWER_IS_WORSE
+    warning: float | None  #: threshold for a warning (inclusive on the bad side)
+    error: float | None  #: threshold for an error (inclusive on the bad side)
+    quality: Quality
+    message: str  #: template: {value}, {threshold}, {unit}, {severity} and measurement keys
+    fix_title: str  #: template for the fix sentence
+    fix: FixSpec
+    doc: Mapping[str, str]  #: what, why, known_problems, example_bad, example_good, fix_safety
+    aliases: tuple[str, ...] = ()  #: former codes or names
+    enabled_by_default: bool = True  #: selected when a pack says nothing
+    calibration: str = ""  #: where the thresholds came from (figures of the calibration run)
+    source: str = ""  #: the file it was loaded from
+
+    @property
+    def group(self) -> str:
+        """Code prefix of the rule's group, e.g. "HL5" for "HL501"."""
+        return self.code[:3]
+
+    def severity_of(self, value: float) -> str | None:
+        """'error', 'warning' or None for a native value."""
+        for level, threshold in (("error", self.error), ("warning", self.warning)):
+            if threshold is not None and _crosses(value, threshold, self.direction):
+                return level
+        return None
+
+    def score(self, value: float) -> float:
+        """Quality in [0, 100] of a native value (see module docstring)."""
+        p = self.quality.params
+        if self.quality.mapping == "step":
+            sev = self.severity_of(value)
+            return float(p[sev] if sev else p["pass"])
+        z = (p["x0"] - value) / p["w"]
+        sig = 0.0 if z > 700 else 1.0 / (1.0 + math.exp(z))
+        return float(min(100.0, max(0.0, p["h"] * (p["a"] + p["s"] * sig))))
+
+    def with_thresholds(self, warning: float | None = None, error: float | None = None) -> "Rule":
+        """A copy with overridden thresholds (from a pack or a configuration)."""
+        return replace(self, warning=self.warning if warning is None else float(warning),
+                       error=self.error if error is None else float(error))
+
+
+def _crosses(value: float, threshold: float, direction: str) -> bool:
+    return value >= threshold if direction == HIGHER_IS_WORSE else value <= threshold
+
+
+def rules_dir() -> Path:
+    """The built-in rules folder: shipped in the wheel, or the checkout's ``rules/``."""
+    packaged = Path(__file__).resolve().parent / "rules"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "rules"
+    if checkout.is_dir():
+        return checkout
+    raise RulePackError(f"built-in rules not found in {packaged} or {checkout}")
+
+
+def load_rule(path: Path) -> Rule:
+    """Load and validate one rule file; errors name the file and the field."""
+    data = _read_toml(path)
+    where = str(path)
+
+    def req(table: Mapping[str, Any], key: str, kind: type, prefix: str = "") -> Any:
+        if key not in table:
+            raise RulePackError(f"{where}: missing field '{prefix}{key}'")
+        v = table[key]
+        if kind is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if not isinstance(v, kind):
+            raise RulePackError(f"{where}: field '{prefix}{key}' must be {kind.__name__}, got {type(v).__name__}")
+        return v
+
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise RulePackError(f"{where}: unknown field '{sorted(unknown)[0]}'")
+    code, name = req(data, "code", str), req(data, "name", str)
+    if not _CODE.match(code):
+        raise RulePackError(f"{where}: field 'code' must look like HL101, got {code!r}")
+    if not _NAME.match(name):
+        raise RulePackError(f"{where}: field 'name' must be kebab-case, got {name!r}")
+    direction = req(data, "direction", str)
+    if direction not in (HIGHER_IS_WORSE, LOWER_IS_WORSE):
+        raise RulePackError(f"{where}: field 'direction' must be {HIGHER_IS_WORSE!r} or {LOWER_IS_WORSE!r}")
+    th = req(data, "thresholds", dict)
+    warning = _opt_float(th, "warning", where, "thresholds.")
+    error = _opt_float(th, "error", where, "thresholds.")
+    if warning is None and error is None:
+        raise RulePackError(f"{where}: field 'thresholds' needs 'warning' or 'error'")
+    if warning is not None and error is not None and _crosses(warning, error, direction) and warning != error:
+        raise RulePackError(f"{where}: field 'thresholds.error' must be beyond 'thresholds.warning' "
+                            f"({direction})")
+    quality = _quality(req(data, "quality", dict), where)
+    doc = req(data, "doc", dict)
+    for key in _DOC_KEYS:
+        req(doc, key, str, "doc.")
+    fix_table = req(data, "fix", dict)
+    safety = req(fix_table, "safety", str, "fix.")
+    if safety not in _FIX_SAFETY:
+        raise RulePackError(f"{where}: field 'fix.safety' must be one of {_FIX_SAFETY}, got {safety!r}")
+    params = fix_table.get("params", [])
+    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+        raise RulePackError(f"{where}: field 'fix.params' must be a list of strings")
+    message, fix_title = req(data, "message", str), req(data, "fix_title", str)
+    for key, template in (("message", message), ("fix_title", fix_title)):
+        _check_template(template, where, key)
+    aliases = data.get("aliases", [])
+    if not isinstance(aliases, list):
+        raise RulePackError(f"{where}: field 'aliases' must be a list")
+    rule = Rule(
+        code=code, name=name, summary=req(data, "summary", str), measure=req(data, "measure", str),
+        value=req(data, "value", str), unit=req(data, "unit", str), direction=direction,
+        warning=warning, error=error, quality=quality, message=message, fix_title=fix_title,
+        fix=FixSpec(action=str(fix_table.get("action", "")), safety=safety, params=tuple(params)),
+        doc={k: str(doc[k]) for k in doc}, aliases=tuple(str(a) for a in aliases),
+        enabled_by_default=bool(data.get("default", True)), calibration=str(data.get("calibration", "")),
+        source=where,
+    )
+    if quality.mapping == "sigmoid":
+        _check_monotonic(rule, where)
+    return rule
+
+
+def _opt_float(table: Mapping[str, Any], key: str, where: str, prefix: str) -> float | None:
+    v = table.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise RulePackError(f"{where}: field '{prefix}{key}' must be a number, got {v!r}")
+    return float(v)
+
+
+def _quality(table: Mapping[str, Any], where: str) -> Quality:
+    mapping = table.get("mapping", "sigmoid")
+    defaults = {"sigmoid": _SIGMOID_DEFAULTS, "step": _STEP_DEFAULTS}.get(mapping)
+    if defaults is None:
+        raise RulePackError(f"{where}: field 'quality.mapping' must be 'sigmoid' or 'step', got {mapping!r}")
+    params = dict(defaults)
+    for key, v in table.items():
+        if key == "mapping":
+            continue
+        if key not in defaults:
+            raise RulePackError(f"{where}: unknown field 'quality.{key}' for mapping {mapping!r}")
+        params[key] = _opt_float(table, key, where, "quality.")
+    if mapping == "sigmoid" and params["w"] == 0:
+        raise RulePackError(f"{where}: field 'quality.w' must not be 0")
+    return Quality(mapping, params)
+
+
+def _check_template(template: str, where: str, key: str) -> None:
+    try:
+        for _, field_name, _, _ in string.Formatter().parse(template):
+            if field_name is not None and not re.match(r"^[a-z_][a-z0-9_]*$", field_name):
+                raise RulePackError(f"{where}: field '{key}' has a bad placeholder {{{field_name}}}")
+    except ValueError as exc:
+        raise RulePackError(f"{where}: field '{key}' is not a valid template: {exc}") from None
+
+
+def _check_monotonic(rule: Rule, where: str) -> None:
+    """The quality must fall as the value gets worse; else scores contradict severities."""
+    t = rule.warning if rule.warning is not None else rule.error
+    step = max(1e-6, abs(t) * 0.5 + 1.0)
+    good, bad = (t - step, t + step) if rule.direction == HIGHER_IS_WORSE else (t + step, t - step)
+    if rule.score(good) < rule.score(bad):
+        raise RulePackError(f"{where}: field 'quality' maps worse values to higher quality "
+                            f"(check the sign of 'quality.s' against 'direction')")
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise RulePackError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulePackError(f"{path}: not valid TOML: {exc}") from None
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """An ordered set of rules with resolved thresholds."""
+
+    name: str  #: pack name, e.g. "default"
+    rules: tuple[Rule, ...]  #: every rule the pack knows, selected or not
+    selected: tuple[str, ...] = field(default=())  #: codes the pack selects
+
+    def find(self, key: str) -> Rule | None:
+        """A rule by code, name or alias (case-insensitive for codes)."""
+        for rule in self.rules:
+            if key.upper() == rule.code or key == rule.name or key in rule.aliases:
+                return rule
+        return None
+
+    def select(self, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> tuple[Rule, ...]:
+        """Rules chosen by code prefixes or names: ``select`` (or the pack's own), minus ``ignore``."""
+        chosen = [r for r in self.rules if r.code in self.selected] if not select else [
+            r for r in self.rules if _matches(r, select)]
+        if select:
+            _check_known(select, self.rules)
+        if ignore:
+            _check_known(ignore, self.rules)
+            chosen = [r for r in chosen if not _matches(r, ignore)]
+        return tuple(chosen)
+
+
+def _matches(rule: Rule, keys: Iterable[str]) -> bool:
+    for key in keys:
+        if key.upper() == "ALL" or rule.code.startswith(key.upper()) or key == rule.name or key in rule.aliases:
+            return True
+    return False
+
+
+def _check_known(keys: Iterable[str], rules: Sequence[Rule]) -> None:
+    for key in keys:
+        if not any(_matches(r, [key]) for r in rules):
+            raise RulePackError(f"unknown rule or prefix {key!r} (see `headshot-lint rules`)")
+
+
+def load_pack(name_or_path: str = "default", *, directory: Path | None = None) -> RulePack:
+    """Load a pack: a built-in name ("default", "strict") or a path to a pack TOML.
+
+    A pack has ``name``, optional ``extends`` (another pack), ``rules_dirs`` (extra
+    folders of rule files, relative to the pack), ``select`` (codes/prefixes, default
+    every rule enabled by default) and ``[thresholds.<CODE>]`` overrides.
+    """
+    base = directory or rules_dir()
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        path = base / "packs" / f"{name_or_path}.toml"
+    if not path.is_file():
+        known = sorted(p.stem for p in (base / "packs").glob("*.toml"))
+        raise RulePackError(f"rule pack {name_or_path!r} not found (built-in packs: {', '.join(known)})")
+    data = _read_toml(path)
+    unknown = set(data) - {"name", "extends", "rules_dirs", "select", "thresholds", "description"}
+    if unknown:
+        raise RulePackError(f"{path}: unknown field '{sorted(unknown)[0]}'")
+    if "extends" in data:
+        parent = load_pack(str(data["extends"]), directory=base)
+        rules = {r.code: r for r in parent.rules}
+        selected = list(parent.selected)
+    else:
+        rules = {r.code: r for r in _load_dir(base)}
+        selected = [c for c, r in rules.items() if r.enabled_by_default]
+    for extra in data.get("rules_dirs", []):
+        for rule in _load_dir((path.parent / extra).resolve()):
+            if rule.code in rules:
+                raise RulePackError(f"{rule.source}: code {rule.code} is already used by {rules[rule.code].source}")
+            rules[rule.code] = rule
+            selected.append(rule.code)
+    if "select" in data:
+        sel = data["select"]
+        if not isinstance(sel, list):
+            raise RulePackError(f"{path}: field 'select' must be a list of codes or prefixes")
+        _check_known(sel, list(rules.values()))
+        selected = [c for c, r in rules.items() if _matches(r, sel)]
+    for key, table in data.get("thresholds", {}).items():
+        rule = next((r for r in rules.values() if key.upper() == r.code or key == r.name), None)
+        if rule is None:
+            raise RulePackError(f"{path}: field 'thresholds.{key}' names no rule")
+        if not isinstance(table, dict) or set(table) - {"warning", "error"}:
+            raise RulePackError(f"{path}: field 'thresholds.{key}' takes only 'warning' and 'error'")
+        rules[rule.code] = rule.with_thresholds(_opt_float(table, "warning", str(path), f"thresholds.{key}."),
+                                                _opt_float(table, "error", str(path), f"thresholds.{key}."))
+    ordered = tuple(sorted(rules.values(), key=lambda r: r.code))
+    return RulePack(str(data.get("name", path.stem)), ordered, tuple(c for c in sorted(set(selected))))
+
+
+def _load_dir(directory: Path) -> list[Rule]:
+    if not directory.is_dir():
+        raise RulePackError(f"rules folder not found: {directory}")
+    rules = [load_rule(p) for p in sorted(directory.glob("*.toml"))]
+    seen: dict[str, str] = {}
+    for rule in rules:
+        for key in (rule.code, rule.name):
+            if key in seen:
+                raise RulePackError(f"{rule.source}: '{key}' is already used by {seen[key]}")
+            seen[key] = rule.source
+    return rules

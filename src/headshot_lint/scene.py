@@ -1,0 +1,160 @@
+"""Scene: everything perceived in one photo, each computed lazily and only once.
+
+A measure asks the scene for what it needs (``scene.skin_mask``,
+``scene.background_mask``, ...); nothing is computed that no selected rule reads,
+and nothing is computed twice. All arrays are at analysis size and read-only.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import cv2
+import numpy as np
+
+from . import color
+from .load import Photo
+from .perception.faces import Box, Face, detect_faces, face_landmarks, primary_face
+from .perception.segment import person_matte
+
+# Contours of MediaPipe's 468-point face mesh, in drawing order
+# (from mediapipe/python/solutions/face_mesh_connections.py).
+_FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400,
+              377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
+_LEFT_EYE = (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466)
+_RIGHT_EYE = (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246)
+_LEFT_BROW = (300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
+_RIGHT_BROW = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46)
+_LIPS = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185)
+
+#: Matte value above which a pixel may belong to the person (hair wisps included).
+_PERSON_LOOSE = 0.15
+#: Matte value above which a pixel is the person for region statistics.
+_PERSON_FIRM = 0.5
+
+
+class Scene:
+    """Perception results for one :class:`~headshot_lint.load.Photo`."""
+
+    def __init__(self, photo: Photo) -> None:
+        self.photo = photo
+        self.rgb = photo.rgb  #: uint8 (H, W, 3) sRGB, analysis size
+        self.height, self.width = photo.rgb.shape[:2]
+
+    # -- faces ---------------------------------------------------------------
+    @cached_property
+    def faces(self) -> tuple[Face, ...]:
+        """Every detected face, largest first."""
+        return detect_faces(self.rgb)
+
+    @cached_property
+    def face(self) -> Face | None:
+        """The subject's face (largest, most central), or None."""
+        return primary_face(self.faces, self.width, self.height)
+
+    @cached_property
+    def landmarks(self) -> np.ndarray | None:
+        """468 face-mesh points of the subject, float32 (468, 2) px, or None."""
+        return None if self.face is None else face_landmarks(self.rgb, self.face)
+
+    @cached_property
+    def skin_mask(self) -> np.ndarray:
+        """Bare facial skin of the subject, bool (H, W): inside the face oval, eyes,
+        brows and lips excluded, pixels far from the median skin L* dropped (a fringe
+        of hair, glasses, shadows). Falls back to an ellipse in the face box when the
+        mesh fails. Empty when there is no face."""
+        mask = np.zeros((self.height, self.width), np.uint8)
+        if self.face is None:
+            return mask.astype(bool)
+        pts = self.landmarks
+        if pts is not None:
+            cv2.fillPoly(mask, [_poly(pts, _FACE_OVAL)], 1)
+            holes = np.zeros_like(mask)
+            for idx in (_LEFT_EYE, _RIGHT_EYE, _LEFT_BROW, _RIGHT_BROW, _LIPS):
+                cv2.fillPoly(holes, [_poly(pts, idx)], 1)
+            k = max(3, int(round(self.face.box.width * 0.04)) | 1)
+            holes = cv2.dilate(holes, np.ones((k, k), np.uint8))
+            mask &= 1 - holes
+        else:
+            b = self.face.box
+            cx, cy = b.center
+            cv2.ellipse(mask, (int(cx), int(cy)), (max(1, int(b.width * 0.35)), max(1, int(b.height * 0.4))),
+                        0, 0, 360, 1, -1)
+        bool_mask = mask.astype(bool)
+        lightness = self.lab[..., 0][bool_mask]
+        if lightness.size >= 20:
+            med = float(np.median(lightness))
+            mad = float(np.median(np.abs(lightness - med))) + 1.0
+            keep = np.abs(self.lab[..., 0] - med) <= 3.0 * 1.4826 * mad
+            bool_mask &= keep
+        return _frozen(bool_mask)
+
+    # -- person and background -----------------------------------------------
+    @cached_property
+    def matte(self) -> np.ndarray:
+        """Soft person matte, float32 (H, W) in [0, 1], 1 = person."""
+        return _frozen(person_matte(self.rgb))
+
+    @cached_property
+    def person_mask(self) -> np.ndarray:
+        """Pixels that are firmly the person, bool (H, W)."""
+        return _frozen(self.matte >= _PERSON_FIRM)
+
+    @cached_property
+    def halo_px(self) -> int:
+        """Width of the band kept away from the person's outline, px (1.5% of the long side, >= 3)."""
+        return max(3, int(round(0.015 * max(self.height, self.width))))
+
+    @cached_property
+    def background_mask(self) -> np.ndarray:
+        """Background, bool (H, W): not the person, with the person (hair wisps
+        included) dilated by :attr:`halo_px` so halos never count as background."""
+        loose = (self.matte >= _PERSON_LOOSE).astype(np.uint8)
+        k = 2 * self.halo_px + 1
+        near = cv2.dilate(loose, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        return _frozen(near == 0)
+
+    @cached_property
+    def head_region(self) -> Box | None:
+        """Where a viewer looks for the head's outline: the face box widened by one
+        face width each side, from 0.7 face heights above it to 0.5 below. px."""
+        if self.face is None:
+            return None
+        b = self.face.box
+        return Box(b.x0 - b.width, b.y0 - 0.7 * b.height, b.x1 + b.width, b.y1 + 0.5 * b.height).clipped(
+            self.width, self.height)
+
+    @cached_property
+    def head_ring(self) -> np.ndarray:
+        """Background right around the head, bool (H, W); empty without a face."""
+        ring = np.zeros((self.height, self.width), bool)
+        r = self.head_region
+        if r is not None:
+            ring[int(r.y0):int(np.ceil(r.y1)), int(r.x0):int(np.ceil(r.x1))] = True
+            ring &= self.background_mask
+        return _frozen(ring)
+
+    # -- colour ----------------------------------------------------------------
+    @cached_property
+    def lab(self) -> np.ndarray:
+        """CIELAB of the image, float32 (H, W, 3), L* in [0, 100]."""
+        return _frozen(color.rgb_to_lab(self.rgb))
+
+    @cached_property
+    def luminance(self) -> np.ndarray:
+        """WCAG relative luminance Y, float32 (H, W) in [0, 1]."""
+        return _frozen(color.relative_luminance(self.rgb))
+
+    @cached_property
+    def gray(self) -> np.ndarray:
+        """8-bit grey image (OpenCV's luma), uint8 (H, W), for edge and texture measures."""
+        return _frozen(cv2.cvtColor(self.rgb, cv2.COLOR_RGB2GRAY))
+
+
+def _poly(points: np.ndarray, index: tuple[int, ...]) -> np.ndarray:
+    return np.round(points[list(index)]).astype(np.int32)
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
