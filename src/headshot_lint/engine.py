@@ -119,7 +119,7 @@ def overall_score(scores: Iterable[float]) -> float:
 
 
 def _finding(rule: Rule, m: Measurement, value: float, severity: str, score: float) -> Finding:
-    threshold = rule.error if severity == ERROR else rule.warning
+    threshold = {ERROR: rule.error, WARNING: rule.warning, INFO: rule.info}[severity]
     fields = {**m.details, **m.values, "value": value, "threshold": threshold, "unit": rule.unit,
               "severity": severity}
     params = {k: fields[k] for k in rule.fix.params if k in fields}

@@ -37,7 +37,7 @@ _CODE = re.compile(r"^HL\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DOC_KEYS = ("what", "why", "known_problems", "example_bad", "example_good", "fix_safety")
 _SIGMOID_DEFAULTS = {"h": 100.0, "a": 0.0, "s": 1.0, "x0": 0.0, "w": 1.0}
-_STEP_DEFAULTS = {"pass": 100.0, "warning": 60.0, "error": 20.0}
+_STEP_DEFAULTS = {"pass": 100.0, "info": 90.0, "warning": 60.0, "error": 20.0}
 _FIX_SAFETY = ("safe", "retouch", "none")
 #: Placeholders any message may use; the measure's value keys and details are added.
 _MESSAGE_FIELDS = {"value", "threshold", "unit", "severity"}
@@ -75,6 +75,7 @@ class Rule:
     direction: str  #: HIGHER_IS_WORSE or LOWER_IS_WORSE
     warning: float | None  #: threshold for a warning (inclusive on the bad side)
     error: float | None  #: threshold for an error (inclusive on the bad side)
+    info: float | None  #: threshold for a note-level finding that never fails a run
     quality: Quality
     message: str  #: template: {value}, {threshold}, {unit}, {severity} and measurement keys
     fix_title: str  #: template for the fix sentence
@@ -92,7 +93,7 @@ class Rule:
 
     def severity_of(self, value: float) -> str | None:
         """'error', 'warning' or None for a native value."""
-        for level, threshold in (("error", self.error), ("warning", self.warning)):
+        for level, threshold in (("error", self.error), ("warning", self.warning), ("info", self.info)):
             if threshold is not None and _crosses(value, threshold, self.direction):
                 return level
         return None
@@ -155,10 +156,14 @@ def load_rule(path: Path) -> Rule:
     if direction not in (HIGHER_IS_WORSE, LOWER_IS_WORSE):
         raise RulePackError(f"{where}: field 'direction' must be {HIGHER_IS_WORSE!r} or {LOWER_IS_WORSE!r}")
     th = req(data, "thresholds", dict)
+    unknown_th = set(th) - {"warning", "error", "info"}
+    if unknown_th:
+        raise RulePackError(f"{where}: unknown field 'thresholds.{sorted(unknown_th)[0]}'")
     warning = _opt_float(th, "warning", where, "thresholds.")
     error = _opt_float(th, "error", where, "thresholds.")
-    if warning is None and error is None:
-        raise RulePackError(f"{where}: field 'thresholds' needs 'warning' or 'error'")
+    info = _opt_float(th, "info", where, "thresholds.")
+    if warning is None and error is None and info is None:
+        raise RulePackError(f"{where}: field 'thresholds' needs 'warning', 'error' or 'info'")
     if warning is not None and error is not None and _crosses(warning, error, direction) and warning != error:
         raise RulePackError(f"{where}: field 'thresholds.error' must be beyond 'thresholds.warning' "
                             f"({direction})")
@@ -182,7 +187,7 @@ def load_rule(path: Path) -> Rule:
     rule = Rule(
         code=code, name=name, summary=req(data, "summary", str), measure=req(data, "measure", str),
         value=req(data, "value", str), unit=req(data, "unit", str), direction=direction,
-        warning=warning, error=error, quality=quality, message=message, fix_title=fix_title,
+        warning=warning, error=error, info=info, quality=quality, message=message, fix_title=fix_title,
         fix=FixSpec(action=str(fix_table.get("action", "")), safety=safety, params=tuple(params)),
         doc={k: str(doc[k]) for k in doc}, aliases=tuple(str(a) for a in aliases),
         enabled_by_default=bool(data.get("default", True)), calibration=str(data.get("calibration", "")),
@@ -230,7 +235,7 @@ def _check_template(template: str, where: str, key: str) -> None:
 
 def _check_monotonic(rule: Rule, where: str) -> None:
     """The quality must fall as the value gets worse; else scores contradict severities."""
-    t = rule.warning if rule.warning is not None else rule.error
+    t = next(v for v in (rule.warning, rule.error, rule.info) if v is not None)
     step = max(1e-6, abs(t) * 0.5 + 1.0)
     good, bad = (t - step, t + step) if rule.direction == HIGHER_IS_WORSE else (t + step, t - step)
     if rule.score(good) < rule.score(bad):

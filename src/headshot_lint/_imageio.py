@@ -1,0 +1,381 @@
+"""Private helpers of :mod:`headshot_lint.load`: open, check and normalise images with Pillow.
+
+Nothing here is public; ``load.py`` is the boundary that other modules use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import struct
+import threading
+import types
+import warnings
+import zlib
+from typing import IO, Iterator
+
+import numpy as np
+from PIL import Image, ImageCms
+
+from .errors import (
+    CorruptImageError,
+    EmptyFileError,
+    LoadError,
+    NotAnImageError,
+    TooManyPixelsError,
+    UnsupportedImageError,
+)
+
+MIN_SIDE = 16  # px; smaller than this on either side there is no background to judge
+MAX_ASPECT = 20.0  # long side / short side; beyond this it is a strip, not a photo
+ORIENTATION_TAG = 0x0112
+# Alpha is composited over mid grey: a transparent background is neither white nor black,
+# and grey (sRGB 128) sits in the middle of every background rule (brightness, contrast,
+# colour cast), so transparency never passes or fails a rule by accident.
+MATTE_GREY = 128
+
+# EXIF orientation -> the transpose that makes the stored pixels upright. The same table as
+# ImageOps.exif_transpose; applied here by hand so it can run after the resize (cheap).
+_T = Image.Transpose
+UPRIGHT = types.MappingProxyType(
+    {2: _T.FLIP_LEFT_RIGHT, 3: _T.ROTATE_180, 4: _T.FLIP_TOP_BOTTOM, 5: _T.TRANSPOSE,
+     6: _T.ROTATE_270, 7: _T.TRANSVERSE, 8: _T.ROTATE_90}
+)
+
+# Image.MAX_IMAGE_PIXELS is a Pillow process global. It is swapped for our own limit only
+# while one of our images is opened and decoded, under this lock, and always restored.
+_PIL_LIMIT_LOCK = threading.Lock()
+
+_IMAGE_MAGIC = (
+    (b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"BM", "BMP"),
+)
+_OTHER_MAGIC = (
+    (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\x1f\x8b", "gzip-compressed data"), (b"\x7fELF", "an executable program"),
+    (b"OggS", "Ogg audio/video"), (b"ID3", "an MP3 audio file"),
+)
+
+
+def sniff(head: bytes) -> tuple[str | None, str]:
+    """Guess what the first bytes of a file are: ``(image format or None, description)``."""
+    for magic, fmt in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return fmt, f"a {fmt} image"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP", "a WEBP image"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12].decode("latin-1").strip()
+        if brand in ("heic", "heix", "hevc", "heim", "heis", "mif1", "msf1", "avif", "avis"):
+            return "HEIF", f"a HEIF/AVIF image (brand {brand!r})"
+        return None, f"an MP4/QuickTime video (brand {brand!r})"
+    for magic, what in _OTHER_MAGIC:
+        if head.startswith(magic):
+            return None, what
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<svg", b"<?xml")) and b"<svg" in head.lower():
+        return None, "an SVG vector drawing (export it as PNG or JPEG)"
+    if text.startswith((b"<!doctype html", b"<html")):
+        return None, "an HTML page"
+    try:
+        decoded = head.decode("utf-8")
+    except UnicodeDecodeError:  # may be cut inside a multi-byte character
+        decoded = head[:-3].decode("utf-8", "replace")
+    if decoded and all(c.isprintable() or c in "\t\r\n" for c in decoded):
+        return None, "text"
+    return None, f"unrecognised binary data (starts {head[:8].hex(' ')})"
+
+
+@contextlib.contextmanager
+def open_source(source: object, name: str | None) -> Iterator[IO[bytes]]:
+    """Yield a read-only binary stream for a path or bytes; OS errors become LoadError."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if not data:
+            raise EmptyFileError("empty input (0 bytes)", path=name)
+        yield io.BytesIO(data)
+        return
+    path = os.fspath(source)  # type: ignore[call-overload]
+    try:
+        fp = open(path, "rb")  # noqa: SIM115 - closed by the with below
+        size = os.fstat(fp.fileno()).st_size
+    except OSError as exc:  # FileNotFound, IsADirectory, Permission, ...
+        raise LoadError(f"cannot read {name}: {exc.strerror or exc}", path=name) from exc
+    with fp:
+        if size == 0:
+            raise EmptyFileError("empty file (0 bytes)", path=name)
+        yield fp
+
+
+@contextlib.contextmanager
+def pillow_limits() -> Iterator[None]:
+    """Hold Pillow's pixel limit for us; the caller sets ``Image.MAX_IMAGE_PIXELS`` inside.
+
+    DecompressionBombWarning is raised as an error in here, so it can be turned into
+    TooManyPixelsError instead of letting an over-limit image through.
+    """
+    with _PIL_LIMIT_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        saved = Image.MAX_IMAGE_PIXELS
+        try:
+            yield
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
+
+
+def open_image(fp: IO[bytes], name: str | None) -> Image.Image:
+    """Parse the header only (no pixels are decoded); unknown bytes say what they look like."""
+    head = fp.read(64)
+    fp.seek(0)
+    fmt, what = sniff(head)
+    try:
+        return Image.open(fp)
+    except Image.UnidentifiedImageError as exc:
+        if fmt == "HEIF":
+            raise UnsupportedImageError(
+                f"unsupported image: {what}, which this Pillow build cannot decode; "
+                "convert it to JPEG or PNG", path=name) from exc
+        if fmt is None:
+            raise NotAnImageError(f"not an image: the bytes look like {what}", path=name) from exc
+        raise CorruptImageError(
+            f"truncated or corrupt {fmt}: {_plugin_error(fp, fmt) or exc}", path=name) from exc
+    except (LoadError, MemoryError):
+        raise
+    except Exception as exc:
+        raise CorruptImageError(f"truncated or corrupt {fmt or 'image'}: {exc}", path=name) from exc
+
+
+def _plugin_error(fp: IO[bytes], fmt: str) -> str | None:
+    """Pillow's own reason why the format's plugin rejects the header (Image.open hides it)."""
+    entry = getattr(Image, "OPEN", {}).get(fmt)
+    if entry is None:
+        return None
+    try:
+        fp.seek(0)
+        entry[0](fp, "")
+    except Exception as exc:  # noqa: BLE001 - only for the message
+        return str(exc) or type(exc).__name__
+    return None
+
+
+def too_many(size: tuple[int, int], max_pixels: int) -> str:
+    """Human message for an over-limit image: ``too many pixels: WxH = N MP exceeds ...``."""
+    w, h = size
+    return f"too many pixels: {w}x{h} = {w * h / 1e6:.3g} MP exceeds the {max_pixels / 1e6:.3g} MP limit"
+
+
+def bomb_message(exc: Exception, max_pixels: int) -> str:
+    """Message for a DecompressionBombError/Warning raised by Pillow while decoding."""
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    n = f"{int(found.group(1)) / 1e6:.3g} MP" if found else "a part of the image"
+    return f"too many pixels: {n} exceeds the {max_pixels / 1e6:.3g} MP limit (Pillow: {exc})"
+
+
+def check_shape(size: tuple[int, int], name: str | None) -> None:
+    """Reject sizes that cannot be analysed: zero, under MIN_SIDE px, or beyond MAX_ASPECT."""
+    w, h = size
+    if w <= 0 or h <= 0:
+        raise CorruptImageError(f"corrupt image: the header declares {w}x{h} px", path=name)
+    if min(w, h) < MIN_SIDE:
+        raise UnsupportedImageError(
+            f"too small to analyse: {w}x{h} px (need at least {MIN_SIDE} px on each side)", path=name)
+    if max(w, h) / min(w, h) > MAX_ASPECT:
+        raise UnsupportedImageError(
+            f"too elongated to analyse: {w}x{h} px (aspect ratio {max(w, h) / min(w, h):.0f}:1 "
+            f"exceeds {MAX_ASPECT:.0f}:1)", path=name)
+
+
+def orientation(im: Image.Image) -> int:
+    """EXIF (or XMP) orientation 1..8 of an opened image; 1 when absent or malformed."""
+    try:
+        value = int(im.getexif().get(ORIENTATION_TAG, 1))
+    except Exception:  # noqa: BLE001 - a broken EXIF block must not stop the load
+        return 1
+    return value if value in UPRIGHT else 1
+
+
+def check_png_crc(fp: IO[bytes], name: str | None) -> None:
+    """Verify the CRC of every critical PNG chunk and that IEND is present.
+
+    Pillow does not check IDAT CRCs, and accepts a file cut after its last IDAT.
+    """
+    fp.seek(8)
+    while True:
+        header = fp.read(8)
+        if len(header) < 8:
+            raise CorruptImageError("truncated or corrupt PNG: the file ends before IEND", path=name)
+        length, ctype = struct.unpack(">I4s", header)
+        crc = zlib.crc32(ctype)
+        left = length
+        while left:
+            chunk = fp.read(min(left, 1 << 20))
+            if not chunk:
+                raise CorruptImageError(
+                    f"truncated or corrupt PNG: the file ends inside a {ctype.decode('latin-1')} chunk",
+                    path=name)
+            crc = zlib.crc32(chunk, crc)
+            left -= len(chunk)
+        stored = fp.read(4)
+        critical = not ctype[0] & 0x20
+        if critical and (len(stored) < 4 or struct.unpack(">I", stored)[0] != crc):
+            raise CorruptImageError(
+                f"truncated or corrupt PNG: bad CRC in the {ctype.decode('latin-1')} chunk", path=name)
+        if ctype == b"IEND":
+            fp.seek(0)
+            return
+
+
+def jpeg_quality(quantization: dict[int, list[int]] | None) -> int | None:
+    """Estimate the IJG quality (1..100) that produced these JPEG quantisation tables.
+
+    Scales the libjpeg reference tables for every quality and returns the closest match;
+    exact for files written by libjpeg/Pillow, an estimate for others.
+    """
+    if not quantization or 0 not in quantization or len(quantization[0]) != 64:
+        return None
+    tables = [np.asarray(quantization[k], np.float64) for k in (0, 1) if k in quantization]
+    best, best_err = None, np.inf
+    for q in range(1, 101):
+        scale = 5000 / q if q < 50 else 200 - 2 * q
+        err = 0.0
+        for table, ref in zip(tables, (_STD_LUMA, _STD_CHROMA)):
+            err += np.abs(table - np.clip(np.floor((ref * scale + 50) / 100), 1, 255)).sum()
+        if err < best_err:
+            best, best_err = q, err
+    return best
+
+
+_STD_LUMA = np.array([
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57,
+    69, 56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64,
+    81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+], np.float64)
+_STD_CHROMA = np.array([17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99,
+                        24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99, 99, 99, 99, 99]
+                       + [99] * 32, np.float64)
+_STD_LUMA.setflags(write=False)
+_STD_CHROMA.setflags(write=False)
+
+
+def exif_upright(exif: bytes | None) -> bytes | None:
+    """EXIF bytes with the orientation tag set to 1, patched in place (nothing else changes).
+
+    Falls back to Pillow's re-serialisation, and to None (drop EXIF) rather than keep a
+    stale orientation that would rotate the upright pixels a second time.
+    """
+    if not exif:
+        return None
+    data = bytearray(exif)
+    base = 6 if data.startswith(b"Exif\x00\x00") else 0
+    try:
+        order = {b"II": "<", b"MM": ">"}[bytes(data[base:base + 2])]
+        ifd = base + struct.unpack_from(order + "I", data, base + 4)[0]
+        for i in range(struct.unpack_from(order + "H", data, ifd)[0]):
+            entry = ifd + 2 + 12 * i
+            tag, typ, count = struct.unpack_from(order + "HHI", data, entry)
+            if tag == ORIENTATION_TAG and typ == 3 and count == 1:
+                struct.pack_into(order + "H", data, entry + 8, 1)
+        return bytes(data)
+    except (KeyError, struct.error):
+        pass
+    try:
+        parsed = Image.Exif()
+        parsed.load(bytes(exif))
+        parsed[ORIENTATION_TAG] = 1
+        return parsed.tobytes()
+    except Exception:  # noqa: BLE001 - unreadable EXIF is dropped, see docstring
+        return None
+
+
+def to_rgb(
+    im: Image.Image, target: tuple[int, int] | None, turn: int, name: str | None
+) -> np.ndarray:
+    """Decoded Pillow image -> upright sRGB uint8 (H, W, 3).
+
+    Resized to ``target`` (w, h, stored orientation) if given, then transposed for EXIF
+    orientation ``turn`` (1..8).
+
+    16-bit and float data are scaled (not clipped) to 8 bit, palettes expanded, an embedded
+    non-sRGB ICC profile converted to sRGB, and alpha composited over MATTE_GREY.
+    """
+    icc = im.info.get("icc_profile")
+    im = _to_8bit(im)
+    if target is not None and im.size != target:
+        # Lanczos over the whole footprint is an area filter; reduce() does most of the way
+        # by box averaging first (reducing_gap), which is faster and indistinguishable.
+        im = im.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if turn in UPRIGHT:
+        im = im.transpose(UPRIGHT[turn])
+    alpha = None
+    if im.mode in ("RGBA", "LA"):
+        alpha = np.asarray(im.getchannel("A"), np.float32) / 255.0
+        im = im.convert(im.mode[:-1])
+    if icc:
+        im = _icc_to_srgb(im, icc)
+    if im.mode != "RGB":
+        try:
+            im = im.convert("RGB")
+        except ValueError as exc:
+            raise UnsupportedImageError(f"unsupported image: colour mode {im.mode}", path=name) from exc
+    rgb = np.array(im, np.uint8)
+    if alpha is not None:
+        a = alpha[..., None]
+        rgb = np.rint(rgb * a + MATTE_GREY * (1.0 - a)).astype(np.uint8)
+    return rgb
+
+
+def _to_8bit(im: Image.Image) -> Image.Image:
+    """Deep, bilevel and palette modes -> an 8-bit mode (L, LA, RGB, RGBA, CMYK, ...)."""
+    mode = im.mode
+    if mode.startswith("I;16") or mode == "I":
+        a = np.asarray(im).astype(np.float64)
+        if mode == "I" and a.size and a.max() <= 255:  # 32-bit container of 8-bit data
+            return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+        return Image.fromarray(np.rint(np.clip(a, 0, 65535) / 257.0).astype(np.uint8))
+    if mode == "F":  # float: [0, 1] if it fits there, else [0, 255]
+        a = np.nan_to_num(np.asarray(im, np.float64))
+        top = 1.0 if a.size and a.max() <= 1.0 else 255.0
+        return Image.fromarray(np.rint(np.clip(a / top, 0, 1) * 255).astype(np.uint8))
+    if mode == "1":
+        return im.convert("L")
+    if mode in ("P", "PA"):
+        return im.convert("RGBA" if mode == "PA" or "transparency" in im.info else "RGB")
+    if mode in ("RGBa", "La"):  # premultiplied -> straight alpha
+        return im.convert(mode.upper())
+    return im
+
+
+def _icc_to_srgb(im: Image.Image, icc: bytes) -> Image.Image:
+    """Convert from an embedded ICC profile to sRGB; raw pixels if it is sRGB or unusable."""
+    try:
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if "srgb" in ImageCms.getProfileDescription(src).lower():
+            return im
+        out = ImageCms.profileToProfile(
+            im, src, ImageCms.createProfile("sRGB"),
+            renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode="RGB")
+    except Exception:  # noqa: BLE001 - a broken profile must not stop the load (see issue)
+        return im
+    return out if out is not None else im
+
+
+def array_to_image(a: object, name: str | None) -> Image.Image:
+    """Validate an ndarray (uint8 or float in [0, 1]; (H,W), (H,W,3), (H,W,4)) -> Pillow image."""
+    if not isinstance(a, np.ndarray):
+        raise UnsupportedImageError(f"unsupported image: cannot load a {type(a).__name__}", path=name)
+    shape_ok = a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))
+    if not shape_ok or not (a.dtype == np.uint8 or a.dtype.kind == "f"):
+        raise UnsupportedImageError(
+            f"unsupported image: array of shape {a.shape} and dtype {a.dtype}; expected uint8 or "
+            "float in [0, 1] with shape (H, W), (H, W, 3) or (H, W, 4)", path=name)
+    check_shape((a.shape[1], a.shape[0]), name)
+    if a.dtype.kind == "f":
+        lo, hi = (float(np.min(a)), float(np.max(a))) if a.size else (0.0, 0.0)
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo >= 0.0 and hi <= 1.0):
+            raise UnsupportedImageError(
+                f"unsupported image: float array values must be in [0, 1], got [{lo:g}, {hi:g}]",
+                path=name)
+        a = np.rint(a.astype(np.float32) * 255.0).astype(np.uint8)
+    return Image.fromarray(np.ascontiguousarray(a))
