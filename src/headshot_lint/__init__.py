@@ -6,7 +6,6 @@
 (62.5, ['small-size-contrast'])
 """
 
-from __future__ import annotations
 
 __version__ = "0.1.0"
 

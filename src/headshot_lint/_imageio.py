@@ -9,6 +9,7 @@ import contextlib
 import io
 import os
 import re
+import stat
 import struct
 import threading
 import types
@@ -100,11 +101,13 @@ def open_source(source: object, name: str | None) -> Iterator[IO[bytes]]:
     path = os.fspath(source)  # type: ignore[call-overload]
     try:
         fp = open(path, "rb")  # noqa: SIM115 - closed by the with below
-        size = os.fstat(fp.fileno()).st_size
     except OSError as exc:  # FileNotFound, IsADirectory, Permission, ...
         raise LoadError(f"cannot read {name}: {exc.strerror or exc}", path=name) from exc
     with fp:
-        if size == 0:
+        st = os.fstat(fp.fileno())
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device could block or never end
+            raise LoadError(f"cannot read {name}: not a regular file", path=name)
+        if st.st_size == 0:
             raise EmptyFileError("empty file (0 bytes)", path=name)
         yield fp
 
@@ -123,6 +126,19 @@ def pillow_limits() -> Iterator[None]:
             yield
         finally:
             Image.MAX_IMAGE_PIXELS = saved
+
+
+@contextlib.contextmanager
+def decode_errors(fmt: str, name: str | None, max_pixels: int) -> Iterator[None]:
+    """Turn whatever Pillow raises while decoding into a LoadError subclass (``from`` it)."""
+    try:
+        yield
+    except (LoadError, MemoryError):
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise TooManyPixelsError(bomb_message(exc, max_pixels), path=name) from exc
+    except Exception as exc:  # anything else from Pillow, LittleCMS, numpy while decoding
+        raise CorruptImageError(f"truncated or corrupt {fmt}: {exc}", path=name) from exc
 
 
 def open_image(fp: IO[bytes], name: str | None) -> Image.Image:
@@ -163,7 +179,8 @@ def _plugin_error(fp: IO[bytes], fmt: str) -> str | None:
 def too_many(size: tuple[int, int], max_pixels: int) -> str:
     """Human message for an over-limit image: ``too many pixels: WxH = N MP exceeds ...``."""
     w, h = size
-    return f"too many pixels: {w}x{h} = {w * h / 1e6:.3g} MP exceeds the {max_pixels / 1e6:.3g} MP limit"
+    return (f"too many pixels: {w}x{h} = {w * h / 1e6:.3g} MP exceeds the "
+            f"{max_pixels / 1e6:.3g} MP limit")
 
 
 def bomb_message(exc: Exception, max_pixels: int) -> str:
@@ -180,7 +197,8 @@ def check_shape(size: tuple[int, int], name: str | None) -> None:
         raise CorruptImageError(f"corrupt image: the header declares {w}x{h} px", path=name)
     if min(w, h) < MIN_SIDE:
         raise UnsupportedImageError(
-            f"too small to analyse: {w}x{h} px (need at least {MIN_SIDE} px on each side)", path=name)
+            f"too small to analyse: {w}x{h} px (need at least {MIN_SIDE} px on each side)",
+            path=name)
     if max(w, h) / min(w, h) > MAX_ASPECT:
         raise UnsupportedImageError(
             f"too elongated to analyse: {w}x{h} px (aspect ratio {max(w, h) / min(w, h):.0f}:1 "
@@ -205,23 +223,24 @@ def check_png_crc(fp: IO[bytes], name: str | None) -> None:
     while True:
         header = fp.read(8)
         if len(header) < 8:
-            raise CorruptImageError("truncated or corrupt PNG: the file ends before IEND", path=name)
+            raise CorruptImageError("truncated or corrupt PNG: the file ends before IEND",
+                                    path=name)
         length, ctype = struct.unpack(">I4s", header)
+        kind = ctype.decode("latin-1")
         crc = zlib.crc32(ctype)
         left = length
         while left:
             chunk = fp.read(min(left, 1 << 20))
             if not chunk:
                 raise CorruptImageError(
-                    f"truncated or corrupt PNG: the file ends inside a {ctype.decode('latin-1')} chunk",
-                    path=name)
+                    f"truncated or corrupt PNG: the file ends inside a {kind} chunk", path=name)
             crc = zlib.crc32(chunk, crc)
             left -= len(chunk)
         stored = fp.read(4)
         critical = not ctype[0] & 0x20
         if critical and (len(stored) < 4 or struct.unpack(">I", stored)[0] != crc):
             raise CorruptImageError(
-                f"truncated or corrupt PNG: bad CRC in the {ctype.decode('latin-1')} chunk", path=name)
+                f"truncated or corrupt PNG: bad CRC in the {kind} chunk", path=name)
         if ctype == b"IEND":
             fp.seek(0)
             return
@@ -318,7 +337,8 @@ def to_rgb(
         try:
             im = im.convert("RGB")
         except ValueError as exc:
-            raise UnsupportedImageError(f"unsupported image: colour mode {im.mode}", path=name) from exc
+            raise UnsupportedImageError(
+                f"unsupported image: colour mode {im.mode}", path=name) from exc
     rgb = np.array(im, np.uint8)
     if alpha is not None:
         a = alpha[..., None]
@@ -364,7 +384,8 @@ def _icc_to_srgb(im: Image.Image, icc: bytes) -> Image.Image:
 def array_to_image(a: object, name: str | None) -> Image.Image:
     """Validate an ndarray (uint8 or float in [0, 1]; (H,W), (H,W,3), (H,W,4)) -> Pillow image."""
     if not isinstance(a, np.ndarray):
-        raise UnsupportedImageError(f"unsupported image: cannot load a {type(a).__name__}", path=name)
+        raise UnsupportedImageError(
+            f"unsupported image: cannot load a {type(a).__name__}", path=name)
     shape_ok = a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))
     if not shape_ok or not (a.dtype == np.uint8 or a.dtype.kind == "f"):
         raise UnsupportedImageError(

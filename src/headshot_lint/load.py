@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from . import _imageio as _io
-from .errors import CorruptImageError, LoadError, TooManyPixelsError
+from .errors import TooManyPixelsError
 
 __all__ = ["ANALYSIS_LONG_SIDE", "MAX_PIXELS", "ImageMeta", "Photo", "load", "load_full"]
 
@@ -152,7 +152,7 @@ def _decode(
         return rgb, ImageMeta("ARRAY", None, None, None, im.size)
 
     name = None if isinstance(source, (bytes, bytearray, memoryview)) else str(source)
-    with _io.open_source(source, name) as fp, _io.pillow_limits():
+    with _io.open_source(source, name) as fp, _io.pillow_limits():  # until the pixels are in
         # Header only: Pillow's own limit is off, ours is checked just below, exactly,
         # before a single pixel is decoded.
         Image.MAX_IMAGE_PIXELS = None
@@ -165,33 +165,30 @@ def _decode(
         _io.check_shape((w, h), name)
         # Pillow's checks of frame/tile sizes while decoding use our limit, as errors.
         Image.MAX_IMAGE_PIXELS = max_pixels
-        try:
+        target = _target((w, h), long_side)
+        with _io.decode_errors(fmt, name, max_pixels):
             if fmt == "PNG":
                 _io.check_png_crc(fp, name)
             # The target is in the *stored* orientation, which is what draft() and the
             # resize see: the EXIF transpose comes after both, on the small image, so a
             # rotated (5-8) photo's long side is still cut to `long_side`, not its short side.
-            target = _target((w, h), long_side)
             if target is not None and fmt == "JPEG":
-                # Reduced DCT decode (libjpeg scales by 1/2, 1/4 or 1/8 while decoding, to
-                # at least `target`). 4000x3000 q92 JPEG, this machine (2 cores), median of 7:
-                # full decode 94 ms, draft decode 44 ms (to 1000x750); with the resize to
-                # 640 px, 173 ms vs 46 ms.
+                # Reduced DCT decode: libjpeg scales by 1/2, 1/4 or 1/8 while decoding, to at
+                # least `target`. Measured on a 4000x3000 (12 MP) q92 JPEG, 2-core dev machine,
+                # median of 15: decode without draft 100 ms, with draft 43 ms (to 1000x750);
+                # the whole load() to 640x480: 143 ms without draft, 62 ms with it.
                 im.draft("RGB", target)
             im.load()
-            turn = _io.orientation(im)
-            rgb = _io.to_rgb(im, target, turn, name)
-        except (LoadError, MemoryError):
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise TooManyPixelsError(_io.bomb_message(exc, max_pixels), path=name) from exc
-        except Exception as exc:  # anything else Pillow raises while decoding
-            raise CorruptImageError(f"truncated or corrupt {fmt}: {exc}", path=name) from exc
-        meta = ImageMeta(
-            format=fmt,
-            icc_profile=im.info.get("icc_profile") or None,
-            exif=_io.exif_upright(im.info.get("exif")),
-            jpeg_quality=_io.jpeg_quality(getattr(im, "quantization", None)) if fmt == "JPEG" else None,
-            original_size=(h, w) if turn >= 5 else (w, h),  # 5-8 swap the axes
-        )
+            turn = _io.orientation(im)  # TIFF reads its EXIF IFD from the open file
+    # The pixels are in memory: convert outside the lock (and with the file closed).
+    with _io.decode_errors(fmt, name, max_pixels):
+        rgb = _io.to_rgb(im, target, turn, name)
+    exif = im.info.get("exif")
+    meta = ImageMeta(
+        format=fmt,
+        icc_profile=im.info.get("icc_profile") or None,
+        exif=_io.exif_upright(exif if isinstance(exif, bytes) else None),
+        jpeg_quality=_io.jpeg_quality(getattr(im, "quantization", None)),
+        original_size=(h, w) if turn >= 5 else (w, h),  # orientations 5-8 swap the axes
+    )
     return rgb, meta

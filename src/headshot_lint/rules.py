@@ -171,6 +171,8 @@ def load_rule(path: Path) -> Rule:
     doc = req(data, "doc", dict)
     for key in _DOC_KEYS:
         req(doc, key, str, "doc.")
+    if set(doc) - set(_DOC_KEYS):
+        raise RulePackError(f"{where}: unknown field 'doc.{sorted(set(doc) - set(_DOC_KEYS))[0]}'")
     fix_table = req(data, "fix", dict)
     safety = req(fix_table, "safety", str, "fix.")
     if safety not in _FIX_SAFETY:
@@ -238,7 +240,7 @@ def _check_monotonic(rule: Rule, where: str) -> None:
     t = next(v for v in (rule.warning, rule.error, rule.info) if v is not None)
     step = max(1e-6, abs(t) * 0.5 + 1.0)
     good, bad = (t - step, t + step) if rule.direction == HIGHER_IS_WORSE else (t + step, t - step)
-    if rule.score(good) < rule.score(bad):
+    if rule.score(good) <= rule.score(bad):
         raise RulePackError(f"{where}: field 'quality' maps worse values to higher quality "
                             f"(check the sign of 'quality.s' against 'direction')")
 

@@ -1,0 +1,139 @@
+"""The command line: exit codes for each path, outputs, help; one real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from headshot_lint.cli import app
+
+from tests.conftest import astronaut
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    d = tmp_path_factory.mktemp("photos")
+    Image.fromarray(astronaut()).save(d / "astronaut.jpg", quality=92)
+    Image.fromarray(np.full((300, 240, 3), 128, np.uint8)).save(d / "grey.png")
+    (d / "notes.jpg").write_text("this is not a photo", encoding="utf-8")
+    return d
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_clean_run_exits_0(photos):
+    """A readable photo checked only for readability is clean: exit 0."""
+    r = invoke("check", str(photos / "astronaut.jpg"), "--select", "HL001")
+    assert r.exit_code == 0, r.output
+    assert "1 photo: 1 clean" in r.output
+
+
+def test_error_finding_exits_1(photos):
+    """A photo without a face fails no-face at error severity: exit 1."""
+    r = invoke("check", str(photos / "grey.png"), "--select", "no-face")
+    assert r.exit_code == 1, r.output
+    assert "HL002" in r.output
+
+
+def test_exit_zero_overrides_findings(photos):
+    """--exit-zero turns exit 1 into 0, as ruff's."""
+    r = invoke("check", str(photos / "grey.png"), "--select", "HL002", "--exit-zero")
+    assert r.exit_code == 0, r.output
+
+
+def test_unreadable_file_is_a_finding_and_the_batch_goes_on(photos):
+    """A text file named .jpg is reported as unreadable-image; the next photo is still checked."""
+    r = invoke("check", str(photos / "notes.jpg"), str(photos / "astronaut.jpg"), "--format", "json",
+               "--select", "HL0")
+    assert r.exit_code == 1, r.output
+    doc = json.loads(r.stdout)
+    first, second = doc["photos"]
+    assert first["findings"][0]["rule"] == "unreadable-image"
+    assert "not an image" in first["findings"][0]["message"]
+    assert second["path"].endswith("astronaut.jpg") and second["score"] is not None
+
+
+def test_fail_under(photos):
+    """--fail-under fails a photo whose overall score is lower, and passes one that is not."""
+    assert invoke("check", str(photos / "astronaut.jpg"), "--select", "HL001", "--fail-under", "100").exit_code == 0
+    r = invoke("check", str(photos / "grey.png"), "--select", "HL002", "--fail-under", "50", "--exit-zero")
+    assert r.exit_code == 0
+
+
+@pytest.mark.parametrize("args", [
+    ("check", "{p}", "--select", "HL999"),
+    ("check", "{p}", "--pack", "nonexistent"),
+    ("check", "{p}", "--format", "bogus"),
+    ("explain", "no-such-rule"),
+    ("check",),
+])
+def test_usage_errors_exit_2(photos, args):
+    """Unknown rules, packs, formats and missing arguments are usage errors: exit 2."""
+    r = invoke(*(a.format(p=photos / "astronaut.jpg") for a in args))
+    assert r.exit_code == 2, r.output
+
+
+def test_json_contract_keys(photos):
+    """JSON output has the documented per-photo and per-finding keys."""
+    r = invoke("check", str(photos / "grey.png"), "--format", "json", "--select", "HL002")
+    doc = json.loads(r.stdout)
+    assert doc["schema_version"]
+    photo = doc["photos"][0]
+    assert {"path", "score", "scores", "findings"} <= set(photo)
+    finding = photo["findings"][0]
+    assert {"code", "rule", "severity", "score", "value", "threshold", "message", "fix"} <= set(finding)
+    assert finding["severity"] in ("warning", "error")
+
+
+def test_explain_prints_rule_doc_by_code_or_name():
+    """explain HL501 and explain small-size-contrast print the same documentation."""
+    a, b = invoke("explain", "HL501"), invoke("explain", "small-size-contrast")
+    assert a.exit_code == 0 and a.output == b.output
+    assert a.output.startswith("# small-size-contrast (HL501)")
+    assert "## Why is this bad?" in a.output
+    j = json.loads(invoke("explain", "HL501", "--format", "json").output)
+    assert j["code"] == "HL501" and j["doc"]["why"]
+
+
+def test_rules_lists_every_rule():
+    """`rules` lists every rule of the pack by code."""
+    r = invoke("rules", "--format", "json")
+    assert r.exit_code == 0
+    codes = {x["code"] for x in json.loads(r.output)}
+    assert {"HL001", "HL002", "HL003", "HL301", "HL501"} <= codes
+
+
+def test_example_writes_a_photo_and_refuses_to_overwrite(tmp_path):
+    """`example` writes the sample photo once and never overwrites a file."""
+    out = tmp_path / "a.jpg"
+    assert invoke("example", str(out)).exit_code == 0
+    assert Image.open(out).size == (512, 512)
+    assert invoke("example", str(out)).exit_code == 2
+
+
+def test_output_file_is_written(photos, tmp_path):
+    """--output writes the report to the file, not stdout."""
+    out = tmp_path / "report.json"
+    r = invoke("check", str(photos / "grey.png"), "--format", "json", "--select", "HL002", "-o", str(out))
+    assert r.exit_code == 1
+    assert json.loads(out.read_text(encoding="utf-8"))["photos"][0]["findings"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_python_dash_m_help_in_a_subprocess():
+    """`python -m headshot_lint --help` works in a fresh interpreter and lists the commands."""
+    r = subprocess.run([sys.executable, "-m", "headshot_lint", "--help"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    for command in ("check", "explain", "rules"):
+        assert command in r.stdout

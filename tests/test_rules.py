@@ -1,0 +1,123 @@
+"""Rule files and packs: validation names the file and field; selection; mapping."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from headshot_lint.errors import RulePackError
+from headshot_lint.rules import HIGHER_IS_WORSE, load_pack, load_rule, rules_dir
+
+_DOC = ("what", "why", "known_problems", "example_bad", "example_good", "fix_safety")
+
+
+def test_every_builtin_rule_is_documented_and_consistent():
+    """Each rule has all doc sections, a fix title, and scores that fall as values worsen."""
+    pack = load_pack("default")
+    assert len(pack.rules) >= 5
+    codes = [r.code for r in pack.rules]
+    assert len(codes) == len(set(codes))
+    for rule in pack.rules:
+        assert all(rule.doc[k].strip() for k in _DOC), rule.code
+        assert rule.fix_title.strip(), rule.code
+        th = next(t for t in (rule.warning, rule.error, rule.info) if t is not None)
+        good, bad = (th - 1, th + 1) if rule.direction == HIGHER_IS_WORSE else (th + 1, th - 1)
+        assert rule.score(good) >= rule.score(bad), rule.code
+        assert rule.severity_of(bad) is not None and rule.severity_of(good) is None, rule.code
+
+
+def test_rule_file_names_match_their_code_and_name():
+    """`rules/HL501-small-size-contrast.toml` holds HL501 small-size-contrast."""
+    for path in rules_dir().glob("HL*.toml"):
+        rule = load_rule(path)
+        assert path.stem == f"{rule.code}-{rule.name}"
+
+
+def _copy_rule(tmp_path: Path, text_edit) -> Path:
+    src = rules_dir() / "HL501-small-size-contrast.toml"
+    dst = tmp_path / src.name
+    dst.write_text(text_edit(src.read_text(encoding="utf-8")), encoding="utf-8")
+    return dst
+
+
+@pytest.mark.parametrize("edit, field", [
+    (lambda s: s.replace('code = "HL501"', 'code = "X1"'), "code"),
+    (lambda s: s.replace('name = "small-size-contrast"', 'name = "Small Size"'), "name"),
+    (lambda s: s.replace('direction = "lower-is-worse"', 'direction = "down"'), "direction"),
+    (lambda s: s.replace('summary = ', 'summary_x = '), "summary"),
+    (lambda s: s.replace('warning = 20.0', 'warning = "twenty"'), "thresholds.warning"),
+    (lambda s: s.replace('x0 = 16', 'x0 = 16\nbogus = 1'), "quality.bogus"),
+    (lambda s: s.replace('s = 1\n', 's = -1\n'), "quality"),
+    (lambda s: s.replace('safety = "retouch"', 'safety = "maybe"'), "fix.safety"),
+    (lambda s: s.replace('why = ', 'why_not = '), "doc.why"),
+    (lambda s: s.replace('error = 12.0', 'error = 25.0'), "thresholds.error"),
+    (lambda s: 'surprise = 1\n' + s, "surprise"),
+    (lambda s: s + '\nsurprise = 1\n', "doc.surprise"),
+])
+def test_malformed_rule_names_file_and_field(tmp_path, edit, field):
+    """A malformed rule file raises RulePackError naming the file and the field."""
+    path = _copy_rule(tmp_path, edit)
+    with pytest.raises(RulePackError) as err:
+        load_rule(path)
+    assert str(path) in str(err.value)
+    assert field in str(err.value)
+
+
+def test_invalid_toml_names_file(tmp_path):
+    """Broken TOML syntax is reported with the file name."""
+    path = _copy_rule(tmp_path, lambda s: s + "\n[[[")
+    with pytest.raises(RulePackError, match="not valid TOML"):
+        load_rule(path)
+
+
+def test_strict_pack_tightens_thresholds():
+    """The strict pack raises the contrast bar above the default's."""
+    default, strict = load_pack("default"), load_pack("strict")
+    d, s = default.find("HL501"), strict.find("small-size-contrast")
+    assert s.warning > d.warning and s.error > d.error
+    assert set(default.selected) <= set(strict.selected)
+
+
+def test_selection_by_prefix_name_and_ignore():
+    """--select takes prefixes and names; --ignore removes; unknown keys are errors."""
+    pack = load_pack()
+    assert {r.code for r in pack.select(["HL0"])} == {"HL001", "HL002", "HL003"}
+    assert [r.name for r in pack.select(["small-size-contrast"])] == ["small-size-contrast"]
+    assert "HL002" not in {r.code for r in pack.select(["HL0"], ["no-face"])}
+    with pytest.raises(RulePackError, match="unknown rule"):
+        pack.select(["HL999"])
+
+
+def test_company_pack_extends_default_with_its_own_rules(tmp_path):
+    """A pack file can extend a built-in pack, add a rules folder and override thresholds."""
+    extra = tmp_path / "company_rules"
+    extra.mkdir()
+    src = rules_dir() / "HL501-small-size-contrast.toml"
+    text = src.read_text(encoding="utf-8").replace("HL501", "HL901").replace(
+        'name = "small-size-contrast"', 'name = "company-contrast"')
+    (extra / "HL901-company-contrast.toml").write_text(text, encoding="utf-8")
+    pack_file = tmp_path / "company.toml"
+    pack_file.write_text('name = "company"\nextends = "default"\nrules_dirs = ["company_rules"]\n'
+                         '[thresholds.HL501]\nwarning = 30.0\n', encoding="utf-8")
+    pack = load_pack(str(pack_file))
+    assert pack.find("HL901") is not None and "HL901" in pack.selected
+    assert pack.find("HL501").warning == 30.0
+
+
+def test_unknown_pack_lists_builtins():
+    """Asking for a pack that does not exist says which exist."""
+    with pytest.raises(RulePackError, match="default"):
+        load_pack("nonexistent")
+
+
+def test_sigmoid_mapping_matches_ofiq_formula():
+    """Q = h (a + s sigmoid(x; x0, w)) clamped to [0, 100], as OFIQ's Measure.h."""
+    import math
+
+    rule = load_pack().find("HL501")
+    p = rule.quality.params
+    for x in (0.0, 10.0, 16.0, 40.0):
+        expected = p["h"] * (p["a"] + p["s"] / (1 + math.exp((p["x0"] - x) / p["w"])))
+        assert rule.score(x) == pytest.approx(min(100, max(0, expected)))
