@@ -1,0 +1,35 @@
+"""The README stays true: every rule, command and option of the CLI is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer.main
+
+from headshot_lint.cli import app
+from headshot_lint.rules import load_pack
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_rule_is_in_the_readme():
+    """Each rule of every built-in pack appears with its code and name."""
+    for rule in load_pack("strict").rules:
+        assert f"| {rule.code} | {rule.name} |" in README, f"{rule.code} {rule.name} missing from README"
+
+
+def test_every_command_and_option_is_in_the_readme():
+    """Each CLI command has a section and each of its options is mentioned."""
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        assert f"`headshot-lint {name}" in README, f"command {name} missing from README"
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt not in ("--help",):
+                    assert opt in README, f"option {opt} of {name} missing from README"
+
+
+def test_readme_names_the_test_command_ci_runs():
+    """.ci/run runs exactly the README's test command."""
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python -m pytest" in README and "python -m pytest" in ci
