@@ -19,13 +19,22 @@ from skimage.color import deltaE_ciede2000
 _REC709 = np.array([0.2126, 0.7152, 0.0722], np.float32)
 
 
+def _linearise(x: np.ndarray) -> np.ndarray:
+    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4).astype(np.float32)
+
+
+#: sRGB code value -> linear light, for uint8 input (a table lookup is ~20x faster than pow).
+_LINEAR_LUT = _linearise(np.arange(256, dtype=np.float32) / 255.0)
+
+
 def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
     """Linear-light RGB in [0, 1] from sRGB (uint8 in [0, 255] or float in [0, 1]).
 
     Uses the IEC 61966-2-1 piecewise curve (threshold 0.04045).
     """
-    x = rgb.astype(np.float32) / 255.0 if rgb.dtype == np.uint8 else rgb.astype(np.float32)
-    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4).astype(np.float32)
+    if rgb.dtype == np.uint8:
+        return _LINEAR_LUT[rgb]
+    return _linearise(rgb.astype(np.float32))
 
 
 def relative_luminance(rgb: np.ndarray) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Perception: the MediaPipe wrappers (faces, landmarks, person matte)."""

@@ -1,0 +1,76 @@
+"""The evaluation harness computes the right figures on hand-built labels."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from benchmarks._evaluation import (
+    Counts, best_threshold, confusion, count, cross_validate, derived_labels, read_labels, sweep,
+)
+
+
+def test_counts_precision_recall_f1_by_hand():
+    """3 TP, 1 FP, 2 FN, 4 TN: P = 0.75, R = 0.6, F1 = 2/3."""
+    truth = [1, 1, 1, 1, 1, 0, 0, 0, 0, 0]
+    pred = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
+    c = count([bool(t) for t in truth], [bool(p) for p in pred])
+    assert (c.tp, c.fp, c.fn, c.tn) == (3, 1, 2, 4)
+    assert c.precision == pytest.approx(0.75)
+    assert c.recall == pytest.approx(0.6)
+    assert c.f1 == pytest.approx(2 / 3)
+
+
+def test_undefined_ratios_are_nan_not_zero():
+    """No positives predicted: precision is undefined, not 0 or 1."""
+    c = Counts(tp=0, fp=0, fn=3, tn=5)
+    assert math.isnan(c.precision) and c.recall == 0.0
+
+
+def test_best_threshold_separates_a_separable_set():
+    """Values that split cleanly give F1 = 1 with a threshold between the groups."""
+    values = [1.0, 2.0, 3.0, 10.0, 11.0, 12.0]
+    truth = [False, False, False, True, True, True]
+    t, c = best_threshold(values, truth, higher_is_worse=True)
+    assert 3.0 < t <= 10.0 and c.f1 == 1.0
+    t, c = best_threshold([-v for v in values], truth, higher_is_worse=False)
+    assert -10.0 <= t < -3.0 and c.f1 == 1.0
+
+
+def test_sweep_is_monotonic_in_flagged_count():
+    """Raising a higher-is-worse threshold never flags more photos."""
+    values = [0.1, 0.5, 0.2, 0.9, 0.4, 0.7]
+    truth = [False, True, False, True, False, True]
+    flagged = [c.tp + c.fp for _, c in sweep(values, truth, True)]
+    assert flagged == sorted(flagged, reverse=True)
+
+
+def test_cross_validation_pools_every_photo_once():
+    """k-fold held-out counts add up to the whole set; a separable set stays perfect."""
+    values = [float(i) for i in range(40)]
+    truth = [v >= 20 for v in values]
+    cv, thresholds = cross_validate(values, truth, True, k=5)
+    assert cv.tp + cv.fp + cv.fn + cv.tn == 40
+    assert len(thresholds) == 5 and cv.f1 == 1.0
+
+
+def test_read_labels_derives_sharp_env_and_face_labels(tmp_path):
+    """A hand-built labels.csv: bg_kind sharp-env gives sharp_env = 1; faces 0 / 2 give the face labels."""
+    header = ("file,repo,commit,path,license,faces,bg_kind,busy,pattern,backlit,camouflage,text_logo,"
+              "low_contrast,white_bg,bg_tone,skin,verdict,notes")
+    rows = ["a.jpg,r,c,p,MIT,1,sharp-env,1,0,0,0,0,0,0,grey,light,poor,",
+            "b.jpg,r,c,p,MIT,0,studio-plain,0,0,0,0,0,0,1,white,n/a,fair,",
+            "c.jpg,r,c,p,MIT,2,outdoor-blurred,0,0,0,0,0,0,0,green,dark,good,"]
+    (tmp_path / "labels.csv").write_text("\n".join([header] + rows) + "\n", encoding="utf-8")
+    got = read_labels(tmp_path)
+    assert [r["sharp_env"] for r in got] == ["1", "0", "0"]
+    assert [r["no_face"] for r in got] == ["0", "1", "0"]
+    assert [r["multiple_faces"] for r in got] == ["0", "0", "1"]
+    assert derived_labels({"bg_kind": "outdoor-sharp", "faces": "1"})["sharp_env"] == "1"
+
+
+def test_confusion_table_counts_verdicts():
+    """table[true][predicted]."""
+    t = confusion(["good", "good", "poor"], ["good", "fair", "poor"])
+    assert t["good"] == {"good": 1, "fair": 1, "poor": 0} and t["poor"]["poor"] == 1
