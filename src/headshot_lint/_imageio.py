@@ -65,6 +65,9 @@ def sniff(head: bytes) -> tuple[str | None, str]:
     for magic, fmt in _IMAGE_MAGIC:
         if head.startswith(magic):
             return fmt, f"a {fmt} image"
+    for magic, fmt in _IMAGE_MAGIC:  # a file cut inside its own signature is still that format
+        if len(head) >= 2 and magic.startswith(head):
+            return fmt, f"a {fmt} image"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WEBP", "a WEBP image"
     if head[4:8] == b"ftyp":
@@ -146,6 +149,10 @@ def open_image(fp: IO[bytes], name: str | None) -> Image.Image:
     head = fp.read(64)
     fp.seek(0)
     fmt, what = sniff(head)
+    declared = _declared_size(head, fmt)
+    if declared is not None and 0 in declared:  # Pillow only says "not identified"
+        raise CorruptImageError(
+            f"corrupt {fmt} image: the header declares {declared[0]}x{declared[1]} px", path=name)
     try:
         return Image.open(fp)
     except Image.UnidentifiedImageError as exc:
@@ -161,6 +168,15 @@ def open_image(fp: IO[bytes], name: str | None) -> Image.Image:
         raise
     except Exception as exc:
         raise CorruptImageError(f"truncated or corrupt {fmt or 'image'}: {exc}", path=name) from exc
+
+
+def _declared_size(head: bytes, fmt: str | None) -> tuple[int, int] | None:
+    """(w, h) from a PNG IHDR or a GIF screen descriptor in the first bytes; None if not there."""
+    if fmt == "PNG" and len(head) >= 24 and head[12:16] == b"IHDR":
+        return struct.unpack(">II", head[16:24])
+    if fmt == "GIF" and len(head) >= 10:
+        return struct.unpack("<HH", head[6:10])
+    return None
 
 
 def _plugin_error(fp: IO[bytes], fmt: str) -> str | None:

@@ -12,6 +12,7 @@ unreadable photo scores 0.
 
 from __future__ import annotations
 
+import functools
 import string
 from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 import os
@@ -63,7 +64,13 @@ def audit_many(sources: Iterable[Source], **kwargs: Any) -> Iterator[Report]:
 
 
 def _resolve(pack: RulePack | str | None) -> RulePack:
-    return pack if isinstance(pack, RulePack) else load_pack(pack or "default")
+    return pack if isinstance(pack, RulePack) else _cached_pack(pack or "default")
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_pack(name: str) -> RulePack:
+    """Packs by name, loaded once per process: audit() in a loop must not re-read TOML."""
+    return load_pack(name)
 
 
 def _label(source: Source) -> str:

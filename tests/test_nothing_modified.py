@@ -1,0 +1,144 @@
+"""Nothing modified, nothing lost: inputs keep their bytes and mtimes through `check` and
+`fix --out`; reports land atomically; no temporary file is left behind."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from headshot_lint.cli import app
+
+from tests.conftest import astronaut
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+runner = CliRunner()
+
+
+def _has_command(name: str) -> bool:
+    return any((c.name or c.callback.__name__) == name for c in app.registered_commands)
+
+
+@pytest.fixture
+def photos(tmp_path):
+    """A small folder: a face, a flat grey, a PNG, an unreadable text file, in a subfolder too."""
+    d = tmp_path / "in"
+    (d / "sub").mkdir(parents=True)
+    Image.fromarray(astronaut()).resize((256, 256)).save(d / "face.jpg", quality=90)
+    Image.fromarray(np.full((120, 160, 3), 128, np.uint8)).save(d / "sub" / "grey.png")
+    Image.fromarray(astronaut()[::3, ::3]).save(d / "small.png")
+    (d / "notes.jpg").write_text("not a photo", encoding="utf-8")
+    return d
+
+
+def _state(folder: Path) -> dict:
+    """path -> (sha256, size, mtime_ns, mode) of every file under folder."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            out[str(p.relative_to(folder))] = (hashlib.sha256(p.read_bytes()).hexdigest(), st.st_size,
+                                               st.st_mtime_ns, st.st_mode)
+    return out
+
+
+def _cli(args, tmpdir: Path):
+    env = {**os.environ, "TMPDIR": str(tmpdir), "TEMP": str(tmpdir), "TMP": str(tmpdir),
+           "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run([sys.executable, "-m", "headshot_lint", *args], capture_output=True, env=env,
+                          timeout=240)
+
+
+def test_check_modifies_no_input_and_leaves_no_temp_file(photos, tmp_path):
+    """check --output: every input keeps bytes, size, mtime and mode; TMPDIR and the output folder hold nothing extra."""
+    before = _state(photos)
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = _cli(["check", str(photos), "--format", "json", "--select", "HL0", "--output",
+                 str(out / "report.json")], tmpdir)
+    assert proc.returncode in (0, 1), proc.stderr.decode("utf-8", "replace")
+    assert _state(photos) == before
+    assert sorted(os.listdir(tmpdir)) == []
+    assert sorted(os.listdir(out)) == ["report.json"]
+
+
+def test_fix_modifies_no_input_and_leaves_no_temp_file(photos, tmp_path):
+    """fix --out: inputs untouched, TMPDIR empty afterwards, corrected copies only in --out."""
+    if not _has_command("fix"):
+        pytest.skip("fix command not present yet")
+    before = _state(photos)
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    out = tmp_path / "fixed"
+    proc = _cli(["fix", str(photos), "--out", str(out)], tmpdir)
+    assert proc.returncode in (0, 1), proc.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in proc.stderr
+    assert _state(photos) == before
+    assert sorted(os.listdir(tmpdir)) == []
+    leftovers = [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix in (".tmp", ".part")]
+    assert leftovers == []
+
+
+def _check_json(photos: Path, output: Path):
+    return runner.invoke(app, ["check", str(photos / "notes.jpg"), "--format", "json", "--select", "HL001",
+                               "--output", str(output)])
+
+
+def test_failed_rename_leaves_no_partial_report_and_no_temp(photos, tmp_path, monkeypatch):
+    """If the final rename fails, there is no file at --output (or the old one is intact) and no temp file."""
+    output = tmp_path / "report.json"
+    real_replace = os.replace
+
+    def failing_replace(src, dst, *a, **kw):
+        if os.fspath(dst) == str(output.resolve()):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    result = _check_json(photos, output)
+    assert isinstance(result.exception, OSError)  # the real CLI's main() turns it into exit 2
+    assert not output.exists()
+    assert os.listdir(tmp_path) == ["in"]
+    output.write_text("previous report", encoding="utf-8")
+    result = _check_json(photos, output)
+    assert isinstance(result.exception, OSError)
+    assert output.read_text(encoding="utf-8") == "previous report"
+    assert sorted(os.listdir(tmp_path)) == ["in", "report.json"]
+
+
+def test_failure_mid_write_leaves_no_partial_report(photos, tmp_path, monkeypatch):
+    """A write that dies half-way (disk full) never exposes a half-written report at --output."""
+    output = tmp_path / "report.json"
+    output.write_text("previous report", encoding="utf-8")
+    real_fdopen = os.fdopen
+
+    class HalfWriter:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+            return False
+
+        def write(self, body):
+            self.fh.write(body[: len(body) // 2])
+            self.fh.flush()
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **kw: HalfWriter(real_fdopen(fd, *a, **kw)))
+    result = _check_json(photos, output)
+    assert isinstance(result.exception, OSError)
+    assert output.read_text(encoding="utf-8") == "previous report"
+    assert sorted(os.listdir(tmp_path)) == ["in", "report.json"]
