@@ -1,0 +1,79 @@
+"""busy_background: clutter_fraction on the astronaut composited onto synthetic backgrounds."""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+
+from headshot_lint.measures.clutter import busy_background
+from headshot_lint.model import NOT_ASSESSABLE
+from tests.conftest import assert_in_range, astronaut, scene_of
+
+
+@functools.lru_cache(maxsize=None)
+def _alpha() -> np.ndarray:
+    from headshot_lint.perception.segment import person_matte
+
+    return person_matte(astronaut())[..., None]
+
+
+def composite(background: np.ndarray) -> np.ndarray:
+    """The astronaut cut out by the person matte over ``background`` (512x512x3 uint8)."""
+    a = _alpha()
+    return np.clip(a * astronaut() + (1 - a) * background, 0, 255).astype(np.uint8)
+
+
+def objects(n: int, seed: int = 0, blur: float = 0.0) -> np.ndarray:
+    """Mid-grey background with ``n`` sharp random rectangles and lines (optionally blurred)."""
+    rng = np.random.default_rng(seed)
+    bg = np.full((512, 512, 3), 128, np.uint8)
+    for _ in range(n):
+        x, y = rng.integers(0, 512, 2)
+        w, h = rng.integers(10, 60, 2)
+        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
+        if rng.random() < 0.5:
+            cv2.rectangle(bg, (int(x), int(y)), (int(x + w), int(y + h)), colour, -1)
+        else:
+            cv2.line(bg, (int(x), int(y)), (int(x + w), int(y + h)), colour, 2)
+    return cv2.GaussianBlur(bg, (0, 0), blur) if blur > 0 else bg
+
+
+def _clutter(bg: np.ndarray) -> float:
+    m = busy_background(scene_of(composite(bg)))
+    assert m.status == "ok", m.reason
+    return m.values["clutter_fraction"]
+
+
+def test_more_objects_more_clutter():
+    """clutter_fraction is monotonic in the number of sharp objects behind the subject."""
+    values = [_clutter(objects(n)) for n in (0, 30, 120, 400)]
+    assert all(a <= b for a, b in zip(values, values[1:])), values
+    assert values[-1] > values[0] + 0.1, values
+
+
+def test_flat_grey_is_clean():
+    """A flat grey background has no cluttered cells."""
+    assert_in_range(_clutter(objects(0)), 0.0, 0.0, photo="astronaut-flat", code="HL101", unit="fraction")
+
+
+def test_blur_removes_clutter():
+    """Well-blurred bokeh of the same objects scores far lower than the sharp scene."""
+    sharp, blurred = _clutter(objects(400)), _clutter(objects(400, blur=8.0))
+    assert blurred < 0.25 * sharp, (sharp, blurred)
+
+
+def test_range_and_regions():
+    """Values are fractions in [0, 1] and cluttered areas come with evidence boxes."""
+    m = busy_background(scene_of(composite(objects(400))))
+    for key in ("clutter_fraction", "edge_density"):
+        assert_in_range(m.values[key], 0.0, 1.0, photo="astronaut-objects", code="HL101", unit="fraction", name=key)
+    assert m.regions and all(0 <= r.x0 < r.x1 <= 1 and 0 <= r.y0 < r.y1 <= 1 for r in m.regions)
+
+
+def test_empty_background_is_not_assessable():
+    """With no background pixels the measure says not-assessable."""
+    scene = scene_of(composite(objects(40)))
+    scene.__dict__["background_mask"] = np.zeros((scene.height, scene.width), bool)
+    assert busy_background(scene).status == NOT_ASSESSABLE
