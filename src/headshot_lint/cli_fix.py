@@ -1,0 +1,168 @@
+"""``headshot-lint fix``: write corrected copies of photos; the originals are never touched.
+
+Registered on the app in :mod:`headshot_lint.cli`. Exit codes are the app's: 0 when
+every photo was handled (written, or nothing to fix), 1 when a copy could not be
+written (exists without ``--force``, unreadable photo, the fix lost the face),
+2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typing_extensions import Annotated
+
+from . import fix as fixes
+from .discover import discover
+from .engine import audit
+from .errors import HeadshotLintError, LoadError
+from .rules import load_pack
+
+_err = Console(stderr=True, highlight=False)
+
+
+class Backdrop(str, enum.Enum):
+    flat = "flat"
+    gradient = "gradient"
+
+
+def _split(values: Optional[List[str]]) -> Optional[List[str]]:
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
+    """(photo, output path) pairs: a folder's photos keep their path below it; files named
+    directly go to ``out`` by name. Raises ValueError when two photos map to one output."""
+    pairs: List[Tuple[str, Path]] = []
+    seen: Dict[Path, str] = {}
+    for raw in paths:
+        if raw.is_dir():
+            found = [(f, out / os.path.relpath(f, raw)) for f in discover([raw])]
+        else:
+            found = [(os.fspath(raw), out / raw.name)]
+        for src, dst in found:
+            key = dst.resolve()
+            if key in seen and seen[key] != src:
+                raise ValueError(f"{src} and {seen[key]} would both be written to {dst}")
+            seen[key] = src
+            pairs.append((src, dst))
+    return pairs
+
+
+def _same_file(a: str, b: Path) -> bool:
+    try:
+        return b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def fix_command(
+    paths: Annotated[List[Path], typer.Argument(help="Photos or folders (searched recursively).",
+                                                 show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the corrected copies "
+                                      "(created if missing); the originals are never modified.",
+                                      show_default=False)],
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply retouching fixes, "
+                                               "which change what the photo shows (replaced or blurred "
+                                               "background).")] = False,
+    only: Annotated[Optional[List[str]], typer.Option(help="Only the fixes of these rules: codes, code "
+                                                      "prefixes (HL3) or names; comma-separated or "
+                                                      "repeated.")] = None,
+    backdrop: Annotated[Backdrop, typer.Option(help="Replacement background: a flat tone, or a subtle "
+                                               "studio vignette around the head.")] = Backdrop.flat,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be done; write "
+                                          "nothing.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files in --out.")] = False,
+    pack: Annotated[str, typer.Option(help="Rule pack: 'default', 'strict' or a path to a pack "
+                                      "TOML.")] = "default",
+) -> None:
+    """Write corrected copies of photos: the fix of every finding that has one.
+
+    Safe fixes (exposure) apply by default; retouching fixes (replace or blur the
+    background) only with --unsafe-fixes.
+
+    Example: headshot-lint fix staff/ --out fixed/ --unsafe-fixes --backdrop gradient
+    """
+    try:
+        rule_pack = load_pack(pack)
+        only_list = _split(only)
+        rules = rule_pack.select(only_list, None)
+        pairs = destinations(paths, out)
+    except (HeadshotLintError, ValueError) as exc:
+        _err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    if not pairs:
+        _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(map(str, paths)))
+    console = Console(highlight=False, soft_wrap=True)
+    counts = {"written": 0, "unchanged": 0, "failed": 0, "unsafe": 0}
+    for src, dst in pairs:
+        _one(console, src, dst, rules, only_list, unsafe_fixes, backdrop.value, dry_run, force, counts)
+    verb = "would write" if dry_run else "wrote"
+    line = f"{verb} {counts['written']}, nothing to fix in {counts['unchanged']}, failed {counts['failed']}"
+    if counts["unsafe"] and not unsafe_fixes:
+        line += f"; {counts['unsafe']} retouching fix(es) need --unsafe-fixes"
+    console.print(line)
+    raise typer.Exit(1 if counts["failed"] else 0)
+
+
+def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backdrop: str,
+         dry_run: bool, force: bool, counts: Dict[str, int]) -> None:
+    from .load import load, load_full
+    from .retouch.write import OutputExistsError, write_like
+    from .scene import Scene
+
+    report = audit(src, rules=rules)
+    planned = fixes.plan(report.findings, unsafe=unsafe, only=only)
+    counts["unsafe"] += sum(p.status == fixes.NEEDS_UNSAFE for p in planned)
+    todo = [p for p in planned if p.applies]
+    name = escape(src)
+    if report.size is None:  # unreadable: the audit says why
+        counts["failed"] += 1
+        console.print(f"{name}: [red]cannot read[/red]: {escape(report.findings[0].message)}"
+                      if report.findings else f"{name}: [red]cannot read[/red]")
+        return
+    if todo:
+        console.print(f"{name} -> {escape(str(dst))}")
+    else:
+        console.print(f"{name}: nothing to fix" + (" automatically" if planned else ""))
+    for p in planned:
+        mark = {fixes.APPLY: "[green]+[/green]", fixes.SUPERSEDED: "[dim]=[/dim]",
+                fixes.NEEDS_UNSAFE: "[yellow]![/yellow]"}.get(p.status, "[dim]-[/dim]")
+        console.print(f"  {mark} {escape(fixes.describe(p))}")
+    if not todo:
+        counts["unchanged"] += 1
+        return
+    if _same_file(src, dst):
+        counts["failed"] += 1
+        console.print(f"  [red]error:[/red] {escape(str(dst))} is the original; choose another --out")
+        return
+    if dst.exists() and not force:
+        counts["failed"] += 1
+        console.print(f"  [red]error:[/red] {escape(str(dst))} exists (use --force to overwrite it)")
+        return
+    if dry_run:
+        counts["written"] += 1
+        return
+    try:
+        rgb, meta = load_full(src)
+        scene = Scene(load(src))
+        fixed, done = fixes.apply(todo, rgb, scene, backdrop=backdrop)
+        if fixes.face_lost(scene, fixed):
+            counts["failed"] += 1
+            console.print("  [red]error:[/red] the corrected copy lost the face; not written")
+            return
+        write_like(dst, fixed, meta, force=force)
+    except (LoadError, OutputExistsError, OSError) as exc:
+        counts["failed"] += 1
+        console.print(f"  [red]error:[/red] {escape(str(exc))}")
+        return
+    counts["written"] += 1
+    console.print(f"  wrote {escape(str(dst))} ({', '.join(done) or 'no change'})")

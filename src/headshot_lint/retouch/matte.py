@@ -1,0 +1,167 @@
+"""Full-resolution person alpha from the analysis-size matte.
+
+The analysis matte (640 px long side, itself MediaPipe's 256 px mask snapped to
+luminance edges) is too coarse for hair at 12 MP. It is upsampled to a working
+level and refined there with a *colour* guided filter, whose local linear model
+``alpha = a . I + b`` is then carried to full resolution (the "fast guided
+filter": coefficients at low resolution, applied to the full-resolution guide), so
+strands finer than the working level still get their own alpha at the cost of a
+few full-size multiply-adds.
+
+References
+----------
+He, Sun, Tang, "Guided Image Filtering", TPAMI 2013 (colour guide, Eq. 14-16).
+He, Sun, "Fast Guided Filter", arXiv:1505.00996, 2015.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+#: Long side of the level where the guided-filter coefficients are solved, px.
+WORK_LONG_SIDE = 1024
+#: Guided-filter window radius as a fraction of the working long side.
+RADIUS_FRACTION = 0.008
+#: Regulariser (guide in [0, 1]): small keeps hair edges, large smooths the matte.
+EPS = 2e-3
+#: Erosion of the sure regions of the matte that leaves the uncertain band, fraction of
+#: the working long side.
+BAND_FRACTION = 0.02
+#: Colour distance |F - B| (8-bit RGB units) below which colour says nothing about
+#: alpha, and the extra distance over which it becomes fully trusted.
+CONTRAST_MIN = 6.0
+CONTRAST_FULL = 18.0
+#: How many background RMS deviations |F - B| must exceed before colour is trusted.
+TEXTURE_K = 2.5
+#: Background RMS deviation (8-bit RGB units) up to which it counts as flat, and the extra
+#: deviation at which it is fully textured.
+SPREAD_FLAT = 8.0
+SPREAD_FULL = 20.0
+#: Alpha under LOW_CUT becomes 0 and over 1 - LOW_CUT becomes 1 (faint tails of the filter
+#: would show the old background as a glow on a new one).
+LOW_CUT = 0.05
+
+
+def refine_matte(rgb: np.ndarray, matte: np.ndarray, *, work_long_side: int = WORK_LONG_SIDE,
+                 eps: float = EPS) -> np.ndarray:
+    """Person alpha at the size of ``rgb``, float32 (H, W) in [0, 1], 1 = person.
+
+    Parameters
+    ----------
+    rgb : ndarray, uint8 (H, W, 3)
+        Full-resolution upright sRGB.
+    matte : ndarray, float (h, w)
+        Soft person matte of the same photo at any smaller size (``Scene.matte``).
+    work_long_side : int
+        Long side of the level where the filter is solved, px; smaller is faster.
+    eps : float
+        Guided-filter regulariser.
+    """
+    h, w = rgb.shape[:2]
+    s = min(1.0, work_long_side / max(h, w))
+    ws = (max(1, round(w * s)), max(1, round(h * s)))
+    small = cv2.resize(rgb, ws, interpolation=cv2.INTER_AREA)
+    guide_lo = small.astype(np.float32) / 255.0
+    prior = cv2.resize(np.asarray(matte, np.float32), ws, interpolation=cv2.INTER_LINEAR)
+    src_lo, texture = colour_alpha(small.astype(np.float32), prior)
+    radius = max(2, round(RADIUS_FRACTION * max(ws)))
+    a, b = _coefficients(guide_lo, src_lo, radius, eps)
+    if texture is not None:
+        # Over a textured background the edge cannot be told from the texture: there the
+        # alpha ignores the guide and is the prior, tightened (no pebbles left at the hair).
+        x = np.clip((prior - 0.5) / 0.45, 0.0, 1.0)
+        tight = cv2.GaussianBlur(x * x * (3 - 2 * x), (0, 0), max(1.0, radius / 2))
+        a = a * (1.0 - texture)[..., None]
+        b = b * (1.0 - texture) + tight * texture
+    if ws == (w, h):
+        alpha = np.einsum("hwc,hwc->hw", a, guide_lo) + b
+    else:
+        # Upsample the (smooth) coefficients, apply them to the full-resolution guide.
+        a_up = cv2.resize(a, (w, h), interpolation=cv2.INTER_LINEAR)
+        b_up = cv2.resize(b, (w, h), interpolation=cv2.INTER_LINEAR)
+        alpha = _apply(rgb, a_up, b_up)
+    alpha = cv2.addWeighted(alpha, 1.0 / (1.0 - 2 * LOW_CUT), alpha, 0.0, -LOW_CUT / (1.0 - 2 * LOW_CUT))
+    return np.clip(alpha, 0.0, 1.0, out=alpha).astype(np.float32, copy=False)
+
+
+def colour_alpha(image: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Sharpen a soft matte with colour: in the uncertain band, alpha is where the pixel
+    lies between the local foreground colour F and background colour B,
+    ``alpha = (I - B) . (F - B) / |F - B|^2``, trusted as far as F and B differ.
+
+    F and B are filled in from the sure regions of ``prior`` (push-pull), so they are the
+    nearest subject and background colours. Returns the alpha, float32 (h, w) in [0, 1],
+    and how textured the background nearby is, float32 (h, w) in [0, 1] (None if unknown).
+    """
+    from .background import fill
+
+    k = max(3, int(round(BAND_FRACTION * max(prior.shape))) | 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    sure_fg = cv2.erode((prior > 0.9).astype(np.uint8), disc)
+    sure_bg = cv2.erode((prior < 0.1).astype(np.uint8), disc)
+    band = (sure_fg == 0) & (sure_bg == 0)
+    if not band.any() or not sure_fg.any() or not sure_bg.any():
+        return prior, None
+    fg = fill(image, sure_fg.astype(np.float32))
+    bg = fill(cv2.GaussianBlur(image, (0, 0), 2.0), sure_bg.astype(np.float32))  # smooth B
+    d = fg - bg
+    norm2 = np.einsum("hwc,hwc->hw", d, d)
+    est = np.einsum("hwc,hwc->hw", image - bg, d) / (norm2 + 1.0)
+    est = np.clip((est - LOW_CUT) / (1.0 - 2 * LOW_CUT), 0.0, 1.0)
+    # Texture of the background nearby (RMS deviation from its smooth estimate): where
+    # it is comparable to |F - B|, a background pixel can look like the subject.
+    dev = np.einsum("hwc,hwc->hw", image - bg, image - bg)
+    spread = np.sqrt(fill(dev[..., None], sure_bg.astype(np.float32))[..., 0])
+    trust = np.clip((np.sqrt(norm2) - TEXTURE_K * spread - CONTRAST_MIN) / CONTRAST_FULL, 0.0, 1.0)
+    mixed = trust * est + (1.0 - trust) * prior
+    out = prior.copy()
+    out[band] = mixed[band]
+    out[sure_fg > 0] = 1.0
+    out[sure_bg > 0] = 0.0
+    texture = np.clip((spread - SPREAD_FLAT) / SPREAD_FULL, 0.0, 1.0).astype(np.float32)
+    return out.astype(np.float32), texture
+
+
+def _apply(rgb: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``sum_c a_c * I_c / 255 + b`` at full size, float32 (H, W), with OpenCV's SIMD ops."""
+    ch = cv2.split(rgb)
+    out = b.copy()
+    for c in range(3):
+        out = cv2.add(out, cv2.multiply(a[..., c], ch[c], scale=1.0 / 255.0, dtype=cv2.CV_32F))
+    return out
+
+
+def _coefficients(guide: np.ndarray, src: np.ndarray, radius: int,
+                  eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mean linear coefficients (a: (h, w, 3), b: (h, w)) of the colour guided filter."""
+    size = (2 * radius + 1, 2 * radius + 1)
+
+    def mean(x: np.ndarray) -> np.ndarray:
+        return cv2.boxFilter(x, cv2.CV_32F, size, borderType=cv2.BORDER_REFLECT)
+
+    mean_i = mean(guide)  # (h, w, 3)
+    mean_p = mean(src)
+    cov_ip = mean(guide * src[..., None]) - mean_i * mean_p[..., None]
+    # Covariance of the guide, 3x3 per pixel (symmetric), regularised.
+    idx = ((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))
+    var = {}
+    for i, j in idx:
+        var[i, j] = mean(guide[..., i] * guide[..., j]) - mean_i[..., i] * mean_i[..., j]
+    for i in range(3):
+        var[i, i] = var[i, i] + eps
+    # Closed-form inverse of the symmetric 3x3 (adjugate / determinant), per pixel.
+    s00, s01, s02, s11, s12, s22 = (var[k] for k in idx)
+    c00 = s11 * s22 - s12 * s12
+    c01 = s02 * s12 - s01 * s22
+    c02 = s01 * s12 - s02 * s11
+    c11 = s00 * s22 - s02 * s02
+    c12 = s01 * s02 - s00 * s12
+    c22 = s00 * s11 - s01 * s01
+    det = s00 * c00 + s01 * c01 + s02 * c02
+    p0, p1, p2 = cov_ip[..., 0], cov_ip[..., 1], cov_ip[..., 2]
+    a = np.stack([c00 * p0 + c01 * p1 + c02 * p2,
+                  c01 * p0 + c11 * p1 + c12 * p2,
+                  c02 * p0 + c12 * p1 + c22 * p2], axis=-1) / det[..., None]
+    b = mean_p - np.einsum("hwc,hwc->hw", a, mean_i)
+    return mean(a), mean(b)

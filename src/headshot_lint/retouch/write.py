@@ -1,0 +1,121 @@
+"""Save a corrected copy like the original: same format, size, ICC profile and EXIF.
+
+Atomic: the pixels go to a temporary file in the destination folder, which is then
+renamed over the destination (``os.replace``), so a reader never sees half a file
+and a crash leaves at most a hidden ``.name.*.tmp``. An existing destination is
+refused unless ``force``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageCms
+
+from ..load import ImageMeta
+
+#: JPEG quality when the source's cannot be estimated.
+DEFAULT_JPEG_QUALITY = 92
+#: Pillow's save plugin for formats it reads but cannot (or should not) write as is.
+_WRITE_AS = {"MPO": "JPEG", "ARRAY": "PNG"}
+_SUFFIX_FORMAT = {".jpg": "JPEG", ".jpeg": "JPEG", ".jpe": "JPEG", ".png": "PNG", ".webp": "WEBP",
+                  ".tif": "TIFF", ".tiff": "TIFF", ".bmp": "BMP", ".gif": "GIF"}
+
+
+class OutputExistsError(FileExistsError):
+    """The destination exists and ``force`` was not given."""
+
+
+def output_format(meta: ImageMeta, dest: str | os.PathLike[str]) -> str:
+    """The Pillow format a corrected copy is written in: the source's, else the suffix's."""
+    fmt = _WRITE_AS.get(meta.format, meta.format)
+    if fmt not in Image.SAVE:
+        fmt = _SUFFIX_FORMAT.get(Path(dest).suffix.lower(), "PNG")
+    return fmt
+
+
+def encode(rgb: np.ndarray, meta: ImageMeta, fmt: str) -> bytes:
+    """The bytes of ``rgb`` (upright sRGB uint8) saved in ``fmt`` like the original.
+
+    A non-sRGB ICC profile is kept: the pixels are converted back from sRGB into it
+    (``load`` converted them to sRGB) and the profile is embedded. EXIF is kept with
+    orientation 1, because the pixels are stored upright.
+    """
+    im = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+    icc = meta.icc_profile
+    if icc:
+        im, icc = _to_profile(im, icc)
+    kw: dict = {}
+    if icc:
+        kw["icc_profile"] = icc
+    if meta.exif and fmt in ("JPEG", "PNG", "WEBP", "TIFF"):
+        kw["exif"] = meta.exif
+    if fmt == "JPEG":
+        kw.update(quality=int(meta.jpeg_quality or DEFAULT_JPEG_QUALITY))
+    elif fmt == "WEBP":
+        kw.update(quality=int(meta.jpeg_quality or 90), method=4)
+    elif fmt == "PNG":
+        kw.update(compress_level=6)
+    elif fmt == "GIF":
+        im = im.quantize(256)
+    buf = io.BytesIO()
+    im.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def _to_profile(im: Image.Image, icc: bytes) -> tuple[Image.Image, bytes | None]:
+    """sRGB pixels -> the original profile (kept), or sRGB pixels and no profile."""
+    try:
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if "srgb" in ImageCms.getProfileDescription(src).lower():
+            return im, icc  # load() left these pixels as they were
+        out = ImageCms.profileToProfile(im, ImageCms.createProfile("sRGB"), src,
+                                        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                                        outputMode="RGB")
+        return (out if out is not None else im), icc
+    except Exception:  # noqa: BLE001 - a profile we cannot use: the sRGB pixels, untagged
+        return im, None
+
+
+def write_like(dest: str | os.PathLike[str], rgb: np.ndarray, meta: ImageMeta, *,
+               force: bool = False) -> Path:
+    """Write ``rgb`` to ``dest`` atomically, in the original's format and metadata.
+
+    Parameters
+    ----------
+    dest : path
+        Destination file; its folder is created if needed.
+    rgb : ndarray, uint8 (H, W, 3)
+        Upright sRGB pixels.
+    meta : ImageMeta
+        What :func:`headshot_lint.load.load_full` said about the original.
+    force : bool
+        Replace an existing ``dest``; without it :class:`OutputExistsError` is raised.
+
+    Returns
+    -------
+    Path : the destination written.
+    """
+    dest = Path(dest)
+    if dest.exists() and not force:
+        raise OutputExistsError(f"{dest} exists (use --force to overwrite it)")
+    data = encode(rgb, meta, output_format(meta, dest))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if not force and dest.exists():  # appeared while we encoded
+            raise OutputExistsError(f"{dest} exists (use --force to overwrite it)")
+        os.replace(tmp, dest)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return dest
