@@ -1,0 +1,285 @@
+"""Text and mark detectors behind :mod:`headshot_lint.measures.text` (numpy and OpenCV only).
+
+Kept free of the rest of the package so ``benchmarks/text_detectors.py`` can run the
+same code beside other detectors. Every function works on analysis-size arrays
+(long side 640) and returns boxes in pixels of that image.
+
+Two text detectors were compared (see the benchmark):
+
+* :func:`mser_text_boxes`: classical. Maximally stable extremal regions of both
+  polarities, filtered to letter-like blobs (size, fill, stroke-width consistency,
+  contrast with their surround), chained into lines of at least three similar
+  neighbours in any direction.
+* :func:`db_text_boxes`: a PP-OCR "DB" segmentation network run with onnxruntime
+  (optional; only when a session is passed in).
+
+:func:`mark_boxes` finds logos without letters: compact, high-contrast marks on a
+locally flat surround, and repeated marks (step-and-repeat).
+"""
+
+from __future__ import annotations
+
+from typing import List, NamedTuple, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+#: Grey-level step (0-255, half-resolution Sobel magnitude / 4) above which a pixel is an edge for the plain gate.
+_GATE_EDGE = 10.0
+#: Letter height range, px at analysis size.
+_MIN_H, _MAX_H_FRAC = 7, 0.25
+#: Minimum grey-level contrast between a letter and the ring around it.
+_MIN_CONTRAST = 28.0
+#: Letters per line needed to call a chain text.
+_MIN_LETTERS = 3
+
+
+class Box(NamedTuple):
+    """An axis-aligned detection, px at analysis size."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    score: float  #: detector confidence in [0, 1]
+    kind: str  #: "text" or "mark"
+
+    @property
+    def area(self) -> int:
+        return max(0, self.x1 - self.x0) * max(0, self.y1 - self.y0)
+
+
+# -- the plain-background gate ---------------------------------------------------
+
+def edge_density(gray: np.ndarray, region: np.ndarray) -> float:
+    """Fraction of ``region`` pixels on an edge, in [0, 1], at half resolution (~1 ms).
+
+    An edge is a Sobel gradient above ``_GATE_EDGE`` grey levels per pixel after a
+    2x area downsample, which keeps JPEG noise and smooth gradients out.
+    """
+    small = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    m = cv2.resize(region.astype(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST)
+    n = int(m.sum())
+    if n == 0:
+        return 0.0
+    gx = cv2.Sobel(small, cv2.CV_16S, 1, 0, ksize=3)
+    gy = cv2.Sobel(small, cv2.CV_16S, 0, 1, ksize=3)
+    mag = cv2.add(cv2.convertScaleAbs(gx, alpha=0.25), cv2.convertScaleAbs(gy, alpha=0.25))
+    return float(np.count_nonzero((mag > _GATE_EDGE) & (m > 0))) / n
+
+
+# -- classical text: MSER letters chained into lines -------------------------------
+
+def mser_text_boxes(gray: np.ndarray, region: Optional[np.ndarray] = None) -> List[Box]:
+    """Text lines found as chains of letter-like MSER blobs, any orientation.
+
+    ``region`` (bool) limits the search to letters whose centre lies in it.
+    """
+    h, w = gray.shape
+    max_h = max(_MIN_H + 1, int(_MAX_H_FRAC * min(h, w)))
+    mser = cv2.MSER_create(5, 20, int(0.02 * h * w), 0.25, 0.2)
+    letters = []
+    seen = set()
+    for img in (gray, 255 - gray):
+        regions, bboxes = mser.detectRegions(img)
+        for pts, (x, y, bw, bh) in zip(regions, bboxes):
+            if bh < _MIN_H or bh > max_h or bw > 2.5 * bh or bw * 8 < bh and bh < 3 * _MIN_H:
+                continue
+            key = (x // 2, y // 2, bw // 2, bh // 2)
+            if key in seen:
+                continue
+            cx, cy = x + bw / 2, y + bh / 2
+            if region is not None and not region[int(cy), int(cx)]:
+                continue
+            fill = len(pts) / float(bw * bh)
+            if not 0.12 <= fill <= 0.92:
+                continue
+            feat = _letter_features(gray, pts, x, y, bw, bh)
+            if feat is None:
+                continue
+            seen.add(key)
+            letters.append((x, y, bw, bh) + feat)
+    return _chain(letters)
+
+
+def _letter_features(gray, pts, x, y, bw, bh) -> Optional[Tuple[float, float]]:
+    """(stroke width px, mean grey) of a letter-like blob, or None when it is not one."""
+    mask = np.zeros((bh + 4, bw + 4), np.uint8)
+    mask[pts[:, 1] - y + 2, pts[:, 0] - x + 2] = 1
+    dt = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
+    # stroke width from the ridge of the distance transform
+    ridge = dt[(dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8))) & (dt > 0)]
+    if ridge.size < 3:
+        return None
+    sw_mean = float(ridge.mean())
+    if ridge.std() / sw_mean > 0.55 or sw_mean * 2 > 0.45 * max(bw, bh):
+        return None
+    # contrast with the surrounding ring
+    y0, y1 = max(0, y - 2), min(gray.shape[0], y + bh + 2)
+    x0, x1 = max(0, x - 2), min(gray.shape[1], x + bw + 2)
+    patch = gray[y0:y1, x0:x1]
+    m = mask[2 - (y - y0):2 - (y - y0) + (y1 - y0), 2 - (x - x0):2 - (x - x0) + (x1 - x0)].astype(bool)
+    ring = cv2.dilate(m.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~m
+    if ring.sum() < 4:
+        return None
+    inner = float(patch[m].mean())
+    if abs(inner - float(patch[ring].mean())) < _MIN_CONTRAST:
+        return None
+    return 2.0 * sw_mean, inner
+
+
+def _chain(letters: Sequence[tuple]) -> List[Box]:
+    """Union letters that look alike and sit next to each other; keep chains of >= 3."""
+    n = len(letters)
+    if n < _MIN_LETTERS:
+        return []
+    a = np.array(letters, np.float32)
+    x, y, bw, bh, sw, grey = a.T
+    cx, cy = x + bw / 2, y + bh / 2
+    parent = list(range(n))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = np.argsort(cx)
+    for ii, i in enumerate(order):
+        for j in order[ii + 1:]:
+            if cx[j] - cx[i] > 3.0 * max(bh[i], bh[j]):
+                break
+            hr = max(bh[i], bh[j]) / min(bh[i], bh[j])
+            if hr > 1.6:
+                continue
+            d = np.hypot(cx[j] - cx[i], cy[j] - cy[i])
+            hh = max(bh[i], bh[j])
+            if d > 2.0 * hh or d < 0.3 * hh:  # too far, or the same blob nested
+                continue
+            if max(sw[i], sw[j]) / max(1e-3, min(sw[i], sw[j])) > 2.0 or abs(grey[i] - grey[j]) > 40:
+                continue
+            parent[find(i)] = find(j)
+    groups: dict = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    boxes = []
+    for idx in groups.values():
+        if len(idx) < _MIN_LETTERS:
+            continue
+        idx = np.array(idx)
+        # a line is elongated: its letters spread along one direction
+        pts = np.stack([cx[idx], cy[idx]], 1)
+        if len(idx) >= 3:
+            (_, _), (rw, rh), _ = cv2.minAreaRect(pts.astype(np.float32))
+            if max(rw, rh) < 1.5 * float(np.median(bh[idx])):
+                continue
+        # shapes must differ: letters vary in width, a texture repeats one blob
+        widths = bw[idx] / bh[idx]
+        variety = float(np.std(widths) / max(1e-3, np.mean(widths)))
+        score = float(min(1.0, len(idx) / 8.0) * min(1.0, 0.3 + 2.0 * variety))
+        boxes.append(Box(int(x[idx].min()), int(y[idx].min()), int((x[idx] + bw[idx]).max()),
+                         int((y[idx] + bh[idx]).max()), score, "text"))
+    return boxes
+
+
+# -- learned text: PP-OCR DB detector with onnxruntime -----------------------------
+
+_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
+_STD = np.array([0.229, 0.224, 0.225], np.float32)
+
+
+def db_text_boxes(session, rgb: np.ndarray, *, side: int = 640, bin_thresh: float = 0.3,
+                  box_thresh: float = 0.5) -> List[Box]:
+    """Text boxes from a PP-OCR DB model (onnxruntime ``session``), px of ``rgb``."""
+    h, w = rgb.shape[:2]
+    s = side / max(h, w)
+    nh, nw = max(32, int(round(h * s / 32)) * 32), max(32, int(round(w * s / 32)) * 32)
+    img = cv2.resize(rgb[..., ::-1], (nw, nh)).astype(np.float32) / 255.0  # BGR, as PaddleOCR reads
+    x = ((img - _MEAN) / _STD).transpose(2, 0, 1)[None]
+    prob = session.run(None, {session.get_inputs()[0].name: x})[0][0, 0]
+    binary = (prob > bin_thresh).astype(np.uint8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=4)
+    boxes = []
+    fx, fy = w / nw, h / nh
+    for i in range(1, n):
+        bx, by, bw, bh, area = stats[i]
+        if min(bw, bh) < 3 or area < 12:
+            continue
+        score = float(prob[by:by + bh, bx:bx + bw][lab[by:by + bh, bx:bx + bw] == i].mean())
+        if score < box_thresh:
+            continue
+        # DB shrinks text kernels; grow back by the usual unclip ratio (area * 1.5 / perimeter)
+        d = area * 1.5 / (2.0 * (bw + bh))
+        boxes.append(Box(int(max(0, (bx - d) * fx)), int(max(0, (by - d) * fy)), int(min(w, (bx + bw + d) * fx)),
+                         int(min(h, (by + bh + d) * fy)), score, "text"))
+    return boxes
+
+
+# -- marks without letters ---------------------------------------------------------
+
+def mark_boxes(gray: np.ndarray, region: np.ndarray) -> List[Box]:
+    """Compact high-contrast marks on a locally flat surround, inside ``region``.
+
+    A mark is a connected blob of strong edges whose bounding box covers 0.05-4 %
+    of the image, with a flat ring around it (the wall or banner it is printed on)
+    that differs from the blob by a clear grey step. Repeated look-alike blobs
+    (step-and-repeat) get a higher score.
+    """
+    h, w = gray.shape
+    edges = cv2.Canny(gray, 60, 150)
+    edges[~region] = 0
+    blob = cv2.dilate(edges, np.ones((5, 5), np.uint8))
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(blob, connectivity=8)
+    flat = cv2.blur((edges > 0).astype(np.float32), (9, 9)) < 0.02
+    found = []
+    for i in range(1, n):
+        bx, by, bw, bh, area = stats[i]
+        frac = bw * bh / float(h * w)
+        if not 0.0005 <= frac <= 0.04 or max(bw, bh) > 4 * min(bw, bh):
+            continue
+        pad = max(4, int(0.3 * max(bw, bh)))
+        x0, y0, x1, y1 = max(0, bx - pad), max(0, by - pad), min(w, bx + bw + pad), min(h, by + bh + pad)
+        ring = np.zeros((y1 - y0, x1 - x0), bool)
+        ring[:, :] = True
+        ring[by - y0:by - y0 + bh, bx - x0:bx - x0 + bw] = False
+        ring &= region[y0:y1, x0:x1]
+        if ring.sum() < 0.5 * ring.size * 0.5:
+            continue
+        if flat[y0:y1, x0:x1][ring].mean() < 0.85:  # the surround must be plain
+            continue
+        inside = gray[by:by + bh, bx:bx + bw][lab[by:by + bh, bx:bx + bw] == i]
+        step = abs(float(np.percentile(inside, 10 if inside.mean() < gray[y0:y1, x0:x1][ring].mean() else 90))
+                   - float(np.median(gray[y0:y1, x0:x1][ring])))
+        if step < 40:
+            continue
+        found.append((bx, by, bw, bh, min(1.0, step / 100.0)))
+    boxes = [Box(bx, by, bx + bw, by + bh, s, "mark") for bx, by, bw, bh, s in found]
+    if len(found) >= 3:  # step-and-repeat: look-alike sizes
+        sizes = np.array([[f[2], f[3]] for f in found], np.float32)
+        for k, (bx, by, bw, bh, s) in enumerate(found):
+            alike = np.sum(np.all(np.abs(sizes / sizes[k] - 1) < 0.25, axis=1)) - 1
+            if alike >= 2:
+                boxes[k] = boxes[k]._replace(score=min(1.0, s + 0.3))
+    return boxes
+
+
+# -- where a box lies --------------------------------------------------------------
+
+def fraction_inside(box: Box, mask: np.ndarray) -> float:
+    """Fraction of the box's pixels that ``mask`` marks, in [0, 1]."""
+    sub = mask[box.y0:box.y1, box.x0:box.x1]
+    return float(sub.mean()) if sub.size else 0.0
+
+
+def merge_overlapping(boxes: Sequence[Box]) -> List[Box]:
+    """Boxes with overlapping extents merged (highest score; "text" when any part is text)."""
+    out: List[Box] = []
+    for b in sorted(boxes, key=lambda b: -b.area):
+        for k, o in enumerate(out):
+            if b.x0 < o.x1 and o.x0 < b.x1 and b.y0 < o.y1 and o.y0 < b.y1:
+                out[k] = Box(min(o.x0, b.x0), min(o.y0, b.y0), max(o.x1, b.x1), max(o.y1, b.y1),
+                             max(o.score, b.score), "text" if "text" in (o.kind, b.kind) else o.kind)
+                break
+        else:
+            out.append(b)
+    return out

