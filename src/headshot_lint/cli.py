@@ -11,18 +11,22 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional, Sequence
 
 import typer
 from rich.console import Console
 from typing_extensions import Annotated
 
-from . import __version__
-from .discover import discover
-from .engine import audit
+from . import __version__, batch
+from .batch import DEFAULT_TIMEOUT, Job, Stats
+from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
+from .cache import Cache
+from .config import Config, find_config, ignored_codes, load_config, resolve_rules
+from .discover import common_root, discover, is_excluded, parse_shard, shard
 from .errors import HeadshotLintError
-from .model import ERROR
+from .model import ERROR, Report
 from .report import json as json_report
 from .report import text as text_report
 from .rules import Rule, RulePack, load_pack
@@ -39,7 +43,10 @@ class ExitCode(enum.IntEnum):
 class OutputFormat(str, enum.Enum):
     text = "text"
     json = "json"
-
+    sarif = "sarif"
+    junit = "junit"
+    gitlab = "gitlab"
+    html = "html"
 
 app = typer.Typer(
     name="headshot-lint",
@@ -85,63 +92,222 @@ def _pack(name: str) -> RulePack:
 def check(
     paths: Annotated[List[Path], typer.Argument(help="Photos or folders (searched recursively).",
                                                  show_default=False)],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format: text, json, sarif "
+                                                        "(GitHub code scanning), junit, gitlab (Code Quality) "
+                                                        "or html (one self-contained page).")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file "
                                                    "(atomically) instead of stdout.")] = None,
     select: Annotated[Optional[List[str]], typer.Option(help="Only these rules: codes, code prefixes (HL5) or "
-                                                        "names; comma-separated or repeated.")] = None,
-    ignore: Annotated[Optional[List[str]], typer.Option(help="Skip these rules: codes, prefixes or names.")] = None,
-    pack: Annotated[str, typer.Option(help="Rule pack: 'default', 'strict' or a path to a pack TOML.")] = "default",
+                                                        "names; comma-separated or repeated. Overrides the "
+                                                        "config's 'select'.")] = None,
+    ignore: Annotated[Optional[List[str]], typer.Option(help="Skip these rules: codes, prefixes or names. "
+                                                        "Overrides the config's 'ignore'.")] = None,
+    pack: Annotated[Optional[str], typer.Option(help="Rule pack: 'default', 'strict' or a path to a pack TOML "
+                                                "(default: the config's 'pack', else 'default').",
+                                                show_default=False)] = None,
     fail_under: Annotated[Optional[float], typer.Option(help="Also exit 1 when a photo's overall score is under "
                                                         "this (0-100).", min=0, max=100)] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the run "
                                             "(still 2 when the run itself fails).")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Text format: also list passing and "
                                           "skipped rules with their measured values.")] = False,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the "
+                                                "CPU count); 1 audits in this process.",
+                                                show_default=False)] = None,
+    timeout: Annotated[float, typer.Option(min=0, help="Seconds one photo may take in a worker before it is "
+                                           "killed and reported as timed out (0: no limit; needs --jobs 2 or "
+                                           "more).")] = DEFAULT_TIMEOUT,
+    cache_dir: Annotated[Path, typer.Option(help="Where cached results live.")] = Path(DEFAULT_CACHE_DIR),
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write cached results.")] = False,
+    exclude: Annotated[Optional[List[str]], typer.Option(help="Skip paths matching this glob (relative to the "
+                                                         "current folder, or a file name); repeatable, adds "
+                                                         "to the config's 'exclude'.")] = None,
+    hidden: Annotated[bool, typer.Option("--hidden", help="Also check hidden files and folders (names "
+                                         "starting with '.').")] = False,
+    shard_spec: Annotated[Optional[str], typer.Option("--shard", metavar="I/N", help="Check only shard I of N "
+                                                      "(1-based), split by a hash of each path: run N jobs "
+                                                      "with 1/N..N/N to cover everything.")] = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config", help="Configuration file (default: the "
+                                                        "nearest headshot-lint.toml or pyproject.toml with "
+                                                        "[tool.headshot-lint] at or above the first path).",
+                                                        show_default=False)] = None,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Print the number of findings per rule "
+                                             "instead of the report.")] = False,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar on stderr "
+                                                     "(default: when stderr is a terminal and CI is unset).",
+                                                     show_default=False)] = None,
 ) -> None:
     """Check photos and report what is wrong with their backgrounds.
 
-    Example: headshot-lint check staff/ --format json --fail-under 70
+    Example: headshot-lint check staff/ --format sarif -o headshots.sarif --jobs 4
     """
-    rule_pack = _pack(pack)
+    _safe_stdout()
     try:
-        rules = rule_pack.select(_split(select), _split(ignore))
-    except HeadshotLintError as exc:
-        _err.print(f"[red]error:[/red] {exc}")
+        config = _config(config_file, paths)
+        _, rules = resolve_rules(config, pack=pack, select=_split(select), ignore=_split(ignore))
+        shard_of = parse_shard(shard_spec) if shard_spec else None
+    except (HeadshotLintError, ValueError) as exc:
+        _err.print(f"[red]error:[/red] {_esc(exc)}")
         raise typer.Exit(ExitCode.ERROR) from None
-    files = list(discover(paths))
+    files = [p for p in discover(paths, exclude=_split(exclude) or (), hidden=hidden)
+             if not (config.exclude and is_excluded(p, config.exclude, config.root))]
+    if shard_of:
+        files = list(shard(files, *shard_of))
     if not files:
-        _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(map(str, paths)))
-    reports = []
+        _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(_esc(p) for p in paths))
+    fail_at = fail_under if fail_under is not None else config.fail_under
+    batch_jobs = [Job(p, ignored_codes(config, p, rules)) for p in files]
+    stats = Stats()
+    show = progress if progress is not None else (_err.is_terminal and not os.environ.get("CI"))
+    bar = _progress(len(files)) if show and files else None
+    reports: List[Report] = []
     failed = False
 
-    def run():
+    def run() -> Iterator[Report]:
         nonlocal failed
-        for path in files:
-            r = audit(path, rules=rules)
+        results = batch.run(batch_jobs, rules, jobs=jobs or batch.default_jobs(), timeout=timeout or None,
+                            cache=None if no_cache else Cache(cache_dir), fingerprint=config.fingerprint(),
+                            stats=stats, hash_files=output_format in (OutputFormat.sarif, OutputFormat.gitlab),
+                            on_done=(lambda r: bar[1]()) if bar else None)
+        for r in results:
             reports.append(r)
             if any(f.severity == ERROR for f in r.findings) or (
-                    fail_under is not None and r.score is not None and r.score < fail_under):
+                    fail_at is not None and r.score is not None and r.score < fail_at):
                 failed = True
             yield r
 
-    if output_format is OutputFormat.text and output is None:
-        console = Console(highlight=False)
-        counts = text_report.render(console, run(), rules, verbose)
-        console.print(text_report.summary_line(counts))
-    else:
-        if output_format is OutputFormat.json:
-            body = json_report.render(list(run()))
-        else:
-            console = Console(record=True, width=120, file=open(os.devnull, "w"), highlight=False)
+    try:
+        if bar:
+            bar[0].start()
+        if statistics:
+            for _ in run():
+                pass
+            _emit(_statistics(reports, rules, output_format), output)
+        elif output_format is OutputFormat.text and output is None:
+            console = Console(highlight=False)
             counts = text_report.render(console, run(), rules, verbose)
             console.print(text_report.summary_line(counts))
-            body = console.export_text()
-        if output is None:
-            sys.stdout.write(body)
         else:
-            _write_atomic(output, body)
+            _emit(_render(output_format, list(run()), rules, stats.digests, verbose), output)
+    except HeadshotLintError as exc:
+        _err.print(f"[red]error:[/red] {_esc(exc)}")
+        raise typer.Exit(ExitCode.ERROR) from None
+    finally:
+        if bar:
+            bar[0].stop()
+    if stats.timeouts or stats.crashes:
+        _err.print(f"[yellow]warning:[/yellow] {stats.timeouts} photo(s) timed out, {stats.crashes} crashed a "
+                   "worker; reported as unreadable-image")
     raise typer.Exit(ExitCode.CLEAN if exit_zero or not failed else ExitCode.FINDINGS)
+
+
+def _config(config_file: Optional[Path], paths: List[Path]) -> Config:
+    if config_file is not None:
+        return load_config(config_file)
+    found = find_config(common_root(paths))
+    return load_config(found) if found else Config()
+
+
+def _render(fmt: OutputFormat, reports: List[Report], rules: Sequence[Rule], digests: dict, verbose: bool) -> str:
+    if fmt is OutputFormat.json:
+        return json_report.render(reports)
+    if fmt is OutputFormat.sarif:
+        from .report import sarif
+        return sarif.render(reports, rules, digests)
+    if fmt is OutputFormat.junit:
+        from .report import junit
+        return junit.render(reports, rules)
+    if fmt is OutputFormat.gitlab:
+        from .report import gitlab
+        return gitlab.render(reports, rules, digests)
+    if fmt is OutputFormat.html:
+        from .report import html
+        return html.render(reports, rules)
+    console = Console(record=True, width=120, file=open(os.devnull, "w"), highlight=False)
+    counts = text_report.render(console, reports, rules, verbose)
+    console.print(text_report.summary_line(counts))
+    return console.export_text()
+
+
+def _statistics(reports: List[Report], rules: Sequence[Rule], fmt: OutputFormat) -> str:
+    """Findings per rule, most frequent first (like ruff --statistics)."""
+    names = {r.code: r.name for r in rules}
+    counts: dict = {}
+    for r in reports:
+        for f in r.findings:
+            c = counts.setdefault(f.code, {"code": f.code, "name": names.get(f.code, f.rule), "count": 0,
+                                           "error": 0, "warning": 0, "info": 0})
+            c["count"] += 1
+            c[f.severity] = c.get(f.severity, 0) + 1
+    rows = sorted(counts.values(), key=lambda c: (-c["count"], c["code"]))
+    if fmt is OutputFormat.json:
+        return json.dumps(rows, indent=2) + "\n"
+    if not rows:
+        return ""
+    width = max(len(str(c["count"])) for c in rows)
+    return "".join(f"{c['count']:>{width}}\t{c['code']}\t{c['name']}\t"
+                   f"({c['error']} error, {c['warning']} warning, {c['info']} info)\n" for c in rows)
+
+
+def _progress(total: int):
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                   TimeRemainingColumn(), console=_err, transient=_err.is_terminal)
+    task = bar.add_task("check", total=total, rate="")
+    t0 = time.monotonic()
+
+    def advance() -> None:
+        done = bar.tasks[0].completed + 1
+        rate = done / max(1e-6, time.monotonic() - t0)
+        bar.update(task, advance=1, rate=f"{rate:.1f} photos/s")
+
+    return bar, advance
+
+
+def _esc(obj: object) -> str:
+    """Text for the terminal: undecodable file-name bytes shown as \\xNN, rich markup escaped."""
+    from rich.markup import escape
+
+    return escape(os.fsencode(str(obj)).decode("utf-8", "backslashreplace") if isinstance(obj, (str, Path))
+                  else str(obj).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+
+
+def _safe_stdout() -> None:
+    """Never crash printing a file name that is not valid UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+
+
+def _emit(body: str, output: Optional[Path]) -> None:
+    if output is None:
+        data = body.encode("utf-8", "backslashreplace")
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            sys.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+    else:
+        _write_atomic(output, body)
+
+
+@app.command()
+def clean(
+    cache_dir: Annotated[Path, typer.Option(help="The cache folder to delete.")] = Path(DEFAULT_CACHE_DIR),
+) -> None:
+    """Delete the result cache (.headshot-lint-cache/ in the current folder).
+
+    Example: headshot-lint clean
+    """
+    n = Cache(cache_dir).clear()
+    _err.print(f"removed {n} cached result{'s' * (n != 1)} from {_esc(cache_dir)}")
 
 
 def _write_atomic(path: Path, body: str) -> None:
@@ -149,8 +315,8 @@ def _write_atomic(path: Path, body: str) -> None:
     path = path.resolve()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(body)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(body)  # undecodable file-name bytes become \\udcNN: valid JSON, readable text
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -265,3 +431,7 @@ def main() -> None:
     except Exception as exc:  # pragma: no cover - last resort
         _err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
         sys.exit(ExitCode.ERROR)
+from .cli_fix import fix_command  # noqa: E402  (registered here so `headshot-lint fix` exists)
+app.command("fix")(fix_command)
+from .cli_serve import serve_command  # noqa: E402  (registered here so `headshot-lint serve` exists)
+app.command("serve")(serve_command)

@@ -1,41 +1,136 @@
-"""Finding the photos to check under the paths a user gives."""
+"""Finding the photos to check under the paths a user gives.
+
+Folders are walked recursively in a stable (sorted) order. A file is a photo when
+its first bytes are an image signature (JPEG, PNG, WebP, TIFF, BMP, GIF), whatever
+its name; hidden files and folders are skipped unless asked for; ``--exclude``
+globs drop paths; symlinked folders are followed once (a loop cannot trap the
+walk). Names that are not valid UTF-8 stay ``str`` with surrogate escapes
+(:func:`os.fsdecode`), so the file can still be opened; reports escape them.
+"""
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import os
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
-#: File endings treated as photos when walking a folder. Files named explicitly
-#: are always checked, whatever their ending.
+#: File endings that mark a photo without sniffing (used only when the file can't be read).
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"})
 
+_SIGNATURES = (
+    (0, b"\xff\xd8\xff"),  # JPEG
+    (0, b"\x89PNG\r\n\x1a\n"),  # PNG
+    (0, b"II*\x00"), (0, b"MM\x00*"),  # TIFF
+    (0, b"BM"),  # BMP
+    (0, b"GIF87a"), (0, b"GIF89a"),  # GIF
+)
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
-    """Photos under ``paths`` in a stable order: explicit files as given, folders
-    walked recursively (sorted, hidden entries skipped, symlinked folders not
-    followed so a loop can't trap the walk). A missing path is yielded as is, so
-    the audit reports it like any other unreadable file."""
+
+def is_image(path: str | os.PathLike[str]) -> bool:
+    """True when the file starts with an image signature (content sniffing, not the name)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return False
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return True
+    return any(head[off:off + len(sig)] == sig for off, sig in _SIGNATURES)
+
+
+def discover(paths: Iterable[str | os.PathLike[str]], *, exclude: Sequence[str] = (),
+             hidden: bool = False, root: str | None = None) -> Iterator[str]:
+    """Photos under ``paths`` in a stable order, each once.
+
+    Explicit files are yielded as given (even hidden or not an image: the audit then
+    reports them). Folders are walked recursively (sorted), keeping files whose
+    content is an image. ``exclude`` globs are matched against the path relative
+    to ``root`` (default: the current folder) and against each name; a missing path
+    is yielded as is, so the audit reports it like any other unreadable file.
+    """
     seen: set[str] = set()
+    base = os.path.abspath(root or os.curdir)
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for found in _walk(path):
-                if found not in seen:
-                    seen.add(found)
-                    yield found
+        raw = os.fsdecode(raw)
+        if os.path.isdir(raw):
+            found_iter: Iterable[str] = _walk(raw, exclude, hidden, base)
         else:
-            key = os.fspath(raw)
+            found_iter = [raw]
+        for found in found_iter:
+            key = os.path.normpath(found)
             if key not in seen:
                 seen.add(key)
-                yield key
+                yield found
 
 
-def _walk(root: Path) -> Iterator[str]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+def is_excluded(path: str, patterns: Sequence[str], base: str) -> bool:
+    """True when a glob matches the path relative to ``base``, or its name."""
+    if not patterns:
+        return False
+    rel = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+    name = os.path.basename(path)
+    for pat in patterns:
+        pat = pat.rstrip("/")
+        if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(name, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
+            return True
+        if pat.startswith("**/") and fnmatch.fnmatchcase(name, pat[3:]):
+            return True
+    return False
+
+
+def _walk(root: str, exclude: Sequence[str], hidden: bool, base: str) -> Iterator[str]:
+    visited: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        ident = (st.st_dev, st.st_ino)
+        if ident in visited:  # a symlink loop, or the same folder reached twice
+            dirnames[:] = []
+            continue
+        visited.add(ident)
+        dirnames[:] = sorted(d for d in dirnames if (hidden or not d.startswith("."))
+                             and not is_excluded(os.path.join(dirpath, d), exclude, base))
         for name in sorted(filenames):
-            if name.startswith("."):
+            if not hidden and name.startswith("."):
                 continue
-            if os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES:
-                yield os.path.join(dirpath, name)
+            path = os.path.join(dirpath, name)
+            if is_excluded(path, exclude, base) or not os.path.isfile(path):
+                continue
+            if is_image(path):
+                yield path
+
+
+def shard(paths: Iterable[str], index: int, count: int, *, root: str | None = None) -> Iterator[str]:
+    """The paths of shard ``index`` (1-based) of ``count``: split by a hash of the
+    path relative to ``root`` (default the current folder), so every machine of a
+    CI matrix picks the same split, and the shards together are the whole."""
+    if count < 1 or not 1 <= index <= count:
+        raise ValueError(f"shard must be i/n with 1 <= i <= n, got {index}/{count}")
+    base = os.path.abspath(root or os.curdir)
+    for path in paths:
+        rel = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+        digest = hashlib.sha256(os.fsencode(rel)).digest()
+        if int.from_bytes(digest[:8], "big") % count == index - 1:
+            yield path
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` -> ``(2, 4)``; ValueError for anything else."""
+    try:
+        i, n = (int(p) for p in text.split("/"))
+    except ValueError:
+        raise ValueError(f"shard must look like 1/4, got {text!r}") from None
+    if n < 1 or not 1 <= i <= n:
+        raise ValueError(f"shard must be i/n with 1 <= i <= n, got {text!r}")
+    return i, n
+
+
+def common_root(paths: Sequence[str | os.PathLike[str]]) -> Path:
+    """Folder of the first path (itself when a folder): where config lookup starts."""
+    first = Path(os.fsdecode(paths[0])) if paths else Path(os.curdir)
+    return first if first.is_dir() else first.parent

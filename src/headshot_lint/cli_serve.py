@@ -1,0 +1,99 @@
+"""``headshot-lint serve``: a local web page to drop photos on and see the verdict.
+
+Registered on the app in :mod:`headshot_lint.cli`. Needs the ``serve`` extra
+(Starlette + uvicorn); without it the command says how to install it and exits 2.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+import webbrowser
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typing_extensions import Annotated
+
+from .serve import DEFAULT_MAX_UPLOAD_MB
+
+_err = Console(stderr=True, highlight=False)
+INSTALL_HINT = "pip install 'headshot-lint[serve]'"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() in ("localhost", "localhost.", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on. The default answers this computer "
+                                      "only; any other address lets other machines send photos.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")] = 8000,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the page in the default browser.")] = False,
+    max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.1, help="Largest photo accepted, "
+                                                 "MB.")] = DEFAULT_MAX_UPLOAD_MB,
+    pack: Annotated[str, typer.Option(help="Rule pack: 'default', 'strict' or a path to a pack "
+                                      "TOML.")] = "default",
+) -> None:
+    """Start a local web page: drop headshots on it to see the verdict, the evidence, the
+    32/48 px previews, the recommended tone, and download corrected copies.
+
+    Photos are analysed in memory on this computer and forgotten after each answer.
+
+    Example: headshot-lint serve --open
+    """
+    try:
+        import uvicorn
+
+        from .serve.app import LOOPBACK_HOSTS, create_app
+    except ImportError as exc:
+        _err.print(f"[red]error:[/red] headshot-lint serve needs the optional web dependencies "
+                   f"({escape(str(exc.name or exc))} is missing). Install them with:\n  {INSTALL_HINT}")
+        raise typer.Exit(2) from None
+    from .errors import HeadshotLintError
+
+    loopback = is_loopback(host)
+    if not loopback:
+        _err.print(f"[yellow]warning:[/yellow] listening on {escape(host)}, not on loopback: other machines "
+                   "on the network can reach this server and upload photos to it (there is no login).")
+    try:
+        # A loopback server answers only to loopback host names (DNS rebinding guard).
+        hosts: Optional[tuple] = LOOPBACK_HOSTS + (host,) if loopback else None
+        app = create_app(max_upload_mb=max_upload_mb, pack=pack, allowed_hosts=hosts)
+    except HeadshotLintError as exc:
+        _err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                           access_log=False, server_header=False))
+    threading.Thread(target=_announce, args=(server, host, open_browser), daemon=True).start()
+    server.run()
+    if not server.started:
+        raise typer.Exit(2)
+
+
+def _announce(server, host: str, open_browser: bool) -> None:
+    """Once the server is listening: print its address (the real port) and open it if asked."""
+    for _ in range(600):
+        if server.started:
+            break
+        if server.should_exit:
+            return
+        time.sleep(0.05)
+    else:
+        return
+    port = next((s.getsockname()[1] for srv in getattr(server, "servers", [])
+                 for s in getattr(srv, "sockets", [])), None)
+    name = host if ":" not in host else f"[{host}]"
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else name
+    url = f"http://{shown}:{port}/"
+    _err.print(f"headshot-lint serving on [bold]{url}[/bold] (Ctrl+C to stop)")
+    if open_browser:
+        webbrowser.open(url)

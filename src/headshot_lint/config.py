@@ -1,0 +1,225 @@
+"""Project configuration: ``[tool.headshot-lint]`` in ``pyproject.toml``, or ``headshot-lint.toml``.
+
+Found from the checked path upward (the first folder holding a ``headshot-lint.toml``,
+or a ``pyproject.toml`` with a ``[tool.headshot-lint]`` table), or named with
+``--config``. Command-line options override it. Keys::
+
+    pack = "default"              # built-in pack name or a path (relative to this file)
+    select = ["HL1", "HL5"]       # codes, prefixes or names
+    ignore = ["HL402"]
+    exclude = ["drafts/**"]       # globs, relative to this file's folder
+    fail-under = 70
+    [per-file-ignores]            # glob -> codes
+    "board/*.jpg" = ["HL301"]
+    [thresholds.HL501]            # per-rule overrides
+    warning = 25
+
+Every error is a :class:`~headshot_lint.errors.ConfigError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import ConfigError, HeadshotLintError
+from .rules import Rule, RulePack, load_pack
+
+CONFIG_NAME = "headshot-lint.toml"
+_TABLE = ("tool", "headshot-lint")
+_KEYS = {"pack", "select", "ignore", "exclude", "fail-under", "per-file-ignores", "thresholds"}
+_THRESHOLD_KEYS = ("warning", "error", "info")
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded configuration; every field has the "not set" default."""
+
+    source: str = ""  #: the file it came from ("" when none was found)
+    root: str = "."  #: folder globs and pack paths are relative to
+    pack: str | None = None  #: pack name or path (already made absolute when a path)
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    fail_under: float | None = None  #: 0-100
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  #: glob -> codes
+    thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  #: code/name -> level -> value
+
+    def fingerprint(self) -> str:
+        """sha256 of everything that changes results (for the cache key)."""
+        doc = {"pack": self.pack, "select": self.select, "ignore": self.ignore,
+               "pfi": sorted((k, list(v)) for k, v in self.per_file_ignores.items()),
+               "thresholds": {k: dict(v) for k, v in sorted(self.thresholds.items())}}
+        return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def find_config(start: str | os.PathLike[str]) -> Path | None:
+    """The nearest config file at or above ``start`` (a file or folder), or None."""
+    here = Path(os.path.abspath(start))
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _table(_read(pyproject), pyproject, required=False) is not None:
+            return pyproject
+    return None
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate one config file (``pyproject.toml`` or ``headshot-lint.toml``)."""
+    path = Path(path)
+    data = _read(path)
+    table = _table(data, path, required=path.name == "pyproject.toml")
+    if table is None:  # headshot-lint.toml: keys at the top level
+        table = data
+    where = str(path)
+    unknown = set(table) - _KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}' (known: {', '.join(sorted(_KEYS))})")
+    root = path.parent.resolve()
+    pack = table.get("pack")
+    if pack is not None:
+        pack = _str(pack, where, "pack")
+        if pack.endswith(".toml"):
+            pack = str((root / pack).resolve())
+    fail_under = table.get("fail-under")
+    if fail_under is not None:
+        if isinstance(fail_under, bool) or not isinstance(fail_under, (int, float)) or not 0 <= fail_under <= 100:
+            raise ConfigError(f"{where}: key 'fail-under' must be a number in [0, 100], got {fail_under!r}")
+        fail_under = float(fail_under)
+    pfi_raw = table.get("per-file-ignores", {})
+    if not isinstance(pfi_raw, dict):
+        raise ConfigError(f"{where}: key 'per-file-ignores' must be a table of glob = [codes]")
+    pfi = {glob: _strs(codes, where, f"per-file-ignores.{glob}") for glob, codes in pfi_raw.items()}
+    th_raw = table.get("thresholds", {})
+    if not isinstance(th_raw, dict):
+        raise ConfigError(f"{where}: key 'thresholds' must be a table of [thresholds.CODE]")
+    thresholds: dict[str, dict[str, float]] = {}
+    for code, levels in th_raw.items():
+        key = f"thresholds.{code}"
+        if not isinstance(levels, dict):
+            raise ConfigError(f"{where}: key '{key}' must be a table with warning/error/info")
+        bad = set(levels) - set(_THRESHOLD_KEYS)
+        if bad:
+            raise ConfigError(f"{where}: unknown key '{key}.{sorted(bad)[0]}' (known: warning, error, info)")
+        for level, v in levels.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ConfigError(f"{where}: key '{key}.{level}' must be a number, got {v!r}")
+        thresholds[code] = {k: float(v) for k, v in levels.items()}
+    select = table.get("select")
+    return Config(source=where, root=str(root), pack=pack,
+                  select=None if select is None else _strs(select, where, "select"),
+                  ignore=_strs(table.get("ignore", []), where, "ignore"),
+                  exclude=_strs(table.get("exclude", []), where, "exclude"),
+                  fail_under=fail_under, per_file_ignores=pfi, thresholds=thresholds)
+
+
+def _read(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _table(data: dict, path: Path, required: bool) -> dict | None:
+    t: Any = data
+    for part in _TABLE:
+        if not isinstance(t, dict) or part not in t:
+            if required:
+                raise ConfigError(f"{path}: no [tool.headshot-lint] table")
+            return None
+        t = t[part]
+    if not isinstance(t, dict):
+        raise ConfigError(f"{path}: key 'tool.headshot-lint' must be a table")
+    return t
+
+
+def _str(v: Any, where: str, key: str) -> str:
+    if not isinstance(v, str) or not v:
+        raise ConfigError(f"{where}: key '{key}' must be a non-empty string, got {v!r}")
+    return v
+
+
+def _strs(v: Any, where: str, key: str) -> tuple[str, ...]:
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(s, str) for s in v):
+        raise ConfigError(f"{where}: key '{key}' must be a list of strings, got {v!r}")
+    return tuple(v)
+
+
+def resolve_rules(config: Config, *, pack: str | None = None, select: Sequence[str] | None = None,
+                  ignore: Sequence[str] | None = None) -> tuple[RulePack, tuple[Rule, ...]]:
+    """The pack and the selected rules, thresholds overridden: command line over config.
+
+    Raises ConfigError naming the config file for a bad key value in it.
+    """
+    rule_pack = load_pack(pack or config.pack or "default")
+    use_select = list(select) if select else (list(config.select) if config.select is not None else None)
+    use_ignore = list(ignore) if ignore else list(config.ignore)
+    try:
+        rules = rule_pack.select(use_select, use_ignore)
+    except HeadshotLintError as exc:
+        if config.source and not (select or ignore):
+            raise ConfigError(f"{config.source}: key 'select'/'ignore': {exc}") from None
+        raise
+    overridden = []
+    for rule in rules:
+        levels = _thresholds_for(rule, config.thresholds)
+        overridden.append(replace(rule, **levels) if levels else rule)
+    for key in config.thresholds:
+        if rule_pack.find(key) is None:
+            raise ConfigError(f"{config.source}: key 'thresholds.{key}' names no rule")
+    for glob, codes in config.per_file_ignores.items():
+        try:
+            rule_pack.select(None, list(codes))
+        except HeadshotLintError as exc:
+            raise ConfigError(f"{config.source}: key 'per-file-ignores.{glob}': {exc}") from None
+    return rule_pack, tuple(overridden)
+
+
+def _thresholds_for(rule: Rule, thresholds: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+    for key, levels in thresholds.items():
+        if key.upper() == rule.code or key == rule.name:
+            return dict(levels)
+    return {}
+
+
+def ignored_codes(config: Config, path: str, rules: Sequence[Rule]) -> frozenset[str]:
+    """Codes the per-file-ignores switch off for ``path`` (matched relative to the config's folder)."""
+    if not config.per_file_ignores:
+        return frozenset()
+    rel = _relative(path, config.root)
+    base = rel.rsplit("/", 1)[-1]
+    out: set[str] = set()
+    for glob, codes in config.per_file_ignores.items():
+        if fnmatch.fnmatchcase(rel, glob) or ("/" not in glob and fnmatch.fnmatchcase(base, glob)):
+            keys = [c.upper() for c in codes]
+            out.update(r.code for r in rules if any(r.code.startswith(k) or k == r.name.upper() for k in keys))
+    return frozenset(out)
+
+
+def _relative(path: str, root: str) -> str:
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute, root)
+    except ValueError:  # another drive on Windows
+        rel = absolute
+    return rel.replace(os.sep, "/")

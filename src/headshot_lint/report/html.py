@@ -1,0 +1,188 @@
+"""HTML report: one self-contained file (no external resources) to look at a batch.
+
+Per photo a card: the thumbnail (a base64 data URI) with the findings' evidence
+regions drawn over it (Region fields are fractions of the image, so boxes are
+positioned in percent), the photo at directory sizes (a 48 px square and a 32 px
+circle avatar), the overall score bar and a bar per rule, the findings with their
+fixes. A little inline script filters cards by rule and severity (also from the
+URL: ``report.html#rule=HL501&sev=error,warning&clean=0``). Renderers read
+Reports and Rules only; thumbnails are decoded pixels (``_thumbs``), not analysis.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Callable, Iterable, Mapping, Optional, Sequence
+
+from .. import __version__
+from ..model import ERROR, INFO, WARNING, Region, Report, verdict_of
+from ..rules import Rule
+from . import _common, _paths
+from ._thumbs import data_uri
+
+_SEV_ORDER = (ERROR, WARNING, INFO)
+_e = html.escape
+
+_CSS = """
+*{box-sizing:border-box}body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;
+background:#f4f5f7;color:#1d2330}header{background:#1d2330;color:#fff;padding:16px 24px}
+header h1{margin:0 0 4px;font-size:20px}header .sum span{margin-right:14px}
+.bar-wrap{display:flex;gap:12px;align-items:center;flex-wrap:wrap;padding:12px 24px;background:#fff;
+border-bottom:1px solid #dde1e7;position:sticky;top:0;z-index:2}
+.bar-wrap label{display:inline-flex;gap:4px;align-items:center}select{font:inherit;padding:2px 6px}
+main{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px;padding:16px 24px}
+.card{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:12px;display:grid;
+grid-template-columns:240px 1fr;gap:12px}.card.hidden{display:none}
+.shot{position:relative;width:240px;line-height:0;align-self:start;overflow:hidden;border-radius:4px}.pic{width:100%;border-radius:4px;background:var(--img) 0 0/100% 100% no-repeat}
+.noimg{width:240px;height:180px;background:#e9ecf1;border-radius:4px;display:flex;align-items:center;
+justify-content:center;color:#8a93a3;line-height:1.4}
+.rg{position:absolute;border:2px solid #e0245e;border-radius:2px;box-shadow:0 0 0 1px rgba(255,255,255,.7)}
+.rg.warning{border-color:#e8a317}.rg.info{border-color:#1b8fd6}
+.rg span{position:absolute;left:-2px;top:-2px;font:10px/15px system-ui,sans-serif;background:#e0245e;
+color:#fff;padding:0 3px;white-space:nowrap;border-radius:2px}.rg.warning span{background:#e8a317}
+.rg.info span{background:#1b8fd6}
+.prev{display:flex;gap:10px;align-items:center;margin-top:8px;line-height:1.2;font-size:11px;color:#667}
+.p48,.p32{display:inline-block;background-repeat:no-repeat;background-color:#ccc}
+.p48{width:48px;height:48px;border-radius:3px}.p32{width:32px;height:32px;border-radius:50%}
+.rg:hover{z-index:1;box-shadow:0 0 0 2px #fff}h2{font-size:14px;margin:0 0 6px;word-break:break-all}
+.score{display:flex;align-items:center;gap:8px;margin:2px 0}.score .lbl{width:170px;font-size:12px;
+white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.track{flex:1;height:8px;background:#e9ecf1;
+border-radius:4px;overflow:hidden}.fill{display:block;height:100%}.good{background:#2ea44f}.fair{background:#e8a317}
+.poor{background:#e0245e}.num{width:34px;text-align:right;font-variant-numeric:tabular-nums;font-size:12px}
+.big .lbl{width:auto;min-width:170px}.big .track{height:12px}.big .num{font-weight:600;font-size:14px}
+.f{border-left:4px solid #e0245e;padding:4px 8px;margin:6px 0;background:#fdf2f5}
+.f.warning{border-color:#e8a317;background:#fff8e6}.f.info{border-color:#1b8fd6;background:#eef7fd}
+.f .code{font-weight:600}.f .fix{color:#556;font-size:12px}.sev{font-size:11px;text-transform:uppercase;
+letter-spacing:.04em;margin-left:6px;color:#667}.ok{color:#2ea44f}details{margin-top:6px;font-size:12px}
+.skip{color:#8a93a3;font-size:12px}footer{padding:8px 24px 24px;color:#8a93a3;font-size:12px}
+"""
+
+_JS = """
+(function(){var r=document.getElementById('f-rule'),s=document.querySelectorAll('.f-sev'),
+c=document.getElementById('f-clean'),n=document.getElementById('shown');
+function apply(){var rule=r.value,sev=[].filter.call(s,function(x){return x.checked}).map(function(x){return x.value}),
+k=0;document.querySelectorAll('.card').forEach(function(card){var rules=card.dataset.rules.split(' '),
+sevs=card.dataset.sevs.split(' '),clean=!card.dataset.sevs,ok=true;if(rule&&rules.indexOf(rule)<0)ok=false;
+if(!clean&&!sevs.some(function(x){return sev.indexOf(x)>=0}))ok=false;if(clean&&!c.checked)ok=false;
+card.classList.toggle('hidden',!ok);if(ok)k++;});n.textContent=k;}
+var h={};location.hash.slice(1).split('&').forEach(function(kv){var p=kv.split('=');if(p[0])h[p[0]]=
+decodeURIComponent(p[1]||'')});if(h.rule)r.value=h.rule;if(h.sev){var want=h.sev.split(',');
+s.forEach(function(x){x.checked=want.indexOf(x.value)>=0})}if(h.clean==='0')c.checked=false;
+r.addEventListener('change',apply);c.addEventListener('change',apply);
+s.forEach(function(x){x.addEventListener('change',apply)});apply();})();
+"""
+
+
+def _bar(label: str, score: Optional[float], big: bool = False) -> str:
+    v = 0.0 if score is None else max(0.0, min(100.0, score))
+    txt = "–" if score is None else f"{score:.0f}"
+    return (f'<div class="score{" big" if big else ""}"><span class="lbl" title="{_e(label)}">{_e(label)}</span>'
+            f'<span class="track"><span class="fill {verdict_of(score)}" style="width:{v:.1f}%"></span></span>'
+            f'<span class="num">{txt}</span></div>')
+
+
+def _face(report: Report) -> Optional[Region]:
+    """The face box some measure reported as evidence (label "face"), if any."""
+    regions = [g for f in report.findings for g in f.regions]
+    regions += [g for m in report.measurements.values() for g in m.regions]
+    return next((g for g in regions if g.label == "face"), None)
+
+
+def _crop_style(report: Report, thumb: str, px: int) -> str:
+    """CSS showing the photo as a directory shows it: a square crop around the head
+    (2.2 face heights), or the centre when no face box is known."""
+    w, h = report.size or (1, 1)
+    face = _face(report)
+    if face is None:
+        side = min(w, h)
+        cx, cy = w / 2, h / 2
+    else:
+        side = min(min(w, h), 2.2 * (face.y1 - face.y0) * h)
+        cx, cy = (face.x0 + face.x1) / 2 * w, (face.y0 + face.y1) / 2 * h + 0.1 * side
+    left = min(max(cx - side / 2, 0), w - side)
+    top = min(max(cy - side / 2, 0), h - side)
+    k = px / side
+    return (f"background-image:var(--img);background-size:{w * k:.1f}px {h * k:.1f}px;"
+            f"background-position:{-left * k:.1f}px {-top * k:.1f}px")
+
+
+def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str]) -> str:
+    path = _paths.display(_common.relative(report.path))
+    sevs = sorted({f.severity for f in report.findings}, key=_SEV_ORDER.index)
+    codes = sorted({f.code for f in report.findings})
+    img = f' style="--img:url({thumb})"' if thumb else ""  # the data URI once per card, used three times
+    out = [f'<article class="card" data-rules="{" ".join(codes)}" data-sevs="{" ".join(sevs)}"{img}>']
+    out.append('<div><div class="shot">')
+    if thumb:
+        w, h = report.size or (4, 3)
+        out.append(f'<div class="pic" role="img" aria-label="{_e(path)}" style="aspect-ratio:{w}/{h}"></div>')
+        for f in report.findings:
+            for k, g in enumerate(f.regions):
+                label = f.code if k == 0 else ""  # one short tag per finding; the full label is the tooltip
+                out.append(f'<div class="rg {f.severity}" title="{_e(f.code + " " + f.rule + ": " + g.label)}" '
+                           f'style="left:{g.x0 * 100:.2f}%;top:{g.y0 * 100:.2f}%;width:{(g.x1 - g.x0) * 100:.2f}%;'
+                           f'height:{(g.y1 - g.y0) * 100:.2f}%">{f"<span>{_e(label)}</span>" if label else ""}</div>')
+    else:
+        out.append('<div class="noimg">no preview</div>')
+    out.append("</div>")
+    if thumb:
+        out.append(f'<div class="prev"><span class="p48" role="img" aria-label="48 px preview" '
+                   f'style="{_crop_style(report, thumb, 48)}"></span> 48 px'
+                   f'<span class="p32" role="img" aria-label="32 px avatar" '
+                   f'style="{_crop_style(report, thumb, 32)}"></span> 32 px avatar</div>')
+    out.append("</div><div>")
+    out.append(f"<h2>{_e(path)}</h2>")
+    size = f" · {report.size[0]}×{report.size[1]} px" if report.size else ""
+    out.append(_bar(f"overall ({verdict_of(report.score)}{size})", report.score, big=True))
+    for f in report.findings:
+        fix = f'<div class="fix">fix: {_e(f.fix.title)}{" (retouch)" if f.fix.safety == "retouch" else ""}</div>' \
+            if f.fix and f.fix.title else ""
+        out.append(f'<div class="f {f.severity}"><span class="code">{_e(f.code)} {_e(f.rule)}</span>'
+                   f'<span class="sev">{_e(f.severity)}</span><div>{_e(f.message)}</div>{fix}</div>')
+    if not report.findings:
+        out.append('<p class="ok">✓ background looks good</p>')
+    if report.scores:
+        out.append('<details><summary>scores per rule</summary>')
+        for name, q in sorted(report.scores.items(), key=lambda kv: kv[1]):
+            code = rules[name].code if name in rules else ""
+            out.append(_bar(f"{code} {name}".strip(), q))
+        out.append("</details>")
+    skipped = "".join(f'<div class="skip">{_e(s.code)} {_e(s.rule)} skipped: {_e(s.reason)}</div>'
+                      for s in report.skipped)
+    if len(report.skipped) > 2:
+        skipped = f'<details class="skip"><summary>{len(report.skipped)} rules skipped</summary>{skipped}</details>'
+    out.append(skipped)
+    out.append("</div></article>")
+    return "".join(out)
+
+
+def render(reports: Iterable[Report], rules: Sequence[Rule],
+           thumbnail: Callable[[str], Optional[str]] = data_uri) -> str:
+    """The run as one HTML page; ``thumbnail(path)`` gives each photo's data URI (or None)."""
+    reports = list(reports)
+    by_name = {r.name: r for r in rules}
+    cards = [_card(r, by_name, thumbnail(r.path)) for r in reports]
+    n_err = sum(f.severity == ERROR for r in reports for f in r.findings)
+    n_warn = sum(f.severity == WARNING for r in reports for f in r.findings)
+    clean = sum(not r.findings for r in reports)
+    options = "".join(f'<option value="{_e(r.code)}">{_e(r.code)} {_e(r.name)}</option>'
+                      for r in _common.rules_used(rules, reports))
+    sev_boxes = "".join(f'<label><input type="checkbox" class="f-sev" value="{s}" checked> {s}</label>'
+                        for s in _SEV_ORDER)
+    meta = json.dumps({"photos": len(reports), "errors": n_err, "warnings": n_warn})
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+        "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+        f"<title>headshot-lint report</title><style>{_CSS}</style></head><body>"
+        f"<header><h1>headshot-lint report</h1><div class=\"sum\" data-summary='{_e(meta)}'>"
+        f"<span>{len(reports)} photos</span><span>{clean} clean</span><span>{n_err} errors</span>"
+        f"<span>{n_warn} warnings</span></div></header>"
+        f"<div class=\"bar-wrap\"><label>rule <select id=\"f-rule\"><option value=\"\">all rules</option>{options}"
+        f"</select></label>{sev_boxes}<label><input type=\"checkbox\" id=\"f-clean\" checked> clean photos</label>"
+        f"<span>showing <b id=\"shown\">{len(reports)}</b> of {len(reports)}</span></div>"
+        f"<main>{''.join(cards)}</main><footer>headshot-lint {_e(__version__)}</footer>"
+        f"<script>{_JS}</script></body></html>\n"
+    )

@@ -1,0 +1,80 @@
+"""SARIF 2.1.0 output, for GitHub code scanning and other SARIF viewers.
+
+One run; ``tool.driver.rules`` carries each selected rule's summary, description,
+help (the rule's own doc text) and default level, so code scanning can show them.
+Every result has one location (the photo, ``region.startLine = 1``, since GitHub
+rejects results without one and the schema's minimum line is 1) and
+``partialFingerprints`` from the sha256 of the image bytes and the rule code, so an
+alert follows a photo across renames and closes when its bytes change.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from .. import __version__
+from ..model import ERROR, WARNING, Report
+from ..rules import Rule
+from . import _common, _paths
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {ERROR: "error", WARNING: "warning"}  # info -> "note"
+FINGERPRINT_KEY = "headshotLintImage/v1"
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    d = rule.doc
+    help_md = "\n\n".join([f"**{rule.summary}**", d["what"], "### Why is this bad?", d["why"],
+                           "### Example", d["example_bad"], "Use instead:", d["example_good"],
+                           "### Known problems", d["known_problems"], "### Fix safety", d["fix_safety"]])
+    help_text = "\n\n".join([d["what"], d["why"], "Example: " + d["example_bad"], "Use instead: " + d["example_good"]])
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": d["what"]},
+        "help": {"text": help_text, "markdown": help_md},
+        "defaultConfiguration": {"level": _LEVEL.get(_common.default_level(rule), "note")},
+        "properties": {"tags": ["headshot", "background", rule.group], "fixSafety": rule.fix.safety,
+                       "thresholds": {"warning": rule.warning, "error": rule.error, "info": rule.info},
+                       "unit": rule.unit},
+    }
+
+
+def render(reports: Iterable[Report], rules: Sequence[Rule], digests: Optional[Mapping[str, str]] = None) -> str:
+    """The whole run as one SARIF 2.1.0 log (deterministic: no timestamps)."""
+    reports = list(reports)
+    used = _common.rules_used(rules, reports)
+    index = {r.code: n for n, r in enumerate(used)}
+    results = []
+    for report in reports:
+        uri = _paths.uri(_common.relative(report.path))
+        for f in report.findings:
+            result: dict[str, Any] = {
+                "ruleId": f.code,
+                "level": _LEVEL.get(f.severity, "note"),
+                "message": {"text": f.message + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                                                    "region": {"startLine": 1}}}],
+                "partialFingerprints": {FINGERPRINT_KEY: _common.fingerprint(report, f, digests)},
+                "properties": {"score": f.score, "value": f.value, "unit": f.unit, "threshold": f.threshold,
+                               "photoScore": report.score,
+                               "regions": [{"x0": g.x0, "y0": g.y0, "x1": g.x1, "y1": g.y1, "label": g.label}
+                                           for g in f.regions]},
+            }
+            if f.code in index:
+                result["ruleIndex"] = index[f.code]
+            results.append(result)
+    doc = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "headshot-lint", "version": __version__, "semanticVersion": __version__,
+                                "informationUri": _common.TOOL_URI, "rules": [_rule(r) for r in used]}},
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The folder headshot-lint ran in."}}},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

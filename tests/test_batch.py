@@ -1,0 +1,131 @@
+"""Batch runs: input order, cache hits, per-photo timeouts, and the check command end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from headshot_lint import batch
+from headshot_lint.batch import Job, Stats
+from headshot_lint.cache import Cache, report_to_cache_dict
+from headshot_lint.cli import app
+from headshot_lint.rules import load_pack
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    """A real face (astronaut, 256 px), a flat grey card and a truncated JPEG."""
+    from skimage import data
+
+    d = tmp_path_factory.mktemp("photos")
+    Image.fromarray(data.astronaut()[::2, ::2]).save(d / "astro.jpg", quality=90)
+    Image.fromarray(np.full((200, 160, 3), 128, np.uint8)).save(d / "grey.png")
+    (d / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 40)
+    return d
+
+
+def _paths(d):
+    return [str(d / n) for n in ("astro.jpg", "grey.png", "broken.jpg")]
+
+
+def _rules():
+    return load_pack("default").select()
+
+
+def test_cache_hit_returns_the_same_report_without_auditing(photos, tmp_path, monkeypatch):
+    """Second run: every photo comes from the cache, equal to the first, and audit is never called."""
+    cache = Cache(tmp_path / "c")
+    first = list(batch.run([Job(p) for p in _paths(photos)], _rules(), cache=cache))
+    assert [r.path for r in first] == _paths(photos)
+    monkeypatch.setattr(batch, "audit", lambda *a, **k: pytest.fail("audit ran on a cache hit"))
+    stats = Stats()
+    second = list(batch.run([Job(p) for p in _paths(photos)], _rules(), cache=Cache(tmp_path / "c"), stats=stats))
+    assert stats.cached == 3 and stats.audited == 0
+    assert [report_to_cache_dict(r) for r in second] == [report_to_cache_dict(r) for r in first]
+
+
+def test_cache_key_follows_thresholds_and_config(photos, tmp_path):
+    """Changing a rule's threshold or the config fingerprint is a cache miss."""
+    cache = Cache(tmp_path / "c")
+    rules = _rules()
+    list(batch.run([Job(_paths(photos)[1])], rules, cache=cache))
+    changed = tuple(replace(r, warning=(r.warning or 0) + 1) if r.code == "HL501" else r for r in rules)
+    for rs, fp in ((changed, ""), (rules, "other-config")):
+        stats = Stats()
+        list(batch.run([Job(_paths(photos)[1])], rs, cache=cache, fingerprint=fp, stats=stats))
+        assert stats.cached == 0 and stats.audited == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO to hang a worker")
+def test_pool_keeps_order_and_survives_a_hang(photos, tmp_path):
+    """--jobs 2: results in input order; a photo that hangs its worker becomes a timeout finding."""
+    fifo = str(tmp_path / "hang.jpg")
+    os.mkfifo(fifo)  # opening it for reading blocks forever: a hung decoder
+    paths = _paths(photos)
+    jobs = [Job(paths[0]), Job(fifo), Job(paths[1]), Job(paths[2])]
+    stats = Stats()
+    reports = list(batch.run(jobs, _rules(), jobs=2, timeout=5, stats=stats))
+    assert [r.path for r in reports] == [paths[0], fifo, paths[1], paths[2]]
+    assert stats.timeouts == 1
+    hung = reports[1]
+    assert [f.code for f in hung.findings] == ["HL001"] and "timed out" in hung.findings[0].message
+    assert reports[0].size == (256, 256) and reports[3].findings[0].code == "HL001"
+
+
+def _cli(*args, cwd):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(app, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_cli_formats_statistics_and_clean(photos, tmp_path):
+    """check writes each format atomically, --statistics counts per rule, clean removes the cache."""
+    for fmt in ("json", "sarif", "junit", "gitlab", "html"):
+        res = _cli("check", str(photos), "--jobs", "1", "-f", fmt, "-o", f"out.{fmt}", cwd=tmp_path)
+        assert res.exit_code == 1, res.output  # the broken JPEG is an error
+        assert (tmp_path / f"out.{fmt}").stat().st_size > 200
+    doc = json.loads((tmp_path / "out.json").read_text())
+    assert doc["summary"]["photos"] == 3
+    assert (tmp_path / ".headshot-lint-cache").is_dir()
+    res = _cli("check", str(photos), "--jobs", "1", "--statistics", "-f", "json", cwd=tmp_path)
+    rows = json.loads(res.stdout)
+    assert {"HL001"} <= {r["code"] for r in rows} and sum(r["count"] for r in rows) == doc["summary"]["errors"] + \
+        doc["summary"]["warnings"] + sum(f["severity"] == "info" for p in doc["photos"] for f in p["findings"])
+    assert _cli("clean", cwd=tmp_path).exit_code == 0 and not (tmp_path / ".headshot-lint-cache").exists()
+
+
+def test_cli_config_and_usage_errors_exit_2(photos, tmp_path):
+    """A bad config key, a bad --shard and an unknown rule exit 2 with the file/key named."""
+    (tmp_path / "headshot-lint.toml").write_text("colour = 'red'\n")
+    res = _cli("check", str(photos / "grey.png"), "--config", "headshot-lint.toml", cwd=tmp_path)
+    assert res.exit_code == 2 and "colour" in res.stderr
+    assert _cli("check", str(photos), "--shard", "3/2", "--no-cache", cwd=tmp_path).exit_code == 2
+    assert _cli("check", str(photos), "--select", "HL999", "--no-cache", cwd=tmp_path).exit_code == 2
+
+
+def test_cli_config_ignores_and_excludes(photos, tmp_path):
+    """Config 'exclude' drops the broken file, so the run is clean of HL001 (exit by other findings only)."""
+    cfg = tmp_path / "headshot-lint.toml"
+    cfg.write_text(f'exclude = ["broken.jpg"]\nignore = ["HL0"]\n', encoding="utf-8")
+    res = _cli("check", str(photos), "--config", str(cfg), "-f", "json", "--no-cache", "--jobs", "1", cwd=tmp_path)
+    doc = json.loads(res.stdout)
+    assert [os.path.basename(p["path"]) for p in doc["photos"]] == ["astro.jpg", "grey.png"]
+    assert not any(f["code"].startswith("HL0") for p in doc["photos"] for f in p["findings"])
+
+
+def test_progress_only_when_asked_or_on_a_terminal(photos, tmp_path):
+    """stderr stays clean on a pipe; --progress forces the bar (rate and ETA) there."""
+    args = ("check", str(photos / "grey.png"), "--jobs", "1", "--no-cache", "-f", "json")
+    quiet = _cli(*args, cwd=tmp_path)
+    assert "checking" not in quiet.stderr
+    loud = _cli(*args, "--progress", cwd=tmp_path)
+    assert "checking" in loud.stderr and json.loads(loud.stdout)["summary"]["photos"] == 1
