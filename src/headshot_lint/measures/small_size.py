@@ -24,9 +24,12 @@ CROP_FACE_HEIGHTS = 3.2
 #: A thumbnail pixel counts as face (or background) when this fraction of its
 #: source pixels is face (or background).
 _PURE = 0.6
+#: The background "right beside the head" reaches this many face widths from the
+#: person's outline (what the rule judges).
+NEAR_FACE_WIDTHS = 0.3
 
 
-@measure("small_size_contrast", cost_ms=2.0)
+@measure("small_size_contrast", cost_ms=6.0)
 def small_size_contrast(scene: Scene) -> Measurement:
     """Lightness difference between face and head-surrounding background, ΔL* in [0, 100].
 
@@ -36,8 +39,11 @@ def small_size_contrast(scene: Scene) -> Measurement:
         circle, the 48 px square and the analysis image, in [0, 100].
     contrast_32, contrast_48, contrast_full : WCAG contrast ratio of the mean
         luminances, in [1, 21].
-    worst_delta_l : the smallest of the three ΔL* (what the rule judges).
+    worst_delta_l : the smallest of the three ΔL*.
     worst_contrast : the smallest of the three ratios.
+    delta_l_near : |median skin L* - median L* of the background right beside the
+        head| (what the rule judges), in [0, 100].
+    contrast_near : WCAG contrast ratio of those two medians, in [1, 21].
 
     Notes
     -----
@@ -45,6 +51,12 @@ def small_size_contrast(scene: Scene) -> Measurement:
     wide (or the image's short side if smaller), as platforms crop profile photos.
     Means are taken in linear light (what downsampling does to the eye) and then
     expressed as L*; compare photos at the same analysis size.
+
+    The judged value uses medians over the background within ``NEAR_FACE_WIDTHS``
+    face widths of the person's outline, level with the head: on 237 labelled real
+    photos it predicted "similar brightness" judgements better (F1 0.58 against 0.50)
+    than the thumbnail means, which a window, a lamp or a dark doorway in the ring
+    pulls far from the tone a viewer reads as "the background".
 
     References
     ----------
@@ -84,9 +96,14 @@ def small_size_contrast(scene: Scene) -> Measurement:
             values[f"delta_l_{size}"], values[f"contrast_{size}"] = _contrast(lum, face_px, bg_px)
     values["worst_delta_l"] = min(values[k] for k in ("delta_l_32", "delta_l_48", "delta_l_full"))
     values["worst_contrast"] = min(values[k] for k in ("contrast_32", "contrast_48", "contrast_full"))
+    near = _near_head(scene)
+    skin_l = float(np.median(scene.lab[..., 0][skin]))
+    near_px = scene.lab[..., 0][near]
+    near_l = float(np.median(near_px[:: max(1, len(near_px) // 40000)]))
+    values["delta_l_near"] = abs(skin_l - near_l)
+    values["contrast_near"] = color.contrast_ratio(_l_to_y(skin_l), _l_to_y(near_l))
     values = {k: round(float(v), 3) for k, v in values.items()}
     units = {k: ("ΔL*" if k.startswith(("delta", "worst_delta")) else "ratio") for k in values}
-    skin_l = float(np.median(scene.lab[..., 0][skin]))
     tone = recommend_tone(skin_l)
     b = scene.face.box
     r = scene.head_region
@@ -105,6 +122,22 @@ def _contrast(luminance: np.ndarray, face: np.ndarray, background: np.ndarray) -
     y_face = float(luminance[face].mean())
     y_bg = float(luminance[background].mean())
     return abs(_y_to_l(y_face) - _y_to_l(y_bg)), color.contrast_ratio(y_face, y_bg)
+
+
+def _near_head(scene: Scene) -> np.ndarray:
+    """Background within ``NEAR_FACE_WIDTHS`` of the person, from 0.7 face heights above
+    the face to 0.3 below it, bool (H, W); the head ring if that is nearly empty."""
+    b = scene.face.box
+    distance = cv2.distanceTransform((~scene.person_mask).astype(np.uint8), cv2.DIST_L2, 3)
+    near = (distance <= NEAR_FACE_WIDTHS * b.width) & scene.background_mask
+    near[:max(int(b.y0 - 0.7 * b.height), 0)] = False
+    near[max(int(b.y1 + 0.3 * b.height), 0):] = False
+    return near if near.sum() >= 30 else scene.head_ring
+
+
+def _l_to_y(lightness: float) -> float:
+    """Relative luminance in [0, 1] of a CIE L* in [0, 100] (inverse CIE 1976)."""
+    return ((lightness + 16.0) / 116.0) ** 3 if lightness > 8.0 else lightness * 27 / 24389
 
 
 def _y_to_l(y: float) -> float:

@@ -1,0 +1,230 @@
+"""Camouflage: where the subject's outline dissolves into the background.
+
+Two failures of the guide's fourth kind: clothing the same colour or tone as the
+background beside it, so the body outline is lost; and a background near the head
+close to this face's own skin colour, so the head does not separate.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .. import color
+from ..model import Measurement, Region
+from ..scene import Scene
+from . import measure
+
+#: An outline point is "lost" when the clothing and the background beside it differ
+#: by less than this CIEDE2000 (two colours read as one at a glance; RESEARCH.md
+#: puts "clear difference" at 3.5-5, photos add noise and texture on top).
+LOST_DELTA_E = 10.0
+#: ... and by less than this many L* units (tone alone separates a silhouette).
+LOST_DELTA_L = 15.0
+#: Width of the bands sampled each side of the outline, fraction of the long side.
+BAND = 0.025
+#: Gap left between the outline and each band (matte edge, halo), px.
+_GAP_PX = 2
+#: Matte value above which a pixel may be the person (hair wisps, soft edges).
+_PERSON_LOOSE = 0.15
+#: Pixels within this Lab distance of the median facial skin are skin, not clothing.
+_SKIN_LAB = 12.0
+#: Face-mesh index of the chin's lowest point.
+_CHIN = 152
+#: Fewest valid outline pixels worth judging (at the working size).
+_MIN_OUTLINE = 15
+
+
+@measure("clothing_camouflage", cost_ms=10.0)
+def clothing_camouflage(scene: Scene) -> Measurement:
+    """Fraction of the clothing's outline lost against the background, in [0, 1].
+
+    Values
+    ------
+    lost_fraction : fraction of the clothing/background boundary where ΔE2000 <
+        ``LOST_DELTA_E`` and |ΔL*| < ``LOST_DELTA_L`` (what the rule judges), [0, 1].
+    median_delta_e : median ΔE2000 across the boundary, >= 0.
+    median_delta_l : median |ΔL*| across the boundary, [0, 100].
+    worst_delta_e : ΔE2000 of the worst boundary segment (the evidence region), >= 0.
+    outline_px : boundary pixels measured.
+
+    Notes
+    -----
+    The clothing is the person matte below the chin (the face mesh's lowest chin point;
+    without a usable face, below the top fifth of the person), facial-skin colours
+    excluded. Work is done at half the analysis size. At every
+    boundary pixel (image borders excluded: a frame edge is no outline) the mean Lab
+    colour of a band ``BAND`` wide just inside the clothing is compared with that of a
+    band just outside the person, both within a window of twice the band width, so the
+    comparison is local: a dark suit against a dark corner of an otherwise light room
+    counts as lost there.
+
+    References
+    ----------
+    Guide: "backgrounds the same colour as the subject's clothing - the person blends
+    into the background". CIEDE2000 perception scale: RESEARCH.md section 6.
+    """
+    name = "clothing_camouflage"
+    person = scene.person_mask
+    if person.sum() < 0.01 * person.size:
+        return Measurement.not_assessable(name, "no person found: there is no outline to judge")
+    lab, person, matte, f = _work_size(scene)
+    clothing, chin = _clothing(scene, lab, person, f)
+    if clothing.sum() < 50:
+        return Measurement.not_assessable(name, "too little clothing visible below the chin")
+    h, w = person.shape
+    band = max(2, int(round(BAND * max(h, w))))
+    outside = _ring(matte < _PERSON_LOOSE, _GAP_PX, _GAP_PX + band)
+    inside = _ring(person, _GAP_PX, _GAP_PX + band) & clothing
+    edge = person & ~cv2.erode(person.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    edge[:chin] = False
+    edge[:2] = edge[-2:] = False  # the frame's edge is no outline
+    edge[:, :2] = edge[:, -2:] = False
+    k = 2 * (band + _GAP_PX) + 1
+    lab_in, ok_in = _local_mean(lab, inside, k)
+    lab_out, ok_out = _local_mean(lab, outside, k)
+    pts = edge & ok_in & ok_out
+    if pts.sum() < _MIN_OUTLINE:
+        return Measurement.not_assessable(name, "the clothing barely meets the background (cropped or fills the frame)")
+    a, b = lab_in[pts], lab_out[pts]
+    de = color.delta_e(a, b)
+    dl = np.abs(a[:, 0] - b[:, 0])
+    lost = (de < LOST_DELTA_E) & (dl < LOST_DELTA_L)
+    ys, xs = np.nonzero(pts)
+    region, worst = _worst_segment(xs * f, ys * f, lost, de, band * f, scene.width, scene.height)
+    values = {"lost_fraction": round(float(lost.mean()), 4), "median_delta_e": round(float(np.median(de)), 2),
+              "median_delta_l": round(float(np.median(dl)), 2), "worst_delta_e": round(worst, 2),
+              "outline_px": int(pts.sum() * f)}
+    units = {"lost_fraction": "fraction", "median_delta_e": "ΔE2000", "median_delta_l": "ΔL*",
+             "worst_delta_e": "ΔE2000", "outline_px": "px"}
+    return Measurement(name, values, units, regions=(region,) if region is not None else (),
+                       details={"lost_percent": round(100 * float(lost.mean()), 1)})
+
+
+@measure("skin_tone_camouflage", cost_ms=5.0)
+def skin_tone_camouflage(scene: Scene) -> Measurement:
+    """Colour difference between the face's skin and the background around the head, ΔE2000 >= 0.
+
+    Values
+    ------
+    delta_e : ΔE2000 between the median skin colour and the median colour of the
+        skin-like part of ``scene.head_ring`` (what the rule judges, lower is worse).
+    delta_e_ring : ΔE2000 between the median skin and the median of the whole ring.
+    skin_like_fraction : fraction of the ring within ``LOST_DELTA_E`` of the skin, [0, 1].
+    delta_l : |ΔL*| between skin and ring medians, [0, 100].
+
+    Notes
+    -----
+    A background can be mostly unlike the face yet have a skin-coloured patch right
+    beside it (a beige door, a wooden wall): the ring is split into the pixels within
+    ``LOST_DELTA_E`` of the skin and the rest, and the skin-like part is judged only
+    when it covers a fifth of the ring or more; otherwise the whole ring's median is.
+    A detected face that the person matte does not cover (in the sun, on a poster) is
+    not the subject's: not assessable.
+    """
+    name = "skin_tone_camouflage"
+    if scene.face is None:
+        return Measurement.not_assessable(name, "no face: the skin colour is unknown")
+    skin, ring = scene.skin_mask, scene.head_ring
+    box = scene.face.box.clipped(scene.width, scene.height)
+    on_person = scene.matte[int(box.y0):int(np.ceil(box.y1)), int(box.x0):int(np.ceil(box.x1))]
+    if on_person.size == 0 or float(on_person.mean()) < 0.5:
+        return Measurement.not_assessable(name, "the detected face is not on the person (a poster, a reflection?)")
+    if skin.sum() < 20:
+        return Measurement.not_assessable(name, "too little facial skin visible to measure")
+    if ring.sum() < 50:
+        return Measurement.not_assessable(name, "no background visible around the head")
+    lab = scene.lab
+    skin_lab = np.median(lab[skin], axis=0)
+    ring_lab = lab[ring]
+    if len(ring_lab) > 5000:  # a regular subsample is enough for medians
+        ring_lab = ring_lab[:: len(ring_lab) // 5000 + 1]
+    de_px = color.delta_e(ring_lab, np.broadcast_to(skin_lab, ring_lab.shape))
+    close = de_px < LOST_DELTA_E
+    ring_med = np.median(ring_lab, axis=0)
+    de_ring = float(color.delta_e(skin_lab, ring_med))
+    frac = float(close.mean())
+    de = float(color.delta_e(skin_lab, np.median(ring_lab[close], axis=0))) if frac >= 0.2 else de_ring
+    r = scene.head_region
+    b = scene.face.box
+    regions = (Region.from_pixels(b.x0, b.y0, b.x1, b.y1, scene.width, scene.height, "face"),)
+    if r is not None:
+        regions += (Region.from_pixels(r.x0, r.y0, r.x1, r.y1, scene.width, scene.height, "background around head"),)
+    return Measurement(
+        name,
+        {"delta_e": round(de, 2), "delta_e_ring": round(de_ring, 2), "skin_like_fraction": round(frac, 3),
+         "delta_l": round(abs(float(skin_lab[0] - ring_med[0])), 2)},
+        {"delta_e": "ΔE2000", "delta_e_ring": "ΔE2000", "skin_like_fraction": "fraction", "delta_l": "ΔL*"},
+        regions=regions,
+        details={"skin_hex": color.rgb_to_hex(color.lab_to_rgb(skin_lab)),
+                 "background_hex": color.rgb_to_hex(color.lab_to_rgb(ring_med))},
+    )
+
+
+def _clothing(scene: Scene, lab: np.ndarray, person: np.ndarray, f: int) -> tuple[np.ndarray, int]:
+    """(clothing mask bool, chin row) at the working size (``f`` times smaller than the
+    scene): the person below the chin, facial-skin colours excluded."""
+    ys = np.nonzero(person.any(axis=1))[0]
+    top, bottom = int(ys[0]), int(ys[-1])
+    face = scene.face
+    if face is not None and scene.matte[int(np.clip(face.box.center[1], 0, scene.height - 1)),
+                                        int(np.clip(face.box.center[0], 0, scene.width - 1))] >= 0.5:
+        lm = scene.landmarks
+        bottom_of_face = float(lm[_CHIN, 1]) if lm is not None else face.box.y1
+        chin = int(np.clip(bottom_of_face / f, 0, person.shape[0]))
+    else:
+        chin = int(top + 0.2 * (bottom - top))
+    clothing = person.copy()
+    clothing[:chin] = False
+    skin = scene.skin_mask
+    if skin.sum() >= 20:
+        skin_lab = np.median(scene.lab[skin], axis=0)
+        d = lab - skin_lab
+        clothing &= np.einsum("ijk,ijk->ij", d, d) > _SKIN_LAB ** 2
+    return clothing, chin
+
+
+def _work_size(scene: Scene) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(lab, person, matte, factor) at half size: the outline is smooth at this scale
+    and the filters cost a quarter."""
+    f = 2 if max(scene.width, scene.height) > 320 else 1
+    if f == 1:
+        return scene.lab, scene.person_mask, scene.matte, 1
+    size = (scene.width // f, scene.height // f)
+    def half(a: np.ndarray) -> np.ndarray:
+        return cv2.resize(np.ascontiguousarray(a), size, interpolation=cv2.INTER_AREA)
+    matte = half(scene.matte)
+    return half(scene.lab), matte >= 0.5, matte, f
+
+
+def _ring(mask: np.ndarray, near: int, far: int) -> np.ndarray:
+    """Pixels of a bool mask more than ``near`` and at most ``far`` px from its edge."""
+    distance = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    return (distance > near) & (distance <= far)
+
+
+def _local_mean(lab: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean Lab of ``mask`` pixels in a k x k window at every pixel, and where it is defined."""
+    m = mask.astype(np.float32)
+    n = cv2.boxFilter(m, -1, (k, k), normalize=True, borderType=cv2.BORDER_CONSTANT)
+    s = cv2.boxFilter(lab * m[..., None], -1, (k, k), normalize=True, borderType=cv2.BORDER_CONSTANT)
+    ok = n >= 0.1
+    return s / np.maximum(n, 1e-6)[..., None], ok
+
+
+def _worst_segment(xs: np.ndarray, ys: np.ndarray, lost: np.ndarray, de: np.ndarray, band: int,
+                   w: int, h: int) -> tuple[Region | None, float]:
+    """Box around the largest connected run of lost outline pixels, and its median ΔE2000."""
+    if not lost.any():
+        i = int(np.argmin(de))
+        x, y = xs[i], ys[i]
+        return Region.from_pixels(x - band, y - band, x + band, y + band, w, h, "closest outline point"), float(de[i])
+    canvas = np.zeros((h, w), np.uint8)  # full analysis size
+    canvas[ys[lost], xs[lost]] = 1
+    canvas = cv2.dilate(canvas, np.ones((2 * band + 1, 2 * band + 1), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(canvas, connectivity=8)
+    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    x, y, bw, bh = stats[best, :4]
+    inside = labels[ys, xs] == best
+    return (Region.from_pixels(x, y, x + bw, y + bh, w, h, "lost outline"),
+            float(np.median(de[inside & lost])))

@@ -1,0 +1,104 @@
+"""Pure white backgrounds: clipping, and the halation that eats light hair.
+
+The guide: "Pure white is riskier: it can create harsh edge contrast, look clinical,
+and cause halation (a glowing edge effect) around light hair."
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..model import Measurement, Region
+from ..scene import Scene
+from . import measure
+
+#: A background pixel is near-white when all its channels reach this (sRGB 0-255).
+WHITE_LEVEL = 230
+#: ... and flat when its 3x3 morphological grey gradient is at most this (no texture).
+FLAT_GRADIENT = 10
+#: A channel at or above this is clipped.
+CLIP_LEVEL = 250
+#: Width of the band around the person that is judged, fraction of the long side.
+NEAR_BAND = 0.15
+#: The hair edge is the person's outline above this fraction of the face height below
+#: the face's top (or the top fifth of the person without a face).
+_HAIR_DEPTH = 0.5
+
+
+@measure("white_background", cost_ms=10.0)
+def white_background(scene: Scene) -> Measurement:
+    """Fraction of the background around the person that is flat near-white, in [0, 1].
+
+    Values
+    ------
+    white_fraction : fraction of background pixels within ``NEAR_BAND`` of the person whose
+        channels are all >= ``WHITE_LEVEL`` and whose grey gradient is <= ``FLAT_GRADIENT``
+        (what the rule judges), [0, 1].
+    clipped_fraction : fraction of the whole background with all channels >= ``CLIP_LEVEL``, [0, 1].
+    halo_glow_l : mean L* of the band just outside the hair edge minus that of the
+        background two to four halo widths out; > 0 is a glow, [-100, 100].
+    hair_edge_l : mean L* of the background just outside the hair minus that of the hair
+        just inside; small values mean the edge is lost in the white, [-100, 100].
+
+    Notes
+    -----
+    The band around the person, not the whole frame, is judged, so white padding or a
+    bright sky corner far from the subject does not count. The halation pair is taken on
+    ``scene.halo_px``-wide bands each side of the matte's outline above the hairline.
+    """
+    name = "white_background"
+    bg = scene.background_mask
+    if bg.sum() < 0.02 * bg.size:
+        return Measurement.not_assessable(name, "the subject fills the frame: almost no background")
+    person = scene.person_mask
+    near = bg
+    outside = cv2.distanceTransform((~person).astype(np.uint8), cv2.DIST_L2, 3)
+    if person.sum() >= 100:
+        near = (outside <= NEAR_BAND * max(person.shape) / 2) & bg
+        if near.sum() < 100:
+            near = bg
+    darkest = scene.rgb.min(axis=2)
+    gradient = cv2.morphologyEx(scene.gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    white = (darkest >= WHITE_LEVEL) & (gradient <= FLAT_GRADIENT)
+    values = {"white_fraction": float(white[near].mean()),
+              "clipped_fraction": float((darkest[bg] >= CLIP_LEVEL).mean())}
+    units = {"white_fraction": "fraction", "clipped_fraction": "fraction", "halo_glow_l": "ΔL*",
+             "hair_edge_l": "ΔL*"}
+    regions: tuple[Region, ...] = ()
+    halo = _halation(scene, outside)
+    if halo is not None:
+        values["halo_glow_l"], values["hair_edge_l"], box = halo
+        regions = (Region.from_pixels(*box, scene.width, scene.height, "hair edge"),)
+    ys, xs = np.nonzero(near)
+    regions = (Region.from_pixels(xs.min(), ys.min(), xs.max() + 1, ys.max() + 1, scene.width, scene.height,
+                                  "background around the person"),) + regions
+    return Measurement(name, {k: round(v, 4) for k, v in values.items()}, units, regions=regions,
+                       details={"white_percent": round(100 * values["white_fraction"], 1)})
+
+
+def _halation(scene: Scene, outside: np.ndarray) -> tuple[float, float, tuple[int, int, int, int]] | None:
+    """(glow ΔL*, edge ΔL*, box) on the bands either side of the hair's outline, or None;
+    ``outside`` is the distance to the person, px."""
+    person = scene.person_mask
+    rows = np.nonzero(person.any(axis=1))[0]
+    if rows.size == 0:
+        return None
+    if scene.face is not None:
+        limit = int(scene.face.box.y0 + _HAIR_DEPTH * scene.face.box.height)
+    else:
+        limit = int(rows[0] + 0.2 * (rows[-1] - rows[0]))
+    r = scene.halo_px
+    inside = cv2.distanceTransform(person.astype(np.uint8), cv2.DIST_L2, 3)
+    inner = person & (inside <= r)
+    just_out = (outside > 0) & (outside <= r)
+    far = (outside > 2 * r) & (outside <= 4 * r) & scene.background_mask
+    for m in (inner, just_out, far):
+        m[limit:] = False
+    if inner.sum() < 20 or just_out.sum() < 20 or far.sum() < 20:
+        return None
+    lightness = scene.lab[..., 0]
+    out_l = float(lightness[just_out].mean())
+    ys, xs = np.nonzero(just_out)
+    box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    return out_l - float(lightness[far].mean()), out_l - float(lightness[inner].mean()), box

@@ -1,0 +1,83 @@
+"""clothing_camouflage and skin_tone_camouflage on the astronaut (orange suit) composites."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from headshot_lint.measures.camouflage import clothing_camouflage, skin_tone_camouflage
+from headshot_lint.model import NOT_ASSESSABLE
+from tests.conftest import assert_in_range, scene_of
+from tests.measures.test_backlight import composite
+
+#: The suit's colour just inside its outline, and the median facial skin (sRGB).
+SUIT = np.array([200, 100, 70], np.float32)
+SKIN = np.array([207, 173, 145], np.float32)
+GREY = np.array([128, 128, 128], np.float32)
+
+
+@functools.lru_cache(maxsize=None)
+def _scene(colour: tuple):
+    return scene_of(composite(colour))
+
+
+def _toward_grey(colour: np.ndarray, t: float) -> tuple:
+    return tuple(float(c) for c in np.round(colour * (1 - t) + GREY * t))
+
+
+def test_suit_coloured_background_loses_outline():
+    """lost_fraction falls as the background moves from the suit's colour to grey."""
+    values = []
+    for t in (0.0, 0.5, 1.0):
+        m = clothing_camouflage(_scene(_toward_grey(SUIT, t)))
+        assert m.status == "ok", m.reason
+        values.append(m.values["lost_fraction"])
+    assert values[0] > values[1] > values[2], values
+    assert_in_range(values[0], 0.2, 1.0, photo="astronaut-on-suit-colour", code="HL302", unit="fraction")
+
+
+def test_grey_background_keeps_outline():
+    """On mid grey almost none of the orange suit's outline is lost; the median ΔE2000 is large."""
+    m = clothing_camouflage(_scene(tuple(GREY)))
+    assert_in_range(m.values["lost_fraction"], 0.0, 0.05, photo="astronaut-grey128", code="HL302", unit="fraction")
+    assert m.values["median_delta_e"] > 15
+    assert m.regions and 0.0 <= m.regions[0].x0 <= m.regions[0].x1 <= 1.0
+
+
+def test_no_person_is_not_assessable():
+    """A photo with no person has no outline to judge."""
+    scene = _scene(tuple(GREY))
+    blank = scene_of(np.full((512, 512, 3), 128, np.uint8))
+    blank.__dict__["matte"] = np.zeros((blank.height, blank.width), np.float32)
+    assert clothing_camouflage(blank).status == NOT_ASSESSABLE
+    assert scene.person_mask.any()
+
+
+def test_skin_coloured_background_is_close():
+    """skin_tone_camouflage's ΔE2000 grows as the background moves from the skin's colour to grey."""
+    values = []
+    for t in (0.0, 0.25, 0.5, 1.0):
+        m = skin_tone_camouflage(_scene(_toward_grey(SKIN, t)))
+        assert m.status == "ok", m.reason
+        values.append(m.values["delta_e"])
+    assert all(a < b for a, b in zip(values, values[1:])), values
+    assert_in_range(values[0], 0.0, 3.0, photo="astronaut-on-skin-colour", code="HL303", unit="ΔE2000")
+    assert values[-1] > 15
+
+
+def test_skin_like_patch_beside_the_head():
+    """A skin-coloured panel beside the head is judged even though most of the ring is grey."""
+    bg = np.broadcast_to(GREY, (512, 512, 3)).copy()
+    bg[:, :200] = SKIN  # left side of the frame, next to the face
+    m = skin_tone_camouflage(scene_of(composite(bg)))
+    whole = skin_tone_camouflage(_scene(tuple(GREY)))
+    assert m.values["delta_e"] < 5 < whole.values["delta_e"], (m.values, whole.values)
+    assert m.values["skin_like_fraction"] >= 0.2
+
+
+def test_no_face_is_not_assessable():
+    """Without a face the skin colour is unknown."""
+    scene = scene_of(np.full((256, 256, 3), 128, np.uint8))
+    scene.__dict__["face"] = None
+    assert skin_tone_camouflage(scene).status == NOT_ASSESSABLE

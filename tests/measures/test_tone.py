@@ -1,0 +1,53 @@
+"""Tone advice: the guide's palette by complexion, and background_tone on composites."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from headshot_lint import color
+from headshot_lint.measures import tone
+from headshot_lint.model import NOT_ASSESSABLE
+from tests.conftest import assert_in_range, scene_of
+from tests.measures.test_backlight import composite
+
+
+@pytest.mark.parametrize("skin_l", [20.0, 35.0, 45.0, 55.0, 60.0, 65.0, 72.0, 85.0])
+def test_recommended_tone_separates_from_skin(skin_l):
+    """Every recommended tone differs from the skin by at least MIN_SEPARATION_L L*."""
+    rec = tone.recommend_tone(skin_l)
+    assert abs(float(rec.lab[0]) - skin_l) >= tone.MIN_SEPARATION_L, (skin_l, rec)
+
+
+def test_follows_the_guide():
+    """Darker complexions get light grey, lighter ones a darker grey than medium; medium grey where it separates."""
+    assert tone.recommend_tone(35.0) == tone.LIGHT_GREY
+    assert tone.recommend_tone(70.0) in (tone.MEDIUM_DARK_GREY, tone.CHARCOAL, tone.NAVY)
+    assert tone.recommend_tone(85.0) == tone.MEDIUM_GREY
+    assert tone.recommend_tone(55.0) == tone.OFF_WHITE  # medium: grey would match the face's L*
+    assert tone.OFF_WHITE.lab[0] < 95  # off-white, never pure white
+
+
+def test_complexion_classes_are_ordered():
+    """complexion() is monotonic in skin L*: darker, then medium, then lighter."""
+    order = {"darker": 0, "medium": 1, "lighter": 2}
+    classes = [order[tone.complexion(x)] for x in np.linspace(10, 95, 50)]
+    assert classes == sorted(classes) and set(classes) == {0, 1, 2}
+
+
+def test_background_at_recommended_tone_is_close():
+    """A backdrop painted the recommended hex measures ΔE2000 below 3 from it; one far away measures more."""
+    probe = tone.background_tone(scene_of(composite((128, 128, 128))))
+    rec_hex = probe.details["recommended_hex"]
+    good = tone.background_tone(scene_of(composite(tuple(int(c) for c in color.hex_to_rgb(rec_hex)))))
+    bad = tone.background_tone(scene_of(composite((230, 120, 30))))
+    assert_in_range(good.values["delta_e_recommended"], 0.0, 3.0, photo=f"astronaut-on-{rec_hex}", code="HL301",
+                    unit="ΔE2000")
+    assert bad.values["delta_e_suitable"] > 20 > good.values["delta_e_suitable"]
+
+
+def test_no_face_is_not_assessable():
+    """Without a face the tone advice cannot be given."""
+    scene = scene_of(np.full((256, 256, 3), 128, np.uint8))
+    scene.__dict__["face"] = None
+    assert tone.background_tone(scene).status == NOT_ASSESSABLE
