@@ -27,10 +27,7 @@ from headshot_lint.errors import (
 )
 from headshot_lint.load import ANALYSIS_LONG_SIDE, MAX_PIXELS, ImageMeta, Photo, load, load_full
 
-T = Image.Transpose
-# Orientation k -> how the camera stored an upright scene (the inverse of the viewer's fix).
-STORE = {1: None, 2: T.FLIP_LEFT_RIGHT, 3: T.ROTATE_180, 4: T.FLIP_TOP_BOTTOM,
-         5: T.TRANSPOSE, 6: T.ROTATE_90, 7: T.TRANSVERSE, 8: T.ROTATE_270}
+from tests.hostile._make import STORE  # orientation k -> how a camera stores an upright scene
 
 
 # ---------------------------------------------------------------- helpers

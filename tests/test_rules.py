@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import re
 from pathlib import Path
 
 import pytest
@@ -47,12 +47,12 @@ def _copy_rule(tmp_path: Path, text_edit) -> Path:
     (lambda s: s.replace('name = "small-size-contrast"', 'name = "Small Size"'), "name"),
     (lambda s: s.replace('direction = "lower-is-worse"', 'direction = "down"'), "direction"),
     (lambda s: s.replace('summary = ', 'summary_x = '), "summary"),
-    (lambda s: s.replace('warning = 20.0', 'warning = "twenty"'), "thresholds.warning"),
-    (lambda s: s.replace('x0 = 16', 'x0 = 16\nbogus = 1'), "quality.bogus"),
+    (lambda s: re.sub(r"(?m)^warning = .*$", 'warning = "twenty"', s), "thresholds.warning"),
+    (lambda s: re.sub(r"(?m)^(x0 = .*)$", "\\1\nbogus = 1", s), "quality.bogus"),
     (lambda s: s.replace('s = 1\n', 's = -1\n'), "quality"),
     (lambda s: s.replace('safety = "retouch"', 'safety = "maybe"'), "fix.safety"),
     (lambda s: s.replace('why = ', 'why_not = '), "doc.why"),
-    (lambda s: s.replace('error = 12.0', 'error = 25.0'), "thresholds.error"),
+    (lambda s: re.sub(r"(?m)^error = .*$", "error = 99.0", s), "thresholds.error"),
     (lambda s: 'surprise = 1\n' + s, "surprise"),
     (lambda s: s + '\nsurprise = 1\n', "doc.surprise"),
 ])

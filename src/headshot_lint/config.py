@@ -23,16 +23,11 @@ import fnmatch
 import hashlib
 import json
 import os
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
+from ._toml import read_toml
 from .errors import ConfigError, HeadshotLintError
 from .rules import Rule, RulePack, load_pack
 
@@ -129,13 +124,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 
 def _read(path: Path) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return read_toml(path, ConfigError)
 
 
 def _table(data: dict, path: Path, required: bool) -> dict | None:

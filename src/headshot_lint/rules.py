@@ -19,16 +19,11 @@ from __future__ import annotations
 import math
 import re
 import string
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
+from ._toml import read_toml
 from .errors import RulePackError
 
 HIGHER_IS_WORSE = "higher-is-worse"
@@ -246,13 +241,7 @@ def _check_monotonic(rule: Rule, where: str) -> None:
 
 
 def _read_toml(path: Path) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise RulePackError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RulePackError(f"{path}: not valid TOML: {exc}") from None
+    return read_toml(path, RulePackError)
 
 
 @dataclass(frozen=True)
