@@ -56,7 +56,7 @@ def serve_command(
         from .serve.app import LOOPBACK_HOSTS, create_app
     except ImportError as exc:
         _err.print(f"[red]error:[/red] headshot-lint serve needs the optional web dependencies "
-                   f"({escape(str(exc.name or exc))} is missing). Install them with:\n  {INSTALL_HINT}")
+                   f"({escape(str(exc.name or exc))} is missing). Install them with:\n  {escape(INSTALL_HINT)}")
         raise typer.Exit(2) from None
     from .errors import HeadshotLintError
 
@@ -74,8 +74,13 @@ def serve_command(
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                            access_log=False, server_header=False))
     threading.Thread(target=_announce, args=(server, host, open_browser), daemon=True).start()
-    server.run()
+    try:
+        server.run()
+    except SystemExit:  # uvicorn exits when it cannot bind (port in use, bad address)
+        server.started = False
     if not server.started:
+        _err.print(f"[red]error:[/red] could not listen on {escape(host)}:{port} (in use, or not an address "
+                   "of this machine); try another --port")
         raise typer.Exit(2)
 
 

@@ -1,0 +1,234 @@
+"""What the page shows, built from one uploaded photo's bytes (no I/O, no web framework).
+
+:func:`check` audits the bytes and turns the report into the JSON the page renders:
+the overall score and verdict, one row per rule (verdict, measured value, thresholds,
+explanation, evidence regions), the photo as a data URI with the 32 px circle and
+48 px square previews, the recommended background tone and the planned fixes.
+:func:`corrected` makes the corrected copy with the ``fix`` machinery, in memory.
+The bytes are never written anywhere; nothing outlives the call.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import unicodedata
+from dataclasses import asdict
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from PIL import Image
+
+from .. import fix as fixes
+from ..engine import audit
+from ..errors import LoadError
+from ..load import Photo, load
+from ..model import Report, verdict_of
+from ..rules import Rule
+
+#: Long side of the photo the page shows, px: sharp in a ~560 px card on a 1.5x screen.
+DISPLAY_LONG_SIDE = 800
+#: The preview sizes, px: a 32 px circle avatar and a 48 px square.
+PREVIEW_SIZES = (32, 48)
+#: Rules whose finding means the photo is not a one-person headshot: shown as a banner.
+PROBLEM_RULES = ("no-face", "multiple-faces")
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff",
+         "BMP": "image/bmp", "GIF": "image/gif"}
+_EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp", "GIF": ".gif"}
+
+
+class Unreadable(Exception):
+    """The upload is not an image we can read (the message says why, for people)."""
+
+
+class NothingToFix(Exception):
+    """No fix of the requested kind applies to this photo."""
+
+
+class FaceLost(Exception):
+    """The corrected copy no longer shows the face where it was: not served."""
+
+
+def display_name(raw: Optional[str]) -> str:
+    """The upload's file name for display and download names only: no folders, no control
+    characters, at most 120 characters. It never reaches the file system."""
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    return name[:120] or "photo"
+
+
+def download_name(name: str, suffix: str, fmt: str) -> str:
+    """ASCII file name of a corrected copy: ``<stem>-<suffix><ext>``."""
+    stem = display_name(name).rsplit(".", 1)[0]
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", unicodedata.normalize("NFKD", stem)).strip("-")[:80] or "photo"
+    return f"{stem}-{suffix}{_EXT.get(fmt, '.png')}"
+
+
+def thumbnail(data: bytes) -> Optional[Photo]:
+    """The photo at display size, or None when it cannot be read (the audit says why)."""
+    try:
+        return load(data, long_side=DISPLAY_LONG_SIDE)
+    except (LoadError, ValueError):
+        return None
+
+
+def audit_bytes(data: bytes, rules: Sequence[Rule]) -> Report:
+    """The audit of the uploaded bytes (never raises for a bad photo)."""
+    return audit(data, rules=rules)
+
+
+def check(data: bytes, name: str, rules: Sequence[Rule], shown: Optional[Photo] = None) -> Dict[str, Any]:
+    """The page's JSON for one photo. Raises :class:`Unreadable` for a file that is not a
+    readable image. ``shown`` is :func:`thumbnail` of the same bytes (computed here if None)."""
+    report = audit(data, rules=rules)
+    return build(report, name, rules, shown if shown is not None else thumbnail(data))
+
+
+def build(report: Report, name: str, rules: Sequence[Rule], shown: Optional[Photo]) -> Dict[str, Any]:
+    """The page's JSON from a report and the displayed photo (see :func:`check`)."""
+    if report.size is None or shown is None:
+        message = report.findings[0].message if report.findings else "the file could not be read as an image"
+        raise Unreadable(message)
+    problem = next((f for f in report.findings if f.rule in PROBLEM_RULES), None)
+    return {
+        "name": name,
+        "score": report.score,
+        "verdict": verdict_of(report.score),
+        "size": list(report.size),
+        "problem": None if problem is None else {"code": problem.code, "rule": problem.rule,
+                                                  "message": problem.message},
+        "rules": [_rule_row(rule, report) for rule in rules if rule.name != "unreadable-image"],
+        "image": _data_uri(shown.rgb, "JPEG"),
+        "previews": _previews(report, shown),
+        "tone": _tone(report),
+        "fixes": _fix_plans(report),
+    }
+
+
+def _rule_row(rule: Rule, report: Report) -> Dict[str, Any]:
+    finding = next((f for f in report.findings if f.code == rule.code), None)
+    skipped = next((s for s in report.skipped if s.code == rule.code), None)
+    m = report.measurements.get(rule.measure)
+    row: Dict[str, Any] = {
+        "code": rule.code, "rule": rule.name, "summary": rule.summary, "unit": rule.unit,
+        "direction": rule.direction, "thresholds": {"warning": rule.warning, "error": rule.error, "info": rule.info},
+        "what": rule.doc.get("what", ""), "why": rule.doc.get("why", ""),
+        "score": report.scores.get(rule.name), "value": None, "threshold": None, "message": "",
+        "fix": None, "reason": "", "regions": [],
+    }
+    if finding is not None:
+        row.update(status=finding.severity, value=finding.value, threshold=finding.threshold,
+                   message=finding.message, regions=[asdict(g) for g in finding.regions],
+                   fix=None if finding.fix is None or not finding.fix.title else
+                   {"title": finding.fix.title, "safety": finding.fix.safety})
+    elif skipped is not None:
+        row.update(status="skipped", reason=skipped.reason)
+    else:
+        value = m.values.get(rule.value) if m is not None else None
+        row.update(status="pass", value=None if value is None else round(float(value), 3),
+                   regions=[asdict(g) for g in m.regions] if m is not None else [])
+    return row
+
+
+def _data_uri(rgb: Any, fmt: str) -> str:
+    buf = io.BytesIO()
+    im = Image.fromarray(rgb)
+    if fmt == "JPEG":
+        im.save(buf, "JPEG", quality=85)
+    else:
+        im.save(buf, fmt)
+    return f"data:{_MIME[fmt]};base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _previews(report: Report, shown: Photo) -> Dict[str, str]:
+    """The photo as platforms show it small: the small-size measure's head-and-shoulders
+    crop (analysis px, rescaled to the displayed photo) at 32 and 48 px; the centre square
+    when there is no face."""
+    h, w = shown.rgb.shape[:2]
+    m = report.measurements.get("small_size_contrast")
+    crop = m.details.get("crop_px") if m is not None else None
+    if crop and report.analysis_size:
+        k = w / report.analysis_size[0]
+        x0, y0, side = (int(round(v * k)) for v in crop)
+        side = max(1, min(side, w, h))
+        x0, y0 = min(max(x0, 0), w - side), min(max(y0, 0), h - side)
+    else:
+        side = min(w, h)
+        x0, y0 = (w - side) // 2, (h - side) // 2
+    square = Image.fromarray(shown.rgb[y0:y0 + side, x0:x0 + side])
+    out = {}
+    for px in PREVIEW_SIZES:
+        small = square.resize((px, px), Image.LANCZOS, reducing_gap=3.0)
+        out[f"px{px}"] = _data_uri(np.asarray(small), "PNG")
+    return out
+
+
+def _tone(report: Report) -> Optional[Dict[str, str]]:
+    """The recommended background tone: a finding's fix parameters first, else the tone measure's."""
+    sources = [f.fix.params for f in report.findings if f.fix is not None]
+    m = report.measurements.get("background_tone")
+    if m is not None:
+        sources.append(m.details)
+    for src in sources:
+        hex_ = str(src.get("recommended_hex") or "")
+        if _HEX.match(hex_):
+            current = str(m.details.get("background_hex") or "") if m is not None else ""
+            return {"hex": hex_.upper(), "name": str(src.get("recommended_name") or ""),
+                    "current": current.upper() if _HEX.match(current) else ""}
+    return None
+
+
+def _fix_plans(report: Report) -> Dict[str, Any]:
+    """What the two downloads would do: safe fixes only, and with retouching."""
+    safe = [p for p in fixes.plan(report.findings, unsafe=False) if p.applies]
+    full = fixes.plan(report.findings, unsafe=True)
+    retouch = [p for p in full if p.applies]
+    return {
+        "safe": {"available": bool(safe), "actions": [_planned(p) for p in safe]},
+        "retouch": {"available": any(p.safety == fixes.RETOUCH for p in retouch),
+                    "actions": [_planned(p) for p in retouch]},
+        "advice": [_planned(p) for p in full if p.status in (fixes.ADVICE, fixes.UNSUPPORTED)],
+    }
+
+
+def _planned(p: fixes.PlannedFix) -> Dict[str, Any]:
+    return {"action": p.action, "codes": list(p.codes), "title": p.title, "safety": p.safety,
+            "status": p.status, "note": p.note if p.status == fixes.UNSUPPORTED else ""}
+
+
+def corrected(data: bytes, rules: Sequence[Rule], *, retouch: bool,
+              backdrop: str = "flat") -> Tuple[bytes, str, Tuple[str, ...]]:
+    """The corrected copy of the uploaded photo, encoded like the original, in memory.
+
+    Returns ``(bytes, Pillow format, actions done)``. Raises :class:`Unreadable`,
+    :class:`NothingToFix` (no fix of that kind applies) or :class:`FaceLost`.
+    """
+    from ..load import load_full
+    from ..retouch.write import encode, output_format
+    from ..scene import Scene
+
+    report = audit(data, rules=rules)
+    if report.size is None:
+        raise Unreadable(report.findings[0].message if report.findings else "the file could not be read")
+    todo: List[fixes.PlannedFix] = [p for p in fixes.plan(report.findings, unsafe=retouch) if p.applies]
+    if retouch and not any(p.safety == fixes.RETOUCH for p in todo):
+        raise NothingToFix("no retouching fix applies to this photo")
+    if not todo:
+        raise NothingToFix("no safe fix applies to this photo")
+    try:
+        rgb, meta = load_full(data)
+        scene = Scene(load(data))
+    except LoadError as exc:
+        raise Unreadable(str(exc)) from None
+    out, done = fixes.apply(todo, rgb, scene, backdrop=backdrop)
+    if fixes.face_lost(scene, out):
+        raise FaceLost("the corrected copy lost the face; not offered")
+    fmt = output_format(meta, "photo.jpg")
+    return encode(out, meta, fmt), fmt, done
+
+
+def mime_of(fmt: str) -> str:
+    """The media type of a Pillow format name."""
+    return _MIME.get(fmt, "application/octet-stream")
