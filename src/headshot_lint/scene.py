@@ -150,6 +150,14 @@ class Scene:
         """8-bit grey image (OpenCV's luma), uint8 (H, W), for edge and texture measures."""
         return _frozen(cv2.cvtColor(self.rgb, cv2.COLOR_RGB2GRAY))
 
+    @cached_property
+    def gradient(self) -> np.ndarray:
+        """Sobel derivatives (d/dx, d/dy) of :attr:`gray` after a 1 px Gaussian, int16
+        (2, H, W), grey levels x 8 per px; ``cv2.Canny(g[0], g[1], lo, hi)`` gives the
+        edges, shared by the edge and blur measures."""
+        g = cv2.GaussianBlur(self.gray, (0, 0), 1.0)
+        return _frozen(np.stack([cv2.Sobel(g, cv2.CV_16S, 1, 0), cv2.Sobel(g, cv2.CV_16S, 0, 1)]))
+
 
 def _poly(points: np.ndarray, index: tuple[int, ...]) -> np.ndarray:
     return np.round(points[list(index)]).astype(np.int32)

@@ -1,7 +1,8 @@
-"""unblurred_environment: background sharpness relative to the astronaut's face."""
+"""unblurred_environment: crisp-edge density of synthetic backgrounds behind the astronaut."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from headshot_lint.measures.blur import unblurred_environment
@@ -16,10 +17,11 @@ def _measure(bg: np.ndarray):
     return m
 
 
-def test_more_blur_lower_ratio():
-    """sharpness_ratio decreases as the same environment is blurred more."""
-    values = [_measure(objects(150, blur=s)).values["sharpness_ratio"] for s in (0.0, 1.5, 4.0, 10.0)]
-    assert all(a > b for a, b in zip(values, values[1:])), values
+def test_more_blur_lower_density():
+    """sharp_edge_density does not increase as the same environment is blurred more, and blur removes it."""
+    values = [_measure(objects(150, blur=s)).values["sharp_edge_density"] for s in (0.0, 1.5, 4.0, 10.0)]
+    assert all(a >= b for a, b in zip(values, values[1:])), values
+    assert values[0] > 0.02 and values[-1] < 0.2 * values[0], values
 
 
 def test_more_blur_less_needed():
@@ -30,16 +32,29 @@ def test_more_blur_less_needed():
 
 
 def test_flat_grey_is_clean():
-    """A plain grey wall is not an environment: its ratio is near 0."""
+    """A plain grey wall is not an environment: its crisp-edge density is near 0."""
     m = _measure(objects(0))
-    assert_in_range(m.values["sharpness_ratio"], 0.0, 0.1, photo="astronaut-flat", code="HL103", unit="ratio")
+    assert_in_range(m.values["sharp_edge_density"], 0.0, 0.005, photo="astronaut-flat", code="HL103",
+                    unit="fraction")
 
 
 def test_range():
-    """A sharp busy environment gives a positive ratio within [0, 3]."""
+    """A sharp busy environment gives a density in (0, 1], and the in-focus astronaut's face excuses nothing."""
     m = _measure(objects(150))
-    assert_in_range(m.values["sharpness_ratio"], 0.2, 3.0, photo="astronaut-objects", code="HL103", unit="ratio")
+    assert_in_range(m.values["sharp_edge_density"], 0.02, 1.0, photo="astronaut-objects", code="HL103",
+                    unit="fraction")
+    assert_in_range(m.values["face_focus"], 0.99, 1.0, photo="astronaut-objects", code="HL103", unit="ratio",
+                    name="face_focus")
     assert m.details["reference"] == "face"
+
+
+def test_soft_face_lowers_the_bar():
+    """A blurred (soft, low-resolution) photo scores a higher sharp_edge_density than its edge density alone."""
+    soft = cv2.GaussianBlur(composite(objects(150)), (0, 0), 3.0)
+    m = unblurred_environment(scene_of(soft))
+    assert m.status == "ok", m.reason
+    assert m.values["face_focus"] < 1.0, m.values
+    assert m.values["sharp_edge_density"] > m.values["edge_density"], m.values
 
 
 def test_empty_background_is_not_assessable():

@@ -65,3 +65,15 @@ def test_empty_background_is_not_assessable():
     scene = scene_of(composite(stripes(60)))
     scene.__dict__["background_mask"] = np.zeros((scene.height, scene.width), bool)
     assert patterned_background(scene).status == NOT_ASSESSABLE
+
+
+def test_partly_hidden_patch_keeps_its_period():
+    """Stripes in a patch whose left third is masked out still score high and give the drawn period."""
+    g = stripes(60, period=10.0, angle_deg=90.0)[:64, :64, 0].astype(np.float32)
+    mask = np.ones((1, 64, 64), np.float32)
+    mask[:, :, :22] = 0.0
+    patch = ((g - g.mean()) * mask[0])[None]
+    scores, lags = patch_periodicity(patch, mask)
+    assert scores[0] > 0.8, scores
+    assert_in_range(float(np.hypot(*lags[0])), 9.0, 11.0, photo="stripes-hidden", code="HL102", unit="px",
+                    name="period_px")
