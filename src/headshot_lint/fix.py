@@ -284,9 +284,20 @@ def face_lost(before: Scene, after_rgb: np.ndarray) -> bool:
 def _replace_background(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
     from .retouch.background import replace_background
 
-    hex_colour = str(params.get("recommended_hex") or "#808080")
+    hex_colour = str(params.get("recommended_hex") or _tone_for(canvas.scene))
     return replace_background(canvas.rgb, canvas.alpha, hex_colour, style=canvas.backdrop,
                               center=canvas.head_center())
+
+
+def _tone_for(scene: Scene) -> str:
+    """The guide's tone for this face when the finding did not carry one (medium grey
+    without a measurable face)."""
+    from .measures.tone import MEDIUM_GREY, recommend_tone
+
+    skin = scene.skin_mask
+    if scene.face is None or skin.sum() < 20:
+        return MEDIUM_GREY.hex
+    return recommend_tone(float(np.median(scene.lab[..., 0][skin]))).hex
 
 
 @action("blur-background", order=30, summary="lens-blur the background behind the person")
