@@ -339,7 +339,9 @@ def run(n: int, seed: int, *, timeout: float = 10.0, out: Optional[str] = None, 
         progress: bool = False) -> FuzzResult:
     """Fuzz inputs ``start .. start+n-1`` of run ``seed``; see the module docstring."""
     seeds = make_seeds(side)
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    # Never fork: a parent that has already run MediaPipe (as pytest has, by the time this
+    # test runs) holds its threads, and a forked child deadlocks on its first graph call.
+    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
     pool = [_Worker(ctx, check) for _ in range(max(1, workers))]
     res = FuzzResult(n=n, seconds=0.0)
     pending: Dict[int, Tuple[int, str, bytes, float]] = {}  # worker index -> job
