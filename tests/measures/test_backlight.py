@@ -38,9 +38,21 @@ def _measure(level: int, gain: float = 1.0):
 
 
 def test_brighter_background_bigger_gap():
-    """gap_l rises with the background's brightness, the subject unchanged."""
-    gaps = [_measure(level).values["gap_l"] for level in (60, 128, 200, 255)]
-    assert all(a < b for a, b in zip(gaps, gaps[1:])), gaps
+    """stops (the judged value) and gap_l rise with the background's brightness, the subject unchanged."""
+    for key in ("stops", "gap_l"):
+        gaps = [_measure(level).values[key] for level in (60, 128, 200, 255)]
+        assert all(a < b for a, b in zip(gaps, gaps[1:])), (key, gaps)
+
+
+def test_without_a_face_a_silhouette_still_reads_backlit():
+    """With no face, the person stands in: a dark silhouette on white is stops further down than the lit subject."""
+    def faceless(gain: float):
+        scene = scene_of(composite((255, 255, 255), gain))
+        scene.__dict__["face"] = None
+        return backlight(scene)
+    lit, dark = faceless(1.0), faceless(0.01)
+    assert lit.details["subject_source"] == dark.details["subject_source"] == "top of the person"
+    assert dark.values["stops"] > lit.values["stops"] + 3, (lit.values, dark.values)
 
 
 def test_darker_face_bigger_gap():

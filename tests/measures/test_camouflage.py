@@ -81,3 +81,11 @@ def test_no_face_is_not_assessable():
     scene = scene_of(np.full((256, 256, 3), 128, np.uint8))
     scene.__dict__["face"] = None
     assert skin_tone_camouflage(scene).status == NOT_ASSESSABLE
+
+
+def test_silhouette_is_left_to_backlight():
+    """A subject silhouetted against a white field is not judged for camouflage; lit, it is."""
+    lit = clothing_camouflage(scene_of(composite((255, 255, 255), 1.0)))
+    dark = clothing_camouflage(scene_of(composite((255, 255, 255), 0.01)))
+    assert lit.status != NOT_ASSESSABLE, lit.reason
+    assert dark.status == NOT_ASSESSABLE and "silhouette" in dark.reason, dark.reason

@@ -23,11 +23,12 @@ def _measure(level: int):
 
 
 def test_further_from_skin_more_contrast():
-    """delta_l_near grows as the background grey moves away from the face's lightness, either way."""
-    darker = [_measure(level).values["delta_l_near"] for level in (SKIN_GREY, 140, 90, 40)]
-    lighter = [_measure(level).values["delta_l_near"] for level in (SKIN_GREY, 215, 250)]
-    assert all(a < b for a, b in zip(darker, darker[1:])), darker
-    assert all(a < b for a, b in zip(lighter, lighter[1:])), lighter
+    """contrast_near (judged) and delta_l_near grow as the background grey moves away from the face's lightness, either way."""
+    for key in ("contrast_near", "delta_l_near"):
+        darker = [_measure(level).values[key] for level in (SKIN_GREY, 140, 90, 40)]
+        lighter = [_measure(level).values[key] for level in (SKIN_GREY, 215, 250)]
+        assert all(a < b for a, b in zip(darker, darker[1:])), (key, darker)
+        assert all(a < b for a, b in zip(lighter, lighter[1:])), (key, lighter)
 
 
 def test_skin_toned_grey_is_low_contrast():

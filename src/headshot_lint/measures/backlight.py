@@ -7,12 +7,16 @@ the subject's own exposure with the bright part of the background around them.
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
+from .tone import half_view, skin_lab
 
 #: Percentile of background L* that stands for "the bright part" (a window, the sky).
 BRIGHT_PERCENTILE = 90
@@ -20,6 +24,10 @@ BRIGHT_PERCENTILE = 90
 NEAR_BAND = 0.12
 #: Without a usable face, the subject is the top fraction of the person's height (head and hair).
 HEAD_FRACTION = 0.2
+#: ... and its lightness is this percentile of the whole person's L*: a silhouette is dark
+#: throughout, while a person seen from behind or with the head cropped still shows lit
+#: clothing or skin somewhere.
+PERSON_PERCENTILE = 90
 #: A detected face counts only when the person matte covers it on average at least this much
 #: (a "face" found in the sun or in a background poster is not the subject's).
 _FACE_ON_PERSON = 0.5
@@ -28,16 +36,43 @@ _FACE_ON_PERSON = 0.5
 _Y_FLOOR = 2e-3
 
 
-@measure("backlight", cost_ms=10.0)
+@dataclass(frozen=True)
+class Exposure:
+    """The subject's exposure against the bright part of the background (see :func:`backlight`)."""
+
+    subject: np.ndarray  #: bool mask of what stands for the face, half-view size
+    source: str  #: "face" or "top of the person"
+    subject_l: float
+    subject_dark_l: float
+    bright_l: float
+    background_l: float
+    stops: float
+    top_l: float  #: 95th percentile L* of the background (where the brightest patch is sought)
+
+
+_EXPOSURES: "weakref.WeakKeyDictionary[Scene, Exposure | None]" = weakref.WeakKeyDictionary()
+
+
+def subject_exposure(scene: Scene) -> Exposure | None:
+    """The subject's :class:`Exposure`, or None without background or subject; cached
+    per scene (the clothing-camouflage measure reads it too)."""
+    if scene not in _EXPOSURES:
+        _EXPOSURES[scene] = _exposure(scene)
+    return _EXPOSURES[scene]
+
+
+@measure("backlight", cost_ms=4.5)
 def backlight(scene: Scene) -> Measurement:
-    """Lightness gap from the bright background to the subject's face, ΔL* in [-100, 100].
+    """Exposure gap from the bright background to the subject's face, in stops (EV), >= about -7.
 
     Values
     ------
-    gap_l : bright background L* minus subject L* (what the rule judges), [-100, 100].
-    stops : the same gap in photographic stops, log2 of the luminance ratio.
-    subject_l : median L* of the facial skin (or, without a usable face, of the
-        top of the person), [0, 100].
+    stops : log2 of the luminance ratio of the bright background to the subject (what
+        the rule judges); the subject's luminance is floored at L* about 2, so a
+        pitch-black silhouette gives a finite value.
+    gap_l : the same gap in lightness, bright background L* minus subject L*, [-100, 100].
+    subject_l : median L* of the facial skin, or without a usable face the
+        ``PERSON_PERCENTILE`` L* of the person, [0, 100].
     subject_dark_l : 10th percentile of the same pixels (the face's dark tail), [0, 100].
     bright_l : the ``BRIGHT_PERCENTILE`` L* of the background, or of the background band
         around the person's upper half if that is brighter, [0, 100].
@@ -53,11 +88,14 @@ def backlight(scene: Scene) -> Measurement:
 
     Notes
     -----
-    The face counts only when the person matte covers it (detections in the sun or a
-    poster are ignored); silhouettes often have no detectable face, and then the top
-    ``HEAD_FRACTION`` of the person stands in for it. Dark skin lit from the front is
-    also far darker than a bright background; the rule's threshold sits above the gaps
-    well-exposed dark faces reach on light grey, but this is a known limit.
+    Stops rather than ΔL*: L* compresses the dark end, so a silhouette at L* 3 against a
+    dim glow (L* 40) is 5 stops apart but only 37 L* units; on 237 labelled photos stops
+    predicted "backlit" better (F1 0.83 against 0.81). The face counts only when the
+    person matte covers it (detections in the sun or a poster are ignored); silhouettes
+    often have no detectable face, and then the person stands in for it. Dark skin lit
+    from the front is also far darker than a bright background; the rule's threshold
+    sits above the gaps well-exposed dark faces reach on light grey, but this is a known
+    limit. Statistics are taken on the half-size view (:func:`~.tone.half_view`).
 
     References
     ----------
@@ -65,52 +103,70 @@ def backlight(scene: Scene) -> Measurement:
     against its surroundings, as OFIQ issue #93 (skin-tone dependence) advises.
     """
     name = "backlight"
-    bg = scene.background_mask
-    person = scene.person_mask
-    if bg.sum() < 0.02 * bg.size:
+    if scene.background_mask.mean() < 0.02:
         return Measurement.not_assessable(name, "the subject fills the frame: almost no background")
-    subject, label = _subject(scene)
-    if subject is None or subject.sum() < 20:
+    e = subject_exposure(scene)
+    if e is None:
         return Measurement.not_assessable(name, "no subject found: neither a face nor a person")
-    lightness = scene.lab[..., 0]
-    subject_px = _sample(lightness[subject])
-    subject_l = float(np.median(subject_px))
-    dark_l = float(np.percentile(subject_px, 10))
-    bg_px = _sample(lightness[bg])
-    bright_l = float(np.percentile(bg_px, BRIGHT_PERCENTILE))
-    near = _upper_band(person, bg)
-    if near.sum() >= 50:
-        bright_l = max(bright_l, float(np.percentile(_sample(lightness[near]), BRIGHT_PERCENTILE)))
-    clipped = float((scene.rgb[bg].min(axis=1) >= 250).mean())
-    stops = float(np.log2(_l_to_y(bright_l) / max(_l_to_y(subject_l), _Y_FLOOR)))
-    ys, xs = np.nonzero(subject)
-    head = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
-    region, offset = _brightest_region(lightness, bg, head, float(np.percentile(bg_px, 95)))
+    view = half_view(scene)
+    f, bg = view.factor, view.background
+    clipped = float((view.darkest[bg] >= 250).mean())
+    ys, xs = np.nonzero(e.subject)
+    head = (float(f * xs.min()), float(f * ys.min()), float(f * (xs.max() + 1)), float(f * (ys.max() + 1)))
+    region, offset = _brightest_region(view.lab[..., 0], bg, head, e.top_l, f)
     w, h = scene.width, scene.height
-    regions = (Region.from_pixels(*head, w, h, label),) + ((region,) if region is not None else ())
-    values = {"gap_l": bright_l - subject_l, "stops": stops, "subject_l": subject_l, "subject_dark_l": dark_l,
-              "bright_l": bright_l, "background_l": float(np.median(bg_px)), "clipped_fraction": clipped}
+    regions = (Region.from_pixels(*head, w, h, e.source),) + ((region,) if region is not None else ())
+    values = {"stops": e.stops, "gap_l": e.bright_l - e.subject_l, "subject_l": e.subject_l,
+              "subject_dark_l": e.subject_dark_l, "bright_l": e.bright_l, "background_l": e.background_l,
+              "clipped_fraction": clipped}
     if region is not None:
         values["bright_offset"] = offset
     units = {"gap_l": "ΔL*", "stops": "EV", "subject_l": "L*", "subject_dark_l": "L*", "bright_l": "L*",
              "background_l": "L*", "clipped_fraction": "fraction", "bright_offset": "head widths"}
     return Measurement(name, {k: round(v, 3) for k, v in values.items()}, units, regions=regions,
-                       details={"stops_to_lift": round(max(stops - 1.0, 0.0), 1),
+                       details={"stops_to_lift": round(max(e.stops - 1.0, 0.0), 1),
                                 "light_position": ("behind the head" if offset <= 1.0 else "beside the subject")
                                 if region is not None else "none",
-                                "subject_source": label})
+                                "subject_source": e.source})
 
 
-def _subject(scene: Scene) -> tuple[np.ndarray | None, str]:
-    """(mask, label) of what stands for the subject's face: the skin mask when the face
-    sits on the person, else the top of the person."""
+def _exposure(scene: Scene) -> Exposure | None:
+    view = half_view(scene)
+    bg, person, f = view.background, view.person, view.factor
+    if bg.sum() < 0.02 * bg.size or not person.any() and scene.face is None:
+        return None
+    lightness = view.lab[..., 0]
+    subject, source = _subject(scene, person, f)
+    if subject is None or subject.sum() < 5:
+        return None
+    if source == "face":
+        subject_px = _sample(lightness[subject])
+        subject_l = float(skin_lab(scene)[0])
+    else:
+        subject_px = _sample(lightness[person])
+        subject_l = float(np.percentile(subject_px, PERSON_PERCENTILE))
+    levels = np.percentile(_sample(lightness[bg]), [50, BRIGHT_PERCENTILE, 95])
+    background_l, bright_l, top_l = (float(v) for v in levels)
+    near = _upper_band(view.outside, person, bg)
+    if near.sum() >= 12:
+        bright_l = max(bright_l, float(np.percentile(_sample(lightness[near]), BRIGHT_PERCENTILE)))
+    stops = float(np.log2(_l_to_y(bright_l) / max(_l_to_y(subject_l), _Y_FLOOR)))
+    return Exposure(subject, source, subject_l, float(np.percentile(subject_px, 10)), bright_l, background_l,
+                    stops, top_l)
+
+
+def _subject(scene: Scene, person: np.ndarray, f: int) -> tuple[np.ndarray | None, str]:
+    """(mask at the half-view size, label) of what stands for the subject's face: the
+    skin mask when the face sits on the person, else the top of the person."""
     face = scene.face
     if face is not None:
         b = face.box.clipped(scene.width, scene.height)
         box = scene.matte[int(b.y0):int(np.ceil(b.y1)), int(b.x0):int(np.ceil(b.x1))]
-        if box.size and float(box.mean()) >= _FACE_ON_PERSON and scene.skin_mask.sum() >= 20:
-            return scene.skin_mask, "face"
-    person = scene.person_mask
+        skin = scene.skin_mask
+        if box.size and float(box.mean()) >= _FACE_ON_PERSON and skin.sum() >= 20:
+            h, w = person.shape
+            small = skin[:h * f:f, :w * f:f]
+            return (small if small.any() else person), "face"
     rows = np.nonzero(person.any(axis=1))[0]
     if rows.size == 0:
         return None, ""
@@ -119,36 +175,38 @@ def _subject(scene: Scene) -> tuple[np.ndarray | None, str]:
     return top, "top of the person"
 
 
-def _upper_band(person: np.ndarray, bg: np.ndarray) -> np.ndarray:
-    """Background within ``NEAR_BAND`` of the person, above the person's middle, bool."""
+def _upper_band(outside: np.ndarray, person: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """Background within ``NEAR_BAND`` of the person (``outside``: distance to it, px),
+    above the person's middle, bool."""
     rows = np.nonzero(person.any(axis=1))[0]
     if rows.size == 0:
         return np.zeros_like(bg)
-    distance = cv2.distanceTransform((~person).astype(np.uint8), cv2.DIST_L2, 3)
-    near = (distance <= NEAR_BAND * max(person.shape) / 2) & bg
+    near = (outside <= NEAR_BAND * max(person.shape) / 2) & bg
     near[int((rows[0] + rows[-1]) / 2):] = False
     return near
 
 
 def _brightest_region(lightness: np.ndarray, bg: np.ndarray, head: tuple[float, float, float, float],
-                      level: float) -> tuple[Region | None, float]:  # offset is inf without a region
-    """Box of the largest patch of background at or above ``level`` L* (its top 5 %) and
-    its horizontal distance from the head's centre, in head widths."""
+                      level: float, f: int) -> tuple[Region | None, float]:  # offset is inf without a region
+    """Box (analysis px) of the largest patch of background at or above ``level`` L* (its
+    top 5 %) and its horizontal distance from the head's centre, in head widths; the maps
+    are ``f`` times smaller than the analysis image."""
     h, w = bg.shape
     bright = ((lightness >= level) & bg).astype(np.uint8)
-    small = cv2.resize(bright, (w // 4 or 1, h // 4 or 1), interpolation=cv2.INTER_NEAREST)
+    small = cv2.resize(bright, (w // 2 or 1, h // 2 or 1), interpolation=cv2.INTER_NEAREST)
     n, labels, stats, centroids = cv2.connectedComponentsWithStats(small, connectivity=8)
     if n <= 1:
         return None, float("inf")
+    k = 2 * f
     i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    x, y, bw, bh = (4 * v for v in stats[i, :4])
-    cx = 4 * centroids[i][0]
+    x, y, bw, bh = (k * v for v in stats[i, :4])
+    cx = k * centroids[i][0]
     head_cx, head_w = (head[0] + head[2]) / 2, max(head[2] - head[0], 1.0)
     offset = abs(cx - head_cx) / head_w
-    return Region.from_pixels(x, y, x + bw, y + bh, w, h, "brightest background"), float(offset)
+    return Region.from_pixels(x, y, x + bw, y + bh, w * f, h * f, "brightest background"), float(offset)
 
 
-def _sample(values: np.ndarray, n: int = 40000) -> np.ndarray:
+def _sample(values: np.ndarray, n: int = 10000) -> np.ndarray:
     """A regular subsample of at most about ``n`` values: enough for percentiles, and fast."""
     return values[:: max(1, len(values) // n)]
 

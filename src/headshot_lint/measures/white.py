@@ -12,6 +12,7 @@ import numpy as np
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
+from .tone import HalfView, half_view
 
 #: A background pixel is near-white when all its channels reach this (sRGB 0-255).
 WHITE_LEVEL = 230
@@ -26,7 +27,7 @@ NEAR_BAND = 0.15
 _HAIR_DEPTH = 0.5
 
 
-@measure("white_background", cost_ms=10.0)
+@measure("white_background", cost_ms=1.5)
 def white_background(scene: Scene) -> Measurement:
     """Fraction of the background around the person that is flat near-white, in [0, 1].
 
@@ -46,59 +47,58 @@ def white_background(scene: Scene) -> Measurement:
     The band around the person, not the whole frame, is judged, so white padding or a
     bright sky corner far from the subject does not count. The halation pair is taken on
     ``scene.halo_px``-wide bands each side of the matte's outline above the hairline.
+    Everything is measured on the half-size view (:func:`~.tone.half_view`): channel
+    minima area-averaged, the grey gradient over a 3x3 window there (6x6 analysis px).
     """
     name = "white_background"
-    bg = scene.background_mask
-    if bg.sum() < 0.02 * bg.size:
+    if scene.background_mask.mean() < 0.02:
         return Measurement.not_assessable(name, "the subject fills the frame: almost no background")
-    person = scene.person_mask
+    view = half_view(scene)
+    bg, person, f = view.background, view.person, view.factor
     near = bg
-    outside = cv2.distanceTransform((~person).astype(np.uint8), cv2.DIST_L2, 3)
-    if person.sum() >= 100:
-        near = (outside <= NEAR_BAND * max(person.shape) / 2) & bg
-        if near.sum() < 100:
+    if person.sum() >= 25:
+        near = (view.outside <= NEAR_BAND * max(person.shape) / 2) & bg
+        if near.sum() < 25:
             near = bg
-    darkest = scene.rgb.min(axis=2)
-    gradient = cv2.morphologyEx(scene.gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    white = (darkest >= WHITE_LEVEL) & (gradient <= FLAT_GRADIENT)
+    gradient = cv2.morphologyEx(view.gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    white = (view.darkest >= WHITE_LEVEL) & (gradient <= FLAT_GRADIENT)
     values = {"white_fraction": float(white[near].mean()),
-              "clipped_fraction": float((darkest[bg] >= CLIP_LEVEL).mean())}
+              "clipped_fraction": float((view.darkest[bg] >= CLIP_LEVEL).mean())}
     units = {"white_fraction": "fraction", "clipped_fraction": "fraction", "halo_glow_l": "ΔL*",
              "hair_edge_l": "ΔL*"}
     regions: tuple[Region, ...] = ()
-    halo = _halation(scene, outside)
+    halo = _halation(scene, view)
     if halo is not None:
         values["halo_glow_l"], values["hair_edge_l"], box = halo
         regions = (Region.from_pixels(*box, scene.width, scene.height, "hair edge"),)
     ys, xs = np.nonzero(near)
-    regions = (Region.from_pixels(xs.min(), ys.min(), xs.max() + 1, ys.max() + 1, scene.width, scene.height,
-                                  "background around the person"),) + regions
+    regions = (Region.from_pixels(f * xs.min(), f * ys.min(), f * (xs.max() + 1), f * (ys.max() + 1),
+                                  scene.width, scene.height, "background around the person"),) + regions
     return Measurement(name, {k: round(v, 4) for k, v in values.items()}, units, regions=regions,
                        details={"white_percent": round(100 * values["white_fraction"], 1)})
 
 
-def _halation(scene: Scene, outside: np.ndarray) -> tuple[float, float, tuple[int, int, int, int]] | None:
-    """(glow ΔL*, edge ΔL*, box) on the bands either side of the hair's outline, or None;
-    ``outside`` is the distance to the person, px."""
-    person = scene.person_mask
+def _halation(scene: Scene, view: HalfView) -> tuple[float, float, tuple[int, int, int, int]] | None:
+    """(glow ΔL*, edge ΔL*, box in analysis px) on the bands either side of the hair's
+    outline, measured on the half-size ``view``, or None."""
+    person, f = view.person, view.factor
     rows = np.nonzero(person.any(axis=1))[0]
     if rows.size == 0:
         return None
     if scene.face is not None:
-        limit = int(scene.face.box.y0 + _HAIR_DEPTH * scene.face.box.height)
+        limit = int((scene.face.box.y0 + _HAIR_DEPTH * scene.face.box.height) / f)
     else:
         limit = int(rows[0] + 0.2 * (rows[-1] - rows[0]))
-    r = scene.halo_px
-    inside = cv2.distanceTransform(person.astype(np.uint8), cv2.DIST_L2, 3)
-    inner = person & (inside <= r)
-    just_out = (outside > 0) & (outside <= r)
-    far = (outside > 2 * r) & (outside <= 4 * r) & scene.background_mask
+    r = max(2.0, scene.halo_px / f)
+    inner = person & (view.inside <= r)
+    just_out = (view.outside > 0) & (view.outside <= r)
+    far = (view.outside > 2 * r) & (view.outside <= 4 * r) & view.background
     for m in (inner, just_out, far):
         m[limit:] = False
-    if inner.sum() < 20 or just_out.sum() < 20 or far.sum() < 20:
+    if inner.sum() < 5 or just_out.sum() < 5 or far.sum() < 5:
         return None
-    lightness = scene.lab[..., 0]
+    lightness = view.lab[..., 0]
     out_l = float(lightness[just_out].mean())
     ys, xs = np.nonzero(just_out)
-    box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    box = (f * int(xs.min()), f * int(ys.min()), f * (int(xs.max()) + 1), f * (int(ys.max()) + 1))
     return out_l - float(lightness[far].mean()), out_l - float(lightness[inner].mean()), box
