@@ -192,7 +192,7 @@ def test_studio_clean_background_is_flat(run1):
     rgb, alpha = _load(_by_class(run1[1])["studio-clean"])
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
     bg = grey[_background(alpha)]
-    assert 0x68 <= np.median(bg) <= 0x98
+    assert 0x48 <= np.median(bg) <= 0x98
     assert bg.std() < 6
 
 

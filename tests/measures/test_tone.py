@@ -20,9 +20,10 @@ def test_recommended_tone_separates_from_skin(skin_l):
 
 
 def test_follows_the_guide():
-    """Darker complexions get light grey, lighter ones a darker grey than medium; medium grey where it separates."""
+    """Darker complexions get light grey; lighter ones medium grey where it separates by 15 L*, else a darker grey."""
     assert tone.recommend_tone(35.0) == tone.LIGHT_GREY
-    assert tone.recommend_tone(70.0) in (tone.MEDIUM_DARK_GREY, tone.CHARCOAL, tone.NAVY)
+    assert tone.recommend_tone(66.0) in (tone.MEDIUM_DARK_GREY, tone.CHARCOAL, tone.NAVY)
+    assert tone.recommend_tone(70.0) == tone.MEDIUM_GREY
     assert tone.recommend_tone(85.0) == tone.MEDIUM_GREY
     assert tone.recommend_tone(55.0) == tone.OFF_WHITE  # medium: grey would match the face's L*
     assert tone.OFF_WHITE.lab[0] < 95  # off-white, never pure white
