@@ -22,7 +22,7 @@ from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .cache import Cache, file_digest, rules_fingerprint
-from .engine import _unreadable  # the engine's own "could not analyse" report; kept in one place
+from .engine import unreadable_report
 from .engine import audit
 from .errors import HeadshotLintError
 from .model import Report
@@ -185,7 +185,7 @@ def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover 
         try:
             report = audit(path, rules=chosen)
         except Exception as exc:  # a bug in a measure must not end the batch
-            report = _unreadable(path, chosen, f"internal error: {type(exc).__name__}: {exc}", "internal-error")
+            report = unreadable_report(path, chosen, f"internal error: {type(exc).__name__}: {exc}", "internal-error")
         conn.send((i, report, time.process_time() - cpu))
 
 
@@ -283,12 +283,12 @@ def _pool(pending: list[tuple[int, Job]], rules: Sequence[Rule], jobs: int, time
                         raise HeadshotLintError(f"a worker process died while starting (exit status {code}); "
                                                 "try --jobs 1")
                     stats.crashes += 1
-                    report = _unreadable(job.path, chosen, f"the worker analysing it died (exit status {code})",
+                    report = unreadable_report(job.path, chosen, f"the worker analysing it died (exit status {code})",
                                          "worker-crashed")
                     replace = True
                 elif report is None and timeout and time.monotonic() >= w.deadline(timeout):
                     stats.timeouts += 1
-                    report = _unreadable(job.path, chosen, f"analysis timed out after {timeout:g} s", "timeout")
+                    report = unreadable_report(job.path, chosen, f"analysis timed out after {timeout:g} s", "timeout")
                     replace = True
                 if report is None:
                     continue

@@ -46,11 +46,11 @@ def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequenc
     try:
         photo = load(source)
     except LoadError as exc:
-        return _unreadable(label, chosen, f"{exc}", exc.kind)
+        return unreadable_report(label, chosen, f"{exc}", exc.kind)
     try:
         return _judge(label, photo, chosen)
     except PerceptionError as exc:
-        return _unreadable(label, chosen, f"analysis failed: {exc}", "perception-failed")
+        return unreadable_report(label, chosen, f"analysis failed: {exc}", "perception-failed")
 
 
 def audit_many(sources: Iterable[Source], **kwargs: Any) -> Iterator[Report]:
@@ -147,7 +147,9 @@ class _Fields(dict):
         return "{" + key + "}"
 
 
-def _unreadable(label: str, rules: Sequence[Rule], message: str, kind: str) -> Report:
+def unreadable_report(label: str, rules: Sequence[Rule], message: str, kind: str) -> Report:
+    """The report of a photo that could not be analysed (unreadable, timed out, worker
+    died): an ``unreadable-image`` finding with ``message``, every other rule skipped."""
     rule = next((r for r in rules if r.measure == LOAD_MEASURE), None)
     findings: tuple[Finding, ...] = ()
     scores: dict[str, float] = {}
