@@ -1,6 +1,7 @@
 """Calibrate a rule's threshold on labelled photos.
 
     python benchmarks/calibrate.py RULE [--photos ../shared/photos] [--k 5]
+    python benchmarks/calibrate.py --verdict        # the overall score's good/fair/poor bands
 
 Sweeps the rule's warning threshold over every measured value, prints the
 precision/recall points, the threshold with the best F1, and a k-fold
@@ -25,7 +26,9 @@ from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    ap.add_argument("rule", help="rule code or name, e.g. HL501 or small-size-contrast")
+    ap.add_argument("rule", nargs="?", help="rule code or name, e.g. HL501 or small-size-contrast")
+    ap.add_argument("--verdict", action="store_true",
+                    help="calibrate the overall score's verdict bands against the verdict column instead")
     ap.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
     ap.add_argument("--k", type=int, default=5, help="folds for cross-validation (>= 5 recommended)")
     ap.add_argument("--points", type=int, default=15, help="curve points to print")
@@ -33,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from headshot_lint.rules import HIGHER_IS_WORSE, load_pack
 
+    if args.verdict:
+        return _verdict_bands(args)
+    if not args.rule:
+        ap.error("name a RULE, or pass --verdict")
     rule = load_pack().find(args.rule)
     if rule is None:
         ap.error(f"no rule {args.rule!r}")
@@ -66,6 +73,42 @@ def main(argv: list[str] | None = None) -> int:
           f"fold thresholds {', '.join(f'{x:.2f}' for x in ths)}")
     print(f'\ncalibration = "benchmarks/calibrate.py on {len(rows)} photos: threshold {t:.2f}, in-sample '
           f'F1 {fmt(c.f1)}, {args.k}-fold CV F1 {fmt(cv.f1)}"')
+    return 0
+
+
+def _verdict_bands(args: argparse.Namespace) -> int:
+    """Grid-search the two score bands (good from G, fair from F) for agreement with the
+    labelled verdicts, with a k-fold cross-validated agreement beside the in-sample one."""
+    import random
+
+    from headshot_lint.model import FAIR_FROM, GOOD_FROM
+
+    rows = read_labels(args.photos)
+    results = run_audits(args.photos, [r["file"] for r in rows])
+    scores = [r.score if r.score is not None else 0.0 for r in results]
+    truth = [r["verdict"] for r in rows]
+    grid = [(g, f) for g in range(40, 100, 2) for f in range(20, 100, 2) if f < g]
+
+    def agreement(idx: list, good: float, fair: float) -> float:
+        hits = sum(("good" if scores[i] >= good else "fair" if scores[i] >= fair else "poor") == truth[i] for i in idx)
+        return hits / len(idx)
+
+    everyone = list(range(len(rows)))
+    best = max(grid, key=lambda gf: agreement(everyone, *gf))
+    order = everyone[:]
+    random.Random(0).shuffle(order)
+    held_hits, chosen = 0.0, []
+    for f in range(args.k):
+        test = order[f::args.k]
+        train = [i for i in order if i not in set(test)]
+        b = max(grid, key=lambda gf: agreement(train, *gf))
+        chosen.append(b)
+        held_hits += agreement(test, *b) * len(test)
+    print(f"current bands good >= {GOOD_FROM:g}, fair >= {FAIR_FROM:g}: agreement "
+          f"{agreement(everyone, GOOD_FROM, FAIR_FROM):.3f}")
+    print(f"best in-sample bands good >= {best[0]}, fair >= {best[1]}: agreement {agreement(everyone, *best):.3f}")
+    print(f"{args.k}-fold cross-validated agreement {held_hits / len(rows):.3f}; fold bands "
+          + ", ".join(f"{g}/{f}" for g, f in chosen))
     return 0
 
 

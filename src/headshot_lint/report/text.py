@@ -8,17 +8,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..model import ERROR, INFO, WARNING, Report
+from ..model import ERROR, INFO, WARNING, Report, verdict_of
 from ..rules import Rule
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
 
 
 def score_style(score: float | None) -> str:
-    """Colour of a 0-100 score: green from 80, yellow from 50, red below."""
-    if score is None:
-        return "red"
-    return "green" if score >= 80 else "yellow" if score >= 50 else "red"
+    """Colour of a 0-100 score by its verdict band: green good, yellow fair, red poor."""
+    return {"good": "green", "fair": "yellow", "poor": "red"}[verdict_of(score)]
 
 
 def render_photo(console: Console, report: Report, rules: Mapping[str, Rule], verbose: bool = False) -> None:
