@@ -142,3 +142,42 @@ def test_failure_mid_write_leaves_no_partial_report(photos, tmp_path, monkeypatc
     assert isinstance(result.exception, OSError)
     assert output.read_text(encoding="utf-8") == "previous report"
     assert sorted(os.listdir(tmp_path)) == ["in", "report.json"]
+
+
+def test_fix_killed_mid_write_leaves_no_file_at_the_output_path(photos, tmp_path):
+    """SIGKILL while the corrected copy is being written: nothing appears at the output
+    path (only a hidden temp file may remain), and a re-run then writes the copy."""
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    marker = tmp_path / "writing"
+    script = (
+        "import os, sys, time\n"
+        f"marker = {str(marker)!r}\n"
+        "real_fsync = os.fsync\n"
+        "def slow_fsync(fd):\n"
+        "    open(marker, 'w').close()\n"
+        "    time.sleep(120)\n"
+        "os.fsync = slow_fsync\n"
+        "from headshot_lint.cli import main\n"
+        f"sys.argv = ['headshot-lint', 'fix', {str(photos / 'face.jpg')!r}, '--out', {str(out)!r},"
+        " '--unsafe-fixes', '--pack', 'strict']\n"
+        "main()\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": SRC},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not marker.exists():
+        proc.kill()
+        pytest.skip(f"the fix wrote nothing to interrupt (exit {proc.returncode}): "
+                    f"{proc.stderr.read().decode(errors='replace')[-300:]}")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    assert not (out / "face.jpg").exists(), "a partial corrected copy is at the output path"
+    assert all(p.name.startswith(".face.jpg.") for p in out.iterdir())
+    r = runner.invoke(app, ["fix", str(photos / "face.jpg"), "--out", str(out), "--unsafe-fixes", "--pack", "strict"])
+    assert r.exit_code == 0, r.output
+    assert Image.open(out / "face.jpg").size == (256, 256)
