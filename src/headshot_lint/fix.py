@@ -245,21 +245,25 @@ def apply(fixes: Iterable[PlannedFix], rgb: np.ndarray, scene: Scene, *,
 def face_check(before: Scene, after_rgb: np.ndarray) -> Tuple[float, float]:
     """Where the subject's face is in the corrected pixels, against the original.
 
-    The face is detected again at analysis size. Returns ``(iou, shift)``: the
-    intersection over union of the two face boxes, and the largest move of a box edge
-    as a fraction of the image width (x) or height (y). ``(0.0, 1.0)`` when the face is
-    gone; ``(1.0, 0.0)`` when the original had none.
+    Faces are detected again at analysis size and the one that overlaps the subject's
+    original box most is compared (in a group photo the *largest* face may change after
+    a fix while the subject's is still there). Returns ``(iou, shift)``: the
+    intersection over union of the two boxes, and the largest move of a box edge as a
+    fraction of the image width (x) or height (y). ``(0.0, 1.0)`` when no face overlaps;
+    ``(1.0, 0.0)`` when the original had none.
     """
     from .load import load
 
     if before.face is None:
         return 1.0, 0.0
     after = Scene(load(np.ascontiguousarray(after_rgb), long_side=max(before.width, before.height)))
-    if after.face is None:
-        return 0.0, 1.0
-    b, a = before.face.box, after.face.box
+    b = before.face.box
     sx, sy = after.width / before.width, after.height / before.height
     scaled = type(b)(b.x0 * sx, b.y0 * sy, b.x1 * sx, b.y1 * sy)
+    overlapping = [f.box for f in after.faces if f.box.iou(scaled) > 0]
+    if not overlapping:
+        return 0.0, 1.0
+    a = max(overlapping, key=scaled.iou)
     dx = max(abs(a.x0 - scaled.x0), abs(a.x1 - scaled.x1)) / after.width
     dy = max(abs(a.y0 - scaled.y0), abs(a.y1 - scaled.y1)) / after.height
     return float(a.iou(scaled)), float(max(dx, dy))
