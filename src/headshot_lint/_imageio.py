@@ -271,15 +271,12 @@ def jpeg_quality(quantization: dict[int, list[int]] | None) -> int | None:
     if not quantization or 0 not in quantization or len(quantization[0]) != 64:
         return None
     tables = [np.asarray(quantization[k], np.float64) for k in (0, 1) if k in quantization]
-    best, best_err = None, np.inf
-    for q in range(1, 101):
-        scale = 5000 / q if q < 50 else 200 - 2 * q
-        err = 0.0
-        for table, ref in zip(tables, (_STD_LUMA, _STD_CHROMA)):
-            err += np.abs(table - np.clip(np.floor((ref * scale + 50) / 100), 1, 255)).sum()
-        if err < best_err:
-            best, best_err = q, err
-    return best
+    # Every quality at once (rows q = 1..100); the errors are sums of integers, so exact,
+    # and argmin keeps the lowest q on a tie, as a loop with a strict "<" would.
+    err = np.zeros(100)
+    for table, ref in zip(tables, _REF_TABLES):
+        err += np.abs(table - ref).sum(axis=1)
+    return int(np.argmin(err)) + 1
 
 
 _STD_LUMA = np.array([
@@ -292,6 +289,18 @@ _STD_CHROMA = np.array([17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 
                        + [99] * 32, np.float64)
 _STD_LUMA.setflags(write=False)
 _STD_CHROMA.setflags(write=False)
+
+
+def _reference_tables(ref: np.ndarray) -> np.ndarray:
+    """libjpeg's scaling of ``ref`` for qualities 1..100, float64 (100, 64)."""
+    q = np.arange(1, 101)
+    scale = np.where(q < 50, 5000 / q, 200 - 2 * q).astype(np.float64)[:, None]
+    out = np.clip(np.floor((ref * scale + 50) / 100), 1, 255)
+    out.setflags(write=False)
+    return out
+
+
+_REF_TABLES = (_reference_tables(_STD_LUMA), _reference_tables(_STD_CHROMA))
 
 
 def exif_upright(exif: bytes | None) -> bytes | None:

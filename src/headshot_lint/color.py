@@ -33,6 +33,8 @@ def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
     Uses the IEC 61966-2-1 piecewise curve (threshold 0.04045).
     """
     if rgb.dtype == np.uint8:
+        if rgb.ndim == 3 and rgb.shape[2] == 3:  # an image: OpenCV's lookup is ~4x faster, same values
+            return cv2.LUT(np.ascontiguousarray(rgb), _LINEAR_LUT)
         return _LINEAR_LUT[rgb]
     return _linearise(rgb.astype(np.float32))
 
@@ -74,6 +76,10 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     (53.6, True)
     """
     x = rgb.astype(np.float32) / 255.0 if rgb.dtype == np.uint8 else rgb.astype(np.float32)
+    if x.ndim == 3 and x.shape[2] == 3:
+        # An image converts as it is: one OpenCV row per pixel (the flat path below) costs
+        # ~4x more at 640 px, and the per-pixel results are bit-identical.
+        return cv2.cvtColor(np.ascontiguousarray(x), cv2.COLOR_RGB2Lab)
     shape = x.shape
     flat = np.ascontiguousarray(x.reshape(-1, 1, 3))
     return cv2.cvtColor(flat, cv2.COLOR_RGB2Lab).reshape(shape)

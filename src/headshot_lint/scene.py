@@ -85,8 +85,7 @@ class Scene:
         if lightness.size >= 20:
             med = float(np.median(lightness))
             mad = float(np.median(np.abs(lightness - med))) + 1.0
-            keep = np.abs(self.lab[..., 0] - med) <= 3.0 * 1.4826 * mad
-            bool_mask &= keep
+            bool_mask[bool_mask] = np.abs(lightness - med) <= 3.0 * 1.4826 * mad  # only mask pixels can change
         return _frozen(bool_mask)
 
     # -- person and background -----------------------------------------------

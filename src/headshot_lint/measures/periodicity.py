@@ -193,5 +193,5 @@ def _autocorrelation(x: np.ndarray, r: int) -> np.ndarray:
     size = sfft.next_fast_len(p + r, real=True)  # >= p + r: no wrap-around within +-r
     f = sfft.rfft2(x.astype(np.float32), s=(size, size), workers=1)
     ac = sfft.irfft2(f * np.conj(f), s=(size, size), workers=1)
-    ac = np.roll(ac, (r, r), axis=(-2, -1))[:, :2 * r + 1, :2 * r + 1]
-    return ac
+    lags = np.r_[size - r:size, 0:r + 1]  # -r..-1 wrap to the end, 0..r at the start
+    return ac[:, lags[:, None], lags[None, :]]

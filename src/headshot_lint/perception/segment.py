@@ -36,7 +36,8 @@ def _refine(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Edge-aware refinement of an upsampled matte; radius scales with image size."""
     radius = max(2, round(max(rgb.shape[:2]) / 160))
     guide = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
-    return np.clip(guided_filter(guide, mask, radius, 1e-3), 0.0, 1.0)
+    refined = guided_filter(guide, mask, radius, 1e-3)
+    return np.clip(refined, 0.0, 1.0, out=refined)
 
 
 def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -> np.ndarray:
@@ -50,9 +51,16 @@ def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -
     def mean(x: np.ndarray) -> np.ndarray:
         return cv2.boxFilter(x, cv2.CV_32F, size, borderType=cv2.BORDER_REFLECT)
 
+    # The same float32 arithmetic as the textbook form, in place (fewer temporaries).
     mean_i, mean_p = mean(guide), mean(src)
-    cov_ip = mean(guide * src) - mean_i * mean_p
-    var_i = mean(guide * guide) - mean_i * mean_i
-    a = cov_ip / (var_i + eps)
-    b = mean_p - a * mean_i
-    return (mean(a) * guide + mean(b)).astype(np.float32)
+    cov_ip = mean(guide * src)
+    cov_ip -= mean_i * mean_p
+    var_i = mean(guide * guide)
+    var_i -= mean_i * mean_i
+    var_i += eps
+    a = np.divide(cov_ip, var_i, out=cov_ip)
+    b = np.subtract(mean_p, a * mean_i, out=mean_p)
+    out = mean(a)
+    out *= guide
+    out += mean(b)
+    return out
