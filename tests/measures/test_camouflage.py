@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pytest
 
 from headshot_lint.measures.camouflage import clothing_camouflage, skin_tone_camouflage
 from headshot_lint.model import NOT_ASSESSABLE
@@ -89,3 +90,30 @@ def test_silhouette_is_left_to_backlight():
     dark = clothing_camouflage(scene_of(composite((255, 255, 255), 0.01)))
     assert lit.status != NOT_ASSESSABLE, lit.reason
     assert dark.status == NOT_ASSESSABLE and "silhouette" in dark.reason, dark.reason
+
+
+def _fixture_scene(cls: str, seed: int):
+    from fixtures.generate import render
+
+    image, _, labels, _ = render(cls, seed)
+    return scene_of(image), labels
+
+
+def _hl303_threshold() -> float:
+    from headshot_lint.rules import load_pack
+
+    return load_pack("default").find("HL303").warning
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_skin_tone_fixture_is_flagged_and_grey_studio_is_not(seed):
+    """On fixtures, a backdrop of the sitter's skin colour is below HL303's threshold, a grey studio far above."""
+    threshold = _hl303_threshold()
+    camo, labels = _fixture_scene("skin-tone-bg", seed)
+    clean, _ = _fixture_scene("studio-clean", seed)
+    bad = skin_tone_camouflage(camo)
+    good = skin_tone_camouflage(clean)
+    assert bad.status == good.status == "ok", (bad.reason, good.reason)
+    assert_in_range(bad.values["delta_e"], 0.0, threshold, photo=f"skin-tone-bg-s{seed} ({labels['skin']})",
+                    code="HL303", unit="ΔE2000")
+    assert good.values["delta_e"] > 2 * threshold, good.values

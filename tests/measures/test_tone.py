@@ -52,3 +52,22 @@ def test_no_face_is_not_assessable():
     scene = scene_of(np.full((256, 256, 3), 128, np.uint8))
     scene.__dict__["face"] = None
     assert tone.background_tone(scene).status == NOT_ASSESSABLE
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_fixture_advice_follows_the_sitters_complexion(seed):
+    """On fixtures the advice is the guide's tone for the sitter's complexion; a skin-coloured backdrop suits no one."""
+    from fixtures.generate import render
+
+    results = {}
+    for cls in ("studio-clean", "studio-offwhite", "skin-tone-bg"):
+        image, _, labels, _ = render(cls, seed)
+        m = tone.background_tone(scene_of(image))
+        assert m.status == "ok", m.reason
+        results[cls] = (labels["skin"], m)
+    skin, clean = results["studio-clean"]
+    expected = {"dark": {"light grey"}, "medium": {"off-white", "medium grey"},
+                "light": {"medium grey", "medium-dark grey", "charcoal", "navy"}}[skin]
+    assert clean.details["recommended_name"] in expected, (skin, clean.values, clean.details)
+    assert results["studio-offwhite"][1].values["delta_e_suitable"] < 5  # off-white suits every complexion
+    assert results["skin-tone-bg"][1].values["delta_e_suitable"] > 15  # too close to the face for any tone

@@ -41,7 +41,7 @@ _CHIN = 152
 _MIN_OUTLINE = 15
 
 
-@measure("clothing_camouflage", cost_ms=2.0)
+@measure("clothing_camouflage", cost_ms=3.5)
 def clothing_camouflage(scene: Scene) -> Measurement:
     """Fraction of the clothing's outline lost against the background, in [0, 1].
 
@@ -114,7 +114,7 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     lost = (de < LOST_DELTA_E) & (dl < LOST_DELTA_L)
     ys, xs = np.nonzero(pts)
     ys, xs = ys + y0, xs + x0
-    region, worst = _worst_segment(xs * f, ys * f, lost, de, band * f, scene.width, scene.height)
+    region, worst = _worst_segment(xs, ys, lost, de, band, h, w, f, scene.width, scene.height)
     values = {"lost_fraction": round(float(lost.mean()), 4), "median_delta_e": round(float(np.median(de)), 2),
               "median_delta_l": round(float(np.median(dl)), 2), "worst_delta_e": round(worst, 2),
               "outline_px": int(pts.sum() * f)}
@@ -203,9 +203,9 @@ def _clothing(scene: Scene, lab: np.ndarray, person: np.ndarray, f: int) -> tupl
         chin = int(top + 0.2 * (bottom - top))
     clothing = person.copy()
     clothing[:chin] = False
-    if scene.skin_mask.sum() >= 20:
-        d = lab - skin_lab(scene)
-        clothing &= np.einsum("ijk,ijk->ij", d, d) > _SKIN_LAB ** 2
+    if scene.skin_mask.sum() >= 20:  # only the rows below the chin can be clothing
+        d = lab[chin:] - skin_lab(scene)
+        clothing[chin:] &= np.einsum("ijk,ijk->ij", d, d) > _SKIN_LAB ** 2
     return clothing, chin
 
 
@@ -219,18 +219,22 @@ def _local_mean(lab: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarray, 
 
 
 def _worst_segment(xs: np.ndarray, ys: np.ndarray, lost: np.ndarray, de: np.ndarray, band: int,
-                   w: int, h: int) -> tuple[Region | None, float]:
-    """Box around the largest connected run of lost outline pixels, and its median ΔE2000."""
+                   h: int, w: int, f: int, width: int, height: int) -> tuple[Region | None, float]:
+    """Box around the largest connected run of lost outline pixels, and its median ΔE2000.
+
+    ``xs``, ``ys`` and ``band`` are in view px (an ``h`` x ``w`` grid, ``f`` analysis px
+    each); the box is returned in analysis px (``width`` x ``height``).
+    """
     if not lost.any():
         i = int(np.argmin(de))
-        x, y = xs[i], ys[i]
-        return Region.from_pixels(x - band, y - band, x + band, y + band, w, h, "closest outline point"), float(de[i])
-    canvas = np.zeros((h, w), np.uint8)  # full analysis size
+        x, y, r = xs[i] * f, ys[i] * f, band * f
+        return Region.from_pixels(x - r, y - r, x + r, y + r, width, height, "closest outline point"), float(de[i])
+    canvas = np.zeros((h, w), np.uint8)  # the view's grid: a quarter of the pixels to label
     canvas[ys[lost], xs[lost]] = 1
     canvas = cv2.dilate(canvas, np.ones((2 * band + 1, 2 * band + 1), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(canvas, connectivity=8)
     best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    x, y, bw, bh = stats[best, :4]
+    x, y, bw, bh = (int(v) * f for v in stats[best, :4])
     inside = labels[ys, xs] == best
-    return (Region.from_pixels(x, y, x + bw, y + bh, w, h, "lost outline"),
+    return (Region.from_pixels(x, y, x + bw, y + bh, width, height, "lost outline"),
             float(np.median(de[inside & lost])))
