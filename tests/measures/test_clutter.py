@@ -77,3 +77,32 @@ def test_empty_background_is_not_assessable():
     scene = scene_of(composite(objects(40)))
     scene.__dict__["background_mask"] = np.zeros((scene.height, scene.width), bool)
     assert busy_background(scene).status == NOT_ASSESSABLE
+
+
+def _strands_near_head(rgb: np.ndarray, matte: np.ndarray, distance: float) -> np.ndarray:
+    """``rgb`` with short crisp dark strands drawn ``distance`` px outside the person's
+    outline above and beside the head (flyaway hair escaping the matte)."""
+    out = np.ascontiguousarray(rgb).copy()
+    outside = (matte < 0.15).astype(np.uint8)
+    dist = cv2.distanceTransform(outside, cv2.DIST_L2, 3)
+    ys, xs = np.nonzero((np.abs(dist - distance) < 0.5) & (np.arange(matte.shape[0])[:, None] < 200))
+    for x, y in list(zip(xs, ys))[::2]:
+        cv2.line(out, (int(x) - 4, int(y) - 4), (int(x) + 4, int(y) + 4), (20, 20, 20), 1)
+    return out
+
+
+def test_flyaway_hair_beside_head_is_not_clutter():
+    """Crisp strands just outside the matte around the head are not clutter, the same strands far out are."""
+    from headshot_lint.measures import clutter
+
+    matte = _alpha()[..., 0]
+    plain = composite(objects(0))
+    base = scene_of(plain)
+    width = base.face.box.width
+    near_d = 0.5 * (base.halo_px + clutter.HAIR_MARGIN * width) + 1  # outside the halo, inside the margin
+    values = {}
+    for label, d in (("near", near_d), ("far", clutter.HAIR_MARGIN * width + 40)):
+        scene = scene_of(_strands_near_head(plain, matte, d))
+        scene.__dict__["matte"] = matte  # the strands are background by construction
+        values[label] = busy_background(scene).values["clutter_fraction"]
+    assert values["near"] == 0.0 and values["far"] > 0.0, values

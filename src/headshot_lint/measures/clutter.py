@@ -28,9 +28,15 @@ CANNY_LOW, CANNY_HIGH = 100, 200
 DENSE_EDGES = 0.08
 #: Evidence boxes reported, largest cluttered areas first.
 _MAX_REGIONS = 3
+#: Around the head, background closer than this many face widths to the person is
+#: not judged: flyaway hair, earrings and a raised hand escape the matte there and
+#: read as crisp clutter (tight crops have almost no other background).
+HAIR_MARGIN = 0.15
+#: Matte value above which a pixel may be the person (the scene's loose threshold).
+_PERSON_LOOSE = 0.15
 
 
-@measure("busy_background", cost_ms=2.5)
+@measure("busy_background", cost_ms=3.0)
 def busy_background(scene: Scene) -> Measurement:
     """Share of the background covered by dense, crisp edges, fraction in [0, 1] (0 = plain).
 
@@ -45,8 +51,11 @@ def busy_background(scene: Scene) -> Measurement:
     Notes
     -----
     Only the background mask is measured (the person and the hair halo are never
-    background); cells less than 60 % background are skipped. Evidence regions are
-    the bounding boxes of the largest 8-connected groups of cluttered cells.
+    background), and around the head (the scene's head region) only background
+    more than ``HAIR_MARGIN`` face widths from the person: flyaway hair and
+    jewellery are not clutter. Cells less than 60 % background are skipped.
+    Evidence regions are the bounding boxes of the largest 8-connected groups of
+    cluttered cells.
 
     References
     ----------
@@ -54,7 +63,7 @@ def busy_background(scene: Scene) -> Measurement:
     Guide: sharp furniture, objects or people behind the subject compete with the face.
     """
     name = "busy_background"
-    bg = scene.background_mask
+    bg = clear_of_hair(scene)
     if bg.sum() < 4 * CELL * CELL:
         return Measurement.not_assessable(name, "too little background visible to judge")
     dx, dy = scene.gradient  # Sobel after a 1 px Gaussian, shared with unblurred_environment
@@ -73,6 +82,24 @@ def busy_background(scene: Scene) -> Measurement:
               "other_faces": float(len(others))}
     units = {"clutter_fraction": "fraction", "edge_density": "fraction", "other_faces": "count"}
     return Measurement(name, values, units, regions=_worst_areas(busy, scene.width, scene.height))
+
+
+def clear_of_hair(scene: Scene) -> np.ndarray:
+    """The scene's background mask without, inside its head region, the band within
+    ``HAIR_MARGIN`` face widths of the person; bool (H, W). Unchanged without a face."""
+    bg = scene.background_mask
+    region = scene.head_region
+    if scene.face is None or region is None:
+        return bg
+    x0, y0 = int(region.x0), int(region.y0)
+    x1, y1 = int(np.ceil(region.x1)), int(np.ceil(region.y1))
+    if x1 <= x0 or y1 <= y0:
+        return bg
+    outside = (scene.matte[y0:y1, x0:x1] < _PERSON_LOOSE).astype(np.uint8)
+    near = cv2.distanceTransform(outside, cv2.DIST_L2, 3) <= HAIR_MARGIN * scene.face.box.width
+    out = bg.copy()
+    out[y0:y1, x0:x1] &= ~near
+    return out
 
 
 def cell_densities(edges: np.ndarray, mask: np.ndarray) -> tuple:
