@@ -77,3 +77,15 @@ def test_partly_hidden_patch_keeps_its_period():
     assert scores[0] > 0.8, scores
     assert_in_range(float(np.hypot(*lags[0])), 9.0, 11.0, photo="stripes-hidden", code="HL102", unit="px",
                     name="period_px")
+
+
+def test_plain_patches_score_zero_without_a_period():
+    """Patches with less detail than the plain limit score 0 with lag (0, 0); a striped one beside them still scores."""
+    from headshot_lint.measures.periodicity import PATCH, patch_periodicity
+
+    rng = np.random.default_rng(0)
+    plain = rng.normal(0.0, 1.0, (2, PATCH, PATCH)).astype(np.float32)
+    stripes = (20.0 * np.sin(2 * np.pi * np.arange(PATCH) / 8.0))[None, None, :].repeat(PATCH, axis=1).astype(np.float32)
+    scores, lags = patch_periodicity(np.concatenate([plain, stripes]))
+    assert scores[:2].tolist() == [0.0, 0.0] and lags[:2].tolist() == [[0, 0], [0, 0]]
+    assert scores[2] > 0.5 and abs(lags[2][1]) == 8

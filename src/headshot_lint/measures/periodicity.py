@@ -56,7 +56,7 @@ def patterned_background(scene: Scene) -> Measurement:
         normalised autocorrelation at its best secondary peak minus the value halfway
         to it (1 = clear stripes).
     max_periodicity : the best single patch's score, in [0, 2].
-    period_px : lag of the best patch's peak, px at analysis size.
+    period_px : lag of the best patch's peak, px at analysis size (0 when every patch is plain).
     orientation_deg : direction of that lag, degrees in [0, 180) (0 = horizontal
         repeat, i.e. vertical stripes).
     patterned_fraction : share of judged patches scoring at least half the best
@@ -144,9 +144,27 @@ def patch_periodicity(patches: np.ndarray, masks: np.ndarray | None = None) -> t
     Score = max over the strongest local maxima of the normalised autocorrelation, at
     lags L between MIN_PERIOD and MAX_PERIOD px, of ac(L) - ac(L/2).
     ``masks`` (N, P, P) in [0, 1] mark the valid pixels (all valid when None).
+    Plain patches (window-weighted detail below ``_MIN_DETAIL`` grey levels) score 0
+    with lag (0, 0) and skip the FFT: on a studio backdrop that is nearly all of them.
     """
     n, p, _ = patches.shape
     window = np.outer(np.hanning(p), np.hanning(p)).astype(np.float32)
+    # Zero-lag autocorrelation over the window's (x mask's), as below, without the FFT.
+    valid = window[None] if masks is None else window[None] * masks
+    energy = np.einsum("nij,nij->n", patches * window, patches * window)
+    norm = np.einsum("nij,nij->n", valid, valid) if masks is not None else np.full(n, float((window ** 2).sum()))
+    detailed = np.sqrt(energy / np.maximum(norm, 1e-6)) >= _MIN_DETAIL
+    scores = np.zeros(n, np.float32)
+    lags = np.zeros((n, 2), int)
+    if detailed.any():
+        sub = patches[detailed]
+        scores[detailed], lags[detailed] = _scores(sub, None if masks is None else masks[detailed], window)
+    return scores, lags
+
+
+def _scores(patches: np.ndarray, masks: np.ndarray | None, window: np.ndarray) -> tuple:
+    """:func:`patch_periodicity` of patches that are not plain."""
+    n = patches.shape[0]
     r = MAX_PERIOD
     # Normaliser: the window's own autocorrelation, or the window x mask's for
     # patches the person partly hides (one batched FFT for both).
