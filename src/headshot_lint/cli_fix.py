@@ -2,8 +2,9 @@
 
 Registered on the app in :mod:`headshot_lint.cli`. Exit codes are the app's: 0 when
 every photo was handled (written, or nothing to fix), 1 when a copy could not be
-written (exists without ``--force``, unreadable photo, the fix lost the face),
-2 for a usage error.
+written (exists without ``--force``, unreadable photo, or refused because even the
+cautious retries would lose the subject's face or move its box by more than 2 %:
+see :func:`headshot_lint.fix.correct`), 2 for a usage error.
 """
 
 from __future__ import annotations
@@ -102,11 +103,13 @@ def fix_command(
     if not pairs:
         _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(map(str, paths)))
     console = Console(highlight=False, soft_wrap=True)
-    counts = {"written": 0, "unchanged": 0, "failed": 0, "unsafe": 0}
+    counts = {"written": 0, "unchanged": 0, "failed": 0, "unsafe": 0, "refused": 0}
     for src, dst in pairs:
         _one(console, src, dst, rules, only_list, unsafe_fixes, backdrop.value, dry_run, force, counts)
     verb = "would write" if dry_run else "wrote"
     line = f"{verb} {counts['written']}, nothing to fix in {counts['unchanged']}, failed {counts['failed']}"
+    if counts["refused"]:
+        line += f" ({counts['refused']} refused: the copy would not keep the face)"
     if counts["unsafe"] and not unsafe_fixes:
         line += f"; {counts['unsafe']} retouching fix(es) need --unsafe-fixes"
     console.print(line)
@@ -116,7 +119,7 @@ def fix_command(
 def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backdrop: str,
          dry_run: bool, force: bool, counts: Dict[str, int]) -> None:
     from .load import load, load_full
-    from .retouch.write import OutputExistsError, write_like
+    from .retouch.write import OutputExistsError, encode, output_format, write_bytes
     from .scene import Scene
 
     report = audit(src, rules=rules)
@@ -154,15 +157,23 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
     try:
         rgb, meta = load_full(src)
         scene = Scene(load(src))
-        fixed, done = fixes.apply(todo, rgb, scene, backdrop=backdrop)
-        if fixes.face_lost(scene, fixed):
+        fmt = output_format(meta, dst)
+        result = fixes.correct(todo, rgb, scene, backdrop=backdrop,
+                               encode=lambda px: encode(px, meta, fmt))
+        if not result.ok:
             counts["failed"] += 1
-            console.print("  [red]error:[/red] the corrected copy lost the face; not written")
+            counts["refused"] += 1
+            console.print(f"  [red]error:[/red] {escape(result.refused)}")
             return
-        write_like(dst, fixed, meta, force=force)
+        write_bytes(dst, result.data, force=force)
     except (LoadError, OutputExistsError, OSError) as exc:
         counts["failed"] += 1
         console.print(f"  [red]error:[/red] {escape(str(exc))}")
         return
     counts["written"] += 1
-    console.print(f"  wrote {escape(str(dst))} ({', '.join(done) or 'no change'})")
+    how = ""
+    if result.fallback:
+        first = result.attempts[0][1]
+        how = (f"; {first.describe()} as planned, so {escape(result.fallback)}: "
+               f"{escape(next(f.summary for f in fixes.FALLBACKS if f.name == result.fallback))}")
+    console.print(f"  wrote {escape(str(dst))} ({', '.join(result.done) or 'no change'}{how})")

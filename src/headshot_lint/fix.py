@@ -16,17 +16,23 @@ Safety follows ruff's safe/unsafe split:
 Statuses of a planned fix: :data:`APPLY`, :data:`NEEDS_UNSAFE`, :data:`ADVICE`,
 :data:`SUPERSEDED` (another planned action covers it), :data:`NOT_SELECTED`
 (``--only``) and :data:`UNSUPPORTED` (no implementation of that kind yet).
+
+:func:`correct` is what ``fix`` runs: :func:`apply`, then a check that the copy still
+shows the subject's face in the same box (:func:`face_check`), retried with more
+cautious settings (:data:`FALLBACKS`) and refused when none keeps the face.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
 from .model import Finding
+from .perception.faces import Box
 from .scene import Scene
 
 APPLY = "apply"
@@ -52,18 +58,49 @@ FACE_BOX_TOLERANCE = 0.02
 FACE_LOST_IOU = 0.5
 
 
+@dataclass(frozen=True)
+class Fallback:
+    """How cautiously the actions run: the plan as asked, or a retry that keeps the face."""
+
+    name: str  #: "" for the plan as asked
+    lift_scale: float = 1.0  #: fraction of the planned exposure lift
+    protect_head: bool = False  #: keep around the face what the segmenter calls person
+    blur_for_replace: bool = False  #: blur the background instead of replacing it
+    summary: str = ""  #: for people
+
+
+#: Retries, in order, when a corrected copy does not keep the subject's face (see
+#: :func:`correct`); the copy is refused when the last one does not keep it either.
+FALLBACKS: Tuple[Fallback, ...] = (
+    Fallback("conservative", lift_scale=0.5, protect_head=True,
+             summary="half the exposure lift, the head kept whole from the person matte"),
+    Fallback("no-lift", lift_scale=0.0, protect_head=True,
+             summary="the background fix only: the exposure lift moved the face box"),
+    Fallback("blur-instead", lift_scale=0.0, protect_head=True, blur_for_replace=True,
+             summary="the background blurred instead of replaced, no exposure lift"),
+)
+AS_PLANNED = Fallback("")
+#: Without a face to check, a background is retouched only if the person matte covers at
+#: least this fraction of the photo (below it the segmenter has likely missed the
+#: people -- a group photo, a crowd -- and a replaced background would erase them).
+MIN_PERSON_WITHOUT_FACE = 0.10
+
+
 @dataclass
 class Canvas:
     """The photo being corrected: full-resolution pixels plus what perception knows.
 
     ``rgb`` is replaced by each action in turn; ``alpha`` (the person matte refined at
-    full resolution) is computed once, from the original pixels, when first needed.
+    full resolution) is computed once, from the original pixels, when first needed
+    (or given, to share it between attempts).
     """
 
     rgb: np.ndarray  #: uint8 (H, W, 3), full resolution, upright sRGB
     scene: Scene  #: perception at analysis size (matte, face, skin)
     backdrop: str = "flat"  #: "flat" or "gradient"
     notes: List[str] = field(default_factory=list)  #: what the actions said, for people
+    fallback: Fallback = AS_PLANNED  #: how cautiously to act
+    refined: Optional[np.ndarray] = None  #: the refined alpha, if already computed
 
     def __post_init__(self) -> None:
         self._original = self.rgb
@@ -71,9 +108,14 @@ class Canvas:
     @cached_property
     def alpha(self) -> np.ndarray:
         """Person alpha at full resolution, float32 (H, W) in [0, 1]."""
-        from .retouch.matte import refine_matte
+        from .retouch.matte import protect_region, refine_matte
 
-        return refine_matte(self._original, self.scene.matte)
+        if self.refined is None:
+            self.refined = refine_matte(self._original, self.scene.matte)
+        box = subject_box(self.scene) if self.fallback.protect_head else None
+        if box is None:
+            return self.refined
+        return protect_region(self.refined, self.scene.matte, (box.x0, box.y0, box.x1, box.y1))
 
     @property
     def scale(self) -> float:
@@ -209,7 +251,8 @@ def plan(findings: Iterable[Finding], *, unsafe: bool = False,
 
 
 def apply(fixes: Iterable[PlannedFix], rgb: np.ndarray, scene: Scene, *,
-          backdrop: str = "flat") -> Tuple[np.ndarray, Tuple[str, ...]]:
+          backdrop: str = "flat", fallback: Fallback = AS_PLANNED,
+          refined: Optional[np.ndarray] = None) -> Tuple[np.ndarray, Tuple[str, ...]]:
     """Run the applicable fixes of a plan on full-resolution pixels.
 
     Parameters
@@ -222,15 +265,24 @@ def apply(fixes: Iterable[PlannedFix], rgb: np.ndarray, scene: Scene, *,
         The same photo's scene at analysis size.
     backdrop : str
         "flat" or "gradient", for replace-background.
+    fallback : Fallback
+        How cautiously to act (:data:`FALLBACKS`); the plan as asked by default.
+    refined : ndarray, optional
+        The refined person alpha, if already computed for this photo.
 
     Returns
     -------
     (ndarray, tuple of str)
         The corrected pixels (uint8, same size) and the actions that changed them.
+        No check of the face: :func:`correct` does that.
     """
-    if backdrop not in BACKDROPS:
-        raise ValueError(f"backdrop must be one of {BACKDROPS}, got {backdrop!r}")
-    canvas = Canvas(rgb=rgb, scene=scene, backdrop=backdrop)
+    return _run(fixes, Canvas(rgb=rgb, scene=scene, backdrop=backdrop, fallback=fallback,
+                              refined=refined))
+
+
+def _run(fixes: Iterable[PlannedFix], canvas: Canvas) -> Tuple[np.ndarray, Tuple[str, ...]]:
+    if canvas.backdrop not in BACKDROPS:
+        raise ValueError(f"backdrop must be one of {BACKDROPS}, got {canvas.backdrop!r}")
     done: List[str] = []
     for p in fixes:
         if not p.applies:
@@ -242,43 +294,230 @@ def apply(fixes: Iterable[PlannedFix], rgb: np.ndarray, scene: Scene, *,
     return canvas.rgb, tuple(done)
 
 
-def face_check(before: Scene, after_rgb: np.ndarray) -> Tuple[float, float]:
-    """Where the subject's face is in the corrected pixels, against the original.
+@dataclass(frozen=True)
+class Correction:
+    """The outcome of :func:`correct`: a copy to write, or why there is none."""
 
-    Faces are detected again at analysis size and the one that overlaps the subject's
-    original box most is compared (in a group photo the *largest* face may change after
-    a fix while the subject's is still there). Returns ``(iou, shift)``: the
-    intersection over union of the two boxes, and the largest move of a box edge as a
-    fraction of the image width (x) or height (y). ``(0.0, 1.0)`` when no face overlaps;
-    ``(1.0, 0.0)`` when the original had none.
+    rgb: Optional[np.ndarray]  #: corrected pixels; None when refused
+    done: Tuple[str, ...]  #: actions that changed the pixels
+    check: FaceCheck  #: the subject's face in the copy (the last attempt's when refused)
+    fallback: str = ""  #: the retry that kept the face ("" = as planned)
+    refused: str = ""  #: why no copy may be written ("" = write it)
+    data: Optional[bytes] = None  #: the encoded copy, when an encoder was given
+    attempts: Tuple[Tuple[str, FaceCheck], ...] = ()  #: every attempt and its check
+
+    @property
+    def ok(self) -> bool:
+        """A copy may be written."""
+        return not self.refused
+
+
+def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backdrop: str = "flat",
+            encode: Optional[Callable[[np.ndarray], bytes]] = None) -> Correction:
+    """Apply a plan and make sure the copy still shows the subject's face in place.
+
+    After the actions run, the face is detected again on the copy at analysis size (on
+    the encoded bytes when ``encode`` is given: exactly what will be written) and
+    compared with the original (:func:`face_check`). If the face is lost or its box
+    moved by more than :data:`FACE_BOX_TOLERANCE`, the plan is retried with each of
+    :data:`FALLBACKS` in turn; if none keeps the face the copy is refused, with the
+    reason in :attr:`Correction.refused`. Without a face on the person there is nothing
+    to check: a background is then retouched only if the person covers at least
+    :data:`MIN_PERSON_WITHOUT_FACE` of the photo.
     """
+    todo = [p for p in fixes if p.applies]
+    kinds = {p.action for p in todo}
+    if kinds & {"replace-background", "blur-background"} and subject_box(scene) is None:
+        person = float((np.asarray(scene.matte) >= 0.5).mean())
+        if person < MIN_PERSON_WITHOUT_FACE:
+            why = (f"not written: no face found on the person, and the person matte covers only "
+                   f"{100 * person:.1f} % of the photo: retouching the background could erase the subject")
+            return Correction(None, (), FaceCheck(1.0, 0.0), "", why, None, ())
+    refined: Optional[np.ndarray] = None
+    if any(p.action in ("replace-background", "blur-background", "lift-face-exposure") for p in todo):
+        from .retouch.matte import refine_matte
+
+        refined = refine_matte(rgb, scene.matte)
+    tried: List[Tuple[str, FaceCheck]] = []
+    check = FaceCheck(1.0, 0.0)
+    seen = set()
+    for fb in (AS_PLANNED,) + FALLBACKS:
+        # What this attempt does differently for this plan; the same as an earlier one: skip.
+        effect = (fb.lift_scale if "lift-face-exposure" in kinds else None,
+                  fb.protect_head if kinds & {"replace-background", "blur-background"} else None,
+                  fb.blur_for_replace if "replace-background" in kinds else None)
+        if effect in seen or (fb.lift_scale == 0 and kinds <= {"lift-face-exposure"}):
+            continue
+        seen.add(effect)
+        out, done = apply(todo, rgb, scene, backdrop=backdrop, fallback=fb, refined=refined)
+        data = encode(out) if encode is not None else None
+        check = face_check(scene, data if data is not None else out)
+        tried.append((fb.name or "as planned", check))
+        if check.kept:
+            return Correction(out, done, check, fb.name, "", data, tuple(tried))
+    first = tried[0][1]
+    retries = "; ".join(f"{n}: {c.short()}" for n, c in tried[1:])
+    why = f"not written: {first.describe()}" + (f", and with the fallbacks too ({retries})" if retries else "")
+    return Correction(None, (), check, "", why, None, tuple(tried))
+
+
+class FaceCheck(NamedTuple):
+    """Where the subject's face is in a corrected copy, against the original.
+
+    ``iou`` is the intersection over union of the subject's face box before and after,
+    ``shift`` the largest move of a box edge as a fraction of the image width (x) or
+    height (y). ``(0.0, 1.0)`` when the face is not found again; ``(1.0, 0.0)`` when the
+    original shows no face on the person (nothing a fix could lose).
+    """
+
+    iou: float
+    shift: float
+
+    @property
+    def found(self) -> bool:
+        """The face is still detected where it was (IoU >= :data:`FACE_LOST_IOU`)."""
+        return self.iou >= FACE_LOST_IOU
+
+    @property
+    def kept(self) -> bool:
+        """Found, and every edge of its box within :data:`FACE_BOX_TOLERANCE`."""
+        return self.found and self.shift <= FACE_BOX_TOLERANCE
+
+    def describe(self) -> str:
+        """For people: what happened to the face."""
+        if not self.found:
+            return "the corrected copy lost the face (not detected where it was)"
+        if not self.kept:
+            return (f"the face box moved by {100 * self.shift:.1f} % of the photo "
+                    f"(more than {100 * FACE_BOX_TOLERANCE:.0f} %)")
+        return "face kept"
+
+    def short(self) -> str:
+        """A few words: "face lost", "box moved 3.1 %" or "face kept"."""
+        if not self.found:
+            return "face lost"
+        return f"box moved {100 * self.shift:.1f} %" if not self.kept else "face kept"
+
+
+#: A face box whose centre half has at least this mean person matte lies on the person.
+_ON_PERSON = 0.5
+#: Two boxes are one face when their intersection covers this much of the smaller.
+_SAME_FACE = 0.6
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Intersection over the smaller box's area, in [0, 1]."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    small = min(a.area, b.area)
+    return max(0.0, w) * max(0.0, h) / small if small > 0 else 0.0
+
+
+def subject_box(scene: Scene) -> Optional[Box]:
+    """The face box of the person the fix keeps, analysis px; None without one.
+
+    Not simply ``scene.face``: a face-like patch of the *background* (a window, a crowd)
+    can be the largest detection, and replacing the background rightly removes it; and
+    the detector's two ranges can report one face twice, a tight confident box inside a
+    loose, barely-confident one. So only faces on the person matte count, a box nested
+    in a more confident one is dropped, and of the rest the primary face is taken.
+    """
+    from .perception.faces import primary_face
+
+    matte = np.asarray(scene.matte, np.float32)
+
+    def on_person(b: Box) -> bool:
+        cx, cy = b.center
+        x0, x1 = int(max(0, cx - b.width / 4)), int(min(scene.width, cx + b.width / 4 + 1))
+        y0, y1 = int(max(0, cy - b.height / 4)), int(min(scene.height, cy + b.height / 4 + 1))
+        return x1 > x0 and y1 > y0 and float(matte[y0:y1, x0:x1].mean()) >= _ON_PERSON
+
+    faces = [f for f in scene.faces if on_person(f.box)]
+    faces = [f for f in faces if not any(g is not f and g.score > f.score and _overlap(f.box, g.box) >= _SAME_FACE
+                                         for g in faces)]
+    face = primary_face(tuple(faces), scene.width, scene.height)
+    return None if face is None else face.box
+
+
+def _detections(rgb: np.ndarray) -> List[Tuple[int, float, Box]]:
+    """Every face box of both detector ranges, unmerged: (range, score, box)."""
+    from .perception import _mediapipe
+    from .perception.faces import MIN_CONFIDENCE
+
+    h, w = rgb.shape[:2]
+    out: List[Tuple[int, float, Box]] = []
+    for model in (0, 1):
+        result = _mediapipe.run(_mediapipe.face_detector(model), rgb)
+        for det in result.detections or ():
+            score = float(det.score[0]) if det.score else 0.0
+            if score < MIN_CONFIDENCE:
+                continue
+            r = det.location_data.relative_bounding_box
+            out.append((model, score, Box(r.xmin * w, r.ymin * h, (r.xmin + r.width) * w,
+                                          (r.ymin + r.height) * h)))
+    return out
+
+
+def _analysis_rgb(after: Any, before: Scene) -> np.ndarray:
+    """The corrected copy at the original's analysis size: from pixels or encoded bytes
+    (decoded as ``check`` would decode the written file)."""
     from .load import load
 
-    if before.face is None:
-        return 1.0, 0.0
-    after = Scene(load(np.ascontiguousarray(after_rgb), long_side=max(before.width, before.height)))
-    b = before.face.box
-    sx, sy = after.width / before.width, after.height / before.height
-    scaled = type(b)(b.x0 * sx, b.y0 * sy, b.x1 * sx, b.y1 * sy)
-    overlapping = [f.box for f in after.faces if f.box.iou(scaled) > 0]
-    if not overlapping:
-        return 0.0, 1.0
-    a = max(overlapping, key=scaled.iou)
-    dx = max(abs(a.x0 - scaled.x0), abs(a.x1 - scaled.x1)) / after.width
-    dy = max(abs(a.y0 - scaled.y0), abs(a.y1 - scaled.y1)) / after.height
-    return float(a.iou(scaled)), float(max(dx, dy))
+    long_side = max(before.width, before.height)
+    if isinstance(after, (bytes, bytearray, memoryview)):
+        rgb = np.asarray(load(bytes(after), long_side=long_side).rgb)
+    else:
+        rgb = np.asarray(load(np.ascontiguousarray(after), long_side=long_side).rgb)
+    if rgb.shape[:2] != (before.height, before.width):
+        rgb = cv2.resize(rgb, (before.width, before.height), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(rgb)
 
 
-def face_kept(before: Scene, after_rgb: np.ndarray, tolerance: float = FACE_BOX_TOLERANCE) -> bool:
-    """Whether the corrected pixels show the face in the same box: each edge within
+def face_check(before: Scene, after: Any) -> FaceCheck:
+    """Where the subject's face is in the corrected pixels (or encoded copy), against the
+    original; see :class:`FaceCheck`.
+
+    The subject's face is :func:`subject_box`. MediaPipe's two detector ranges box the
+    same face differently (the short range square and low, the full range taller: 5-8 %
+    of a close-up apart) and the merged detection follows whichever scores higher, so a
+    change of confidence in the second decimal flips the merged box although the face
+    did not move. The check therefore compares like with like: each range's box of the
+    subject before with the same range's box after, taking the range that was most
+    confident about the subject in the original and is still matched after.
+    """
+    ref = subject_box(before)
+    if ref is None:
+        return FaceCheck(1.0, 0.0)
+    rgb = _analysis_rgb(after, before)
+    was = [(m, s, b) for m, s, b in _detections(np.asarray(before.rgb)) if _overlap(b, ref) >= _SAME_FACE]
+    now = _detections(rgb)
+    best: Optional[Tuple[float, float, float]] = None  # (score before, iou, shift)
+    for model, score, b in was:
+        cands = [a for m, _, a in now if m == model and a.iou(b) > 0]
+        if not cands:
+            continue
+        a = max(cands, key=b.iou)
+        dx = max(abs(a.x0 - b.x0), abs(a.x1 - b.x1)) / before.width
+        dy = max(abs(a.y0 - b.y0), abs(a.y1 - b.y1)) / before.height
+        key = (score, float(a.iou(b)), float(max(dx, dy)))
+        if best is None or key[0] > best[0]:
+            best = key
+    if best is None:
+        return FaceCheck(0.0, 1.0)
+    return FaceCheck(best[1], best[2])
+
+
+def face_kept(before: Scene, after_rgb: Any, tolerance: float = FACE_BOX_TOLERANCE) -> bool:
+    """Whether the corrected copy shows the face in the same box: each edge within
     ``tolerance`` of the image width/height (see :func:`face_check`)."""
-    return face_check(before, after_rgb)[1] <= tolerance
+    check = face_check(before, after_rgb)
+    return check.found and check.shift <= tolerance
 
 
-def face_lost(before: Scene, after_rgb: np.ndarray) -> bool:
-    """Whether the corrected pixels lost the subject's face: none found where it was
-    (box overlap under :data:`FACE_LOST_IOU`). Used to refuse writing such a copy."""
-    return face_check(before, after_rgb)[0] < FACE_LOST_IOU
+def face_lost(before: Scene, after_rgb: Any) -> bool:
+    """Whether the corrected copy lost the subject's face: not found where it was (box
+    overlap under :data:`FACE_LOST_IOU`)."""
+    return not face_check(before, after_rgb).found
 
 
 # -- action kinds --------------------------------------------------------------------------
@@ -288,6 +527,8 @@ def face_lost(before: Scene, after_rgb: np.ndarray) -> bool:
 def _replace_background(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
     from .retouch.background import replace_background
 
+    if canvas.fallback.blur_for_replace:
+        return _blur_background(canvas, {})
     hex_colour = str(params.get("recommended_hex") or _tone_for(canvas.scene))
     return replace_background(canvas.rgb, canvas.alpha, hex_colour, style=canvas.backdrop,
                               center=canvas.head_center())
@@ -325,7 +566,7 @@ DEFAULT_TARGET_SKIN_L = 58.0
 
 @action("lift-face-exposure", order=10, summary="brighten the person, background untouched")
 def _lift_face(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
-    from .retouch.exposure import ev_for, lift_subject
+    from .retouch.exposure import MAX_EV, ev_for, lift_subject
 
     given = next((params[k] for k in ("lift_ev", "stops_to_lift") if params.get(k) is not None), None)
     if given is not None:
@@ -337,6 +578,7 @@ def _lift_face(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
             return canvas.rgb
         current = float(np.median(canvas.scene.lab[..., 0][skin]))
         ev = ev_for(current, float(params.get("target_skin_l", DEFAULT_TARGET_SKIN_L)))
+    ev = min(ev, MAX_EV) * canvas.fallback.lift_scale
     if ev <= 0.05:
         return canvas.rgb
     return lift_subject(canvas.rgb, canvas.alpha, ev)
@@ -350,6 +592,7 @@ def describe(p: PlannedFix) -> str:
     return f"{head}: {p.title}{tail}"
 
 
-__all__ = ["ACTIONS", "ADVICE", "APPLY", "ActionKind", "BACKDROPS", "Canvas", "NEEDS_UNSAFE",
-           "NOT_SELECTED", "PlannedFix", "SUPERSEDED", "UNSUPPORTED", "action", "apply", "describe",
-           "face_check", "face_kept", "face_lost", "plan"]
+__all__ = ["ACTIONS", "ADVICE", "APPLY", "AS_PLANNED", "ActionKind", "BACKDROPS", "Canvas",
+           "Correction", "FALLBACKS", "FaceCheck", "Fallback", "NEEDS_UNSAFE", "NOT_SELECTED",
+           "PlannedFix", "SUPERSEDED", "UNSUPPORTED", "action", "apply", "correct", "describe",
+           "face_check", "face_kept", "face_lost", "plan", "subject_box"]

@@ -60,3 +60,23 @@ def test_replace_background_gives_the_tone_where_alpha_is_zero():
     out = replace_background(rgb, alpha, "#5E5E5E")
     assert np.abs(out[:20].astype(int) - 0x5E).mean() < 1.5
     assert (out[40:80, 60:100] == rgb[40:80, 60:100]).all()
+
+
+def test_backdrop_u8_is_the_float_backdrop_rounded():
+    """The 8-bit plate a copy gets is the float backdrop rounded (same grain, same vignette)."""
+    from headshot_lint.retouch.background import backdrop_u8
+
+    for style in ("flat", "gradient"):
+        f = backdrop((120, 90), "#7A7A7A", style=style, center=(0.5, 0.4))
+        u = backdrop_u8((120, 90), "#7A7A7A", style=style, center=(0.5, 0.4))
+        assert u.dtype == np.uint8 and np.abs(u.astype(float) - np.clip(f, 0, 255)).max() <= 0.5 + 1e-3
+
+
+def test_composite_with_a_full_size_uint8_backdrop():
+    """A full-size uint8 backdrop is used as is where alpha is 0."""
+    rgb = np.full((10, 12, 3), 200, np.uint8)
+    alpha = np.zeros((10, 12), np.float32)
+    alpha[:, 6:] = 1
+    plate = np.random.default_rng(0).integers(0, 256, (10, 12, 3), dtype=np.uint8)
+    out = composite(rgb, alpha, np.zeros((2, 2, 3), np.float32), plate)
+    assert (out[:, :6] == plate[:, :6]).all() and (out[:, 6:] == 200).all()

@@ -38,3 +38,42 @@ def test_no_glow_outside_the_subject():
     rgb, truth, coarse = _disc_photo()
     ring = cv2.dilate(truth.astype(np.uint8), np.ones((15, 15), np.uint8)) == 0
     assert refine_matte(rgb, coarse)[ring].max() < 0.05
+
+
+def _dense(rgb, coarse, work):
+    """The refinement computed densely (every pixel) at full resolution."""
+    from headshot_lint.retouch import matte as m
+    from headshot_lint.retouch._points import shrink
+
+    h, w = rgb.shape[:2]
+    s = work / max(h, w)
+    ws = (round(w * s), round(h * s))
+    small = shrink(rgb, ws)
+    prior = cv2.resize(coarse.astype(np.float32), ws, interpolation=cv2.INTER_LINEAR)
+    src, _ = m.colour_alpha(small.astype(np.float32), prior)
+    a, b = m._coefficients(small.astype(np.float32) / 255, src, max(2, round(m.RADIUS_FRACTION * max(ws))), m.EPS)
+    a_up = cv2.resize(a, (w, h), interpolation=cv2.INTER_LINEAR)
+    b_up = cv2.resize(b, (w, h), interpolation=cv2.INTER_LINEAR)
+    alpha = np.einsum("hwc,hwc->hw", a_up, rgb.astype(np.float32) / 255) + b_up
+    return np.clip((alpha - m.LOW_CUT) / (1 - 2 * m.LOW_CUT), 0, 1)
+
+
+def test_band_only_refinement_equals_the_dense_one():
+    """Computing full resolution only in the uncertain band gives the dense result (<= 0.01)."""
+    rgb, _, coarse = _disc_photo(800)
+    rng = np.random.default_rng(1)
+    rgb = np.clip(rgb.astype(int) + rng.integers(-12, 13, rgb.shape), 0, 255).astype(np.uint8)
+    alpha = refine_matte(rgb, coarse, work_long_side=300)
+    assert np.abs(alpha - _dense(rgb, coarse, 300)).max() < 0.01
+
+
+def test_protect_region_keeps_the_matte_around_the_head_only():
+    """Inside the head ellipse alpha becomes at least the coarse matte; far away it is unchanged."""
+    from headshot_lint.retouch.matte import protect_region
+
+    alpha = np.zeros((400, 400), np.float32)
+    matte = np.ones((100, 100), np.float32)
+    out = protect_region(alpha, matte, (40, 40, 60, 60))
+    assert out[200, 200] > 0.99  # face centre
+    assert out[120, 200] > 0.9  # above the face: hair
+    assert out[390, 10] == 0 and out[10, 390] == 0

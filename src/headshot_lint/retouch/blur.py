@@ -16,6 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ._points import shrink
 from .background import composite, fill, old_background
 
 #: Default disc radius as a fraction of the photo's long side (a portrait lens near f/2).
@@ -49,8 +50,8 @@ def blurred_plate(rgb: np.ndarray, alpha: np.ndarray, radius_px: float) -> np.nd
     h, w = rgb.shape[:2]
     s = min(1.0, MAX_DISC_PX / max(radius_px, 1e-6))
     size = (max(8, round(w * s)), max(8, round(h * s)))
-    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    a = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
+    small = shrink(rgb, size)
+    a = shrink(np.asarray(alpha, np.float32), size)
     lin = _TO_LINEAR[small]
     # Known = clearly background; dilating the person by the disc keeps any subject
     # colour out of the disc's reach.

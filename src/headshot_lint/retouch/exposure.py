@@ -15,6 +15,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ._points import shrink
+
 #: Largest lift, stops; more than this makes noise and looks like a different photo.
 MAX_EV = 1.5
 #: Feather of the person alpha, fraction of the long side.
@@ -56,7 +58,7 @@ def lift_subject(rgb: np.ndarray, alpha: np.ndarray, ev: float) -> np.ndarray:
     # Feather at low resolution (it is smooth), then upsample.
     s = min(1.0, 512 / max(h, w))
     size = (max(1, round(w * s)), max(1, round(h * s)))
-    small = cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
+    small = shrink(np.asarray(alpha, np.float32), size)
     sigma = max(1.0, FEATHER_FRACTION * max(size))
     small = cv2.GaussianBlur(small, (0, 0), sigma)
     m = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)

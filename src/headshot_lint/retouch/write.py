@@ -103,7 +103,15 @@ def write_like(dest: str | os.PathLike[str], rgb: np.ndarray, meta: ImageMeta, *
     dest = Path(dest)
     if dest.exists() and not force:
         raise OutputExistsError(f"{dest} exists (use --force to overwrite it)")
-    data = encode(rgb, meta, output_format(meta, dest))
+    return write_bytes(dest, encode(rgb, meta, output_format(meta, dest)), force=force)
+
+
+def write_bytes(dest: str | os.PathLike[str], data: bytes, *, force: bool = False) -> Path:
+    """Write already encoded bytes (:func:`encode`) to ``dest`` atomically; the same
+    rules as :func:`write_like`."""
+    dest = Path(dest)
+    if dest.exists() and not force:
+        raise OutputExistsError(f"{dest} exists (use --force to overwrite it)")
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
