@@ -78,6 +78,34 @@ def test_pool_keeps_order_and_survives_a_hang(photos, tmp_path):
     assert reports[0].size == (256, 256) and reports[3].findings[0].code == "HL001"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO to hang a worker")
+def test_one_job_still_times_out_a_hang(photos, tmp_path, monkeypatch):
+    """--jobs 1 with several photos: they go through one worker process, a hang times out, the batch goes on."""
+    fifo = str(tmp_path / "hang.jpg")
+    os.mkfifo(fifo)
+    monkeypatch.setattr(batch, "audit", lambda *a, **k: pytest.fail("audited in this process"))
+    paths = _paths(photos)
+    stats = Stats()
+    reports = list(batch.run([Job(paths[0]), Job(fifo), Job(paths[1])], _rules(), jobs=1, timeout=5, stats=stats))
+    assert [r.path for r in reports] == [paths[0], fifo, paths[1]]
+    assert stats.timeouts == 1 and stats.audited == 3 and stats.peak_rss_mb > 0  # a worker process ran them
+    assert "timed out" in reports[1].findings[0].message
+    assert reports[0].size == (256, 256) and reports[2].size == (160, 200)
+
+
+@pytest.mark.parametrize("jobs, timeout, n", [(1, None, 2), (1, 0, 2), (1, 5, 1), (2, 5, 1)])
+def test_in_process_only_without_a_timeout_or_for_one_photo(photos, monkeypatch, jobs, timeout, n):
+    """No worker is started for one photo, nor for --jobs 1 without a timeout: audit runs in this process."""
+    seen = []
+    monkeypatch.setattr(batch, "audit", lambda path, rules: seen.append(path) or batch.unreadable_report(
+        path, rules, "stub", "stub"))
+    paths = _paths(photos)[:n]
+    stats = Stats()
+    assert [r.path for r in batch.run([Job(p) for p in paths], _rules(), jobs=jobs, timeout=timeout,
+                                      stats=stats)] == paths
+    assert seen == paths and stats.peak_rss_mb == 0
+
+
 def _cli(*args, cwd):
     old = os.getcwd()
     os.chdir(cwd)

@@ -1,14 +1,21 @@
 """Auditing many photos: a worker pool with per-photo timeouts, the cache, in input order.
 
 :func:`run` yields one :class:`~headshot_lint.model.Report` per path, in the order
-given, as soon as it and every earlier one are done. With ``jobs=1`` photos are
-audited in this process; otherwise by ``jobs`` worker processes (``spawn`` or
-``forkserver`` context: MediaPipe graphs are built inside each worker, once, on its
-first photo). The pool is managed here rather than by ``concurrent.futures``
-because a hung photo must be killable: a worker that passes ``timeout`` seconds on
-one photo is killed and replaced, and the photo gets an ``unreadable-image``
-finding saying it timed out; a worker that dies (a crash in native code) does the
-same with the exit status. The batch goes on either way.
+given, as soon as it and every earlier one are done. Photos are audited by ``jobs``
+worker processes (``spawn`` or ``forkserver`` context: MediaPipe graphs are built
+inside each worker, once, before its first photo; one OpenCV thread per worker). The
+pool is managed here rather than by ``concurrent.futures`` because a hung photo must
+be killable: a worker that passes ``timeout`` seconds on one photo is killed and
+replaced, and the photo gets an ``unreadable-image`` finding saying it timed out; a
+worker that dies (a crash in native code) does the same with the exit status. The
+batch goes on either way.
+
+``jobs=1`` is the same pool with ONE worker process, so timeouts and crashes are
+handled as with ``jobs=N``. Photos are audited in this process instead (no worker to
+start, models loaded here) only when that cannot lose a timeout worth having: when a
+single photo is left to audit after the cache (a one-photo check stays fast: the
+worker's start-up would cost more than the photo), or when ``jobs=1`` and
+``timeout`` is None or 0 (no limit asked for).
 """
 
 from __future__ import annotations
@@ -133,8 +140,8 @@ def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout
         if on_done:
             on_done(report)
 
-    results = (_serial(pending, rules_for) if jobs <= 1 or len(pending) <= 1
-               else _pool(pending, rules, jobs, timeout, stats))
+    in_process = len(pending) <= 1 or (jobs <= 1 and not timeout)  # see the module docstring
+    results = _serial(pending, rules_for) if in_process else _pool(pending, rules, max(1, jobs), timeout, stats)
     nxt = 0
     for i, report, transient in _chain_done(results):
         if i >= 0:
@@ -281,7 +288,7 @@ def _pool(pending: list[tuple[int, Job]], rules: Sequence[Rule], jobs: int, time
                     code = w.proc.exitcode
                     if not w.ready:
                         raise HeadshotLintError(f"a worker process died while starting (exit status {code}); "
-                                                "try --jobs 1")
+                                                "try --jobs 1 --timeout 0 (audits in this process)")
                     stats.crashes += 1
                     report = unreadable_report(job.path, chosen, f"the worker analysing it died (exit status {code})",
                                          "worker-crashed")
