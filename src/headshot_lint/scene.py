@@ -31,6 +31,8 @@ _LIPS = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 
 _PERSON_LOOSE = 0.15
 #: Matte value above which a pixel is the person for region statistics.
 _PERSON_FIRM = 0.5
+#: A face counts as the subject's when the person matte covers its box this much on average.
+FACE_ON_PERSON = 0.5
 
 
 class Scene:
@@ -49,8 +51,20 @@ class Scene:
 
     @cached_property
     def face(self) -> Face | None:
-        """The subject's face (largest, most central), or None."""
-        return primary_face(self.faces, self.width, self.height)
+        """The subject's face (largest, most central), or None.
+
+        Faces the person matte covers come first: a "face" in a window, the sky or a
+        poster behind the subject is not the subject's.
+        """
+        return primary_face(self.faces_on_person or self.faces, self.width, self.height)
+
+    @cached_property
+    def faces_on_person(self) -> tuple[Face, ...]:
+        """The faces the person matte covers (on average ``FACE_ON_PERSON`` of the box),
+        largest first: people, not faces in windows, skies or posters."""
+        if not self.faces:
+            return ()
+        return tuple(f for f in self.faces if _coverage(self.matte, f.box) >= FACE_ON_PERSON)
 
     @cached_property
     def landmarks(self) -> np.ndarray | None:
@@ -156,6 +170,14 @@ class Scene:
         edges, shared by the edge and blur measures."""
         g = cv2.GaussianBlur(self.gray, (0, 0), 1.0)
         return _frozen(np.stack([cv2.Sobel(g, cv2.CV_16S, 1, 0), cv2.Sobel(g, cv2.CV_16S, 0, 1)]))
+
+
+def _coverage(matte: np.ndarray, box: Box) -> float:
+    """Mean person alpha inside ``box``, [0, 1] (0 for an empty box)."""
+    h, w = matte.shape
+    b = box.clipped(w, h)
+    patch = matte[int(b.y0):int(np.ceil(b.y1)), int(b.x0):int(np.ceil(b.x1))]
+    return float(patch.mean()) if patch.size else 0.0
 
 
 def _poly(points: np.ndarray, index: tuple[int, ...]) -> np.ndarray:

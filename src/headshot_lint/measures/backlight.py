@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from ..model import Measurement, Region
-from ..scene import Scene
+from ..scene import FACE_ON_PERSON, Scene
 from . import measure
 from .tone import half_view, skin_lab
 
@@ -28,9 +28,6 @@ HEAD_FRACTION = 0.2
 #: throughout, while a person seen from behind or with the head cropped still shows lit
 #: clothing or skin somewhere.
 PERSON_PERCENTILE = 90
-#: A detected face counts only when the person matte covers it on average at least this much
-#: (a "face" found in the sun or in a background poster is not the subject's).
-_FACE_ON_PERSON = 0.5
 #: Floor of the subject's luminance when converting to stops (L* about 2), so a pitch-black
 #: silhouette gives a finite value.
 _Y_FLOOR = 2e-3
@@ -163,7 +160,7 @@ def _subject(scene: Scene, person: np.ndarray, f: int) -> tuple[np.ndarray | Non
         b = face.box.clipped(scene.width, scene.height)
         box = scene.matte[int(b.y0):int(np.ceil(b.y1)), int(b.x0):int(np.ceil(b.x1))]
         skin = scene.skin_mask
-        if box.size and float(box.mean()) >= _FACE_ON_PERSON and skin.sum() >= 20:
+        if box.size and float(box.mean()) >= FACE_ON_PERSON and skin.sum() >= 20:
             h, w = person.shape
             small = skin[:h * f:f, :w * f:f]
             return (small if small.any() else person), "face"

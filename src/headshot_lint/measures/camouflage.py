@@ -149,9 +149,7 @@ def skin_tone_camouflage(scene: Scene) -> Measurement:
     if scene.face is None:
         return Measurement.not_assessable(name, "no face: the skin colour is unknown")
     skin, ring = scene.skin_mask, scene.head_ring
-    box = scene.face.box.clipped(scene.width, scene.height)
-    on_person = scene.matte[int(box.y0):int(np.ceil(box.y1)), int(box.x0):int(np.ceil(box.x1))]
-    if on_person.size == 0 or float(on_person.mean()) < 0.5:
+    if scene.face not in scene.faces_on_person:
         return Measurement.not_assessable(name, "the detected face is not on the person (a poster, a reflection?)")
     if skin.sum() < 20:
         return Measurement.not_assessable(name, "too little facial skin visible to measure")

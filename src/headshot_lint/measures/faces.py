@@ -18,8 +18,9 @@ def face_count(scene: Scene) -> Measurement:
     Values
     ------
     faces : count of faces detected with confidence >= 0.5.
-    comparable_faces : faces at least ``COMPARABLE_HEIGHT`` x the subject's face
-        height (the subject included), count >= 0.
+    comparable_faces : faces on a person (``Scene.faces_on_person``; all faces when
+        none is) at least ``COMPARABLE_HEIGHT`` x the subject's face height (the
+        subject included), count >= 0.
     face_height : the subject's face-box height as a fraction of the image height, [0, 1].
     """
     faces = scene.faces
@@ -27,7 +28,7 @@ def face_count(scene: Scene) -> Measurement:
     if subject is None:
         return Measurement("face_count", {"faces": 0.0, "comparable_faces": 0.0, "face_height": 0.0},
                            {"faces": "faces", "comparable_faces": "faces", "face_height": "fraction"})
-    comparable = [f for f in faces if f.box.height >= COMPARABLE_HEIGHT * subject.box.height]
+    comparable = [f for f in scene.faces_on_person or faces if f.box.height >= COMPARABLE_HEIGHT * subject.box.height]
     regions = tuple(
         Region.from_pixels(f.box.x0, f.box.y0, f.box.x1, f.box.y1, scene.width, scene.height,
                            "subject" if f is subject else "face")

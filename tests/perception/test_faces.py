@@ -1,0 +1,67 @@
+"""Face detection: both ranges merged, small faces found on tiles, the subject on the person."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from skimage import data
+
+from headshot_lint.load import load
+from headshot_lint.perception import faces as F
+from headshot_lint.perception.faces import Box, Face, detect_faces
+from headshot_lint.scene import Scene
+
+
+def _face(x0, y0, x1, y1, score):
+    return Face(Box(x0, y0, x1, y1), score, ())
+
+
+def _group(rows: int = 2, cols: int = 5) -> np.ndarray:
+    """A 640x400 grey canvas with rows x cols copies of the astronaut's head at 50x60 px."""
+    head = cv2.resize(data.astronaut()[20:260, 140:340], (50, 60), interpolation=cv2.INTER_AREA)
+    canvas = np.full((400, 640, 3), 90, np.uint8)
+    for r in range(rows):
+        for c in range(cols):
+            y, x = 60 + r * 170, 30 + c * 125
+            canvas[y:y + 60, x:x + 50] = head
+    return canvas
+
+
+def test_nested_boxes_of_one_face_merge():
+    """A loose box around a more confident tight one is the same face (IoU alone would keep both)."""
+    tight, loose = _face(100, 100, 160, 170, 0.95), _face(80, 70, 190, 200, 0.6)
+    assert tight.box.iou(loose.box) < F._NMS_IOU  # the case plain NMS misses
+    assert F._merge([loose, tight]) == [tight]
+
+
+def test_separate_faces_stay_separate():
+    """Two faces side by side are two faces, largest first."""
+    a, b = _face(0, 0, 50, 60, 0.9), _face(100, 0, 160, 70, 0.8)
+    assert F._merge([a, b]) == [b, a]
+
+
+def test_small_faces_of_a_group_are_found_on_tiles():
+    """Ten 60 px heads on a 640 px canvas: invisible to one whole-image pass, found on tiles."""
+    canvas = _group()
+    whole = F._detect(canvas, 0) + F._detect(canvas, 1)
+    found = detect_faces(canvas)
+    assert len(found) >= 8 > len(whole)
+    for f in found:  # mapped back into the canvas's coordinates, on a pasted head
+        cx, cy = f.box.center
+        assert (cx - 30) % 125 < 50 and min(abs(cy - 90), abs(cy - 260)) < 30
+
+
+def test_subject_is_a_face_on_the_person():
+    """With the matte covering only the face that would not be chosen otherwise, that face is the subject."""
+    rgb = np.hstack([cv2.resize(data.astronaut(), (320, 320)), np.full((320, 320, 3), 90, np.uint8)])
+    rgb[156:300, 420:540] = cv2.resize(data.astronaut()[20:260, 140:340], (120, 144), interpolation=cv2.INTER_AREA)
+    chosen_without = Scene(load(rgb)).face
+    scene = Scene(load(rgb))
+    assert len(scene.faces) >= 2
+    other = next(f for f in scene.faces if f != chosen_without)
+    matte = np.zeros((scene.height, scene.width), np.float32)
+    b = other.box
+    matte[int(b.y0):int(b.y1) + 1, int(b.x0):int(b.x1) + 1] = 1.0
+    scene.__dict__["matte"] = matte  # the cached property, as if the segmenter saw one person there
+    assert scene.faces_on_person == (other,)
+    assert scene.face == other != chosen_without
