@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from headshot_lint import fix as fixes
 from headshot_lint.cli import app
 from headshot_lint.engine import audit
-from headshot_lint.load import load
+from headshot_lint.load import load, load_full
 from headshot_lint.model import Finding, Fix
 from headshot_lint.perception.segment import person_matte
 from headshot_lint.scene import Scene
@@ -169,52 +169,6 @@ def test_a_fallback_that_keeps_the_face_is_written(photos, monkeypatch):
     assert not result.attempts[0][1].found and (result.rgb[:, :8] == 128).all()
 
 
-def _face(box, score):
-    from headshot_lint.perception.faces import Box, Face
-
-    return Face(Box(*box), score, ())
-
-
-def test_subject_is_the_face_on_the_person_not_a_background_blob_or_a_loose_duplicate():
-    """A larger face-like box on the background and a loose low-score box around the real
-    face are not the subject; the confident box on the person is."""
-    from types import SimpleNamespace
-
-    matte = np.zeros((200, 300), np.float32)
-    matte[60:200, 180:260] = 1
-    real = _face((200, 70, 240, 110), 0.95)
-    loose = _face((185, 55, 255, 125), 0.55)  # the other range, barely confident
-    window = _face((10, 10, 120, 120), 0.6)  # background
-    scene = SimpleNamespace(faces=(window, loose, real), matte=matte, width=300, height=200)
-    assert fixes.subject_box(scene) == real.box
-
-
-def test_face_check_compares_each_detector_range_with_itself(monkeypatch):
-    """Two ranges box one face 8 % apart; when their confidences swap after a fix the merged
-    box jumps, but each range's own box stayed put: the face is kept. A range that moves
-    its box 5 % is not."""
-    from types import SimpleNamespace
-
-    from headshot_lint.perception.faces import Box
-
-    short, full = Box(50, 80, 150, 180), Box(45, 64, 155, 178)
-    scene = SimpleNamespace(faces=(_face((50, 80, 150, 180), 0.9),),
-                            matte=np.ones((200, 200), np.float32), width=200, height=200,
-                            rgb=np.zeros((200, 200, 3), np.uint8))
-    monkeypatch.setattr(fixes, "_analysis_rgb", lambda after, before: after)
-    before = [(0, 0.90, short), (1, 0.89, full)]
-    swapped = [(0, 0.88, Box(51, 80, 151, 181)), (1, 0.91, full)]
-    moved = [(0, 0.90, Box(60, 80, 160, 180)), (1, 0.89, Box(55, 64, 165, 178))]
-    for after, kept in ((swapped, True), (moved, False)):
-        answers = iter([before, after])
-        monkeypatch.setattr(fixes, "_detections", lambda rgb: next(answers))
-        check = fixes.face_check(scene, "after")
-        assert check.found and check.kept is kept, check
-    answers = iter([before, []])
-    monkeypatch.setattr(fixes, "_detections", lambda rgb: next(answers))
-    assert not fixes.face_check(scene, "after").found
-
-
 def test_no_face_and_hardly_any_person_refuses_to_retouch():
     """Without a face to check and with the person matte under 10 % of the photo, replacing
     the background is refused (it would erase whoever the segmenter missed)."""
@@ -226,3 +180,57 @@ def test_no_face_and_hardly_any_person_refuses_to_retouch():
                              ("HL301",), ("background-tone",), fixes.APPLY)]
     result = fixes.correct(todo, gravel, scene)
     assert not result.ok and result.rgb is None and "no face" in result.refused
+
+
+def two_people() -> np.ndarray:
+    """The astronaut beside Grace Hopper (matplotlib's sample), her face the larger one,
+    uint8 (512, 836, 3): two comparable faces, HL003."""
+    from matplotlib import cbook
+
+    with cbook.get_sample_data("grace_hopper.jpg") as fh:
+        grace = np.array(Image.open(fh).convert("RGB"))
+    grace = cv2.resize(grace, (round(grace.shape[1] * 380 / grace.shape[0]), 380), interpolation=cv2.INTER_AREA)
+    grace = cv2.copyMakeBorder(grace, 132, 0, 0, 0, cv2.BORDER_REPLICATE)
+    return np.concatenate([astronaut(), grace], axis=1)
+
+
+def test_crop_to_subject_keeps_the_larger_face_only(tmp_path):
+    """HL003's crop: a 4:5 copy showing the larger face (box within 2 % after mapping into
+    the crop), not the other one; the original is untouched; --dry-run lists the crop."""
+    src = tmp_path / "two.png"
+    Image.fromarray(two_people()).save(src)
+    before = _stamp(src)
+    res = runner.invoke(app, ["fix", str(src), "--out", str(tmp_path / "dry"), "--unsafe-fixes",
+                              "--only", "HL003", "--dry-run"])
+    assert res.exit_code == 0 and "crop-to-subject [retouch]" in res.output and not (tmp_path / "dry").exists()
+    res = runner.invoke(app, ["fix", str(src), "--out", str(tmp_path / "out"), "--unsafe-fixes", "--only", "HL003"])
+    assert res.exit_code == 0, res.output
+    assert _stamp(src) == before and "cropped to" in res.output
+    scene = Scene(load(src))
+    subject = fixes.subject_box(scene)
+    assert subject.x0 > scene.width * 0.55  # Grace Hopper's face (right) is the larger one
+    out = tmp_path / "out" / "two.png"
+    with Image.open(out) as im:
+        w, h = im.size
+    assert abs(w / h - 0.8) < 0.01 and h < 512
+    faces = Scene(load(out)).faces
+    assert len(faces) == 1 and "HL003" not in {f.code for f in audit(out).findings}
+    todo = [p for p in fixes.plan(audit(src).findings, unsafe=True, only=["HL003"]) if p.applies]
+    result = fixes.correct(todo, load_full(src)[0], scene)
+    assert result.ok and result.crop is not None and result.check.kept, result
+    assert result.crop.x0 * scene.width / result.crop.width > scene.width * 0.5  # the astronaut is left out
+
+
+def test_a_crop_that_would_show_another_face_is_refused(tmp_path, monkeypatch):
+    """When no crop leaves the other face out, nothing is written and the reason is printed."""
+    from headshot_lint.retouch import crop as crop_mod
+
+    def never(size, face, others=()):
+        raise crop_mod.NoCrop("another face overlaps the subject's face: no crop shows one face only")
+
+    monkeypatch.setattr(crop_mod, "crop_box", never)
+    src = tmp_path / "two.png"
+    Image.fromarray(two_people()).save(src)
+    res = runner.invoke(app, ["fix", str(src), "--out", str(tmp_path / "out"), "--unsafe-fixes", "--only", "HL003"])
+    assert res.exit_code == 1 and "cannot crop to the subject" in res.output
+    assert not (tmp_path / "out" / "two.png").exists()

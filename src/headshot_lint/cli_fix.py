@@ -3,8 +3,9 @@
 Registered on the app in :mod:`headshot_lint.cli`. Exit codes are the app's: 0 when
 every photo was handled (written, or nothing to fix), 1 when a copy could not be
 written (exists without ``--force``, unreadable photo, or refused because even the
-cautious retries would lose the subject's face or move its box by more than 2 %:
-see :func:`headshot_lint.fix.correct`), 2 for a usage error.
+cautious retries would lose the subject's face or move its box by more than 2 %, or
+because a crop to the subject cannot leave the other faces out: see
+:func:`headshot_lint.fix.correct`), 2 for a usage error.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def fix_command(
                                       show_default=False)],
     unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply retouching fixes, "
                                                "which change what the photo shows (replaced or blurred "
-                                               "background).")] = False,
+                                               "background, a crop to the subject).")] = False,
     only: Annotated[Optional[List[str]], typer.Option(help="Only the fixes of these rules: codes, code "
                                                       "prefixes (HL3) or names; comma-separated or "
                                                       "repeated.")] = None,
@@ -171,9 +172,8 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
         console.print(f"  [red]error:[/red] {escape(str(exc))}")
         return
     counts["written"] += 1
-    how = ""
-    if result.fallback:
-        first = result.attempts[0][1]
-        how = (f"; {first.describe()} as planned, so {escape(result.fallback)}: "
-               f"{escape(next(f.summary for f in fixes.FALLBACKS if f.name == result.fallback))}")
+    how = f"; {escape(result.how())}" if result.fallback else ""
+    if result.crop is not None:
+        c = result.crop
+        how += f"; cropped to {c.x1 - c.x0}x{c.y1 - c.y0} px at ({c.x0}, {c.y0})"
     console.print(f"  wrote {escape(str(dst))} ({', '.join(result.done) or 'no change'}{how})")

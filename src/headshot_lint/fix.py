@@ -18,21 +18,23 @@ Statuses of a planned fix: :data:`APPLY`, :data:`NEEDS_UNSAFE`, :data:`ADVICE`,
 (``--only``) and :data:`UNSUPPORTED` (no implementation of that kind yet).
 
 :func:`correct` is what ``fix`` runs: :func:`apply`, then a check that the copy still
-shows the subject's face in the same box (:func:`face_check`), retried with more
-cautious settings (:data:`FALLBACKS`) and refused when none keeps the face.
+shows the subject's face in the same box (:func:`~headshot_lint.fix_check.face_check`,
+re-exported here), retried with more cautious settings (:data:`FALLBACKS`) and refused
+when none keeps the face. An action may refuse too (:class:`Refused`: a crop that cannot
+leave the other faces out).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
 
+from .fix_check import (FACE_BOX_TOLERANCE, FACE_LOST_IOU, Crop, FaceCheck, face_check, face_kept, face_lost,
+                        other_faces, subject_box)
 from .model import Finding
-from .perception.faces import Box
 from .scene import Scene
 
 APPLY = "apply"
@@ -50,12 +52,6 @@ _SAFETY_RANK = {NONE: 0, SAFE: 1, RETOUCH: 2}
 
 #: Backdrop styles of replace-background.
 BACKDROPS = ("flat", "gradient")
-#: A corrected copy keeps the face when each edge of its face box moved by at most this
-#: fraction of the image width (x) or height (y).
-FACE_BOX_TOLERANCE = 0.02
-#: A corrected copy has lost the face when no face box overlaps the original's by this IoU.
-#: (The detector's box itself moves by a few % when a distracting background goes away.)
-FACE_LOST_IOU = 0.5
 
 
 @dataclass(frozen=True)
@@ -101,6 +97,7 @@ class Canvas:
     notes: List[str] = field(default_factory=list)  #: what the actions said, for people
     fallback: Fallback = AS_PLANNED  #: how cautiously to act
     refined: Optional[np.ndarray] = None  #: the refined alpha, if already computed
+    crop: Optional[Crop] = None  #: set by crop-to-subject: the part of the original kept
 
     def __post_init__(self) -> None:
         self._original = self.rgb
@@ -120,7 +117,7 @@ class Canvas:
     @property
     def scale(self) -> float:
         """Full-resolution px per analysis px."""
-        return self.rgb.shape[1] / self.scene.width
+        return self._original.shape[1] / self.scene.width
 
     def head_center(self) -> Tuple[float, float] | None:
         """Centre of the face box, fractions of width and height; None without a face."""
@@ -132,6 +129,10 @@ class Canvas:
 
 
 Runner = Callable[[Canvas, Mapping[str, Any]], np.ndarray]
+
+
+class Refused(Exception):
+    """An action cannot make this copy (the message says why, for people): no copy is written."""
 
 
 @dataclass(frozen=True)
@@ -273,8 +274,13 @@ def apply(fixes: Iterable[PlannedFix], rgb: np.ndarray, scene: Scene, *,
     Returns
     -------
     (ndarray, tuple of str)
-        The corrected pixels (uint8, same size) and the actions that changed them.
-        No check of the face: :func:`correct` does that.
+        The corrected pixels (uint8; the same size unless crop-to-subject ran) and the
+        actions that changed them. No check of the face: :func:`correct` does that.
+
+    Raises
+    ------
+    Refused
+        An action cannot make this copy (see :func:`correct`, which reports it).
     """
     return _run(fixes, Canvas(rgb=rgb, scene=scene, backdrop=backdrop, fallback=fallback,
                               refined=refined))
@@ -305,11 +311,19 @@ class Correction:
     refused: str = ""  #: why no copy may be written ("" = write it)
     data: Optional[bytes] = None  #: the encoded copy, when an encoder was given
     attempts: Tuple[Tuple[str, FaceCheck], ...] = ()  #: every attempt and its check
+    crop: Optional[Crop] = None  #: the part of the original the copy shows (crop-to-subject)
 
     @property
     def ok(self) -> bool:
         """A copy may be written."""
         return not self.refused
+
+    def how(self) -> str:
+        """For people: which retry made the copy, and why it was needed ("" as planned)."""
+        if not self.fallback or not self.attempts:
+            return ""
+        summary = next((f.summary for f in FALLBACKS if f.name == self.fallback), "")
+        return f"{self.attempts[0][1].describe()} as planned, so {self.fallback}: {summary}"
 
 
 def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backdrop: str = "flat",
@@ -323,7 +337,9 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
     :data:`FALLBACKS` in turn; if none keeps the face the copy is refused, with the
     reason in :attr:`Correction.refused`. Without a face on the person there is nothing
     to check: a background is then retouched only if the person covers at least
-    :data:`MIN_PERSON_WITHOUT_FACE` of the photo.
+    :data:`MIN_PERSON_WITHOUT_FACE` of the photo. After crop-to-subject the face is
+    compared in the cropped frame (:attr:`Correction.crop`); an action that cannot make
+    the copy (:class:`Refused`) refuses it with its reason.
     """
     todo = [p for p in fixes if p.applies]
     kinds = {p.action for p in todo}
@@ -349,175 +365,20 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
         if effect in seen or (fb.lift_scale == 0 and kinds <= {"lift-face-exposure"}):
             continue
         seen.add(effect)
-        out, done = apply(todo, rgb, scene, backdrop=backdrop, fallback=fb, refined=refined)
+        canvas = Canvas(rgb=rgb, scene=scene, backdrop=backdrop, fallback=fb, refined=refined)
+        try:
+            out, done = _run(todo, canvas)
+        except Refused as exc:
+            return Correction(None, (), check, "", f"not written: {exc}", None, tuple(tried))
         data = encode(out) if encode is not None else None
-        check = face_check(scene, data if data is not None else out)
+        check = face_check(scene, data if data is not None else out, canvas.crop)
         tried.append((fb.name or "as planned", check))
         if check.kept:
-            return Correction(out, done, check, fb.name, "", data, tuple(tried))
+            return Correction(out, done, check, fb.name, "", data, tuple(tried), canvas.crop)
     first = tried[0][1]
     retries = "; ".join(f"{n}: {c.short()}" for n, c in tried[1:])
     why = f"not written: {first.describe()}" + (f", and with the fallbacks too ({retries})" if retries else "")
     return Correction(None, (), check, "", why, None, tuple(tried))
-
-
-class FaceCheck(NamedTuple):
-    """Where the subject's face is in a corrected copy, against the original.
-
-    ``iou`` is the intersection over union of the subject's face box before and after,
-    ``shift`` the largest move of a box edge as a fraction of the image width (x) or
-    height (y). ``(0.0, 1.0)`` when the face is not found again; ``(1.0, 0.0)`` when the
-    original shows no face on the person (nothing a fix could lose).
-    """
-
-    iou: float
-    shift: float
-
-    @property
-    def found(self) -> bool:
-        """The face is still detected where it was (IoU >= :data:`FACE_LOST_IOU`)."""
-        return self.iou >= FACE_LOST_IOU
-
-    @property
-    def kept(self) -> bool:
-        """Found, and every edge of its box within :data:`FACE_BOX_TOLERANCE`."""
-        return self.found and self.shift <= FACE_BOX_TOLERANCE
-
-    def describe(self) -> str:
-        """For people: what happened to the face."""
-        if not self.found:
-            return "the corrected copy lost the face (not detected where it was)"
-        if not self.kept:
-            return (f"the face box moved by {100 * self.shift:.1f} % of the photo "
-                    f"(more than {100 * FACE_BOX_TOLERANCE:.0f} %)")
-        return "face kept"
-
-    def short(self) -> str:
-        """A few words: "face lost", "box moved 3.1 %" or "face kept"."""
-        if not self.found:
-            return "face lost"
-        return f"box moved {100 * self.shift:.1f} %" if not self.kept else "face kept"
-
-
-#: A face box whose centre half has at least this mean person matte lies on the person.
-_ON_PERSON = 0.5
-#: Two boxes are one face when their intersection covers this much of the smaller.
-_SAME_FACE = 0.6
-
-
-def _overlap(a: Box, b: Box) -> float:
-    """Intersection over the smaller box's area, in [0, 1]."""
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    small = min(a.area, b.area)
-    return max(0.0, w) * max(0.0, h) / small if small > 0 else 0.0
-
-
-def subject_box(scene: Scene) -> Optional[Box]:
-    """The face box of the person the fix keeps, analysis px; None without one.
-
-    Not simply ``scene.face``: a face-like patch of the *background* (a window, a crowd)
-    can be the largest detection, and replacing the background rightly removes it; and
-    the detector's two ranges can report one face twice, a tight confident box inside a
-    loose, barely-confident one. So only faces on the person matte count, a box nested
-    in a more confident one is dropped, and of the rest the primary face is taken.
-    """
-    from .perception.faces import primary_face
-
-    matte = np.asarray(scene.matte, np.float32)
-
-    def on_person(b: Box) -> bool:
-        cx, cy = b.center
-        x0, x1 = int(max(0, cx - b.width / 4)), int(min(scene.width, cx + b.width / 4 + 1))
-        y0, y1 = int(max(0, cy - b.height / 4)), int(min(scene.height, cy + b.height / 4 + 1))
-        return x1 > x0 and y1 > y0 and float(matte[y0:y1, x0:x1].mean()) >= _ON_PERSON
-
-    faces = [f for f in scene.faces if on_person(f.box)]
-    faces = [f for f in faces if not any(g is not f and g.score > f.score and _overlap(f.box, g.box) >= _SAME_FACE
-                                         for g in faces)]
-    face = primary_face(tuple(faces), scene.width, scene.height)
-    return None if face is None else face.box
-
-
-def _detections(rgb: np.ndarray) -> List[Tuple[int, float, Box]]:
-    """Every face box of both detector ranges, unmerged: (range, score, box)."""
-    from .perception import _mediapipe
-    from .perception.faces import MIN_CONFIDENCE
-
-    h, w = rgb.shape[:2]
-    out: List[Tuple[int, float, Box]] = []
-    for model in (0, 1):
-        result = _mediapipe.run(_mediapipe.face_detector(model), rgb)
-        for det in result.detections or ():
-            score = float(det.score[0]) if det.score else 0.0
-            if score < MIN_CONFIDENCE:
-                continue
-            r = det.location_data.relative_bounding_box
-            out.append((model, score, Box(r.xmin * w, r.ymin * h, (r.xmin + r.width) * w,
-                                          (r.ymin + r.height) * h)))
-    return out
-
-
-def _analysis_rgb(after: Any, before: Scene) -> np.ndarray:
-    """The corrected copy at the original's analysis size: from pixels or encoded bytes
-    (decoded as ``check`` would decode the written file)."""
-    from .load import load
-
-    long_side = max(before.width, before.height)
-    if isinstance(after, (bytes, bytearray, memoryview)):
-        rgb = np.asarray(load(bytes(after), long_side=long_side).rgb)
-    else:
-        rgb = np.asarray(load(np.ascontiguousarray(after), long_side=long_side).rgb)
-    if rgb.shape[:2] != (before.height, before.width):
-        rgb = cv2.resize(rgb, (before.width, before.height), interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(rgb)
-
-
-def face_check(before: Scene, after: Any) -> FaceCheck:
-    """Where the subject's face is in the corrected pixels (or encoded copy), against the
-    original; see :class:`FaceCheck`.
-
-    The subject's face is :func:`subject_box`. MediaPipe's two detector ranges box the
-    same face differently (the short range square and low, the full range taller: 5-8 %
-    of a close-up apart) and the merged detection follows whichever scores higher, so a
-    change of confidence in the second decimal flips the merged box although the face
-    did not move. The check therefore compares like with like: each range's box of the
-    subject before with the same range's box after, taking the range that was most
-    confident about the subject in the original and is still matched after.
-    """
-    ref = subject_box(before)
-    if ref is None:
-        return FaceCheck(1.0, 0.0)
-    rgb = _analysis_rgb(after, before)
-    was = [(m, s, b) for m, s, b in _detections(np.asarray(before.rgb)) if _overlap(b, ref) >= _SAME_FACE]
-    now = _detections(rgb)
-    best: Optional[Tuple[float, float, float]] = None  # (score before, iou, shift)
-    for model, score, b in was:
-        cands = [a for m, _, a in now if m == model and a.iou(b) > 0]
-        if not cands:
-            continue
-        a = max(cands, key=b.iou)
-        dx = max(abs(a.x0 - b.x0), abs(a.x1 - b.x1)) / before.width
-        dy = max(abs(a.y0 - b.y0), abs(a.y1 - b.y1)) / before.height
-        key = (score, float(a.iou(b)), float(max(dx, dy)))
-        if best is None or key[0] > best[0]:
-            best = key
-    if best is None:
-        return FaceCheck(0.0, 1.0)
-    return FaceCheck(best[1], best[2])
-
-
-def face_kept(before: Scene, after_rgb: Any, tolerance: float = FACE_BOX_TOLERANCE) -> bool:
-    """Whether the corrected copy shows the face in the same box: each edge within
-    ``tolerance`` of the image width/height (see :func:`face_check`)."""
-    check = face_check(before, after_rgb)
-    return check.found and check.shift <= tolerance
-
-
-def face_lost(before: Scene, after_rgb: Any) -> bool:
-    """Whether the corrected copy lost the subject's face: not found where it was (box
-    overlap under :data:`FACE_LOST_IOU`)."""
-    return not face_check(before, after_rgb).found
 
 
 # -- action kinds --------------------------------------------------------------------------
@@ -584,6 +445,30 @@ def _lift_face(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
     return lift_subject(canvas.rgb, canvas.alpha, ev)
 
 
+@action("crop-to-subject", order=90,
+        summary="crop to a 4:5 headshot of the subject without the other faces")
+def _crop_to_subject(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
+    """Runs last: the other actions work on the whole frame, then it is cut."""
+    from .retouch.crop import NoCrop, crop, crop_box
+
+    box = subject_box(canvas.scene)
+    if box is None:
+        raise Refused("no face on the person to crop to")
+    k = canvas.scale
+    h, w = canvas.rgb.shape[:2]
+    try:
+        rect = crop_box((w, h), _px(box, k), [_px(b, k) for b in other_faces(canvas.scene, box)])
+    except NoCrop as exc:
+        raise Refused(f"cannot crop to the subject: {exc}") from None
+    canvas.crop = Crop(*rect, w, h)
+    canvas.notes.append(f"crop-to-subject: {rect[2] - rect[0]}x{rect[3] - rect[1]} px of {w}x{h}")
+    return crop(canvas.rgb, rect)
+
+
+def _px(box: Any, k: float) -> Tuple[float, float, float, float]:
+    return box.x0 * k, box.y0 * k, box.x1 * k, box.y1 * k
+
+
 def describe(p: PlannedFix) -> str:
     """One line for people: what the fix does and whether it runs."""
     tag = {SAFE: "safe", RETOUCH: "retouch", NONE: "advice"}.get(p.safety, p.safety)
@@ -593,6 +478,7 @@ def describe(p: PlannedFix) -> str:
 
 
 __all__ = ["ACTIONS", "ADVICE", "APPLY", "AS_PLANNED", "ActionKind", "BACKDROPS", "Canvas",
-           "Correction", "FALLBACKS", "FaceCheck", "Fallback", "NEEDS_UNSAFE", "NOT_SELECTED",
-           "PlannedFix", "SUPERSEDED", "UNSUPPORTED", "action", "apply", "correct", "describe",
-           "face_check", "face_kept", "face_lost", "plan", "subject_box"]
+           "Correction", "Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FALLBACKS", "FaceCheck",
+           "Fallback", "NEEDS_UNSAFE", "NOT_SELECTED", "PlannedFix", "Refused", "SUPERSEDED",
+           "UNSUPPORTED", "action", "apply", "correct", "describe", "face_check", "face_kept",
+           "face_lost", "plan", "subject_box"]

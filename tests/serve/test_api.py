@@ -119,6 +119,52 @@ def test_fix_downloads_safe_and_retouched_copies(client, astro):
     assert client.post("/api/fix?mode=everything", content=data).status_code == 400
 
 
+@pytest.fixture(scope="module")
+def two():
+    from tests.test_fix import two_people
+
+    return jpeg(two_people(), quality=92)
+
+
+def test_fix_is_checked_like_the_fix_command_and_says_what_it_did(client, two):
+    """Two people, retouch: the copy is the crop to the larger face (4:5, smaller), and the
+    headers name the actions, the retry ('' = as planned) and the crop for the page."""
+    r = client.post("/api/fix?mode=retouch&name=two.jpg", content=two)
+    assert r.status_code == 200, r.text
+    assert "crop-to-subject" in r.headers["x-fixes-applied"].split(",")
+    assert r.headers["x-fix-fallback"] in ("", "conservative", "no-lift", "blur-instead")
+    assert "Cropped to" in r.headers["x-fix-note"]
+    w, h = Image.open(io.BytesIO(r.content)).size
+    assert abs(w / h - 0.8) < 0.01 and h < 512
+
+
+def test_a_fix_that_would_lose_the_face_is_refused_with_the_reason(client, two, monkeypatch):
+    """When every attempt loses the face (actions that paint it over), the API answers 422
+    'refused' with the reason and each attempt; no image is sent."""
+    from headshot_lint import fix as fixes
+
+    def erase(canvas, params):
+        return np.full_like(canvas.rgb, 128)
+
+    for kind, spec in list(fixes.ACTIONS.items()):
+        monkeypatch.setitem(fixes.ACTIONS, kind, fixes.ActionKind(kind, spec.order, erase, spec.supersedes))
+    r = client.post("/api/fix?mode=retouch&name=two.jpg", content=two)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert body["kind"] == "refused" and "lost the face" in body["refused"] and body["error"] == body["refused"]
+    assert body["refused"].startswith("not offered")
+    assert body["attempts"] and all(a["face"] == "face lost" for a in body["attempts"])
+    assert body["attempts"][0]["attempt"] == "as planned"
+
+
+def test_the_page_shows_the_retry_and_the_refusal():
+    """The page's script reads the note header and lists a refusal's attempts."""
+    from pathlib import Path
+
+    js = (Path(payload.__file__).with_name("static") / "app.js").read_text()
+    assert "x-fix-note" in js and 'j.kind === "refused"' in js
+
+
 @pytest.mark.parametrize("body, words", [
     (b"", "empty"),
     (b"just some text, not a photo", "not an image"),

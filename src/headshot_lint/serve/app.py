@@ -9,8 +9,12 @@ Endpoints (all same-origin, loopback by default):
   (:func:`headshot_lint.serve.payload.check`); 413 over the upload limit, 422 when
   the bytes are not a readable image;
 - ``POST /api/fix?mode=safe|retouch&backdrop=flat|gradient&name=NAME`` body: the
-  photo's bytes -> the corrected copy as an attachment; 409 when no fix of that
-  kind applies, 422 when unreadable or the fix lost the face.
+  photo's bytes -> the corrected copy as an attachment (headers ``x-fixes-applied``,
+  ``x-fix-fallback``: the cautious retry used or empty, ``x-fix-note``: a sentence for
+  people); 409 when no fix of that kind applies, 422 when unreadable or refused
+  (``{"kind": "refused", "error": reason, "refused": reason, "attempts": [...]}``: even
+  the cautious retries would lose the face or move its box, or a crop cannot leave the
+  other faces out).
 
 ``name`` is display-only. Uploads are read into memory, audited in a worker thread
 (the event loop stays responsive; MediaPipe calls are serialised by its own lock)
@@ -108,17 +112,19 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
         except TooLarge as exc:
             return _too_large(name, exc, max_upload_mb)
         try:
-            out, fmt, done = await run(fixing, _fix, data, rules, mode == "retouch", backdrop)
+            made = await run(fixing, _fix, data, rules, mode == "retouch", backdrop)
         except payload.NothingToFix as exc:
             return _json({"name": name, "error": str(exc), "kind": "nothing-to-fix"}, 409)
         except payload.FaceLost as exc:
-            return _json({"name": name, "error": str(exc), "kind": "face-lost"}, 422)
+            return _json({"name": name, "error": exc.reason, "kind": "refused", "refused": exc.reason,
+                          "attempts": exc.attempts}, 422)
         except payload.Unreadable as exc:
             return _json({"name": name, "error": str(exc), "kind": "unreadable"}, 422)
-        filename = payload.download_name(name, "retouched" if mode == "retouch" else "fixed", fmt)
-        return Response(out, media_type=payload.mime_of(fmt), headers={
+        filename = payload.download_name(name, "retouched" if mode == "retouch" else "fixed", made.fmt)
+        return Response(made.data, media_type=payload.mime_of(made.fmt), headers={
             "content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store",
-            "x-fixes-applied": ",".join(done)})
+            "x-fixes-applied": ",".join(made.done), "x-fix-fallback": made.fallback,
+            "x-fix-note": _ascii(made.note)})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -139,6 +145,11 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
 
 def _fix(data: bytes, rules: Any, retouch: bool, backdrop: str) -> Any:
     return payload.corrected(data, rules, retouch=retouch, backdrop=backdrop)
+
+
+def _ascii(text: str) -> str:
+    """A header value: printable ASCII only."""
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in text)
 
 
 def _json(body: Any, status: int = 200) -> Response:

@@ -4,7 +4,9 @@
 the overall score and verdict, one row per rule (verdict, measured value, thresholds,
 explanation, evidence regions), the photo as a data URI with the 32 px circle and
 48 px square previews, the recommended background tone and the planned fixes.
-:func:`corrected` makes the corrected copy with the ``fix`` machinery, in memory.
+:func:`corrected` makes the corrected copy as ``headshot-lint fix`` does
+(:func:`headshot_lint.fix.correct`: the face checked on the encoded bytes, cautious
+retries, refusal with a reason), in memory.
 The bytes are never written anywhere; nothing outlives the call.
 """
 
@@ -14,7 +16,7 @@ import base64
 import io
 import re
 import unicodedata
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -48,7 +50,25 @@ class NothingToFix(Exception):
 
 
 class FaceLost(Exception):
-    """The corrected copy no longer shows the face where it was: not served."""
+    """No copy is offered: even the cautious retries would lose the face or move its box,
+    or a crop cannot leave the other faces out. ``reason`` says why, for people;
+    ``attempts`` lists each try and what happened to the face."""
+
+    def __init__(self, reason: str, attempts: Sequence[Dict[str, str]] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.attempts = list(attempts)
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A corrected copy made in memory, and how it was made."""
+
+    data: bytes  #: the encoded copy
+    fmt: str  #: Pillow format name
+    done: Tuple[str, ...]  #: actions that changed the pixels
+    fallback: str = ""  #: the cautious retry that kept the face ("" = as planned)
+    note: str = ""  #: for people: why that retry was needed, and any crop ("" = nothing to say)
 
 
 def display_name(raw: Optional[str]) -> str:
@@ -198,12 +218,14 @@ def _planned(p: fixes.PlannedFix) -> Dict[str, Any]:
             "status": p.status, "note": p.note if p.status == fixes.UNSUPPORTED else ""}
 
 
-def corrected(data: bytes, rules: Sequence[Rule], *, retouch: bool,
-              backdrop: str = "flat") -> Tuple[bytes, str, Tuple[str, ...]]:
+def corrected(data: bytes, rules: Sequence[Rule], *, retouch: bool, backdrop: str = "flat") -> Corrected:
     """The corrected copy of the uploaded photo, encoded like the original, in memory.
 
-    Returns ``(bytes, Pillow format, actions done)``. Raises :class:`Unreadable`,
-    :class:`NothingToFix` (no fix of that kind applies) or :class:`FaceLost`.
+    The same machinery as ``headshot-lint fix``: :func:`headshot_lint.fix.correct` checks
+    the subject's face on the exact bytes returned, retries more cautiously when the face
+    moved, and refuses when no attempt keeps it. Raises :class:`Unreadable`,
+    :class:`NothingToFix` (no fix of that kind applies) or :class:`FaceLost` (refused;
+    its ``reason`` and ``attempts`` say why).
     """
     from ..load import load_full
     from ..retouch.write import encode, output_format
@@ -222,11 +244,23 @@ def corrected(data: bytes, rules: Sequence[Rule], *, retouch: bool,
         scene = Scene(load(data))
     except LoadError as exc:
         raise Unreadable(str(exc)) from None
-    out, done = fixes.apply(todo, rgb, scene, backdrop=backdrop)
-    if fixes.face_lost(scene, out):
-        raise FaceLost("the corrected copy lost the face; not offered")
     fmt = output_format(meta, "photo.jpg")
-    return encode(out, meta, fmt), fmt, done
+    result = fixes.correct(todo, rgb, scene, backdrop=backdrop, encode=lambda px: encode(px, meta, fmt))
+    if not result.ok or result.data is None:
+        reason = result.refused.replace("not written: ", "not offered: ", 1)
+        raise FaceLost(reason, [{"attempt": name, "face": check.short()} for name, check in result.attempts])
+    return Corrected(result.data, fmt, result.done, result.fallback, _note(result))
+
+
+def _note(result: "fixes.Correction") -> str:
+    """One sentence for the page: the retry used and the crop ("" when nothing to say)."""
+    parts = []
+    if result.fallback:
+        parts.append(f"Retried more cautiously ({result.how()}).")
+    if result.crop is not None:
+        c = result.crop
+        parts.append(f"Cropped to {c.x1 - c.x0}x{c.y1 - c.y0} px of {c.width}x{c.height}.")
+    return " ".join(parts)
 
 
 def mime_of(fmt: str) -> str:

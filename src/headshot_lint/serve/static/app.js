@@ -224,7 +224,7 @@
     var box = el("div", "fixes");
     box.appendChild(el("h3", null, "Corrected copy"));
     [["safe", "Download safe fixes", "Adjusts the photo (exposure); does not change what it shows."],
-     ["retouch", "Download with retouching", "Replaces or blurs the background: changes what the photo shows."]]
+     ["retouch", "Download with retouching", "Replaces or blurs the background, or crops to one person: changes what the photo shows."]]
       .forEach(function (k) {
         var plan = d.fixes[k[0]];
         var row = el("div", "fix-row " + k[0]);
@@ -257,10 +257,17 @@
     var url = "/api/fix?mode=" + mode + "&backdrop=" + encodeURIComponent(backdrop.value) +
       "&name=" + encodeURIComponent(file.name);
     fetch(url, {method: "POST", body: file}).then(function (r) {
-      if (!r.ok) return r.json().then(function (j) { throw new Error(j.error || ("status " + r.status)); });
+      if (!r.ok) return r.json().then(function (j) {
+        var why = j.error || ("status " + r.status);
+        if (j.kind === "refused" && j.attempts && j.attempts.length) {
+          why += " (tried: " + j.attempts.map(function (a) { return a.attempt + ": " + a.face; }).join("; ") + ")";
+        }
+        throw new Error(why);
+      });
       var cd = r.headers.get("content-disposition") || "";
       var m = /filename="([^"]+)"/.exec(cd);
-      return r.blob().then(function (b) { return {blob: b, name: m ? m[1] : "photo-fixed.jpg"}; });
+      var note = r.headers.get("x-fix-note") || "";
+      return r.blob().then(function (b) { return {blob: b, name: m ? m[1] : "photo-fixed.jpg", note: note}; });
     }).then(function (res) {
       var a = document.createElement("a");
       a.href = URL.createObjectURL(res.blob);
@@ -268,7 +275,7 @@
       document.body.appendChild(a);
       a.click();
       setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-      status.textContent = "Downloaded " + res.name + ".";
+      status.textContent = "Downloaded " + res.name + "." + (res.note ? " " + res.note : "");
     }).catch(function (e) {
       status.className = "fix-status error";
       status.textContent = e.message || String(e);
