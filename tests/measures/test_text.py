@@ -181,3 +181,78 @@ def test_lone_unreadable_line_is_not_counted(monkeypatch):
     monkeypatch.setattr(td, "read_text", no_reading)
     two = text.text_or_logo(scene)
     assert two.values["text_marks"] == 2 and two.values["unread_lines"] == 0
+
+
+def _room() -> np.ndarray:
+    """A mid-grey room with a few dark and light panels: not plain, and no lettering."""
+    bg = _grey(150)
+    for (x0, y0, x1, y1), level in (((0, 0, 120, 300), 90), ((380, 40, 512, 260), 210), ((60, 320, 200, 512), 60)):
+        cv2.rectangle(bg, (x0, y0), (x1, y1), (level, level, level), -1)
+    return bg
+
+
+def _watermarked(img: np.ndarray, xy: tuple) -> np.ndarray:
+    """``img`` with a light stock-agency watermark printed at ``xy`` (over whatever lies there)."""
+    out = img.copy()
+    cv2.putText(out, "STOCKPIX", xy, cv2.FONT_HERSHEY_DUPLEX, 0.8, (235, 235, 235), 2, cv2.LINE_AA)
+    return out
+
+
+def test_corner_watermark_over_the_person_counts_as_background_text():
+    """A legible watermark in a corner of the frame over the suit is a background line, not clothing text."""
+    room = _composite(_room())
+    before = text.text_or_logo(scene_of(room))
+    after = text.text_or_logo(scene_of(_watermarked(room, (360, 500))))
+    assert before.details["search"] == "ran" and before.values["watermarks"] == 0
+    assert after.values["watermarks"] == 1
+    assert after.values["text_marks"] == before.values["text_marks"] + 1
+    assert after.values["clothing_text"] == before.values["clothing_text"]
+    assert any(r.label == "watermark" for r in after.regions)
+
+
+def test_watermark_needs_the_corner_and_the_recogniser(monkeypatch):
+    """The same word mid-chest is clothing text; in the corner without a recogniser it is not counted either."""
+    room = _composite(_room())
+    chest = text.text_or_logo(scene_of(_watermarked(room, (170, 470))))
+    assert chest.values["watermarks"] == 0 and chest.values["clothing_text"] >= 1
+    corner = scene_of(_watermarked(room, (360, 500)))
+    monkeypatch.setattr(text, "_session", lambda kind="det": None if kind == "rec" else _real_session(kind))
+    assert text.text_or_logo(corner).values["watermarks"] == 0
+
+
+_real_session = text._session
+
+
+def _sign(scale: float = 0.3) -> np.ndarray:
+    """A dark wall with a small neon sign: a red dot and a small green word beside it."""
+    img = np.full((480, 640, 3), 60, np.uint8)
+    cv2.circle(img, (470, 100), 6, (240, 60, 60), -1)
+    cv2.putText(img, "Heineken", (480, 105), cv2.FONT_HERSHEY_SIMPLEX, scale, (90, 220, 90), 1, cv2.LINE_AA)
+    return img
+
+
+def test_zoom_separates_a_small_word_from_the_mark_beside_it():
+    """At 384 px the dot and the small word are one box; zoomed, the word is its own line, in the tile, and reads."""
+    det = text._session("det")
+    img = _sign()
+    first = td.db_text_boxes(det, img, side=384)
+    assert len(first) == 1
+    zoomed = td.zoom_boxes(det, img, first[0], side=960, pad=(64, 64), min_height=3)
+    assert len(zoomed) == 2
+    assert all(406 <= b.x0 and b.x1 <= 555 and 36 <= b.y0 and b.y1 <= 164 for b in zoomed)  # within the tile
+    chars, conf = td.read_text(text._session("rec"), img, max(zoomed, key=lambda b: b.x1), text._charset())
+    assert chars == "Heineken" and conf > 0.9
+
+
+def test_lone_small_unread_line_is_looked_at_closer(monkeypatch):
+    """A lone small unread line gives way to the zoomed look's legible lines; a tall one is not zoomed."""
+    scene = scene_of(_composite(_signage()))
+    word = td.Box(300, 30, 420, 70, 0.9, "text")
+    small = td.Box(20, 20, 40, 32, 0.9, "text")
+    monkeypatch.setattr(td, "db_text_boxes", lambda *a, **k: [small])
+    monkeypatch.setattr(text, "_zoomed", lambda session, rgb, line, off: [word, _flat_box()])
+    m = text.text_or_logo(scene)
+    assert m.values["text_marks"] == 1 and m.values["unread_lines"] == 0
+    assert m.details["read"].strip().upper().startswith("SUMM")
+    monkeypatch.setattr(td, "db_text_boxes", lambda *a, **k: [td.Box(20, 20, 120, 80, 0.9, "text")])
+    assert text.text_or_logo(scene).values["text_marks"] == 0

@@ -13,7 +13,9 @@ Two text detectors were compared (see the benchmark):
 * :func:`db_text_boxes`: a PP-OCR "DB" segmentation network run with onnxruntime
   (optional; only when a session is passed in).
 
-:func:`read_text` reads a box with a PP-OCR CTC recogniser, to confirm a lone line.
+:func:`read_text` reads a box with a PP-OCR CTC recogniser, to confirm a lone line;
+:func:`zoom_boxes` runs the DB network again, enlarged, on a tile around a line that
+did not read.
 
 :func:`mark_boxes` finds logos without letters: compact, high-contrast marks on a
 locally flat surround, and repeated marks (step-and-repeat).
@@ -240,6 +242,39 @@ def db_text_boxes(session, rgb: np.ndarray, *, side: int = 640, bin_thresh: floa
         boxes.append(Box(int(max(0, (bx - d) * fx)), int(max(0, (by - d) * fy)), int(min(w, (bx + bw + d) * fx)),
                          int(min(h, (by + bh + d) * fy)), score, "text", rect))
     return boxes
+
+
+def zoom_boxes(session, rgb: np.ndarray, around: Box, *, side: int, pad: Tuple[int, int] = (64, 64),
+               min_height: float = 0.0, max_height: float = float("inf")) -> List[Box]:
+    """Text boxes from the DB model run on an enlarged tile around ``around``, px of ``rgb``.
+
+    The tile reaches ``pad`` (x, y) px, and at least 16 px past the box, beyond the box's
+    centre and is enlarged as if the whole image had a long side of ``side`` px, so
+    lettering that the first pass saw as one blob (a neon sign's star beside its small word)
+    is resolved into lines. The network pools over its whole input, so a bare small tile
+    finds nothing: the tile is mirrored out to twice its size first, and only boxes centred
+    in the tile itself are kept (clipped to it). Heights are in px of ``rgb``.
+    """
+    h, w = rgb.shape[:2]
+    cx, cy = (around.x0 + around.x1) / 2.0, (around.y0 + around.y1) / 2.0
+    hw = max(pad[0], (around.x1 - around.x0) / 2.0 + 16)
+    hh = max(pad[1], (around.y1 - around.y0) / 2.0 + 16)
+    x0, y0 = int(max(0, cx - hw)), int(max(0, cy - hh))
+    x1, y1 = int(min(w, cx + hw)), int(min(h, cy + hh))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return []
+    m = max(x1 - x0, y1 - y0) // 2
+    tile = cv2.copyMakeBorder(np.ascontiguousarray(rgb[y0:y1, x0:x1]), m, m, m, m, cv2.BORDER_REFLECT_101)
+    zoom = side / float(max(h, w))
+    out = []
+    for b in db_text_boxes(session, tile, side=int(round(max(tile.shape[:2]) * zoom)),
+                           min_height=min_height, max_height=max_height):
+        bx0, by0, bx1, by1 = b.x0 + x0 - m, b.y0 + y0 - m, b.x1 + x0 - m, b.y1 + y0 - m
+        if not (x0 <= (bx0 + bx1) / 2.0 < x1 and y0 <= (by0 + by1) / 2.0 < y1):
+            continue  # a mirror image, or beyond the tile
+        rect = (((b.rect[0][0] + x0 - m, b.rect[0][1] + y0 - m),) + tuple(b.rect[1:])) if b.rect else ()
+        out.append(b._replace(x0=max(x0, bx0), y0=max(y0, by0), x1=min(x1, bx1), y1=min(y1, by1), rect=rect))
+    return out
 
 
 def read_text(session, rgb: np.ndarray, box: Box, charset: Sequence[str]) -> Tuple[str, float]:
