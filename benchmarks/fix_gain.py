@@ -284,11 +284,14 @@ def face_report(rows: list[Row]) -> None:
 
     faced = [r for r in rows if r.baseline is not None]
     written = [r for r in faced if r.result.ok]
+    tried = [r for r in faced if r.result.attempts]  # not those whose every action was skipped
     print(f"face (subject's box, same detector range, on the written bytes), {len(faced)} photos with a face "
-          f"on the person: as planned found {sum(r.result.attempts[0][1].found for r in faced)}, same box "
-          f"within 2 % {sum(r.result.attempts[0][1].kept for r in faced)}; written {len(written)} (face kept "
+          f"on the person, {len(tried)} with pixels changed: as planned found "
+          f"{sum(r.result.attempts[0][1].found for r in tried)}, same box within 2 % "
+          f"{sum(r.result.attempts[0][1].kept for r in tried)}; written {len(written)} (face kept "
           f"{sum(r.result.check.kept for r in written)}, {sum(bool(r.result.fallback) for r in written)} via a "
-          f"fallback), refused {len(faced) - len(written)}")
+          f"fallback), refused {len(faced) - len(written)}; actions skipped in "
+          f"{sum(bool(r.result.skipped) for r in rows)} photos")
     blind = [r for r in rows if r.baseline is None]
     print(f"no face on the person in the original: {len(blind)}; refused (person under "
           f"{100 * MIN_PERSON:.0f} % of the photo): {sum(not r.result.ok for r in blind)}, written unchecked: "

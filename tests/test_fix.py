@@ -221,8 +221,8 @@ def test_crop_to_subject_keeps_the_larger_face_only(tmp_path):
     assert result.crop.x0 * scene.width / result.crop.width > scene.width * 0.5  # the astronaut is left out
 
 
-def test_a_crop_that_would_show_another_face_is_refused(tmp_path, monkeypatch):
-    """When no crop leaves the other face out, nothing is written and the reason is printed."""
+def test_a_crop_that_would_show_another_face_is_refused_when_nothing_else_applies(tmp_path, monkeypatch):
+    """When no crop leaves the other face out and only the crop was asked for, nothing is written and the reason is printed."""
     from headshot_lint.retouch import crop as crop_mod
 
     def never(size, face, others=()):
@@ -234,3 +234,20 @@ def test_a_crop_that_would_show_another_face_is_refused(tmp_path, monkeypatch):
     res = runner.invoke(app, ["fix", str(src), "--out", str(tmp_path / "out"), "--unsafe-fixes", "--only", "HL003"])
     assert res.exit_code == 1 and "cannot crop to the subject" in res.output
     assert not (tmp_path / "out" / "two.png").exists()
+
+
+def test_an_impossible_crop_does_not_stop_the_other_fixes(monkeypatch):
+    """The background is still blurred when no crop leaves the other face out; the crop is listed as skipped."""
+    from headshot_lint.retouch import crop as crop_mod
+
+    def never(size, face, others=()):
+        raise crop_mod.NoCrop("another face overlaps the subject's face: no crop shows one face only")
+
+    monkeypatch.setattr(crop_mod, "crop_box", never)
+    rgb = two_people()
+    scene = Scene(load(rgb))
+    todo = [p for p in fixes.plan(audit(rgb).findings, unsafe=True) if p.applies]
+    assert {"blur-background", "crop-to-subject"} <= {p.action for p in todo}
+    result = fixes.correct(todo, rgb, scene)
+    assert result.ok and result.done == ("blur-background",) and result.crop is None
+    assert len(result.skipped) == 1 and "crop-to-subject skipped: cannot crop" in result.skipped[0]

@@ -177,3 +177,5 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
         c = result.crop
         how += f"; cropped to {c.x1 - c.x0}x{c.y1 - c.y0} px at ({c.x0}, {c.y0})"
     console.print(f"  wrote {escape(str(dst))} ({', '.join(result.done) or 'no change'}{how})")
+    for note in result.skipped:
+        console.print(f"  [yellow]note:[/yellow] {escape(note)}")

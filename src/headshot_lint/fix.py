@@ -20,8 +20,9 @@ Statuses of a planned fix: :data:`APPLY`, :data:`NEEDS_UNSAFE`, :data:`ADVICE`,
 :func:`correct` is what ``fix`` runs: :func:`apply`, then a check that the copy still
 shows the subject's face in the same box (:func:`~headshot_lint.fix_check.face_check`,
 re-exported here), retried with more cautious settings (:data:`FALLBACKS`) and refused
-when none keeps the face. An action may refuse too (:class:`Refused`: a crop that cannot
-leave the other faces out).
+when none keeps the face. An action may refuse the whole copy (:class:`Refused`), or
+be left out while the others still run (:class:`Skipped`: a crop that cannot leave the
+other faces out does not stop the background from being fixed).
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class Canvas:
     scene: Scene  #: perception at analysis size (matte, face, skin)
     backdrop: str = "flat"  #: "flat" or "gradient"
     notes: List[str] = field(default_factory=list)  #: what the actions said, for people
+    skipped: List[str] = field(default_factory=list)  #: actions that could not be done here, and why
     fallback: Fallback = AS_PLANNED  #: how cautiously to act
     refined: Optional[np.ndarray] = None  #: the refined alpha, if already computed
     crop: Optional[Crop] = None  #: set by crop-to-subject: the part of the original kept
@@ -133,6 +135,12 @@ Runner = Callable[[Canvas, Mapping[str, Any]], np.ndarray]
 
 class Refused(Exception):
     """An action cannot make this copy (the message says why, for people): no copy is written."""
+
+
+class Skipped(Exception):
+    """An action cannot be done on this photo (the message says why, for people); the
+    plan's other actions still run (a crop that cannot leave the other faces out must
+    not stop the background from being fixed)."""
 
 
 @dataclass(frozen=True)
@@ -293,7 +301,11 @@ def _run(fixes: Iterable[PlannedFix], canvas: Canvas) -> Tuple[np.ndarray, Tuple
     for p in fixes:
         if not p.applies:
             continue
-        out = ACTIONS[p.action].run(canvas, p.params)
+        try:
+            out = ACTIONS[p.action].run(canvas, p.params)
+        except Skipped as exc:
+            canvas.skipped.append(f"{p.action} skipped: {exc}")
+            continue
         if out is not canvas.rgb:
             canvas.rgb = out
             done.append(p.action)
@@ -312,6 +324,7 @@ class Correction:
     data: Optional[bytes] = None  #: the encoded copy, when an encoder was given
     attempts: Tuple[Tuple[str, FaceCheck], ...] = ()  #: every attempt and its check
     crop: Optional[Crop] = None  #: the part of the original the copy shows (crop-to-subject)
+    skipped: Tuple[str, ...] = ()  #: actions that could not be done on this photo, and why
 
     @property
     def ok(self) -> bool:
@@ -339,7 +352,9 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
     to check: a background is then retouched only if the person covers at least
     :data:`MIN_PERSON_WITHOUT_FACE` of the photo. After crop-to-subject the face is
     compared in the cropped frame (:attr:`Correction.crop`); an action that cannot make
-    the copy (:class:`Refused`) refuses it with its reason.
+    the copy (:class:`Refused`) refuses it with its reason; actions that cannot be done
+    on this photo (:class:`Skipped`) are listed in :attr:`Correction.skipped`, and when
+    every action was skipped there is nothing to write (refused, with their reasons).
     """
     todo = [p for p in fixes if p.applies]
     kinds = {p.action for p in todo}
@@ -370,11 +385,15 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
             out, done = _run(todo, canvas)
         except Refused as exc:
             return Correction(None, (), check, "", f"not written: {exc}", None, tuple(tried))
+        skipped = tuple(canvas.skipped)
+        if not done:  # every action was skipped: nothing to write
+            return Correction(None, (), check, "", "not written: " + "; ".join(skipped), None, tuple(tried),
+                              skipped=skipped)
         data = encode(out) if encode is not None else None
         check = face_check(scene, data if data is not None else out, canvas.crop)
         tried.append((fb.name or "as planned", check))
         if check.kept:
-            return Correction(out, done, check, fb.name, "", data, tuple(tried), canvas.crop)
+            return Correction(out, done, check, fb.name, "", data, tuple(tried), canvas.crop, skipped)
     first = tried[0][1]
     retries = "; ".join(f"{n}: {c.short()}" for n, c in tried[1:])
     why = f"not written: {first.describe()}" + (f", and with the fallbacks too ({retries})" if retries else "")
@@ -453,13 +472,13 @@ def _crop_to_subject(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
 
     box = subject_box(canvas.scene)
     if box is None:
-        raise Refused("no face on the person to crop to")
+        raise Skipped("no face on the person to crop to")
     k = canvas.scale
     h, w = canvas.rgb.shape[:2]
     try:
         rect = crop_box((w, h), _px(box, k), [_px(b, k) for b in other_faces(canvas.scene, box)])
     except NoCrop as exc:
-        raise Refused(f"cannot crop to the subject: {exc}") from None
+        raise Skipped(f"cannot crop to the subject: {exc}") from None
     canvas.crop = Crop(*rect, w, h)
     canvas.notes.append(f"crop-to-subject: {rect[2] - rect[0]}x{rect[3] - rect[1]} px of {w}x{h}")
     return crop(canvas.rgb, rect)
@@ -479,6 +498,6 @@ def describe(p: PlannedFix) -> str:
 
 __all__ = ["ACTIONS", "ADVICE", "APPLY", "AS_PLANNED", "ActionKind", "BACKDROPS", "Canvas",
            "Correction", "Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FALLBACKS", "FaceCheck",
-           "Fallback", "NEEDS_UNSAFE", "NOT_SELECTED", "PlannedFix", "Refused", "SUPERSEDED",
+           "Fallback", "NEEDS_UNSAFE", "NOT_SELECTED", "PlannedFix", "Refused", "SUPERSEDED", "Skipped",
            "UNSUPPORTED", "action", "apply", "correct", "describe", "face_check", "face_kept",
            "face_lost", "plan", "subject_box"]

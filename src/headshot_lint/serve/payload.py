@@ -253,13 +253,14 @@ def corrected(data: bytes, rules: Sequence[Rule], *, retouch: bool, backdrop: st
 
 
 def _note(result: "fixes.Correction") -> str:
-    """One sentence for the page: the retry used and the crop ("" when nothing to say)."""
+    """One sentence for the page: the retry used, the crop and skipped actions ("" when nothing to say)."""
     parts = []
     if result.fallback:
         parts.append(f"Retried more cautiously ({result.how()}).")
     if result.crop is not None:
         c = result.crop
         parts.append(f"Cropped to {c.x1 - c.x0}x{c.y1 - c.y0} px of {c.width}x{c.height}.")
+    parts += [f"{note[0].upper()}{note[1:]}." for note in result.skipped]
     return " ".join(parts)
 
 
