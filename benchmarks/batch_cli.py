@@ -10,8 +10,9 @@ loaded 2-CPU machine), then runs the real entry point as a subprocess::
     python -m headshot_lint check DIR --jobs 2 --no-cache --format json --output FILE --progress
 
 with its stderr on a pseudo-terminal (the progress bar gives the photos done). Every
-second it reads ``/proc`` for the tree: the CLI process (the parent, which keeps every
-Report until it renders the JSON at the end), the forkserver, and the workers
+second it reads ``/proc`` for the tree: the CLI process (the parent, which writes each
+Report's piece of the JSON to a spool file as it arrives and keeps only counters, so its
+memory should stay flat), the forkserver, and the workers
 (recycled every ``MAX_TASKS_PER_WORKER`` photos, so each worker's PID lives for ~500
 photos), with RSS and PSS (shared pages split between the processes that map them).
 Prints photos/s, RSS per process after warm-up (10 % of the photos), at 50 % and at the
@@ -253,8 +254,7 @@ def report(n: int, jobs: int, wall: float, samples: list) -> None:
             slopes.append(_slope([d for d, _ in kept], [r for _, r in kept]) * 1000)
         peaks.append((start, max(r for _, r in pts)))
     fork = [(s[1], r) for s in after for role, r, _ in s[2].values() if role == "forkserver"]
-    print(f"slope after warm-up, MB per 1,000 photos: parent {parent_slope:+.2f} (it keeps every Report "
-          f"for the JSON), forkserver {_slope([d for d, _ in fork], [r for _, r in fork]) * 1000:+.2f}")
+    print(f"slope after warm-up, MB per 1,000 photos: parent {parent_slope:+.2f}, forkserver {_slope([d for d, _ in fork], [r for _, r in fork]) * 1000:+.2f}")
     if slopes:
         print(f"  workers, each against its own photos ({len(slopes)} worker lives of ~500 photos): median "
               f"{np.median(slopes):+.2f}, range {min(slopes):+.2f} to {max(slopes):+.2f}")
@@ -266,7 +266,7 @@ def report(n: int, jobs: int, wall: float, samples: list) -> None:
               f"max {max(p for _, p in peaks):.0f} MB")
     parents = [r for s in samples for role, r, _ in s[2].values() if role == "parent"]
     if parents:
-        print(f"  parent peak RSS {max(parents):.0f} MB (rendering the JSON of every Report at the end)")
+        print(f"  parent peak RSS {max(parents):.0f} MB (incl. assembling the JSON at the end)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Union
 
 import typer
 from rich.console import Console
@@ -29,6 +29,7 @@ from .errors import HeadshotLintError
 from .model import ERROR, Report
 from .report import json as json_report
 from .report import text as text_report
+from .report._stream import TextSink, Writer
 from .rules import Rule, RulePack, load_pack
 
 
@@ -112,11 +113,13 @@ def check(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Text format: also list passing and "
                                           "skipped rules with their measured values.")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the "
-                                                "CPU count); 1 audits in this process.",
+                                                "CPU count); 1 is one worker process. A single photo, or "
+                                                "--jobs 1 --timeout 0, is audited in this process.",
                                                 show_default=False)] = None,
     timeout: Annotated[float, typer.Option(min=0, help="Seconds one photo may take in a worker before it is "
-                                           "killed and reported as timed out (0: no limit; needs --jobs 2 or "
-                                           "more).")] = DEFAULT_TIMEOUT,
+                                           "killed and reported as timed out (0: no limit); enforced with any "
+                                           "--jobs, not when a single photo is checked (it runs in this "
+                                           "process).")] = DEFAULT_TIMEOUT,
     cache_dir: Annotated[Path, typer.Option(help="Where cached results live.")] = Path(DEFAULT_CACHE_DIR),
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write cached results.")] = False,
     exclude: Annotated[Optional[List[str]], typer.Option(help="Skip paths matching this glob (relative to the "
@@ -160,7 +163,6 @@ def check(
     stats = Stats()
     show = progress if progress is not None else (_err.is_terminal and not os.environ.get("CI"))
     bar = _progress(len(files)) if show and files else None
-    reports: List[Report] = []
     failed = False
 
     def run() -> Iterator[Report]:
@@ -170,7 +172,6 @@ def check(
                             stats=stats, hash_files=output_format in (OutputFormat.sarif, OutputFormat.gitlab),
                             on_done=(lambda r: bar[1]()) if bar else None)
         for r in results:
-            reports.append(r)
             if any(f.severity == ERROR for f in r.findings) or (
                     fail_at is not None and r.score is not None and r.score < fail_at):
                 failed = True
@@ -180,15 +181,20 @@ def check(
         if bar:
             bar[0].start()
         if statistics:
-            for _ in run():
-                pass
-            _emit(_statistics(reports, rules, output_format), output)
+            counter = _Statistics(rules)
+            for r in run():
+                counter.add(r)
+            _emit(counter.render(output_format), output)
         elif output_format is OutputFormat.text and output is None:
-            console = Console(highlight=False)
+            console = Console(highlight=False)  # each photo printed as it is done
             counts = text_report.render(console, run(), rules, verbose)
             console.print(text_report.summary_line(counts))
-        else:
-            _emit(_render(output_format, list(run()), rules, stats.digests, verbose), output)
+        else:  # each report's piece written to a spool as it arrives; the document assembled at the end
+            with _writer(output_format, rules, stats.digests, verbose,
+                         spool_dir=str(output.resolve().parent) if output is not None else None) as writer:
+                for r in run():
+                    writer.add(r)
+                _emit(writer.write_to, output)
     except HeadshotLintError as exc:
         _err.print(f"[red]error:[/red] {_esc(exc)}")
         raise typer.Exit(ExitCode.ERROR) from None
@@ -208,45 +214,58 @@ def _config(config_file: Optional[Path], paths: List[Path]) -> Config:
     return load_config(found) if found else Config()
 
 
-def _render(fmt: OutputFormat, reports: List[Report], rules: Sequence[Rule], digests: dict, verbose: bool) -> str:
+def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bool,
+            spool_dir: Optional[str] = None) -> Writer:
+    """The incremental writer of ``fmt`` (``digests`` is read as each report is added)."""
     if fmt is OutputFormat.json:
-        return json_report.render(reports)
+        return json_report.Writer(spool_dir=spool_dir)
     if fmt is OutputFormat.sarif:
         from .report import sarif
-        return sarif.render(reports, rules, digests)
+        return sarif.Writer(rules, digests, spool_dir=spool_dir)
     if fmt is OutputFormat.junit:
         from .report import junit
-        return junit.render(reports, rules)
+        return junit.Writer(rules, spool_dir=spool_dir)
     if fmt is OutputFormat.gitlab:
         from .report import gitlab
-        return gitlab.render(reports, rules, digests)
+        return gitlab.Writer(rules, digests, spool_dir=spool_dir)
     if fmt is OutputFormat.html:
         from .report import html
-        return html.render(reports, rules)
-    console = Console(record=True, width=120, file=open(os.devnull, "w"), highlight=False)
-    counts = text_report.render(console, reports, rules, verbose)
-    console.print(text_report.summary_line(counts))
-    return console.export_text()
+        return html.Writer(rules, spool_dir=spool_dir)
+    return text_report.Writer(rules, verbose, width=120, spool_dir=spool_dir)
 
 
-def _statistics(reports: List[Report], rules: Sequence[Rule], fmt: OutputFormat) -> str:
-    """Findings per rule, most frequent first (like ruff --statistics)."""
-    names = {r.code: r.name for r in rules}
-    counts: dict = {}
-    for r in reports:
-        for f in r.findings:
-            c = counts.setdefault(f.code, {"code": f.code, "name": names.get(f.code, f.rule), "count": 0,
-                                           "error": 0, "warning": 0, "info": 0})
+def _render(fmt: OutputFormat, reports: Iterable[Report], rules: Sequence[Rule], digests: dict,
+            verbose: bool) -> str:
+    """The whole report of ``fmt`` as one string (what ``check`` writes to --output or stdout)."""
+    with _writer(fmt, rules, digests, verbose) as w:
+        for r in reports:
+            w.add(r)
+        return w.render()
+
+
+class _Statistics:
+    """Findings per rule, most frequent first (like ruff --statistics); counted as reports arrive."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self._names = {r.code: r.name for r in rules}
+        self._counts: dict = {}
+
+    def add(self, report: Report) -> None:
+        for f in report.findings:
+            c = self._counts.setdefault(f.code, {"code": f.code, "name": self._names.get(f.code, f.rule),
+                                                 "count": 0, "error": 0, "warning": 0, "info": 0})
             c["count"] += 1
             c[f.severity] = c.get(f.severity, 0) + 1
-    rows = sorted(counts.values(), key=lambda c: (-c["count"], c["code"]))
-    if fmt is OutputFormat.json:
-        return json.dumps(rows, indent=2) + "\n"
-    if not rows:
-        return ""
-    width = max(len(str(c["count"])) for c in rows)
-    return "".join(f"{c['count']:>{width}}\t{c['code']}\t{c['name']}\t"
-                   f"({c['error']} error, {c['warning']} warning, {c['info']} info)\n" for c in rows)
+
+    def render(self, fmt: OutputFormat) -> str:
+        rows = sorted(self._counts.values(), key=lambda c: (-c["count"], c["code"]))
+        if fmt is OutputFormat.json:
+            return json.dumps(rows, indent=2) + "\n"
+        if not rows:
+            return ""
+        width = max(len(str(c["count"])) for c in rows)
+        return "".join(f"{c['count']:>{width}}\t{c['code']}\t{c['name']}\t"
+                       f"({c['error']} error, {c['warning']} warning, {c['info']} info)\n" for c in rows)
 
 
 def _progress(total: int):
@@ -284,18 +303,34 @@ def _safe_stdout() -> None:
             pass
 
 
-def _emit(body: str, output: Optional[Path]) -> None:
-    if output is None:
-        data = body.encode("utf-8", "backslashreplace")
-        buffer = getattr(sys.stdout, "buffer", None)
-        if buffer is not None:
-            sys.stdout.flush()
-            buffer.write(data)
-            buffer.flush()
-        else:
-            sys.stdout.write(data.decode("utf-8"))
-    else:
+def _emit(body: Union[str, Callable[[TextSink], None]], output: Optional[Path]) -> None:
+    """Write ``body`` (a string, or a function writing pieces to a sink) to stdout, or
+    atomically to ``output``; file-name bytes that are not UTF-8 appear as \\udcNN."""
+    if output is not None:
         _write_atomic(output, body)
+        return
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        sys.stdout.flush()
+        sink = _Encoded(buffer.write)
+    else:
+        sink = _Encoded(lambda data: sys.stdout.write(data.decode("utf-8")))
+    if isinstance(body, str):
+        sink.write(body)
+    else:
+        body(sink)
+    if buffer is not None:
+        buffer.flush()
+
+
+class _Encoded:
+    """A text sink over a bytes writer: UTF-8, undecodable file-name bytes as \\udcNN."""
+
+    def __init__(self, write: Callable[[bytes], object]) -> None:
+        self._write = write
+
+    def write(self, text: str) -> None:
+        self._write(text.encode("utf-8", "backslashreplace"))
 
 
 @app.command()
@@ -310,13 +345,17 @@ def clean(
     _err.print(f"removed {n} cached result{'s' * (n != 1)} from {_esc(cache_dir)}")
 
 
-def _write_atomic(path: Path, body: str) -> None:
-    """Write ``body`` to ``path`` via a temp file and rename: never a half-written report."""
+def _write_atomic(path: Path, body: Union[str, Callable[[TextSink], None]]) -> None:
+    """Write ``body`` (a string, or a function writing pieces to a file) to ``path`` via a
+    temp file and rename: never a half-written report."""
     path = path.resolve()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(body)  # undecodable file-name bytes become \\udcNN: valid JSON, readable text
+            if isinstance(body, str):
+                fh.write(body)  # undecodable file-name bytes become \\udcNN: valid JSON, readable text
+            else:
+                body(fh)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

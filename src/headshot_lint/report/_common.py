@@ -36,5 +36,6 @@ def fingerprint(report: Report, finding: Finding, digests: Optional[Mapping[str,
 
 
 def rules_used(rules: Iterable[Rule], reports: Iterable[Report]) -> list[Rule]:
-    """The selected rules, once each, by code (``reports`` kept for future per-run selection)."""
+    """The selected rules, once each, by code. ``reports`` is not read: the incremental writers
+    need the rules before the first report (they pass none)."""
     return sorted({r.code: r for r in rules}.values(), key=lambda r: r.code)

@@ -13,33 +13,62 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 from ..model import ERROR, INFO, WARNING, Report
 from ..rules import Rule
-from . import _common, _paths
+from . import _common, _paths, _stream
 
 #: headshot-lint severity -> Code Quality severity (info|minor|major|critical|blocker).
 SEVERITY = {ERROR: "major", WARNING: "minor", INFO: "info"}
 
 
-def render(reports: Iterable[Report], rules: Sequence[Rule] = (), digests: Optional[Mapping[str, str]] = None) -> str:
-    """Every finding of the run as a Code Quality issue."""
-    issues = []
-    seen: set[str] = set()
-    for report in reports:
+class Writer(_stream.Writer):
+    """The Code Quality array, one photo's issues at a time (see :mod:`._stream`).
+
+    To keep fingerprints unique it remembers 128 bits of each one written (16 bytes a
+    finding, not the finding)."""
+
+    def __init__(self, rules: Sequence[Rule] = (), digests: Optional[Mapping[str, str]] = None,
+                 spool_dir: Optional[str] = None) -> None:
+        super().__init__(spool_dir)
+        self._digests = digests
+        self._seen: set[int] = set()
+        self._issues = 0
+        self._list = _stream.JsonList(_stream.JsonList.placeholder())
+
+    def _unique(self, base: str, path: str) -> str:
+        fp = hashlib.sha256(f"{base}:{path}".encode("utf-8", "surrogateescape"))
+        n = 1
+        while int.from_bytes(fp.digest()[:16], "big") in self._seen:  # the same bytes listed twice under one path
+            fp = hashlib.sha256(f"{base}:{path}:{n}".encode("utf-8", "surrogateescape"))
+            n += 1
+        self._seen.add(int.from_bytes(fp.digest()[:16], "big"))
+        return fp.hexdigest()
+
+    def fragment(self, report: Report) -> str:
         path = _paths.posix(_common.relative(report.path))
+        out = []
         for f in report.findings:
-            base = _common.fingerprint(report, f, digests)
-            fp = hashlib.sha256(f"{base}:{path}".encode("utf-8", "surrogateescape")).hexdigest()
-            n = 1
-            while fp in seen:  # the same bytes listed twice under one path: still unique
-                fp = hashlib.sha256(f"{base}:{path}:{n}".encode("utf-8", "surrogateescape")).hexdigest()
-                n += 1
-            seen.add(fp)
-            issues.append({
+            issue = {
                 "type": "issue",
                 "description": f"{f.code} {f.rule}: {f.message}",
                 "check_name": f.code,
                 "categories": ["Style"],
-                "fingerprint": fp,
+                "fingerprint": self._unique(_common.fingerprint(report, f, self._digests), path),
                 "severity": SEVERITY.get(f.severity, "info"),
                 "location": {"path": path, "lines": {"begin": 1}},
-            })
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+            }
+            out.append(self._list.item(issue, first=self._issues == 0))
+            self._issues += 1
+        return "".join(out)
+
+    def head(self) -> str:
+        return self._list.head(empty=self._issues == 0)
+
+    def tail(self) -> str:
+        return self._list.tail(empty=self._issues == 0) + "\n"
+
+
+def render(reports: Iterable[Report], rules: Sequence[Rule] = (), digests: Optional[Mapping[str, str]] = None) -> str:
+    """Every finding of the run as a Code Quality issue."""
+    with Writer(rules, digests) as w:
+        for r in reports:
+            w.add(r)
+        return w.render()

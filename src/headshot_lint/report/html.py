@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence
 from .. import __version__
 from ..model import ERROR, INFO, WARNING, Region, Report, verdict_of
 from ..rules import Rule
-from . import _common, _paths
+from . import _common, _paths, _stream
 from ._thumbs import data_uri
 
 _SEV_ORDER = (ERROR, WARNING, INFO)
@@ -157,32 +157,54 @@ def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str]) -> st
     return "".join(out)
 
 
+class Writer(_stream.Writer):
+    """The page, one card at a time (see :mod:`._stream`): each photo's thumbnail is made
+    when its report is added and goes into the spool with its card (no pixels are kept);
+    the header, which shows the counts, is written when the page is assembled."""
+
+    def __init__(self, rules: Sequence[Rule], thumbnail: Callable[[str], Optional[str]] = data_uri,
+                 spool_dir: Optional[str] = None) -> None:
+        super().__init__(spool_dir)
+        self._rules = tuple(rules)
+        self._by_name = {r.name: r for r in self._rules}
+        self._thumbnail = thumbnail
+        self._errors = self._warnings = self._clean = 0
+
+    def fragment(self, report: Report) -> str:
+        self._errors += sum(f.severity == ERROR for f in report.findings)
+        self._warnings += sum(f.severity == WARNING for f in report.findings)
+        self._clean += not report.findings
+        return _card(report, self._by_name, self._thumbnail(report.path))
+
+    def head(self) -> str:
+        n, n_err, n_warn, clean = self.photos, self._errors, self._warnings, self._clean
+        options = "".join(f'<option value="{_e(r.code)}">{_e(r.code)} {_e(r.name)}</option>'
+                          for r in _common.rules_used(self._rules, ()))
+        sev_boxes = "".join(f'<label><input type="checkbox" class="f-sev" value="{s}" checked> {s}</label>'
+                            for s in _SEV_ORDER)
+        meta = json.dumps({"photos": n, "errors": n_err, "warnings": n_warn})
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+            "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+            f"<title>headshot-lint report</title><style>{_CSS}</style></head><body>"
+            f"<header><h1>headshot-lint report</h1><div class=\"sum\" data-summary='{_e(meta)}'>"
+            f"<span>{n} photos</span><span>{clean} clean</span><span>{n_err} errors</span>"
+            f"<span>{n_warn} warnings</span></div></header>"
+            f"<div class=\"bar-wrap\"><label>rule <select id=\"f-rule\"><option value=\"\">all rules</option>"
+            f"{options}</select></label>{sev_boxes}<label><input type=\"checkbox\" id=\"f-clean\" checked> "
+            f"clean photos</label><span>showing <b id=\"shown\">{n}</b> of {n}</span></div><main>"
+        )
+
+    def tail(self) -> str:
+        return f"</main><footer>headshot-lint {_e(__version__)}</footer><script>{_JS}</script></body></html>\n"
+
+
 def render(reports: Iterable[Report], rules: Sequence[Rule],
            thumbnail: Callable[[str], Optional[str]] = data_uri) -> str:
     """The run as one HTML page; ``thumbnail(path)`` gives each photo's data URI (or None)."""
-    reports = list(reports)
-    by_name = {r.name: r for r in rules}
-    cards = [_card(r, by_name, thumbnail(r.path)) for r in reports]
-    n_err = sum(f.severity == ERROR for r in reports for f in r.findings)
-    n_warn = sum(f.severity == WARNING for r in reports for f in r.findings)
-    clean = sum(not r.findings for r in reports)
-    options = "".join(f'<option value="{_e(r.code)}">{_e(r.code)} {_e(r.name)}</option>'
-                      for r in _common.rules_used(rules, reports))
-    sev_boxes = "".join(f'<label><input type="checkbox" class="f-sev" value="{s}" checked> {s}</label>'
-                        for s in _SEV_ORDER)
-    meta = json.dumps({"photos": len(reports), "errors": n_err, "warnings": n_warn})
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
-        "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
-        f"<title>headshot-lint report</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>headshot-lint report</h1><div class=\"sum\" data-summary='{_e(meta)}'>"
-        f"<span>{len(reports)} photos</span><span>{clean} clean</span><span>{n_err} errors</span>"
-        f"<span>{n_warn} warnings</span></div></header>"
-        f"<div class=\"bar-wrap\"><label>rule <select id=\"f-rule\"><option value=\"\">all rules</option>{options}"
-        f"</select></label>{sev_boxes}<label><input type=\"checkbox\" id=\"f-clean\" checked> clean photos</label>"
-        f"<span>showing <b id=\"shown\">{len(reports)}</b> of {len(reports)}</span></div>"
-        f"<main>{''.join(cards)}</main><footer>headshot-lint {_e(__version__)}</footer>"
-        f"<script>{_JS}</script></body></html>\n"
-    )
+    with Writer(rules, thumbnail) as w:
+        for r in reports:
+            w.add(r)
+        return w.render()

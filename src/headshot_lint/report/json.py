@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from .. import __version__
 from ..model import Finding, Report
+from . import _stream
 
 SCHEMA_VERSION = "1.0"
 
@@ -47,26 +48,48 @@ def report_to_dict(r: Report) -> dict[str, Any]:
     }
 
 
+class Writer(_stream.Writer):
+    """The run's JSON document, one photo at a time (see :mod:`._stream`); only the summary's
+    counters stay in memory."""
+
+    def __init__(self, spool_dir: Optional[str] = None) -> None:
+        super().__init__(spool_dir)
+        self._errors = 0
+        self._warnings = 0
+        self._by_rule: dict[str, int] = {}
+        self._list = self._frame()
+
+    def fragment(self, report: Report) -> str:
+        photo = report_to_dict(report)
+        for f in photo["findings"]:
+            self._by_rule[f["rule"]] = self._by_rule.get(f["rule"], 0) + 1
+            self._errors += f["severity"] == "error"
+            self._warnings += f["severity"] == "warning"
+        return self._list.item(photo, first=self.photos == 0)
+
+    def summary(self) -> dict[str, Any]:
+        """The document's ``summary`` for the photos added so far."""
+        return {"photos": self.photos, "errors": self._errors, "warnings": self._warnings,
+                "findings_by_rule": dict(sorted(self._by_rule.items()))}
+
+    def _frame(self, summary: Optional[dict[str, Any]] = None) -> _stream.JsonList:
+        return _stream.JsonList({
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "headshot-lint", "version": __version__},
+            "summary": summary or {},
+            "photos": _stream.JsonList.placeholder(),
+        })
+
+    def head(self) -> str:
+        return self._frame(self.summary()).head(empty=self.photos == 0)
+
+    def tail(self) -> str:
+        return self._list.tail(empty=self.photos == 0) + "\n"
+
+
 def render(reports: Iterable[Report]) -> str:
     """The whole run as one JSON document (deterministic: no timestamps, sorted as given)."""
-    photos = [report_to_dict(r) for r in reports]
-    doc = {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "headshot-lint", "version": __version__},
-        "summary": _summary(photos),
-        "photos": photos,
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def _summary(photos: list[dict[str, Any]]) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    for p in photos:
-        for f in p["findings"]:
-            counts[f["rule"]] = counts.get(f["rule"], 0) + 1
-    return {
-        "photos": len(photos),
-        "errors": sum(1 for p in photos for f in p["findings"] if f["severity"] == "error"),
-        "warnings": sum(1 for p in photos for f in p["findings"] if f["severity"] == "warning"),
-        "findings_by_rule": dict(sorted(counts.items())),
-    }
+    with Writer() as w:
+        for r in reports:
+            w.add(r)
+        return w.render()

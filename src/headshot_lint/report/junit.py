@@ -8,50 +8,87 @@ message in ``<system-out>``; a rule that could not judge is ``<skipped>``.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence
 
 from ..model import ERROR, WARNING, Report
 from ..rules import Rule
-from . import _common, _paths
+from . import _common, _paths, _stream
 
 
-def render(reports: Iterable[Report], rules: Sequence[Rule]) -> str:
-    """The run as ``<testsuites>``; counts per suite and in total."""
+_TOTALS = ("tests", "failures", "skipped")
+
+
+def _suite(report: Report, rules: Sequence[Rule]) -> tuple[ET.Element, dict[str, int]]:
+    """One photo's ``<testsuite>`` and its counts."""
+    path = _paths.posix(_common.relative(report.path))
+    suite = ET.Element("testsuite", name=path, package="headshot-lint")
+    findings = {f.code: f for f in report.findings}
+    skipped = {s.code: s for s in report.skipped}
+    counts = {"tests": 0, "failures": 0, "skipped": 0}
+    for rule in rules:
+        case = ET.SubElement(suite, "testcase", name=f"{rule.code} {rule.name}", classname=path,
+                             file=path, line="1")
+        counts["tests"] += 1
+        f = findings.get(rule.code)
+        if f is not None and f.severity in (ERROR, WARNING):
+            failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
+            failure.text = "\n".join(x for x in (f.message, f"fix: {f.fix.title}" if f.fix else "",
+                                                 f"score: {f.score:g}/100") if x)
+            counts["failures"] += 1
+        elif f is not None:
+            ET.SubElement(case, "system-out").text = f"{f.severity}: {f.message}"
+        elif rule.code in skipped:
+            ET.SubElement(case, "skipped", message=skipped[rule.code].reason)
+            counts["skipped"] += 1
+        elif rule.name not in report.scores:
+            ET.SubElement(case, "skipped", message="not run on this photo (per-file ignore)")
+            counts["skipped"] += 1
+    suite.set("tests", str(counts["tests"]))
+    suite.set("failures", str(counts["failures"]))
+    suite.set("errors", "0")
+    suite.set("skipped", str(counts["skipped"]))
+    return suite, counts
+
+
+def _root(totals: dict[str, int]) -> ET.Element:
     root = ET.Element("testsuites", name="headshot-lint")
-    totals = {"tests": 0, "failures": 0, "skipped": 0}
-    for report in reports:
-        path = _paths.posix(_common.relative(report.path))
-        suite = ET.SubElement(root, "testsuite", name=path, package="headshot-lint")
-        findings = {f.code: f for f in report.findings}
-        skipped = {s.code: s for s in report.skipped}
-        counts = {"tests": 0, "failures": 0, "skipped": 0}
-        for rule in rules:
-            case = ET.SubElement(suite, "testcase", name=f"{rule.code} {rule.name}", classname=path,
-                                 file=path, line="1")
-            counts["tests"] += 1
-            f = findings.get(rule.code)
-            if f is not None and f.severity in (ERROR, WARNING):
-                failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
-                failure.text = "\n".join(x for x in (f.message, f"fix: {f.fix.title}" if f.fix else "",
-                                                     f"score: {f.score:g}/100") if x)
-                counts["failures"] += 1
-            elif f is not None:
-                ET.SubElement(case, "system-out").text = f"{f.severity}: {f.message}"
-            elif rule.code in skipped:
-                ET.SubElement(case, "skipped", message=skipped[rule.code].reason)
-                counts["skipped"] += 1
-            elif rule.name not in report.scores:
-                ET.SubElement(case, "skipped", message="not run on this photo (per-file ignore)")
-                counts["skipped"] += 1
-        suite.set("tests", str(counts["tests"]))
-        suite.set("failures", str(counts["failures"]))
-        suite.set("errors", "0")
-        suite.set("skipped", str(counts["skipped"]))
-        for k in totals:
-            totals[k] += counts[k]
     root.set("tests", str(totals["tests"]))
     root.set("failures", str(totals["failures"]))
     root.set("errors", "0")
     root.set("skipped", str(totals["skipped"]))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return root
+
+
+class Writer(_stream.Writer):
+    """The ``<testsuites>`` document, one photo's suite at a time (see :mod:`._stream`);
+    the totals go into the root element once every suite is written."""
+
+    def __init__(self, rules: Sequence[Rule], spool_dir: Optional[str] = None) -> None:
+        super().__init__(spool_dir)
+        self._rules = tuple(rules)
+        self._totals = dict.fromkeys(_TOTALS, 0)
+
+    def fragment(self, report: Report) -> str:
+        suite, counts = _suite(report, self._rules)
+        for k in _TOTALS:
+            self._totals[k] += counts[k]
+        ET.indent(suite, level=1)  # as ET.indent(root) indents it
+        return "\n  " + ET.tostring(suite, encoding="unicode")
+
+    def head(self) -> str:
+        root = ET.tostring(_root(self._totals), encoding="unicode")  # <testsuites ... />
+        return _DECLARATION + (root if self.photos == 0 else root[:-len(" />")] + ">")
+
+    def tail(self) -> str:
+        return "\n" if self.photos == 0 else "\n</testsuites>\n"
+
+
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def render(reports: Iterable[Report], rules: Sequence[Rule]) -> str:
+    """The run as ``<testsuites>``; counts per suite and in total."""
+    with Writer(rules) as w:
+        for r in reports:
+            w.add(r)
+        return w.render()

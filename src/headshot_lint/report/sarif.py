@@ -14,9 +14,9 @@ import json
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .. import __version__
-from ..model import ERROR, WARNING, Report
+from ..model import ERROR, WARNING, Finding, Report
 from ..rules import Rule
-from . import _common, _paths
+from . import _common, _paths, _stream
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {ERROR: "error", WARNING: "warning"}  # info -> "note"
@@ -42,39 +42,69 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _result(report: Report, f: Finding, uri: str, index: Mapping[str, int],
+            digests: Optional[Mapping[str, str]]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": f.code,
+        "level": _LEVEL.get(f.severity, "note"),
+        "message": {"text": f.message + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                                            "region": {"startLine": 1}}}],
+        "partialFingerprints": {FINGERPRINT_KEY: _common.fingerprint(report, f, digests)},
+        "properties": {"score": f.score, "value": f.value, "unit": f.unit, "threshold": f.threshold,
+                       "photoScore": report.score,
+                       "regions": [{"x0": g.x0, "y0": g.y0, "x1": g.x1, "y1": g.y1, "label": g.label}
+                                   for g in f.regions]},
+    }
+    if f.code in index:
+        result["ruleIndex"] = index[f.code]
+    return result
+
+
+class Writer(_stream.Writer):
+    """The SARIF log, one photo's results at a time (see :mod:`._stream`).
+
+    ``digests`` (path -> sha256 hex) is read when each report is added."""
+
+    def __init__(self, rules: Sequence[Rule], digests: Optional[Mapping[str, str]] = None,
+                 spool_dir: Optional[str] = None) -> None:
+        super().__init__(spool_dir)
+        self._used = _common.rules_used(rules, ())
+        self._index = {r.code: n for n, r in enumerate(self._used)}
+        self._digests = digests
+        self._results = 0
+        self._list = _stream.JsonList({
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {"name": "headshot-lint", "version": __version__,
+                                    "semanticVersion": __version__, "informationUri": _common.TOOL_URI,
+                                    "rules": [_rule(r) for r in self._used]}},
+                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The folder headshot-lint ran in."}}},
+                "results": _stream.JsonList.placeholder(),
+                "columnKind": "unicodeCodePoints",
+            }],
+        })
+
+    def fragment(self, report: Report) -> str:
+        uri = _paths.uri(_common.relative(report.path))
+        out = []
+        for f in report.findings:
+            out.append(self._list.item(_result(report, f, uri, self._index, self._digests),
+                                       first=self._results == 0))
+            self._results += 1
+        return "".join(out)
+
+    def head(self) -> str:
+        return self._list.head(empty=self._results == 0)
+
+    def tail(self) -> str:
+        return self._list.tail(empty=self._results == 0) + "\n"
+
+
 def render(reports: Iterable[Report], rules: Sequence[Rule], digests: Optional[Mapping[str, str]] = None) -> str:
     """The whole run as one SARIF 2.1.0 log (deterministic: no timestamps)."""
-    reports = list(reports)
-    used = _common.rules_used(rules, reports)
-    index = {r.code: n for n, r in enumerate(used)}
-    results = []
-    for report in reports:
-        uri = _paths.uri(_common.relative(report.path))
-        for f in report.findings:
-            result: dict[str, Any] = {
-                "ruleId": f.code,
-                "level": _LEVEL.get(f.severity, "note"),
-                "message": {"text": f.message + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
-                                                    "region": {"startLine": 1}}}],
-                "partialFingerprints": {FINGERPRINT_KEY: _common.fingerprint(report, f, digests)},
-                "properties": {"score": f.score, "value": f.value, "unit": f.unit, "threshold": f.threshold,
-                               "photoScore": report.score,
-                               "regions": [{"x0": g.x0, "y0": g.y0, "x1": g.x1, "y1": g.y1, "label": g.label}
-                                           for g in f.regions]},
-            }
-            if f.code in index:
-                result["ruleIndex"] = index[f.code]
-            results.append(result)
-    doc = {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "headshot-lint", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": _common.TOOL_URI, "rules": [_rule(r) for r in used]}},
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The folder headshot-lint ran in."}}},
-            "results": results,
-            "columnKind": "unicodeCodePoints",
-        }],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    with Writer(rules, digests) as w:
+        for r in reports:
+            w.add(r)
+        return w.render()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+import os
+from typing import Iterable, Mapping, Optional
 
 from rich.console import Console
 from rich.table import Table
@@ -10,6 +11,7 @@ from rich.text import Text
 
 from ..model import ERROR, INFO, WARNING, Report, verdict_of
 from ..rules import Rule
+from . import _stream
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
 
@@ -63,14 +65,49 @@ def render_photo(console: Console, report: Report, rules: Mapping[str, Rule], ve
 def render(console: Console, reports: Iterable[Report], rules: Iterable[Rule], verbose: bool = False) -> dict[str, int]:
     """Print every photo and a summary line; returns the counts shown in it."""
     by_name = {r.name: r for r in rules}
-    counts = {"photos": 0, "clean": 0, "errors": 0, "warnings": 0}
+    counts = _counts()
     for report in reports:
         render_photo(console, report, by_name, verbose)
-        counts["photos"] += 1
-        counts["clean"] += not report.findings
-        counts["errors"] += sum(f.severity == ERROR for f in report.findings)
-        counts["warnings"] += sum(f.severity == WARNING for f in report.findings)
+        _count(counts, report)
     return counts
+
+
+def _counts() -> dict[str, int]:
+    return {"photos": 0, "clean": 0, "errors": 0, "warnings": 0}
+
+
+def _count(counts: dict[str, int], report: Report) -> None:
+    counts["photos"] += 1
+    counts["clean"] += not report.findings
+    counts["errors"] += sum(f.severity == ERROR for f in report.findings)
+    counts["warnings"] += sum(f.severity == WARNING for f in report.findings)
+
+
+class Writer(_stream.Writer):
+    """The plain text of the terminal report (no colours) at ``width`` columns, one photo
+    at a time (see :mod:`._stream`), then the summary line: what ``--output`` gets."""
+
+    def __init__(self, rules: Iterable[Rule], verbose: bool = False, width: int = 120,
+                 spool_dir: Optional[str] = None) -> None:
+        super().__init__(spool_dir)
+        self._by_name = {r.name: r for r in rules}
+        self._verbose = verbose
+        self._devnull = open(os.devnull, "w", encoding="utf-8", errors="backslashreplace")  # non-UTF-8 names
+        self._console = Console(record=True, width=width, file=self._devnull, highlight=False)
+        self.counts = _counts()
+
+    def fragment(self, report: Report) -> str:
+        render_photo(self._console, report, self._by_name, self._verbose)
+        _count(self.counts, report)
+        return self._console.export_text()  # and clears the record buffer
+
+    def tail(self) -> str:
+        self._console.print(summary_line(self.counts))
+        return self._console.export_text()
+
+    def close(self) -> None:
+        super().close()
+        self._devnull.close()
 
 
 def summary_line(counts: Mapping[str, int]) -> Text:
