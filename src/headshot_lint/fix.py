@@ -415,14 +415,12 @@ def _replace_background(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray
 
 
 def _tone_for(scene: Scene) -> str:
-    """The guide's tone for this face when the finding did not carry one (medium grey
-    without a measurable face)."""
-    from .measures.tone import MEDIUM_GREY, recommend_tone
+    """The guide's tone for this face and clothes when the finding did not carry one
+    (medium grey without a measurable face)."""
+    from .measures.tone import MEDIUM_GREY, tone_for
 
-    skin = scene.skin_mask
-    if scene.face is None or skin.sum() < 20:
-        return MEDIUM_GREY.hex
-    return recommend_tone(float(np.median(scene.lab[..., 0][skin]))).hex
+    tone = tone_for(scene)
+    return (tone or MEDIUM_GREY).hex
 
 
 @action("blur-background", order=30, summary="lens-blur the background behind the person")

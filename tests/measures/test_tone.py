@@ -8,7 +8,7 @@ import pytest
 from headshot_lint import color
 from headshot_lint.measures import tone
 from headshot_lint.model import NOT_ASSESSABLE
-from tests.conftest import assert_in_range, scene_of
+from tests.conftest import assert_in_range, astronaut, scene_of
 from tests.measures.test_backlight import composite
 
 
@@ -71,3 +71,17 @@ def test_fixture_advice_follows_the_sitters_complexion(seed):
     assert clean.details["recommended_name"] in expected, (skin, clean.values, clean.details)
     assert results["studio-offwhite"][1].values["delta_e_suitable"] < 5  # off-white suits every complexion
     assert results["skin-tone-bg"][1].values["delta_e_suitable"] > 15  # too close to the face for any tone
+
+
+def test_tone_for_a_scene_avoids_the_clothing(monkeypatch):
+    """When the clothes are the face's tone, the scene's tone is another one, apart from skin and clothes."""
+    from headshot_lint.measures import tone as T
+
+    scene = scene_of(astronaut())
+    skin_l = float(T.skin_lab(scene)[0])
+    alone = T.recommend_tone(skin_l)
+    monkeypatch.setattr(T, "clothing_lab", lambda s: alone.lab)
+    chosen = T.tone_for(scene)
+    assert chosen != alone
+    assert abs(float(chosen.lab[0]) - skin_l) >= T.MIN_SEPARATION_L and T._apart(chosen, alone.lab)
+    assert T.background_tone(scene).details["recommended_hex"] == chosen.hex

@@ -16,7 +16,7 @@ import numpy as np
 from ..model import Measurement, Region
 from ..scene import FACE_ON_PERSON, Scene
 from . import measure
-from .tone import half_view, skin_lab
+from ._views import half_view, skin_lab
 
 #: Percentile of background L* that stands for "the bright part" (a window, the sky).
 BRIGHT_PERCENTILE = 90

@@ -15,7 +15,7 @@ from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
 from .backlight import subject_exposure
-from .tone import half_view, skin_lab
+from ._views import clothing, half_view, skin_lab
 
 #: An outline point is "lost" when the clothing and the background beside it differ
 #: by less than this CIEDE2000 (two colours read as one at a glance; RESEARCH.md
@@ -33,10 +33,6 @@ BAND = 0.025
 _GAP_PX = 2
 #: Matte value above which a pixel may be the person (hair wisps, soft edges).
 _PERSON_LOOSE = 0.15
-#: Pixels within this Lab distance of the median facial skin are skin, not clothing.
-_SKIN_LAB = 12.0
-#: Face-mesh index of the chin's lowest point.
-_CHIN = 152
 #: Fewest valid outline pixels worth judging (at the working size).
 _MIN_OUTLINE = 15
 
@@ -86,13 +82,13 @@ def clothing_camouflage(scene: Scene) -> Measurement:
                   "the outline is lost to backlighting (see backlit-subject)")
     view = half_view(scene)
     lab, person, f = view.lab, view.person, view.factor
-    clothing, chin = _clothing(scene, lab, person, f)
-    if clothing.sum() < 50:
+    clothing_mask, chin = clothing(scene)
+    if clothing_mask.sum() < 50:
         return Measurement.not_assessable(name, "too little clothing visible below the chin")
     h, w = person.shape
     band = max(2, int(round(BAND * max(h, w))))
     outside = (view.matte < _PERSON_LOOSE) & (view.outside > _GAP_PX) & (view.outside <= _GAP_PX + band)
-    inside = (view.inside > _GAP_PX) & (view.inside <= _GAP_PX + band) & clothing
+    inside = (view.inside > _GAP_PX) & (view.inside <= _GAP_PX + band) & clothing_mask
     edge = person & (view.inside < 1.5)
     edge[:chin] = False
     edge[:2] = edge[-2:] = False  # the frame's edge is no outline
@@ -184,27 +180,6 @@ def skin_tone_camouflage(scene: Scene) -> Measurement:
         details={"skin_hex": color.rgb_to_hex(color.lab_to_rgb(skin_med)),
                  "background_hex": color.rgb_to_hex(color.lab_to_rgb(ring_med))},
     )
-
-
-def _clothing(scene: Scene, lab: np.ndarray, person: np.ndarray, f: int) -> tuple[np.ndarray, int]:
-    """(clothing mask bool, chin row) at the working size (``f`` times smaller than the
-    scene): the person below the chin, facial-skin colours excluded."""
-    ys = np.nonzero(person.any(axis=1))[0]
-    top, bottom = int(ys[0]), int(ys[-1])
-    face = scene.face
-    if face is not None and scene.matte[int(np.clip(face.box.center[1], 0, scene.height - 1)),
-                                        int(np.clip(face.box.center[0], 0, scene.width - 1))] >= 0.5:
-        lm = scene.landmarks
-        bottom_of_face = float(lm[_CHIN, 1]) if lm is not None else face.box.y1
-        chin = int(np.clip(bottom_of_face / f, 0, person.shape[0]))
-    else:
-        chin = int(top + 0.2 * (bottom - top))
-    clothing = person.copy()
-    clothing[:chin] = False
-    if scene.skin_mask.sum() >= 20:  # only the rows below the chin can be clothing
-        d = lab[chin:] - skin_lab(scene)
-        clothing[chin:] &= np.einsum("ijk,ijk->ij", d, d) > _SKIN_LAB ** 2
-    return clothing, chin
 
 
 def _local_mean(lab: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

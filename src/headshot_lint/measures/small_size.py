@@ -15,7 +15,8 @@ from .. import color
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
-from .tone import HalfView, half_view, recommend_tone, skin_lab
+from ._views import HalfView, half_view, skin_lab
+from .tone import recommend_tone, tone_for
 
 #: Thumbnail sizes, px: Instagram's circle and LinkedIn's notification square.
 SIZES = (32, 48)
@@ -112,7 +113,7 @@ def small_size_contrast(scene: Scene) -> Measurement:
     values["contrast_near"] = color.contrast_ratio(_l_to_y(skin_l), _l_to_y(near_l))
     values = {k: round(float(v), 3) for k, v in values.items()}
     units = {k: ("ΔL*" if k.startswith(("delta", "worst_delta")) else "ratio") for k in values}
-    tone = recommend_tone(skin_l)
+    tone = tone_for(scene) or recommend_tone(skin_l)
     b = scene.face.box
     r = scene.head_region
     regions = (

@@ -8,79 +8,15 @@ lighter ones; off-white is second best; pure white is risky (clipping, halation)
 from __future__ import annotations
 
 import functools
-import weakref
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from .. import color
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
-
-
-@dataclass(frozen=True)
-class HalfView:
-    """The scene at half the analysis size, shared by the exposure and outline measures.
-
-    Region statistics (medians, percentiles, bands around the outline) are as good from
-    a quarter of the pixels; computing the view and the two distance transforms once per
-    scene is what keeps these measures cheap. Arrays are read-only.
-    """
-
-    factor: int  #: analysis px per view px (2, or 1 for small images)
-    lab: np.ndarray  #: CIELAB, float32 (h, w, 3), each pixel the mean of a 2x2 block
-    darkest: np.ndarray  #: smallest of the 2x2-averaged sRGB channels, uint8 (h, w)
-    gray: np.ndarray  #: 8-bit grey, uint8 (h, w)
-    matte: np.ndarray  #: soft person alpha, float32 (h, w) in [0, 1]
-    person: np.ndarray  #: matte >= 0.5, bool (h, w)
-    background: np.ndarray  #: ``scene.background_mask`` subsampled, bool (h, w)
-    outside: np.ndarray  #: distance to the person, view px, float32 (0 on the person)
-    inside: np.ndarray  #: distance from a person pixel to the background, view px, float32
-
-
-_VIEWS: "weakref.WeakKeyDictionary[Scene, HalfView]" = weakref.WeakKeyDictionary()
-_SKIN: "weakref.WeakKeyDictionary[Scene, np.ndarray]" = weakref.WeakKeyDictionary()
-
-
-def skin_lab(scene: Scene) -> np.ndarray:
-    """Median CIELAB of ``scene.skin_mask``, float32 (3,), cached per scene; NaN without skin."""
-    lab = _SKIN.get(scene)
-    if lab is None:
-        skin = scene.lab[scene.skin_mask]
-        lab = _SKIN[scene] = (np.median(skin, axis=0).astype(np.float32) if len(skin)
-                              else np.full(3, np.nan, np.float32))
-    return lab
-
-
-def half_view(scene: Scene) -> HalfView:
-    """The :class:`HalfView` of ``scene``, computed on first use and cached with it."""
-    view = _VIEWS.get(scene)
-    if view is None:
-        view = _VIEWS[scene] = _make_view(scene)
-    return view
-
-
-def _make_view(scene: Scene) -> HalfView:
-    f = 2 if max(scene.width, scene.height) > 320 else 1
-    w, h = scene.width // f, scene.height // f
-
-    def small(a: np.ndarray) -> np.ndarray:  # halving bilinearly is the 2x2 mean, and faster than INTER_AREA
-        return a if f == 1 else cv2.resize(np.ascontiguousarray(a), (w, h), interpolation=cv2.INTER_LINEAR)
-
-    r, g, b = cv2.split(small(scene.rgb))
-    darkest = cv2.min(cv2.min(r, g), b)  # numpy's min over a last axis of 3 is ten times slower
-    matte = small(scene.matte)
-    person = matte >= 0.5
-    p8 = person.astype(np.uint8)
-    arrays = dict(lab=small(scene.lab), darkest=darkest, gray=small(scene.gray), matte=matte, person=person,
-                  background=scene.background_mask[:h * f:f, :w * f:f],
-                  outside=cv2.distanceTransform(1 - p8, cv2.DIST_L2, 3),
-                  inside=cv2.distanceTransform(p8, cv2.DIST_L2, 3))
-    for a in arrays.values():
-        a.flags.writeable = False
-    return HalfView(factor=f, **arrays)
+from ._views import clothing_lab, half_view, skin_lab
 
 
 @dataclass(frozen=True)
@@ -128,6 +64,12 @@ PREFERENCE = {
 #: face still separates at 32 px: about 1.5:1 WCAG at mid tones, above the 1.33:1 that
 #: small-size-contrast was calibrated to on the labelled photos.
 MIN_SEPARATION_L = 15.0
+#: ... and from the clothing by this CIEDE2000 (or by MIN_SEPARATION_L in L*): twice the
+#: difference under which clothing-camouflage calls the outline lost, so folds and
+#: shadows stay apart too.
+MIN_CLOTHING_DELTA_E = 20.0
+#: Every tone of the guide's palette, lightest first.
+PALETTE = (OFF_WHITE, LIGHT_GREY, MEDIUM_GREY, MEDIUM_DARK_GREY, CHARCOAL, NAVY)
 
 
 def complexion(skin_l: float) -> str:
@@ -137,11 +79,15 @@ def complexion(skin_l: float) -> str:
     return "lighter" if skin_l >= LIGHTER_FROM else "medium"
 
 
-def recommend_tone(skin_l: float) -> Tone:
-    """The guide's tone for a face of median skin L* (CIE, [0, 100]).
+def recommend_tone(skin_l: float, clothing_lab: np.ndarray | None = None) -> Tone:
+    """The guide's tone for a face of median skin L* (CIE, [0, 100]), and clothes.
 
-    The first tone in the complexion's preference order that differs from the skin
-    by at least ``MIN_SEPARATION_L``; if none does, the one that differs most.
+    The first tone in the complexion's preference order that differs from the skin by
+    at least ``MIN_SEPARATION_L``; if none does, the one that differs most. Given the
+    clothing's median CIELAB, the tone must also differ from it (:func:`_apart`): the
+    complexion's tones are tried first, then the guide's
+    universal ones, then the rest of the palette (each still apart from the skin); if
+    none is apart from both, the face decides.
 
     Examples
     --------
@@ -153,12 +99,37 @@ def recommend_tone(skin_l: float) -> Tone:
     'off-white'
     >>> recommend_tone(38.0).name    # darker complexion
     'light grey'
+    >>> recommend_tone(38.0, LIGHT_GREY.lab).name    # ... in a light grey jacket
+    'off-white'
+    >>> recommend_tone(66.0, MEDIUM_DARK_GREY.lab).name    # lighter face in a mid-dark grey suit
+    'navy'
     """
     tones = PREFERENCE[complexion(skin_l)]
+    if clothing_lab is not None:
+        order = tones + tuple(t for t in UNIVERSAL + PALETTE if t not in tones)
+        for tone in dict.fromkeys(order):
+            if abs(float(tone.lab[0]) - skin_l) >= MIN_SEPARATION_L and _apart(tone, clothing_lab):
+                return tone
     for tone in tones:
         if abs(float(tone.lab[0]) - skin_l) >= MIN_SEPARATION_L:
             return tone
     return max(tones, key=lambda t: abs(float(t.lab[0]) - skin_l))
+
+
+def _apart(tone: Tone, clothing_lab: np.ndarray) -> bool:
+    """The tone and the clothes read as two colours: ``MIN_CLOTHING_DELTA_E`` apart, or
+    ``MIN_SEPARATION_L`` apart in lightness."""
+    return (float(color.delta_e(tone.lab, clothing_lab)) >= MIN_CLOTHING_DELTA_E
+            or abs(float(tone.lab[0]) - float(clothing_lab[0])) >= MIN_SEPARATION_L)
+
+
+def tone_for(scene: Scene) -> Tone | None:
+    """:func:`recommend_tone` for this scene's face and clothes; None without measurable
+    facial skin. What the background-tone and small-size-contrast advice and the
+    replace-background fix use."""
+    if scene.face is None or scene.skin_mask.sum() < 20:
+        return None
+    return recommend_tone(float(skin_lab(scene)[0]), clothing_lab(scene))
 
 
 #: The guide's two tones that suit every complexion (its "most reliable" and "second
@@ -217,7 +188,7 @@ def background_tone(scene: Scene) -> Measurement:
     bg_px = view.lab[view.background]
     bg_lab = np.median(bg_px[:: max(1, len(bg_px) // 8000)], axis=0)
     skin_l = float(skin_lab(scene)[0])
-    rec = recommend_tone(skin_l)
+    rec = tone_for(scene) or recommend_tone(skin_l)
     near, de_near = nearest_suitable(bg_lab, skin_l)
     de_rec = float(color.delta_e(bg_lab, rec.lab))
     bg_hex = color.rgb_to_hex(color.lab_to_rgb(bg_lab))

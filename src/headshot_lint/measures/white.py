@@ -12,7 +12,7 @@ import numpy as np
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
-from .tone import HalfView, half_view
+from ._views import HalfView, half_view
 
 #: A background pixel is near-white when all its channels reach this (sRGB 0-255).
 WHITE_LEVEL = 230

@@ -1,0 +1,134 @@
+"""Per-scene views shared by several measures, computed once and cached with the scene.
+
+The half-size view (:class:`HalfView`), the facial skin's median colour and the clothing
+region live here rather than in one measure's module, so that the tone advice, the
+exposure, outline and small-size measures read one definition of each.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..scene import Scene
+
+#: Face-mesh index of the chin's lowest point.
+_CHIN = 152
+#: Pixels within this Lab distance of the median facial skin are skin, not clothing.
+_SKIN_LAB = 12.0
+
+
+@dataclass(frozen=True)
+class HalfView:
+    """The scene at half the analysis size, shared by the exposure and outline measures.
+
+    Region statistics (medians, percentiles, bands around the outline) are as good from
+    a quarter of the pixels; computing the view and the two distance transforms once per
+    scene is what keeps these measures cheap. Arrays are read-only.
+    """
+
+    factor: int  #: analysis px per view px (2, or 1 for small images)
+    lab: np.ndarray  #: CIELAB, float32 (h, w, 3), each pixel the mean of a 2x2 block
+    darkest: np.ndarray  #: smallest of the 2x2-averaged sRGB channels, uint8 (h, w)
+    gray: np.ndarray  #: 8-bit grey, uint8 (h, w)
+    matte: np.ndarray  #: soft person alpha, float32 (h, w) in [0, 1]
+    person: np.ndarray  #: matte >= 0.5, bool (h, w)
+    background: np.ndarray  #: ``scene.background_mask`` subsampled, bool (h, w)
+    outside: np.ndarray  #: distance to the person, view px, float32 (0 on the person)
+    inside: np.ndarray  #: distance from a person pixel to the background, view px, float32
+
+
+_VIEWS: "weakref.WeakKeyDictionary[Scene, HalfView]" = weakref.WeakKeyDictionary()
+_SKIN: "weakref.WeakKeyDictionary[Scene, np.ndarray]" = weakref.WeakKeyDictionary()
+
+
+def skin_lab(scene: Scene) -> np.ndarray:
+    """Median CIELAB of ``scene.skin_mask``, float32 (3,), cached per scene; NaN without skin."""
+    lab = _SKIN.get(scene)
+    if lab is None:
+        skin = scene.lab[scene.skin_mask]
+        lab = _SKIN[scene] = (np.median(skin, axis=0).astype(np.float32) if len(skin)
+                              else np.full(3, np.nan, np.float32))
+    return lab
+
+
+def half_view(scene: Scene) -> HalfView:
+    """The :class:`HalfView` of ``scene``, computed on first use and cached with it."""
+    view = _VIEWS.get(scene)
+    if view is None:
+        view = _VIEWS[scene] = _make_view(scene)
+    return view
+
+
+def _make_view(scene: Scene) -> HalfView:
+    f = 2 if max(scene.width, scene.height) > 320 else 1
+    w, h = scene.width // f, scene.height // f
+
+    def small(a: np.ndarray) -> np.ndarray:  # halving bilinearly is the 2x2 mean, and faster than INTER_AREA
+        return a if f == 1 else cv2.resize(np.ascontiguousarray(a), (w, h), interpolation=cv2.INTER_LINEAR)
+
+    r, g, b = cv2.split(small(scene.rgb))
+    darkest = cv2.min(cv2.min(r, g), b)  # numpy's min over a last axis of 3 is ten times slower
+    matte = small(scene.matte)
+    person = matte >= 0.5
+    p8 = person.astype(np.uint8)
+    arrays = dict(lab=small(scene.lab), darkest=darkest, gray=small(scene.gray), matte=matte, person=person,
+                  background=scene.background_mask[:h * f:f, :w * f:f],
+                  outside=cv2.distanceTransform(1 - p8, cv2.DIST_L2, 3),
+                  inside=cv2.distanceTransform(p8, cv2.DIST_L2, 3))
+    for a in arrays.values():
+        a.flags.writeable = False
+    return HalfView(factor=f, **arrays)
+
+
+_CLOTHING: "weakref.WeakKeyDictionary[Scene, tuple[np.ndarray, int]]" = weakref.WeakKeyDictionary()
+
+
+def clothing(scene: Scene) -> tuple[np.ndarray, int]:
+    """(clothing mask, bool at the half-view size; chin row in view px), cached per scene:
+    the person below the chin (the face mesh's lowest chin point; without a face on the
+    person, below the top fifth of the person), facial-skin colours excluded. Empty
+    without a person."""
+    got = _CLOTHING.get(scene)
+    if got is None:
+        view = half_view(scene)
+        if not view.person.any():
+            got = (np.zeros_like(view.person), 0)
+        else:
+            got = _clothing(scene, view.lab, view.person, view.factor)
+        got[0].flags.writeable = False
+        _CLOTHING[scene] = got
+    return got
+
+
+def clothing_lab(scene: Scene) -> np.ndarray | None:
+    """Median CIELAB of :func:`clothing`, float32 (3,); None with fewer than 50 clothing px."""
+    mask, _ = clothing(scene)
+    if mask.sum() < 50:
+        return None
+    px = half_view(scene).lab[mask]
+    return np.median(px[:: max(1, len(px) // 8000)], axis=0).astype(np.float32)
+
+
+def _clothing(scene: Scene, lab: np.ndarray, person: np.ndarray, f: int) -> tuple[np.ndarray, int]:
+    """(clothing mask bool, chin row) at the working size (``f`` times smaller than the
+    scene): the person below the chin, facial-skin colours excluded."""
+    ys = np.nonzero(person.any(axis=1))[0]
+    top, bottom = int(ys[0]), int(ys[-1])
+    face = scene.face
+    if face is not None and scene.matte[int(np.clip(face.box.center[1], 0, scene.height - 1)),
+                                        int(np.clip(face.box.center[0], 0, scene.width - 1))] >= 0.5:
+        lm = scene.landmarks
+        bottom_of_face = float(lm[_CHIN, 1]) if lm is not None else face.box.y1
+        chin = int(np.clip(bottom_of_face / f, 0, person.shape[0]))
+    else:
+        chin = int(top + 0.2 * (bottom - top))
+    clothing = person.copy()
+    clothing[:chin] = False
+    if scene.skin_mask.sum() >= 20:  # only the rows below the chin can be clothing
+        d = lab[chin:] - skin_lab(scene)
+        clothing[chin:] &= np.einsum("ijk,ijk->ij", d, d) > _SKIN_LAB ** 2
+    return clothing, chin
