@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import weakref
 from dataclasses import replace
 
 import numpy as np
@@ -157,3 +159,103 @@ def test_progress_only_when_asked_or_on_a_terminal(photos, tmp_path):
     assert "checking" not in quiet.stderr
     loud = _cli(*args, "--progress", cwd=tmp_path)
     assert "checking" in loud.stderr and json.loads(loud.stdout)["summary"]["photos"] == 1
+
+
+# ---- memory flat in the number of photos -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory):
+    """50 tiny flat grey PNGs (distinct bytes) and a cache already holding their reports."""
+    d = tmp_path_factory.mktemp("tiny")
+    paths = []
+    for k in range(50):
+        a = np.full((64, 64, 3), 128, np.uint8)
+        a[0, 0] = (k, 0, 0)
+        Image.fromarray(a).save(d / f"g{k:02d}.png")
+        paths.append(str(d / f"g{k:02d}.png"))
+    cache_dir = d / "cache"
+    assert len(list(batch.run([Job(p) for p in paths], _rules(), jobs=1, timeout=None,
+                              cache=Cache(cache_dir)))) == 50
+    return paths, cache_dir
+
+
+def _own_copy(warm, tmp_path):
+    """The warm photos with a copy of their cache (a test that adds entries leaves the shared one alone)."""
+    paths, cache_dir = warm
+    shutil.copytree(cache_dir, tmp_path / "cache")
+    return paths, tmp_path / "cache"
+
+
+def _tracked(monkeypatch):
+    """Every Report Cache.get hands out, weakly; and the most alive at once after any get."""
+    refs, most = [], [0]
+    get = Cache.get
+
+    def alive():  # Reports are unhashable (frozen dataclasses of dicts): weak references, not a WeakSet
+        return sum(ref() is not None for ref in refs)
+
+    def tracked(self, key, label):
+        r = get(self, key, label)
+        if r is not None:
+            refs.append(weakref.ref(r))
+        most[0] = max(most[0], alive())
+        return r
+
+    monkeypatch.setattr(Cache, "get", tracked)
+    return alive, most
+
+
+def test_warm_cache_holds_a_bounded_number_of_reports(warm, monkeypatch):
+    """Iterating a warm run keeps at most two Reports alive (the one yielded, the one read), not all 50."""
+    paths, cache_dir = warm
+    alive, most = _tracked(monkeypatch)
+    monkeypatch.setattr(batch, "audit", lambda *a, **k: pytest.fail("audit ran on a cache hit"))
+    stats, seen, n = Stats(), [], 0
+    for r in batch.run([Job(p) for p in paths], _rules(), jobs=2, cache=Cache(cache_dir), stats=stats):
+        seen.append(r.path)
+        n = max(n, alive())
+        del r
+    assert seen == paths and stats.cached == 50 and len(stats.digests) == 50
+    assert n <= 2 and most[0] <= 2, (n, most[0])
+
+
+def test_hits_behind_a_pending_miss_wait_as_cache_keys(warm, tmp_path, monkeypatch):
+    """A miss first, 50 hits behind it: at most HELD_REPORTS Reports wait; the rest are read at their turn."""
+    paths, cache_dir = _own_copy(warm, tmp_path)
+    monkeypatch.setattr(batch, "HELD_REPORTS", 4, raising=False)
+    alive, most = _tracked(monkeypatch)
+    new = tmp_path / "new.png"
+    Image.fromarray(np.full((64, 64, 3), 90, np.uint8)).save(new)
+    monkeypatch.setattr(batch, "audit", lambda path, rules: batch.unreadable_report(path, rules, "stub", "stub"))
+    stats, done = Stats(), []
+    jobs_in = [Job(str(new))] + [Job(p) for p in paths]
+    # jobs=2 with a timeout: the one miss is audited in this process after all 50 hits were looked up
+    out = [r.path for r in batch.run(jobs_in, _rules(), jobs=2, timeout=5, cache=Cache(cache_dir), stats=stats,
+                                     on_done=lambda r: done.append(r.path))]
+    assert out == [str(new)] + paths and sorted(done) == sorted(out)
+    assert stats.cached == 50 and stats.audited == 1
+    assert most[0] <= 4 + 2, most[0]
+
+
+@pytest.mark.parametrize("jobs, timeout", [(1, None), (2, 5)])
+def test_mix_of_hits_and_misses_keeps_order_and_calls_on_done_once_each(warm, tmp_path, monkeypatch, jobs, timeout):
+    """Every third photo new: reports in input order, on_done once per photo, hits and misses counted."""
+    paths, cache_dir = _own_copy(warm, tmp_path)
+    monkeypatch.setattr(batch, "HELD_REPORTS", 2)
+    jobs_in, misses = [], []
+    for k, p in enumerate(paths[:30]):
+        if k % 3 == 1:
+            q = tmp_path / f"new{k}.png"
+            Image.fromarray(np.full((48, 40, 3), 60 + k, np.uint8)).save(q)
+            p = str(q)
+            misses.append(p)
+        jobs_in.append(Job(p))
+    if jobs == 1:  # in this process: a stub audit keeps it fast; with workers the real one runs there
+        monkeypatch.setattr(batch, "audit", lambda path, rules: batch.unreadable_report(path, rules, "stub", "stub"))
+    stats, done = Stats(), []
+    out = list(batch.run(jobs_in, _rules(), jobs=jobs, timeout=timeout, cache=Cache(cache_dir), stats=stats,
+                         on_done=lambda r: done.append(r.path)))
+    assert [r.path for r in out] == [j.path for j in jobs_in]
+    assert sorted(done) == sorted(j.path for j in jobs_in)
+    assert stats.cached == 20 and stats.audited == 10 and len(stats.digests) == 30
+    assert (stats.peak_rss_mb > 0) == (jobs == 2)  # jobs=2: the misses went to worker processes

@@ -16,6 +16,11 @@ start, models loaded here) only when that cannot lose a timeout worth having: wh
 single photo is left to audit after the cache (a one-photo check stays fast: the
 worker's start-up would cost more than the photo), or when ``jobs=1`` and
 ``timeout`` is None or 0 (no limit asked for).
+
+Memory is flat in the number of photos: the jobs are read lazily, each photo hashed
+and looked up as it is read, misses handed to the workers as they are
+found (hashing goes on while the workers audit), and a cache hit that cannot be
+yielded yet waits as its cache key once :data:`HELD_REPORTS` Reports are waiting.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -86,6 +92,19 @@ def _context() -> Any:
     return mp.get_context("spawn")
 
 
+#: At most this many finished Reports wait for their turn; further cache hits behind an
+#: unfinished photo keep only their cache key and are read again when their turn comes.
+HELD_REPORTS = 32
+
+
+@dataclass
+class _Hit:
+    """A cache hit waiting for its turn: its key and the path to label it with (not the Report)."""
+
+    key: str
+    job: Job
+
+
 def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout: float | None = DEFAULT_TIMEOUT,
         cache: Cache | None = None, fingerprint: str = "", stats: Stats | None = None,
         hash_files: bool = False, on_done: Callable[[Report], None] | None = None) -> Iterator[Report]:
@@ -93,11 +112,18 @@ def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout
 
     ``fingerprint`` is mixed into the cache key (the configuration's); ``stats``,
     when given, is filled in as the run goes (``stats.digests`` holds the files'
-    sha256 when caching or ``hash_files``); ``on_done`` is called as each photo
+    sha256 when caching or ``hash_files``); ``on_done`` is called once per photo as it
     finishes, in completion order (for a progress bar).
+
+    Memory is flat in the number of photos (bar ``stats.digests``): ``jobs_in`` is read
+    lazily, in order, each photo hashed and looked up as it comes; a hit is yielded at
+    once when every earlier photo has been; otherwise it waits as a Report while fewer
+    than :data:`HELD_REPORTS` do, else as its cache key alone. Misses go to the workers
+    as they are found, so hashing goes on while the workers audit.
     """
     stats = stats if stats is not None else Stats()
     fp: dict = {}
+    hashing = cache is not None or hash_files
 
     def rules_for(skip: frozenset) -> tuple[Rule, ...]:
         return tuple(r for r in rules if r.code not in skip)
@@ -109,58 +135,130 @@ def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout
             fp[job.skip] = rules_fingerprint(rules_for(job.skip), fingerprint)
         return cache.key(job.digest, fp[job.skip])
 
-    pending: list[tuple[int, Job]] = []
-    done: dict[int, Report] = {}
-    order: list[Job] = list(jobs_in)
-    for i, job in enumerate(order):
-        if cache is not None or hash_files:
-            t0 = time.perf_counter()
-            job.digest = file_digest(job.path)
-            t1 = time.perf_counter()
-            stats.hash_seconds += t1 - t0
-            if job.digest is not None:
-                stats.digests[job.path] = job.digest
-            key = key_of(job)
-            hit = cache.get(key, job.path) if key else None
-            stats.cache_seconds += time.perf_counter() - t1
-            if hit is not None:
-                done[i] = hit
-                stats.cached += 1
-                if on_done:
-                    on_done(hit)
-                continue
-        pending.append((i, job))
+    held: dict[int, Any] = {}  #: index -> a finished Report, or a _Hit to read at its turn
+    n_held = 0  #: Reports in ``held``
+    early: list[tuple[int, Job]] = []  #: misses found before choosing where to audit (at most one)
+    again: set = set()  #: hits whose entry vanished before their turn: audited, on_done already called
+    executor: _Serial | _Pool | None = _Serial(rules_for) if jobs <= 1 and not timeout else None
+    source = enumerate(jobs_in)
+    more = True
+    nxt = 0
 
-    def store(i: int, report: Report, transient: bool) -> None:
-        job = order[i]
+    def miss(item: tuple[int, Job]) -> None:
+        nonlocal executor
+        if executor is None:  # one photo to audit stays in this process: wait for a second (module docstring)
+            early.append(item)
+            if len(early) < 2:
+                return
+            executor = _Pool(rules, max(1, jobs), timeout, stats)
+            for it in early:
+                executor.submit(it)
+            early.clear()
+            return
+        executor.submit(item)
+
+    def scan() -> None:
+        nonlocal more, n_held
+        try:
+            i, job = next(source)
+        except StopIteration:
+            more = False
+            return
+        if not hashing:
+            return miss((i, job))
+        t0 = time.perf_counter()
+        job.digest = file_digest(job.path)
+        t1 = time.perf_counter()
+        stats.hash_seconds += t1 - t0
+        if job.digest is not None:
+            stats.digests[job.path] = job.digest
+        key = key_of(job)
+        hit = cache.get(key, job.path) if key else None  # type: ignore[union-attr]
+        stats.cache_seconds += time.perf_counter() - t1
+        if hit is None:
+            return miss((i, job))
+        stats.cached += 1
+        if on_done:
+            on_done(hit)
+        if i == nxt or n_held < HELD_REPORTS:
+            held[i] = hit
+            n_held += 1
+        else:
+            held[i] = _Hit(key, job)  # type: ignore[arg-type]
+
+    def store(i: int, job: Job, report: Report, transient: bool) -> None:
+        nonlocal n_held
+        stats.audited += 1
         key = key_of(job)
         if key and cache is not None and not transient:  # timeouts and crashes: try again next run
             cache.put(key, report)
-        done[i] = report
-        if on_done:
+        held[i] = report
+        n_held += 1
+        if on_done and i not in again:
             on_done(report)
+        again.discard(i)
 
-    in_process = len(pending) <= 1 or (jobs <= 1 and not timeout)  # see the module docstring
-    results = _serial(pending, rules_for) if in_process else _pool(pending, rules, max(1, jobs), timeout, stats)
-    nxt = 0
-    for i, report, transient in _chain_done(results):
-        if i >= 0:
-            stats.audited += 1
-            store(i, report, transient)
-        while nxt in done:
-            yield done.pop(nxt)
-            nxt += 1
+    try:
+        while True:
+            while nxt in held:  # everything ready at the head, in order
+                got = held.pop(nxt)
+                if isinstance(got, _Hit):
+                    t0 = time.perf_counter()
+                    report = cache.get(got.key, got.job.path)  # type: ignore[union-attr]
+                    stats.cache_seconds += time.perf_counter() - t0
+                    if report is None:  # the entry went (a concurrent clean): audit it after all
+                        stats.cached -= 1
+                        again.add(nxt)
+                        miss((nxt, got.job))
+                        break
+                else:
+                    report = got
+                    n_held -= 1
+                yield report
+                nxt += 1
+            if isinstance(executor, _Serial) and executor.busy:
+                results = executor.poll(block=True)  # audit the photo at the head before reading further
+            elif more:
+                scan()
+                results = executor.poll(block=False) if isinstance(executor, _Pool) else []
+            else:
+                if executor is None:
+                    if not early:
+                        break  # everything came from the cache
+                    executor = _Serial(rules_for)
+                    executor.submit(early.pop())
+                if not executor.busy:
+                    break
+                results = executor.poll(block=True)
+            for i, job, report, transient in results:
+                store(i, job, report, transient)
+    finally:
+        if executor is not None:
+            executor.close()
 
 
-def _chain_done(results: Iterator[tuple[int, Report, bool]]) -> Iterator[tuple[int, Report, bool]]:
-    yield -1, None, False  # type: ignore[misc]  # flush cache hits at the head before the first result
-    yield from results
+class _Serial:
+    """Audits in this process, one photo per :meth:`poll` (no timeout)."""
 
+    def __init__(self, rules_for: Callable[[frozenset], tuple[Rule, ...]]) -> None:
+        self.rules_for = rules_for
+        self.queue: deque = deque()
 
-def _serial(pending: list[tuple[int, Job]], rules_for: Callable[[frozenset], tuple[Rule, ...]]
-            ) -> Iterator[tuple[int, Report, bool]]:
-    for i, job in pending:
-        yield i, audit(job.path, rules=rules_for(job.skip)), False
+    def submit(self, item: tuple[int, Job]) -> None:
+        self.queue.append(item)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.queue)
+
+    def poll(self, block: bool = True) -> list[tuple[int, Job, Report, bool]]:
+        if not self.queue:
+            return []
+        i, job = self.queue.popleft()
+        return [(i, job, audit(job.path, rules=self.rules_for(job.skip)), False)]
+
+    def close(self) -> None:
+        self.queue.clear()
 
 
 # ---- worker side -------------------------------------------------------------------------------
@@ -247,67 +345,103 @@ class _Worker:
         self.conn.close()
 
 
-def _pool(pending: list[tuple[int, Job]], rules: Sequence[Rule], jobs: int, timeout: float | None,
-          stats: Stats) -> Iterator[tuple[int, Report, bool]]:
-    """Yields ``(index, report, transient)``; transient reports (timeout, crash) are not cached."""
-    ctx = _context()
-    queue = list(reversed(pending))
-    workers = [_Worker(ctx, rules) for _ in range(min(jobs, len(pending)))]
-    try:
-        for w in workers:
-            if queue:
-                w.send(queue.pop())
-        while any(w is not None and w.task is not None for w in workers):
-            busy = [w for w in workers if w is not None and w.task is not None]
-            wait_for = None
-            if timeout:
-                now = time.monotonic()
-                wait_for = max(0.0, min(w.deadline(timeout) - now for w in busy))
-            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for)
-            for n, w in enumerate(workers):
-                if w is None or w.task is None:
+class _Pool:
+    """The worker processes: :meth:`submit` photos as they are found, :meth:`poll` for
+    ``(index, job, report, transient)``; transient reports (timeout, crash) are not cached."""
+
+    def __init__(self, rules: Sequence[Rule], jobs: int, timeout: float | None, stats: Stats) -> None:
+        self.ctx = _context()
+        self.rules = rules
+        self.jobs = jobs
+        self.timeout = timeout
+        self.stats = stats
+        self.queue: deque = deque()
+        self.workers: list[_Worker | None] = []
+
+    def submit(self, item: tuple[int, Job]) -> None:
+        self.queue.append(item)
+        self._feed()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.queue) or any(w is not None and w.task is not None for w in self.workers)
+
+    def _feed(self) -> None:
+        """Give queued photos to idle workers, starting workers (up to ``jobs``) as needed."""
+        for n, w in enumerate(self.workers):
+            if not self.queue:
+                return
+            if w is not None and w.task is not None:
+                continue
+            if w is not None and w.count >= MAX_TASKS_PER_WORKER:
+                w.stop()
+                w = None
+            if w is None:
+                w = self.workers[n] = _Worker(self.ctx, self.rules)
+            w.send(self.queue.popleft())
+        while self.queue and len(self.workers) < self.jobs:
+            w = _Worker(self.ctx, self.rules)
+            self.workers.append(w)
+            w.send(self.queue.popleft())
+
+    def poll(self, block: bool = True) -> list[tuple[int, Job, Report, bool]]:
+        """The photos finished now (waiting for one when ``block``, at most until the next deadline)."""
+        busy = [w for w in self.workers if w is not None and w.task is not None]
+        if not busy:
+            return []
+        timeout, stats = self.timeout, self.stats
+        wait_for = None if block else 0.0
+        if timeout and block:
+            now = time.monotonic()
+            wait_for = max(0.0, min(w.deadline(timeout) - now for w in busy))
+        ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for)
+        out = []
+        for n, w in enumerate(self.workers):
+            if w is None or w.task is None:
+                continue
+            i, job = w.task
+            chosen = tuple(r for r in self.rules if r.code not in job.skip)
+            report = None
+            replace = False
+            if w.conn in ready:
+                try:
+                    msg = w.conn.recv()
+                except (EOFError, OSError):
+                    msg = None
+                if msg == _READY:  # warmed up: the photo's clock starts now
+                    w.started = time.monotonic()
+                    w.ready = True
                     continue
-                i, job = w.task
-                chosen = tuple(r for r in rules if r.code not in job.skip)
-                report = None
-                replace = False
-                if w.conn in ready:
-                    try:
-                        msg = w.conn.recv()
-                    except (EOFError, OSError):
-                        msg = None
-                    if msg == _READY:  # warmed up: the photo's clock starts now
-                        w.started = time.monotonic()
-                        w.ready = True
-                        continue
-                    if msg is not None:
-                        got_i, report, cpu = msg
-                        assert got_i == i
-                        stats.worker_cpu_seconds += cpu
-                if report is None and (w.proc.sentinel in ready or not w.proc.is_alive()):
-                    code = w.proc.exitcode
-                    if not w.ready:
-                        raise HeadshotLintError(f"a worker process died while starting (exit status {code}); "
-                                                "try --jobs 1 --timeout 0 (audits in this process)")
-                    stats.crashes += 1
-                    report = unreadable_report(job.path, chosen, f"the worker analysing it died (exit status {code})",
-                                         "worker-crashed")
-                    replace = True
-                elif report is None and timeout and time.monotonic() >= w.deadline(timeout):
-                    stats.timeouts += 1
-                    report = unreadable_report(job.path, chosen, f"analysis timed out after {timeout:g} s", "timeout")
-                    replace = True
-                if report is None:
-                    continue
-                w.task = None
-                stats.peak_rss_mb = max(stats.peak_rss_mb, w.peak_rss_mb())
-                if replace or (w.count >= MAX_TASKS_PER_WORKER and queue):
-                    w.stop(kill=replace)
-                    workers[n] = _Worker(ctx, rules) if queue else None
-                if queue:
-                    workers[n].send(queue.pop())
-                yield i, report, replace
-    finally:
-        for w in filter(None, workers):
+                if msg is not None:
+                    got_i, report, cpu = msg
+                    assert got_i == i
+                    stats.worker_cpu_seconds += cpu
+            if report is None and (w.proc.sentinel in ready or not w.proc.is_alive()):
+                code = w.proc.exitcode
+                if not w.ready:
+                    raise HeadshotLintError(f"a worker process died while starting (exit status {code}); "
+                                            "try --jobs 1 --timeout 0 (audits in this process)")
+                stats.crashes += 1
+                report = unreadable_report(job.path, chosen, f"the worker analysing it died (exit status {code})",
+                                           "worker-crashed")
+                replace = True
+            elif report is None and timeout and time.monotonic() >= w.deadline(timeout):
+                stats.timeouts += 1
+                report = unreadable_report(job.path, chosen, f"analysis timed out after {timeout:g} s", "timeout")
+                replace = True
+            if report is None:
+                continue
+            w.task = None
             stats.peak_rss_mb = max(stats.peak_rss_mb, w.peak_rss_mb())
+            if replace or (w.count >= MAX_TASKS_PER_WORKER and self.queue):
+                w.stop(kill=replace)
+                self.workers[n] = None
+            out.append((i, job, report, replace))
+        self._feed()
+        return out
+
+    def close(self) -> None:
+        for w in filter(None, self.workers):
+            self.stats.peak_rss_mb = max(self.stats.peak_rss_mb, w.peak_rss_mb())
             w.stop(kill=w.task is not None)
+        self.workers = []
