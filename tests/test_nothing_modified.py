@@ -181,3 +181,19 @@ def test_fix_killed_mid_write_leaves_no_file_at_the_output_path(photos, tmp_path
     r = runner.invoke(app, ["fix", str(photos / "face.jpg"), "--out", str(out), "--unsafe-fixes", "--pack", "strict"])
     assert r.exit_code == 0, r.output
     assert Image.open(out / "face.jpg").size == (256, 256)
+
+
+def test_written_files_get_the_usual_permissions(photos, tmp_path):
+    """A report and a corrected copy are 0o666 minus the umask, like any new file, not mkstemp's 0o600."""
+    old = os.umask(0o022)
+    try:
+        report = tmp_path / "report.json"
+        assert _check_json(photos, report).exit_code in (0, 1)
+        res = runner.invoke(app, ["fix", str(photos / "face.jpg"), "--out", str(tmp_path / "fixed"),
+                                  "--unsafe-fixes"])
+        assert res.exit_code == 0, res.output
+        copy = tmp_path / "fixed" / "face.jpg"
+        assert oct(report.stat().st_mode & 0o777) == oct(0o644)
+        assert oct(copy.stat().st_mode & 0o777) == oct(0o644)
+    finally:
+        os.umask(old)

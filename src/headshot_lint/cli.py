@@ -20,6 +20,7 @@ from rich.console import Console
 from typing_extensions import Annotated
 
 from . import __version__, batch
+from ._files import default_mode
 from .batch import DEFAULT_TIMEOUT, Job, Stats
 from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from .cache import Cache
@@ -356,6 +357,7 @@ def _write_atomic(path: Path, body: Union[str, Callable[[TextSink], None]]) -> N
                 fh.write(body)  # undecodable file-name bytes become \\udcNN: valid JSON, readable text
             else:
                 body(fh)
+        os.chmod(tmp, default_mode())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageCms
 
+from .._files import default_mode
 from ..load import ImageMeta
 
 #: JPEG quality when the source's cannot be estimated.
@@ -121,6 +122,7 @@ def write_bytes(dest: str | os.PathLike[str], data: bytes, *, force: bool = Fals
             os.fsync(fh.fileno())
         if not force and dest.exists():  # appeared while we encoded
             raise OutputExistsError(f"{dest} exists (use --force to overwrite it)")
+        os.chmod(tmp, default_mode())
         os.replace(tmp, dest)
     except BaseException:
         if os.path.exists(tmp):
