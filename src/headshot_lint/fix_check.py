@@ -88,14 +88,6 @@ class FaceCheck(NamedTuple):
         return f"box moved {100 * self.shift:.1f} %" if not self.kept else "face kept"
 
 
-def overlap(a: Box, b: Box) -> float:
-    """Intersection over the smaller box's area, in [0, 1]."""
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    small = min(a.area, b.area)
-    return max(0.0, w) * max(0.0, h) / small if small > 0 else 0.0
-
-
 def subject_box(scene: Scene) -> Optional[Box]:
     """The face box of the person the fix keeps, analysis px; None without one.
 
@@ -114,7 +106,7 @@ def subject_box(scene: Scene) -> Optional[Box]:
         return x1 > x0 and y1 > y0 and float(matte[y0:y1, x0:x1].mean()) >= _ON_PERSON
 
     faces = [f for f in scene.faces if on_person(f.box)]
-    faces = [f for f in faces if not any(g is not f and g.score > f.score and overlap(f.box, g.box) >= _SAME_FACE
+    faces = [f for f in faces if not any(g is not f and g.score > f.score and f.box.overlap(g.box) >= _SAME_FACE
                                          for g in faces)]
     face = primary_face(tuple(faces), scene.width, scene.height)
     return None if face is None else face.box
@@ -123,7 +115,7 @@ def subject_box(scene: Scene) -> Optional[Box]:
 def other_faces(scene: Scene, subject: Box) -> List[Box]:
     """Every detected face box but the subject's (and its duplicates from the other
     detector range), analysis px: what a crop to the subject must leave out."""
-    return [f.box for f in scene.faces if overlap(f.box, subject) < _SAME_FACE]
+    return [f.box for f in scene.faces if f.box.overlap(subject) < _SAME_FACE]
 
 
 def _detections(rgb: np.ndarray) -> List[Tuple[int, float, Box]]:
@@ -173,7 +165,7 @@ def face_check(before: Scene, after: Any, crop: Optional[Crop] = None) -> FaceCh
     # The original photo's width and height in the copy's analysis px.
     full_w, full_h = (w, h) if crop is None else (w * crop.width / (crop.x1 - crop.x0),
                                                   h * crop.height / (crop.y1 - crop.y0))
-    was = [(m, s, b) for m, s, b in _detections(np.asarray(before.rgb)) if overlap(b, ref) >= _SAME_FACE]
+    was = [(m, s, b) for m, s, b in _detections(np.asarray(before.rgb)) if b.overlap(ref) >= _SAME_FACE]
     if crop is not None:
         was = [(m, s, crop.map_box(b, (before.width, before.height), (w, h))) for m, s, b in was]
     now = _detections(rgb)
@@ -208,4 +200,4 @@ def face_lost(before: Scene, after_rgb: Any, crop: Optional[Crop] = None) -> boo
 
 
 __all__ = ["Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FaceCheck", "face_check", "face_kept",
-           "face_lost", "other_faces", "overlap", "subject_box"]
+           "face_lost", "other_faces", "subject_box"]

@@ -57,6 +57,14 @@ class Box:
         union = self.area + other.area - inter
         return inter / union if union > 0 else 0.0
 
+    def overlap(self, other: "Box") -> float:
+        """Intersection over the smaller box's area, in [0, 1]: 1 when one box lies inside
+        the other (a nested duplicate), where :meth:`iou` can stay low."""
+        w = min(self.x1, other.x1) - max(self.x0, other.x0)
+        h = min(self.y1, other.y1) - max(self.y0, other.y0)
+        smaller = min(self.area, other.area)
+        return max(0.0, w) * max(0.0, h) / smaller if smaller > 0 else 0.0
+
     def clipped(self, width: int, height: int) -> "Box":
         """The box clipped to an image of ``width`` x ``height`` px."""
         return Box(max(0.0, self.x0), max(0.0, self.y0), min(float(width), self.x1), min(float(height), self.y1))
@@ -131,17 +139,10 @@ def _merge(faces: list[Face]) -> list[Face]:
     one by ``_NMS_IOU`` or lies ``_NESTED`` inside it), then order by area, largest first."""
     kept: list[Face] = []
     for face in sorted(faces, key=lambda f: -f.score):
-        if all(face.box.iou(k.box) < _NMS_IOU and _inside(face.box, k.box) < _NESTED for k in kept):
+        if all(face.box.iou(k.box) < _NMS_IOU and face.box.overlap(k.box) < _NESTED for k in kept):
             kept.append(face)
     return sorted(kept, key=lambda f: -f.box.area)
 
-
-def _inside(a: Box, b: Box) -> float:
-    """Share of the smaller of ``a`` and ``b`` that lies in the other, [0, 1]."""
-    w = min(a.x1, b.x1) - max(a.x0, b.x0)
-    h = min(a.y1, b.y1) - max(a.y0, b.y0)
-    smaller = min(a.area, b.area)
-    return max(0.0, w) * max(0.0, h) / smaller if smaller > 0 else 0.0
 
 
 def primary_face(faces: tuple[Face, ...], width: int, height: int) -> Face | None:
