@@ -259,3 +259,16 @@ def test_mix_of_hits_and_misses_keeps_order_and_calls_on_done_once_each(warm, tm
     assert sorted(done) == sorted(j.path for j in jobs_in)
     assert stats.cached == 20 and stats.audited == 10 and len(stats.digests) == 30
     assert (stats.peak_rss_mb > 0) == (jobs == 2)  # jobs=2: the misses went to worker processes
+
+
+def test_fork_server_preload_imports_but_builds_no_graph():
+    """The fork server's preload imports MediaPipe and the measures but starts no graph (threads would not survive the fork)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, os; import headshot_lint._preload; "
+            "from headshot_lint.perception import _mediapipe as m; "
+            "print('mediapipe' in sys.modules, m.face_detector.cache_info().currsize, "
+            "m.selfie_segmenter.cache_info().currsize, m.face_mesh.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "0", "0", "0"]
