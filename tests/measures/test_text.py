@@ -208,6 +208,17 @@ def test_corner_watermark_over_the_person_counts_as_background_text():
     assert after.values["text_marks"] == before.values["text_marks"] + 1
     assert after.values["clothing_text"] == before.values["clothing_text"]
     assert any(r.label == "watermark" for r in after.regions)
+    assert "watermark" not in before.details["also"] and "watermark in a corner" in after.details["also"]
+
+
+def test_message_names_only_what_was_found():
+    """HL401's message mentions watermarks and logo marks only when there are some (no "0 of them")."""
+    from headshot_lint.engine import audit
+
+    report = audit(_composite(_signage()), select=["HL401"])
+    (finding,) = [f for f in report.findings if f.code == "HL401"]
+    assert "text line(s) in the background" in finding.message
+    assert "0 of them" not in finding.message and "(0 " not in finding.message
 
 
 def test_watermark_needs_the_corner_and_the_recogniser(monkeypatch):

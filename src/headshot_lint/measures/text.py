@@ -160,7 +160,17 @@ def text_or_logo(scene: Scene) -> Measurement:
               "clothing_text": len(clothing),
               "edge_density": round(density, 5), "unread_lines": unread, "watermarks": len(marked)}
     return Measurement(name, values, units, regions=regions,
-                       details={"search": "ran", "detector": "pp-ocrv5-det", "read": read})
+                       details={"search": "ran", "detector": "pp-ocrv5-det", "read": read,
+                                "also": _also(len(marked), len(logos))})
+
+
+def _also(watermarks: int, logos: int) -> str:
+    """The message's tail naming watermarks and letterless marks, empty when there are none."""
+    parts = [f"{watermarks} of them a watermark in a corner" if watermarks == 1 else
+             f"{watermarks} of them watermarks in corners" if watermarks else "",
+             f"{logos} repeated logo mark{'s' if logos > 1 else ''} besides" if logos else ""]
+    parts = [p for p in parts if p]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _legible(rgb: np.ndarray, lines: list) -> tuple:
