@@ -53,3 +53,16 @@ def test_no_background_is_not_assessable():
     scene = scene_of(composite((40, 40, 40)))
     scene.__dict__["head_ring"] = np.zeros((scene.height, scene.width), bool)
     assert small_size_contrast(scene).status == NOT_ASSESSABLE
+
+
+def test_group_photo_is_not_assessable():
+    """With GROUP_FACES faces detected the photo is a group shot: not-assessable; one fewer is still judged."""
+    from headshot_lint.measures.small_size import GROUP_FACES
+
+    for n, expected in ((GROUP_FACES, NOT_ASSESSABLE), (GROUP_FACES - 1, "ok")):
+        scene = scene_of(composite((SKIN_GREY, SKIN_GREY, SKIN_GREY)))
+        face = scene.face  # the subject stays the astronaut's face; only the count changes
+        assert face is not None
+        scene.__dict__["faces"] = (face,) * n
+        m = small_size_contrast(scene)
+        assert m.status == expected, (n, m.reason)
