@@ -106,3 +106,52 @@ def test_flyaway_hair_beside_head_is_not_clutter():
         scene.__dict__["matte"] = matte  # the strands are background by construction
         values[label] = busy_background(scene).values["clutter_fraction"]
     assert values["near"] == 0.0 and values["far"] > 0.0, values
+
+
+def _stripes(period: int = 16) -> np.ndarray:
+    """Mid-grey background crossed by sharp horizontal dark bars (a railing: edges in one direction)."""
+    bg = np.full((512, 512, 3), 128, np.uint8)
+    for y in range(0, 512, period):
+        bg[y:y + period // 2] = 30
+    return bg
+
+
+def test_dark_scene_clutter_still_counts():
+    """The same sharp objects dimmed to a night scene keep a good part of their clutter (thresholds follow brightness)."""
+    bright = busy_background(scene_of(composite(objects(400))))
+    dark_bg = (objects(400).astype(np.float32) * 0.3).astype(np.uint8)
+    dark = busy_background(scene_of(composite(dark_bg)))
+    assert bright.values["contrast_scale"] == 1.0 and dark.values["contrast_scale"] < 0.5, (bright.values, dark.values)
+    assert dark.values["clutter_fraction"] > 0.4 * bright.values["clutter_fraction"] > 0.0, (bright.values, dark.values)
+
+
+def test_dark_noise_is_not_clutter():
+    """A near-black wall with sensor noise has no cluttered cells (the threshold scale has a floor)."""
+    rng = np.random.default_rng(0)
+    bg = np.clip(15 + rng.normal(0, 3, (512, 512, 1)), 0, 255).repeat(3, axis=2).astype(np.uint8)
+    assert_in_range(_clutter(bg), 0.0, 0.0, photo="astronaut-dark-noise", code="HL101", unit="fraction")
+
+
+def test_one_direction_is_not_clutter():
+    """Dense edges all running one way (railing bars) are not clutter; the same density of objects is."""
+    m = busy_background(scene_of(composite(_stripes())))
+    assert m.values["edge_density"] > 0.05, m.values
+    assert_in_range(m.values["clutter_fraction"], 0.0, 0.0, photo="astronaut-stripes", code="HL101", unit="fraction")
+    assert _clutter(objects(400)) > 0.1
+
+
+def test_cell_diversity_of_edges():
+    """cell_diversity is 0 for a cell with one edge direction and near 1 for a circle's outline."""
+    from headshot_lint.measures.clutter import CELL, cell_diversity
+
+    def diversity(img: np.ndarray) -> np.ndarray:
+        g = cv2.GaussianBlur(img, (0, 0), 1.0)
+        dx, dy = cv2.Sobel(g, cv2.CV_16S, 1, 0), cv2.Sobel(g, cv2.CV_16S, 0, 1)
+        return cell_diversity(cv2.Canny(dx, dy, 100, 200) > 0, dx, dy)
+
+    step = np.zeros((2 * CELL, 2 * CELL), np.uint8)
+    step[:, CELL // 2:] = 255
+    d = diversity(step)
+    assert d.shape == (2, 2) and d.max() < 0.1, d
+    ring = cv2.circle(np.zeros((CELL, CELL), np.uint8), (CELL // 2, CELL // 2), CELL // 3, 255, -1)
+    assert diversity(ring)[0, 0] > 0.9
