@@ -62,3 +62,56 @@ def test_empty_background_is_not_assessable():
     scene = scene_of(composite(objects(40)))
     scene.__dict__["background_mask"] = np.zeros((scene.height, scene.width), bool)
     assert unblurred_environment(scene).status == NOT_ASSESSABLE
+
+
+def _stripes(period: int = 24) -> np.ndarray:
+    """Mid-grey background crossed by sharp horizontal dark bars (edges in one direction only)."""
+    bg = np.full((512, 512, 3), 128, np.uint8)
+    for y in range(0, 512, period):
+        bg[y:y + period // 3] = 40
+    return bg
+
+
+def test_evidence_falls_with_blur():
+    """environment_evidence (log-odds) does not increase as the same environment is blurred more."""
+    values = [_measure(objects(150, blur=s)).values["environment_evidence"] for s in (0.0, 1.5, 4.0, 10.0)]
+    assert all(a >= b for a, b in zip(values, values[1:])), values
+    assert values[0] - values[-1] > 1.0, values
+
+
+def test_plain_wall_below_rule_threshold():
+    """A plain grey wall's evidence is below HL103's warning threshold, a sharp cluttered scene's above it."""
+    from headshot_lint.rules import load_pack
+
+    threshold = load_pack().find("HL103").warning
+    plain, busy = _measure(objects(0)), _measure(objects(150))
+    assert plain.values["environment_evidence"] < threshold < busy.values["environment_evidence"], (
+        plain.values, busy.values, threshold)
+
+
+def test_orientation_diversity_range_and_direction():
+    """orientation_diversity is 0 on a flat wall, low for one edge direction, high for objects at every angle."""
+    flat = _measure(objects(0)).values["orientation_diversity"]
+    one_way = _measure(_stripes()).values["orientation_diversity"]
+    every_way = _measure(objects(150)).values["orientation_diversity"]
+    assert flat == 0.0, flat
+    assert_in_range(every_way, 0.0, 1.0, photo="astronaut-objects", code="HL103", unit="fraction",
+                    name="orientation_diversity")
+    assert one_way < 0.5 < every_way, (one_way, every_way)
+
+
+def test_orientation_diversity_of_gradients():
+    """orientation_diversity on raw gradients: 0 below the edge minimum, ~0 for one angle, 1 for all bins equal."""
+    from headshot_lint.measures.blur import orientation_diversity
+
+    img = np.zeros((128, 128), np.uint8)
+    img[:, 64:] = 255  # one vertical step edge
+    g = cv2.GaussianBlur(img, (0, 0), 1.0)
+    dx, dy = cv2.Sobel(g, cv2.CV_16S, 1, 0), cv2.Sobel(g, cv2.CV_16S, 0, 1)
+    mask = np.ones(img.shape, bool)
+    assert orientation_diversity(dx, dy, mask) < 0.1
+    assert orientation_diversity(dx, dy, np.zeros(img.shape, bool)) == 0.0
+    disc = cv2.circle(np.zeros((256, 256), np.uint8), (128, 128), 90, 255, -1)  # edges at every angle
+    g = cv2.GaussianBlur(disc, (0, 0), 1.0)
+    dx, dy = cv2.Sobel(g, cv2.CV_16S, 1, 0), cv2.Sobel(g, cv2.CV_16S, 0, 1)
+    assert orientation_diversity(dx, dy, np.ones(disc.shape, bool)) > 0.95

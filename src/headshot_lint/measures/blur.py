@@ -5,7 +5,10 @@ when it is blurred enough that nothing in it is recognisable. Recognisable thing
 show as many crisp edges; blur removes them. The face is the in-focus reference:
 its contrast-normalised edge sharpness says how sharp this photo can be at all
 (resolution, JPEG quality, camera shake), so a soft, low-resolution photo is not
-judged by the edge count of a crisp one.
+judged by the edge count of a crisp one. Recognisable objects (furniture, windows,
+buildings, branches) also have strong edges running in many directions, while the
+sharp edges of a horizon, sea glitter rows or blurred lettering's remains run one
+way or are too weak; the two pieces of evidence are combined into log-odds.
 """
 
 from __future__ import annotations
@@ -36,14 +39,34 @@ _MIN_FOCUS = 0.5
 UNRECOGNISABLE_SIGMA_FACE = 0.05
 #: Re-blur sigma of the defocus estimate, px at analysis size (Zhuo & Sim 2011).
 _REBLUR = 1.0
+#: Canny thresholds of the strong edges whose orientations are counted (the
+#: busy-background measure's): object outlines, not soft texture.
+STRONG_LOW, STRONG_HIGH = 100, 200
+#: Orientation bins over 180 degrees of the diversity histogram.
+_ORIENT_BINS = 8
+#: With strong edges on less than this share of the background there is no structure
+#: to speak of (a stray strand, a clipped corner): diversity 0.
+_MIN_STRONG = 0.001
+#: Logistic combination, fitted by ``benchmarks/fit_blur.py`` on the labelled photos:
+#: log-odds = B0 + W_DENSITY * sqrt(sharp_edge_density) + W_DIVERSITY * sqrt(orientation_diversity).
+B0 = -3.103
+W_DENSITY = 12.420
+W_DIVERSITY = 1.533
 
 
 @measure("unblurred_environment", cost_ms=5.0)
 def unblurred_environment(scene: Scene) -> Measurement:
-    """Crisp-edge density of the background for the face's focus, fraction >= 0 (0 = plain or fully blurred).
+    """Evidence that the background is a sharp, recognisable environment, log-odds (real; -3.1 = plain wall).
 
     Values
     ------
+    environment_evidence : log-odds that the background is an unblurred
+        environment, ``B0 + W_DENSITY * sqrt(sharp_edge_density) + W_DIVERSITY *
+        sqrt(orientation_diversity)``; typically [-3.1, 3], B0 = -3.1 for a plain wall.
+    orientation_diversity : normalised entropy of the orientations (8 bins over
+        180 degrees) of the background's strong edges (Canny 100/200), in [0, 1];
+        0 when they cover less than 0.1 % of the background, low for one direction
+        (a horizon, blinds), ~1 for edges in every direction (furniture, foliage).
     sharp_edge_density : share of background pixels on a crisp edge, divided by the
         face's focus factor, >= 0, typically [0, 0.15]; ~0 = plain wall or
         well-blurred bokeh.
@@ -57,8 +80,10 @@ def unblurred_environment(scene: Scene) -> Measurement:
 
     Notes
     -----
-    Edges are Canny 50/100 on the scene's shared Sobel gradient; only the background
-    mask counts (person and hair halo excluded). The face's sharpness is the 99th
+    The weights are fitted by logistic regression (``benchmarks/fit_blur.py``); the
+    decision threshold lives in the rule. Edges are Canny 50/100 on the scene's
+    shared Sobel gradient; only the background mask counts (person and hair halo
+    excluded). The face's sharpness is the 99th
     percentile, inside the face box's inner 80 %, of the gradient magnitude divided
     by the local standard deviation (4 px Gaussian) plus 2 grey levels: edge width,
     not contrast, so a dark or backlit face does not pass for a blurred one. The
@@ -74,25 +99,44 @@ def unblurred_environment(scene: Scene) -> Measurement:
     """
     name = "unblurred_environment"
     bg = scene.background_mask
-    n_bg = int(bg.sum())
+    n_bg = int(np.count_nonzero(bg))
     if n_bg < 4 * CELL * CELL:
         return Measurement.not_assessable(name, "too little background visible to judge")
     dx, dy = scene.gradient
     edges = (cv2.Canny(dx, dy, CANNY_LOW, CANNY_HIGH) > 0) & bg
-    density = float(edges.sum()) / n_bg
+    density = float(np.count_nonzero(edges)) / n_bg
     mag = cv2.magnitude(dx.astype(np.float32), dy.astype(np.float32)) / 8.0
     focus = face_focus(scene.gray, mag, scene.face.box if scene.face is not None else None)
     current = defocus_sigma(scene.gray, edges, mag)
     width = scene.face.box.width if scene.face is not None else 0.25 * min(scene.width, scene.height)
     target = UNRECOGNISABLE_SIGMA_FACE * width
     needed = float(np.sqrt(max(0.0, target ** 2 - current ** 2))) * scene.photo.scale
-    values = {"sharp_edge_density": round(density / focus, 4), "edge_density": round(density, 4),
+    diversity = orientation_diversity(dx, dy, bg)
+    sharp = density / focus
+    evidence = B0 + W_DENSITY * np.sqrt(sharp) + W_DIVERSITY * np.sqrt(diversity)
+    values = {"environment_evidence": round(float(evidence), 3), "orientation_diversity": round(diversity, 3),
+              "sharp_edge_density": round(sharp, 4), "edge_density": round(density, 4),
               "face_focus": round(focus, 3), "background_blur_px": round(current, 2),
               "blur_sigma_px": round(needed, 1)}
-    units = {"sharp_edge_density": "fraction", "edge_density": "fraction", "face_focus": "ratio",
+    units = {"environment_evidence": "log-odds", "orientation_diversity": "fraction",
+             "sharp_edge_density": "fraction", "edge_density": "fraction", "face_focus": "ratio",
              "background_blur_px": "px", "blur_sigma_px": "px"}
     return Measurement(name, values, units, regions=_sharpest_cells(edges, bg, scene.width, scene.height),
                        details={"reference": "face" if scene.face is not None else "none"})
+
+
+def orientation_diversity(dx: np.ndarray, dy: np.ndarray, mask: np.ndarray) -> float:
+    """Normalised entropy of the orientations of the strong (Canny ``STRONG_LOW``/
+    ``STRONG_HIGH``) edges inside ``mask``, in [0, 1]; 0 when they cover less than
+    ``_MIN_STRONG`` of the mask (or it is empty)."""
+    strong = np.flatnonzero((cv2.Canny(dx, dy, STRONG_LOW, STRONG_HIGH) > 0) & mask)
+    if strong.size < 2 or strong.size < _MIN_STRONG * np.count_nonzero(mask):
+        return 0.0
+    angle = np.arctan2(dy.ravel()[strong].astype(np.float32), dx.ravel()[strong].astype(np.float32)) % np.pi
+    hist = np.bincount(np.minimum((angle * (_ORIENT_BINS / np.pi)).astype(int), _ORIENT_BINS - 1),
+                       minlength=_ORIENT_BINS).astype(float)
+    p = hist[hist > 0] / hist.sum()
+    return float(max(0.0, -(p * np.log(p)).sum() / np.log(_ORIENT_BINS)))
 
 
 def face_focus(gray: np.ndarray, mag: np.ndarray, box) -> float:
@@ -119,9 +163,12 @@ def _sharpest_cells(edges: np.ndarray, bg: np.ndarray, width: int, height: int) 
     rows, cols = h // CELL, w // CELL
     if rows == 0 or cols == 0:
         return ()
-    e = edges[:rows * CELL, :cols * CELL].reshape(rows, CELL, cols, CELL).sum(axis=(1, 3)).ravel()
-    m = bg[:rows * CELL, :cols * CELL].reshape(rows, CELL, cols, CELL).sum(axis=(1, 3)).ravel()
-    e = np.where(m >= _CELL_BG * CELL * CELL, e, 0)
+    # Cell means by area resampling (exact for whole cells; much faster than a bool reshape-sum).
+    e = cv2.resize(edges[:rows * CELL, :cols * CELL].astype(np.float32), (cols, rows),
+                   interpolation=cv2.INTER_AREA).ravel()
+    m = cv2.resize(bg[:rows * CELL, :cols * CELL].astype(np.float32), (cols, rows),
+                   interpolation=cv2.INTER_AREA).ravel()
+    e = np.where(m >= _CELL_BG, e, 0)
     out = []
     for i in np.argsort(-e)[:3]:
         if e[i] > 0:
@@ -137,11 +184,12 @@ def defocus_sigma(gray: np.ndarray, edges: np.ndarray, mag: np.ndarray) -> float
     R = sqrt(sigma² + s0²) / sigma, hence sigma = s0 / sqrt(R² - 1). ``mag`` is the
     gradient magnitude of ``gray`` after the same 1 px Gaussian as the re-blurred one.
     """
-    if edges.sum() < 20:
+    idx = np.flatnonzero(edges)
+    if idx.size < 20:
         return 0.0
     g2 = cv2.GaussianBlur(gray, (0, 0), float(np.hypot(1.0, _REBLUR)))
-    m2 = cv2.magnitude(cv2.Sobel(g2, cv2.CV_32F, 1, 0), cv2.Sobel(g2, cv2.CV_32F, 0, 1))[edges] / 8.0
-    r = mag[edges] / np.maximum(m2, 1e-3)
+    m2 = cv2.magnitude(cv2.Sobel(g2, cv2.CV_32F, 1, 0), cv2.Sobel(g2, cv2.CV_32F, 0, 1)).ravel()[idx] / 8.0
+    r = mag.ravel()[idx] / np.maximum(m2, 1e-3)
     r = r[r > 1.01]
     if r.size == 0:
         return 0.0
