@@ -80,6 +80,26 @@ def test_strict_pack_tightens_thresholds():
     assert set(default.selected) <= set(strict.selected)
 
 
+def test_strict_pack_stays_on_the_scale_of_the_calibrated_thresholds():
+    """Every strict override moves a threshold by less than 2x toward the bad side (a value
+    whose unit changed since the override was written would be off by orders of magnitude)."""
+    from headshot_lint.rules import HIGHER_IS_WORSE
+
+    default, strict = load_pack("default"), load_pack("strict")
+    moved = 0
+    for rule in strict.rules:
+        base = default.find(rule.code)
+        for level in ("warning", "error"):
+            old, new = getattr(base, level), getattr(rule, level)
+            if old is None or new is None or old == new:
+                continue
+            moved += 1
+            stricter = new < old if rule.direction == HIGHER_IS_WORSE else new > old
+            assert stricter, (rule.code, level, old, new)
+            assert 0.5 <= abs(new) / abs(old) <= 2.0, (rule.code, level, old, new)
+    assert moved >= 2
+
+
 def test_selection_by_prefix_name_and_ignore():
     """--select takes prefixes and names; --ignore removes; unknown keys are errors."""
     pack = load_pack()
