@@ -18,6 +18,13 @@ def test_every_rule_is_in_the_readme():
         assert f"| {rule.code} | {rule.name} |" in README, f"{rule.code} {rule.name} missing from README"
 
 
+def test_rule_table_units_match_the_rule_files():
+    """The README's unit column says what each rule file's value is measured in."""
+    rows = {line.split("|")[1].strip(): line.split("|") for line in README.splitlines() if line.startswith("| HL")}
+    for rule in load_pack("strict").rules:
+        assert rows[rule.code][4].strip() == (rule.unit or "–"), f"{rule.code}: README unit vs {rule.unit!r}"
+
+
 def test_every_command_and_option_is_in_the_readme():
     """Each CLI command has a section and each of its options is mentioned."""
     group = typer.main.get_command(app)
