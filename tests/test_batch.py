@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import weakref
 from dataclasses import replace
 
@@ -93,6 +94,41 @@ def test_one_job_still_times_out_a_hang(photos, tmp_path, monkeypatch):
     assert stats.timeouts == 1 and stats.audited == 3 and stats.peak_rss_mb > 0  # a worker process ran them
     assert "timed out" in reports[1].findings[0].message
     assert reports[0].size == (256, 256) and reports[2].size == (160, 200)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO to hold a worker")
+def test_photos_sent_ahead_to_a_dead_worker_are_audited_by_another(photos, tmp_path, monkeypatch):
+    """A worker killed mid-photo: that photo gets a worker-crashed finding; the photos already
+    sent ahead to it go to a new worker and get real reports."""
+    import signal
+    import threading
+
+    fifo = str(tmp_path / "hold.jpg")
+    os.mkfifo(fifo)  # the worker blocks opening it until killed
+    started = []
+    init = batch._Worker.__init__
+
+    def tracked(self, *a, **k):
+        init(self, *a, **k)
+        started.append(self)
+
+    monkeypatch.setattr(batch._Worker, "__init__", tracked)
+
+    def kill_first_when_warm():
+        while not (started and started[0].ready and len(started[0].tasks) == batch.IN_FLIGHT):
+            time.sleep(0.05)
+        os.kill(started[0].proc.pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_first_when_warm, daemon=True)
+    killer.start()
+    paths = _paths(photos)
+    stats = Stats()
+    reports = list(batch.run([Job(fifo), Job(paths[1]), Job(paths[0])], _rules(), jobs=1, timeout=60, stats=stats))
+    killer.join(timeout=1)
+    assert [r.path for r in reports] == [fifo, paths[1], paths[0]]
+    assert stats.crashes == 1 and len(started) == 2
+    assert "died" in reports[0].findings[0].message
+    assert reports[1].size == (160, 200) and reports[2].size == (256, 256)
 
 
 @pytest.mark.parametrize("jobs, timeout, n", [(1, None, 2), (1, 0, 2), (1, 5, 1), (2, 5, 1)])
