@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from headshot_lint.measures.backlight import backlight
+from headshot_lint.measures.backlight import B0, W_CLIPPED, W_STOPS_LIT, backlight
 from headshot_lint.model import NOT_ASSESSABLE
 from tests.conftest import assert_in_range, astronaut, scene_of
 
@@ -38,10 +38,40 @@ def _measure(level: int, gain: float = 1.0):
 
 
 def test_brighter_background_bigger_gap():
-    """stops (the judged value) and gap_l rise with the background's brightness, the subject unchanged."""
-    for key in ("stops", "gap_l"):
+    """stops, stops_lit and gap_l rise with the background's brightness, the subject unchanged."""
+    for key in ("stops", "stops_lit", "gap_l"):
         gaps = [_measure(level).values[key] for level in (60, 128, 200, 255)]
         assert all(a < b for a, b in zip(gaps, gaps[1:])), (key, gaps)
+
+
+def test_evidence_rises_with_an_unclipped_background_and_a_darker_face():
+    """evidence (the judged value) rises with the background's brightness below clipping, and as the face dims."""
+    by_level = [_measure(level, 0.2).values["evidence"] for level in (60, 128, 200, 245)]
+    assert all(a < b for a, b in zip(by_level, by_level[1:])), by_level
+    by_gain = [_measure(245, gain).values["evidence"] for gain in (1.0, 0.2, 0.05)]
+    assert all(a < b for a, b in zip(by_gain, by_gain[1:])), by_gain
+
+
+def test_clipped_backdrop_lowers_the_evidence():
+    """A background clipped edge to edge (a white sweep) gives less evidence than one just below clipping."""
+    near, clipped = _measure(245, 0.2).values, _measure(255, 0.2).values
+    assert near["clipped_fraction"] == 0.0 and clipped["clipped_fraction"] > 0.9
+    assert abs(clipped["stops_lit"] - near["stops_lit"]) < 0.3, (near, clipped)
+    assert clipped["evidence"] < near["evidence"] - 1.0, (near, clipped)
+
+
+def test_side_lit_face_is_judged_by_its_lit_side():
+    """Darkening only the shadow half of the face raises the median gap (stops) far more than stops_lit."""
+    subject = astronaut().astype(np.float32)
+    gain = np.ones(subject.shape[:2], np.float32)
+    gain[:, :226] = 0.1  # the astronaut's face spans about x 178-274: its left half in shadow
+    subject = 255.0 * np.clip((subject / 255.0) ** 2.2 * gain[..., None], 0, 1) ** (1 / 2.2)
+    a = alpha()
+    side = backlight(scene_of(np.clip(np.round(a * subject + (1 - a) * 230.0), 0, 255).astype(np.uint8))).values
+    even = _measure(230, 1.0).values
+    assert side["stops"] > even["stops"] + 2.0, (even, side)
+    assert side["stops_lit"] < even["stops_lit"] + 1.0, (even, side)
+    assert side["lit_l"] > side["subject_l"] + 20, side
 
 
 def test_without_a_face_a_silhouette_still_reads_backlit():
@@ -76,6 +106,9 @@ def test_ranges_and_evidence():
     assert_in_range(m.values["clipped_fraction"], 0.9, 1.0, photo="astronaut-white-dim", code="HL201",
                     unit="fraction", name="clipped_fraction")
     assert -100 <= m.values["gap_l"] <= 100 and 0 <= m.values["subject_dark_l"] <= m.values["subject_l"] <= 100
+    assert m.values["subject_l"] <= m.values["lit_l"] <= 100 and m.values["stops_lit"] <= m.values["stops"]
+    expected = B0 + W_STOPS_LIT * m.values["stops_lit"] + W_CLIPPED * m.values["clipped_fraction"]
+    assert abs(m.values["evidence"] - expected) < 0.01, m.values
     labels = [r.label for r in m.regions]
     assert labels[0] in ("face", "top of the person") and "brightest background" in labels
     assert m.details["stops_to_lift"] >= 0

@@ -1,0 +1,159 @@
+"""Fit the HL201 backlit-subject log-odds weights on the labelled photos.
+
+    python benchmarks/fit_backlight.py [--photos ../shared/photos] [--k 5] [--lam 3] [--seeds 1]
+
+Measures every photo once with ``backlight`` (its two features: ``stops_lit``, the
+gap in stops from the bright background to the lit side of the face, and
+``clipped_fraction``, the share of the background with every channel >= 250), fits a
+ridge-penalised logistic regression of the ``backlit`` label on them, and prints:
+
+- the single-feature baselines (``stops``, the median-face gap the rule judged before,
+  and ``stops_lit``): in-sample F1 and 5-fold CV F1, as ``calibrate.py`` computes them;
+- the in-sample F1 at the best threshold of the fitted log-odds;
+- the nested k-fold cross-validated F1 (each held-out fold judged by weights AND a
+  threshold fitted on the other folds only; the stratified folds of calibrate.py),
+  and with ``--seeds N`` its mean over N fold shuffles beside the baselines';
+- the constants to paste into ``src/headshot_lint/measures/backlight.py`` (B0,
+  W_STOPS_LIT, W_CLIPPED). Then run ``benchmarks/calibrate.py HL201`` for the rule's
+  threshold. numpy only; about 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+from pathlib import Path
+from typing import List, Sequence, Tuple
+
+import numpy as np
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "src")]
+
+from benchmarks._evaluation import Counts, best_threshold, count, fmt, read_labels  # noqa: E402
+from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
+
+FEATURES = ("stops_lit", "clipped_fraction")
+BASELINES = ("stops", "stops_lit")
+
+
+def measure_all(photos: Path, files: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
+    """(n, 2) features and (n, 2) baselines per photo; NaN rows where the measure could not judge."""
+    from headshot_lint.load import load
+    from headshot_lint.measures.backlight import backlight
+    from headshot_lint.scene import Scene
+
+    x = np.full((len(files), len(FEATURES)), np.nan)
+    base = np.full((len(files), len(BASELINES)), np.nan)
+    for i, name in enumerate(files):
+        m = backlight(Scene(load(photos / name)))
+        if m.status == "ok":
+            x[i] = [m.values[k] for k in FEATURES]
+            base[i] = [m.values[k] for k in BASELINES]
+    return x, base
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
+    """Weights (bias first) of a logistic regression on ``x``, ridge ``lam`` on the
+    standardised features, returned in raw feature space."""
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    a = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
+    w = np.zeros(a.shape[1])
+    ridge = lam * np.eye(a.shape[1])
+    ridge[0, 0] = 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-a @ w))
+        step = np.linalg.solve(a.T @ (a * (p * (1 - p))[:, None]) + ridge, a.T @ (p - y) + ridge @ w)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    raw = w[1:] / sd
+    return np.concatenate([[w[0] - float(raw @ mu)], raw])
+
+
+def log_odds(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The measure's value for features ``x``; -inf where not assessable."""
+    s = w[0] + np.nan_to_num(x, nan=0.0) @ w[1:]
+    return np.where(np.isnan(x).any(axis=1), -math.inf, s)
+
+
+def folds_of(truth: Sequence[bool], k: int, seed: int = 0) -> List[List[int]]:
+    """The stratified folds of ``_evaluation.cross_validate`` (same seed, same split)."""
+    rng = random.Random(seed)
+    pos = [i for i, t in enumerate(truth) if t]
+    neg = [i for i, t in enumerate(truth) if not t]
+    rng.shuffle(pos)
+    rng.shuffle(neg)
+    folds: List[List[int]] = [[] for _ in range(k)]
+    for j, i in enumerate(pos + neg):
+        folds[j % k].append(i)
+    return folds
+
+
+def fit_and_threshold(x: np.ndarray, y: np.ndarray, lam: float) -> Tuple[np.ndarray, float]:
+    ok = ~np.isnan(x).any(axis=1)
+    w = fit_logistic(x[ok], y[ok].astype(float), lam)
+    t, _ = best_threshold(list(log_odds(w, x)), list(y), True)
+    return w, t
+
+
+def nested_cv(x: np.ndarray, y: np.ndarray, lam: float, k: int, seed: int) -> Counts:
+    total = Counts()
+    for fold in folds_of(list(y), k, seed):
+        held = np.zeros(len(y), bool)
+        held[fold] = True
+        wf, tf = fit_and_threshold(x[~held], y[~held], lam)
+        total = total + count(list(y[held]), list(log_odds(wf, x[held]) >= tf))
+    return total
+
+
+def single_cv(v: np.ndarray, y: np.ndarray, k: int, seed: int) -> Counts:
+    total = Counts()
+    for fold in folds_of(list(y), k, seed):
+        held = np.zeros(len(y), bool)
+        held[fold] = True
+        t, _ = best_threshold(list(v[~held]), list(y[~held]), True)
+        total = total + count(list(y[held]), list(v[held] >= t))
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
+    ap.add_argument("--k", type=int, default=5)
+    ap.add_argument("--lam", type=float, default=3.0, help="ridge penalty on standardised weights")
+    ap.add_argument("--seeds", type=int, default=1, help="fold shuffles to average the CV F1 over")
+    args = ap.parse_args(argv)
+    rows = read_labels(args.photos)
+    y = np.array([r["backlit"] == "1" for r in rows])
+    x, base = measure_all(args.photos, [r["file"] for r in rows])
+    unjudged = int(np.isnan(x).any(axis=1).sum())
+    print(f"{len(rows)} photos, {int(y.sum())} backlit, {unjudged} not assessable")
+
+    singles = {name: np.where(np.isnan(base[:, j]), -math.inf, base[:, j]) for j, name in enumerate(BASELINES)}
+    for name, v in singles.items():
+        t, c = best_threshold(list(v), list(y), True)
+        cv = single_cv(v, y, args.k, 0)
+        print(f"{name:>10} alone: threshold {t:.3f}  in-sample F1 {fmt(c.f1)}  {args.k}-fold CV F1 {fmt(cv.f1)}")
+
+    w, t = fit_and_threshold(x, y, args.lam)
+    c = count(list(y), list(log_odds(w, x) >= t))
+    print(f"\nevidence (log-odds): threshold {t:.3f}  in-sample P {fmt(c.precision)} R {fmt(c.recall)} "
+          f"F1 {fmt(c.f1)} (TP {c.tp} FP {c.fp} FN {c.fn})")
+    total = nested_cv(x, y, args.lam, args.k, 0)
+    print(f"nested {args.k}-fold CV (weights and threshold from the other folds): "
+          f"P {fmt(total.precision)} R {fmt(total.recall)} F1 {fmt(total.f1)}")
+    if args.seeds > 1:
+        means = {"evidence": np.mean([nested_cv(x, y, args.lam, args.k, s).f1 for s in range(args.seeds)])}
+        means.update({n: np.mean([single_cv(v, y, args.k, s).f1 for s in range(args.seeds)])
+                      for n, v in singles.items()})
+        print(f"mean CV F1 over {args.seeds} fold shuffles: "
+              + ", ".join(f"{n} {fmt(float(m))}" for n, m in means.items()))
+    print("\n# paste into src/headshot_lint/measures/backlight.py")
+    print(f"B0 = {w[0]:.3f}\nW_STOPS_LIT = {w[1]:.3f}\nW_CLIPPED = {w[2]:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
