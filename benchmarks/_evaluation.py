@@ -172,13 +172,8 @@ def best_threshold(values: Sequence[float], truth: Sequence[bool], higher_is_wor
     return (t + neighbour) / 2 if neighbour != t else t, c
 
 
-def cross_validate(values: Sequence[float], truth: Sequence[bool], higher_is_worse: bool, k: int = 5,
-                   seed: int = 0) -> Tuple[Counts, List[float]]:
-    """Stratified k-fold: pick the threshold on k-1 folds, count on the held-out fold.
-
-    Returns the pooled held-out counts and the k chosen thresholds (their spread shows
-    how stable the calibration is).
-    """
+def stratified_folds(truth: Sequence[bool], k: int = 5, seed: int = 0) -> List[List[int]]:
+    """``k`` folds of indices, positives and negatives shuffled (``seed``) and dealt in turn."""
     rng = random.Random(seed)
     pos = [i for i, t in enumerate(truth) if t]
     neg = [i for i, t in enumerate(truth) if not t]
@@ -187,9 +182,19 @@ def cross_validate(values: Sequence[float], truth: Sequence[bool], higher_is_wor
     folds: List[List[int]] = [[] for _ in range(k)]
     for j, i in enumerate(pos + neg):
         folds[j % k].append(i)
+    return folds
+
+
+def cross_validate(values: Sequence[float], truth: Sequence[bool], higher_is_worse: bool, k: int = 5,
+                   seed: int = 0) -> Tuple[Counts, List[float]]:
+    """Stratified k-fold: pick the threshold on k-1 folds, count on the held-out fold.
+
+    Returns the pooled held-out counts and the k chosen thresholds (their spread shows
+    how stable the calibration is).
+    """
     total, thresholds = Counts(), []
-    for f in range(k):
-        held = set(folds[f])
+    for fold in stratified_folds(truth, k, seed):
+        held = set(fold)
         train = [i for i in range(len(values)) if i not in held]
         t, _ = best_threshold([values[i] for i in train], [truth[i] for i in train], higher_is_worse)
         thresholds.append(t)

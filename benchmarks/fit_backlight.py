@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import argparse
 import math
-import random
 import sys
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Sequence, Tuple
 
 import numpy as np
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "src")]
 
-from benchmarks._evaluation import Counts, best_threshold, count, fmt, read_labels  # noqa: E402
+from benchmarks._evaluation import Counts, best_threshold, count, fmt, read_labels, stratified_folds  # noqa: E402
+from benchmarks._logistic import fit_and_threshold, log_odds, nested_cv  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
 FEATURES = ("stops_lit", "clipped_fraction")
@@ -54,63 +54,9 @@ def measure_all(photos: Path, files: Sequence[str]) -> Tuple[np.ndarray, np.ndar
     return x, base
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
-    """Weights (bias first) of a logistic regression on ``x``, ridge ``lam`` on the
-    standardised features, returned in raw feature space."""
-    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
-    a = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
-    w = np.zeros(a.shape[1])
-    ridge = lam * np.eye(a.shape[1])
-    ridge[0, 0] = 0.0
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-a @ w))
-        step = np.linalg.solve(a.T @ (a * (p * (1 - p))[:, None]) + ridge, a.T @ (p - y) + ridge @ w)
-        w -= step
-        if np.abs(step).max() < 1e-10:
-            break
-    raw = w[1:] / sd
-    return np.concatenate([[w[0] - float(raw @ mu)], raw])
-
-
-def log_odds(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The measure's value for features ``x``; -inf where not assessable."""
-    s = w[0] + np.nan_to_num(x, nan=0.0) @ w[1:]
-    return np.where(np.isnan(x).any(axis=1), -math.inf, s)
-
-
-def folds_of(truth: Sequence[bool], k: int, seed: int = 0) -> List[List[int]]:
-    """The stratified folds of ``_evaluation.cross_validate`` (same seed, same split)."""
-    rng = random.Random(seed)
-    pos = [i for i, t in enumerate(truth) if t]
-    neg = [i for i, t in enumerate(truth) if not t]
-    rng.shuffle(pos)
-    rng.shuffle(neg)
-    folds: List[List[int]] = [[] for _ in range(k)]
-    for j, i in enumerate(pos + neg):
-        folds[j % k].append(i)
-    return folds
-
-
-def fit_and_threshold(x: np.ndarray, y: np.ndarray, lam: float) -> Tuple[np.ndarray, float]:
-    ok = ~np.isnan(x).any(axis=1)
-    w = fit_logistic(x[ok], y[ok].astype(float), lam)
-    t, _ = best_threshold(list(log_odds(w, x)), list(y), True)
-    return w, t
-
-
-def nested_cv(x: np.ndarray, y: np.ndarray, lam: float, k: int, seed: int) -> Counts:
-    total = Counts()
-    for fold in folds_of(list(y), k, seed):
-        held = np.zeros(len(y), bool)
-        held[fold] = True
-        wf, tf = fit_and_threshold(x[~held], y[~held], lam)
-        total = total + count(list(y[held]), list(log_odds(wf, x[held]) >= tf))
-    return total
-
-
 def single_cv(v: np.ndarray, y: np.ndarray, k: int, seed: int) -> Counts:
     total = Counts()
-    for fold in folds_of(list(y), k, seed):
+    for fold in stratified_folds(list(y), k, seed):
         held = np.zeros(len(y), bool)
         held[fold] = True
         t, _ = best_threshold(list(v[~held]), list(y[~held]), True)

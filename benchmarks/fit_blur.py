@@ -18,17 +18,16 @@ outdoor-sharp) on their square roots, and prints:
 from __future__ import annotations
 
 import argparse
-import math
-import random
 import sys
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Sequence
 
 import numpy as np
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "src")]
 
-from benchmarks._evaluation import best_threshold, count, fmt, read_labels  # noqa: E402
+from benchmarks._evaluation import count, fmt, read_labels  # noqa: E402
+from benchmarks._logistic import fit_and_threshold, log_odds, nested_cv  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
 FEATURES = ("sharp_edge_density", "orientation_diversity")
@@ -48,51 +47,9 @@ def measure_all(photos: Path, files: Sequence[str]) -> np.ndarray:
     return out
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
-    """Weights (bias first) of a logistic regression on sqrt(x), ridge ``lam`` on the
-    standardised features, returned in raw sqrt-feature space."""
-    z = np.sqrt(x)
-    mu, sd = z.mean(axis=0), z.std(axis=0) + 1e-9
-    a = np.hstack([np.ones((len(z), 1)), (z - mu) / sd])
-    w = np.zeros(a.shape[1])
-    ridge = lam * np.eye(a.shape[1])
-    ridge[0, 0] = 0.0
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-a @ w))
-        grad = a.T @ (p - y) + ridge @ w
-        hess = a.T @ (a * (p * (1 - p))[:, None]) + ridge
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-10:
-            break
-    raw = w[1:] / sd
-    return np.concatenate([[w[0] - float(raw @ mu)], raw])
-
-
-def log_odds(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The measure's value for raw features ``x``; -inf where not assessable."""
-    s = w[0] + np.sqrt(np.nan_to_num(x, nan=0.0)) @ w[1:]
-    return np.where(np.isnan(x).any(axis=1), -math.inf, s)
-
-
-def folds_of(truth: Sequence[bool], k: int, seed: int = 0) -> List[List[int]]:
-    """The stratified folds of ``_evaluation.cross_validate`` (same seed, same split)."""
-    rng = random.Random(seed)
-    pos = [i for i, t in enumerate(truth) if t]
-    neg = [i for i, t in enumerate(truth) if not t]
-    rng.shuffle(pos)
-    rng.shuffle(neg)
-    folds: List[List[int]] = [[] for _ in range(k)]
-    for j, i in enumerate(pos + neg):
-        folds[j % k].append(i)
-    return folds
-
-
-def fit_and_threshold(x: np.ndarray, y: np.ndarray, lam: float) -> Tuple[np.ndarray, float]:
-    ok = ~np.isnan(x).any(axis=1)
-    w = fit_logistic(x[ok], y[ok].astype(float), lam)
-    t, _ = best_threshold(list(log_odds(w, x)), list(y), True)
-    return w, t
+def _sqrt(x: np.ndarray) -> np.ndarray:
+    """The measure combines square roots of its features (both fractions in [0, 1])."""
+    return np.sqrt(x)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,15 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     unjudged = int(np.isnan(x).any(axis=1).sum())
     print(f"{len(rows)} photos, {int(y.sum())} sharp environments, {unjudged} not assessable")
 
-    w, t = fit_and_threshold(x, y, args.lam)
-    c = count(list(y), list(log_odds(w, x) >= t))
+    z = _sqrt(x)
+    w, t = fit_and_threshold(z, y, args.lam)
+    c = count(list(y), list(log_odds(w, z) >= t))
     print(f"in-sample: threshold {t:.3f}  P {fmt(c.precision)} R {fmt(c.recall)} F1 {fmt(c.f1)}")
-    total = count([], [])
-    for fold in folds_of(list(y), args.k):
-        held = np.zeros(len(y), bool)
-        held[fold] = True
-        wf, tf = fit_and_threshold(x[~held], y[~held], args.lam)
-        total = total + count(list(y[held]), list(log_odds(wf, x[held]) >= tf))
+    total = nested_cv(z, y, args.lam, args.k)
     print(f"nested {args.k}-fold CV (weights and threshold from the other folds): "
           f"P {fmt(total.precision)} R {fmt(total.recall)} F1 {fmt(total.f1)}")
     print("\n# paste into src/headshot_lint/measures/blur.py")

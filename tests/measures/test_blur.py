@@ -8,7 +8,7 @@ import numpy as np
 from headshot_lint.measures.blur import unblurred_environment
 from headshot_lint.model import NOT_ASSESSABLE
 from tests.conftest import assert_in_range, scene_of
-from tests.measures.test_clutter import composite, objects
+from tests.measures.test_clutter import composite, objects, stripes
 
 
 def _measure(bg: np.ndarray):
@@ -64,14 +64,6 @@ def test_empty_background_is_not_assessable():
     assert unblurred_environment(scene).status == NOT_ASSESSABLE
 
 
-def _stripes(period: int = 24) -> np.ndarray:
-    """Mid-grey background crossed by sharp horizontal dark bars (edges in one direction only)."""
-    bg = np.full((512, 512, 3), 128, np.uint8)
-    for y in range(0, 512, period):
-        bg[y:y + period // 3] = 40
-    return bg
-
-
 def test_evidence_falls_with_blur():
     """environment_evidence (log-odds) does not increase as the same environment is blurred more."""
     values = [_measure(objects(150, blur=s)).values["environment_evidence"] for s in (0.0, 1.5, 4.0, 10.0)]
@@ -92,7 +84,7 @@ def test_plain_wall_below_rule_threshold():
 def test_orientation_diversity_range_and_direction():
     """orientation_diversity is 0 on a flat wall, low for one edge direction, high for objects at every angle."""
     flat = _measure(objects(0)).values["orientation_diversity"]
-    one_way = _measure(_stripes()).values["orientation_diversity"]
+    one_way = _measure(stripes(24, bar=1 / 3, dark=40)).values["orientation_diversity"]
     every_way = _measure(objects(150)).values["orientation_diversity"]
     assert flat == 0.0, flat
     assert_in_range(every_way, 0.0, 1.0, photo="astronaut-objects", code="HL103", unit="fraction",

@@ -108,11 +108,12 @@ def test_flyaway_hair_beside_head_is_not_clutter():
     assert values["near"] == 0.0 and values["far"] > 0.0, values
 
 
-def _stripes(period: int = 16) -> np.ndarray:
-    """Mid-grey background crossed by sharp horizontal dark bars (a railing: edges in one direction)."""
+def stripes(period: int = 16, bar: float = 0.5, dark: int = 30) -> np.ndarray:
+    """Mid-grey background crossed by sharp horizontal dark bars, ``bar`` of each period
+    (a railing or blinds: edges in one direction only)."""
     bg = np.full((512, 512, 3), 128, np.uint8)
     for y in range(0, 512, period):
-        bg[y:y + period // 2] = 30
+        bg[y:y + int(period * bar)] = dark
     return bg
 
 
@@ -134,7 +135,7 @@ def test_dark_noise_is_not_clutter():
 
 def test_one_direction_is_not_clutter():
     """Dense edges all running one way (railing bars) are not clutter; the same density of objects is."""
-    m = busy_background(scene_of(composite(_stripes())))
+    m = busy_background(scene_of(composite(stripes())))
     assert m.values["edge_density"] > 0.05, m.values
     assert_in_range(m.values["clutter_fraction"], 0.0, 0.0, photo="astronaut-stripes", code="HL101", unit="fraction")
     assert _clutter(objects(400)) > 0.1

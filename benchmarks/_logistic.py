@@ -1,0 +1,55 @@
+"""Ridge-penalised logistic regression for the rules whose value is a fitted log-odds
+(``fit_blur.py``, ``fit_backlight.py``): fitting, the value, and nested cross-validation
+on the stratified folds of :func:`benchmarks._evaluation.cross_validate`. numpy only."""
+
+from __future__ import annotations
+
+import math
+from typing import Tuple
+
+import numpy as np
+
+from benchmarks._evaluation import Counts, best_threshold, count, stratified_folds
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
+    """Weights (bias first) of a logistic regression of ``y`` on ``x`` (n, d), with ridge
+    ``lam`` on the standardised features (Newton steps), returned in raw feature space."""
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    a = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
+    w = np.zeros(a.shape[1])
+    ridge = lam * np.eye(a.shape[1])
+    ridge[0, 0] = 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-a @ w))
+        step = np.linalg.solve(a.T @ (a * (p * (1 - p))[:, None]) + ridge, a.T @ (p - y) + ridge @ w)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    raw = w[1:] / sd
+    return np.concatenate([[w[0] - float(raw @ mu)], raw])
+
+
+def log_odds(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The fitted value for features ``x``; -inf on rows with a NaN (not assessable)."""
+    s = w[0] + np.nan_to_num(x, nan=0.0) @ w[1:]
+    return np.where(np.isnan(x).any(axis=1), -math.inf, s)
+
+
+def fit_and_threshold(x: np.ndarray, y: np.ndarray, lam: float) -> Tuple[np.ndarray, float]:
+    """Weights fitted on the assessable rows and the best-F1 threshold of their log-odds."""
+    ok = ~np.isnan(x).any(axis=1)
+    w = fit_logistic(x[ok], y[ok].astype(float), lam)
+    t, _ = best_threshold(list(log_odds(w, x)), list(y), True)
+    return w, t
+
+
+def nested_cv(x: np.ndarray, y: np.ndarray, lam: float, k: int = 5, seed: int = 0) -> Counts:
+    """Pooled held-out counts, each fold judged by weights AND a threshold fitted on the others."""
+    total = Counts()
+    for fold in stratified_folds(list(y), k, seed):
+        held = np.zeros(len(y), bool)
+        held[fold] = True
+        wf, tf = fit_and_threshold(x[~held], y[~held], lam)
+        total = total + count(list(y[held]), list(log_odds(wf, x[held]) >= tf))
+    return total
