@@ -85,6 +85,21 @@ def test_statistics_counts_as_reports_arrive(stub):
     assert stub["alive_at_end"] == 0
 
 
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "gitlab", "html"])
+def test_statistics_beside_a_document_format(stub, tmp_path, fmt):
+    """--statistics with a document format: the report goes whole to --output, the counts to stdout;
+    without --output it is a usage error (the counts must never land in a .sarif file)."""
+    out = tmp_path / f"report.{fmt}"
+    res = runner.invoke(app, ["check", "in", "--no-cache", "--statistics", "-f", fmt, "-o", str(out)],
+                        catch_exceptions=False)
+    assert res.exit_code == 1
+    assert out.read_bytes() == _expected(fmt, stub["rules"]).encode("utf-8", "backslashreplace")
+    codes = {f.code for r in sample_reports() for f in r.findings}
+    assert {line.split("\t")[1] for line in res.stdout.splitlines()} == codes
+    res = runner.invoke(app, ["check", "in", "--no-cache", "--statistics", "-f", fmt], catch_exceptions=False)
+    assert res.exit_code == 2 and "needs --output" in res.stderr
+
+
 def test_timeout_help_matches_batch_behaviour():
     """--timeout's help no longer says it needs --jobs 2; --jobs 1 is one worker process."""
     res = runner.invoke(app, ["check", "--help"], env={"COLUMNS": "200"})

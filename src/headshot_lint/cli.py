@@ -153,6 +153,13 @@ def check(
     except (HeadshotLintError, ValueError) as exc:
         _err.print(f"[red]error:[/red] {_esc(exc)}")
         raise typer.Exit(ExitCode.ERROR) from None
+    # --statistics replaces a text or JSON report; beside a document format (SARIF for code
+    # scanning, say) the document goes to --output and the counts to stdout.
+    stats_beside = statistics and output_format not in (OutputFormat.text, OutputFormat.json)
+    if stats_beside and output is None:
+        _err.print(f"[red]error:[/red] --statistics with --format {output_format.value} needs --output FILE "
+                   "(the report goes there, the counts per rule to stdout)")
+        raise typer.Exit(ExitCode.ERROR)
     files = [p for p in discover(paths, exclude=_split(exclude) or (), hidden=hidden)
              if not (config.exclude and is_excluded(p, config.exclude, config.root))]
     if shard_of:
@@ -181,8 +188,8 @@ def check(
     try:
         if bar:
             bar[0].start()
-        if statistics:
-            counter = _Statistics(rules)
+        counter = _Statistics(rules)
+        if statistics and not stats_beside:
             for r in run():
                 counter.add(r)
             _emit(counter.render(output_format), output)
@@ -195,7 +202,10 @@ def check(
                          spool_dir=str(output.resolve().parent) if output is not None else None) as writer:
                 for r in run():
                     writer.add(r)
+                    counter.add(r)
                 _emit(writer.write_to, output)
+            if stats_beside:
+                _emit(counter.render(OutputFormat.text), None)
     except HeadshotLintError as exc:
         _err.print(f"[red]error:[/red] {_esc(exc)}")
         raise typer.Exit(ExitCode.ERROR) from None
