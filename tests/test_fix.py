@@ -251,3 +251,19 @@ def test_an_impossible_crop_does_not_stop_the_other_fixes(monkeypatch):
     result = fixes.correct(todo, rgb, scene)
     assert result.ok and result.done == ("blur-background",) and result.crop is None
     assert len(result.skipped) == 1 and "crop-to-subject skipped: cannot crop" in result.skipped[0]
+
+
+def test_out_may_name_the_file_for_one_photo(photos, tmp_path):
+    """`fix me.png --out me-fixed.png` writes that file (not a folder named me-fixed.png); an
+    image name for several photos, or an extension unlike the original's format, is refused."""
+    src = str(photos / "skin.png")
+    dst = tmp_path / "me-fixed.png"
+    res = runner.invoke(app, ["fix", src, "--out", str(dst), "--unsafe-fixes"])
+    assert res.exit_code == 0, res.output
+    assert dst.is_file() and dst.read_bytes()[:4] == b"\x89PNG"
+    res = runner.invoke(app, ["fix", src, src, "--out", str(tmp_path / "two.png"), "--unsafe-fixes"])
+    assert res.exit_code == 2 and "names an image file" in " ".join(res.output.split())
+    assert not (tmp_path / "two.png").exists()
+    res = runner.invoke(app, ["fix", src, "--out", str(tmp_path / "me.jpg"), "--unsafe-fixes"])
+    assert res.exit_code == 1 and "written as PNG" in " ".join(res.output.split())
+    assert not (tmp_path / "me.jpg").exists()

@@ -21,7 +21,7 @@ from rich.markup import escape
 from typing_extensions import Annotated
 
 from . import fix as fixes
-from .discover import discover
+from .discover import IMAGE_SUFFIXES, discover
 from .engine import audit
 from .errors import HeadshotLintError, LoadError
 from .rules import load_pack
@@ -42,7 +42,13 @@ def _split(values: Optional[List[str]]) -> Optional[List[str]]:
 
 def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
     """(photo, output path) pairs: a folder's photos keep their path below it; files named
-    directly go to ``out`` by name. Raises ValueError when two photos map to one output."""
+    directly go to ``out`` by name; one photo may also go to ``out`` itself when it names an
+    image file (``fix me.jpg --out me-fixed.jpg``). Raises ValueError when two photos map to
+    one output, or when an image file name is given for several photos or a folder."""
+    if out.suffix.lower() in IMAGE_SUFFIXES and not out.is_dir():
+        if len(paths) != 1 or paths[0].is_dir():
+            raise ValueError(f"--out {out} names an image file: give it one photo, or give a folder for several")
+        return [(os.fspath(paths[0]), out)]
     pairs: List[Tuple[str, Path]] = []
     seen: Dict[Path, str] = {}
     for raw in paths:
@@ -70,7 +76,8 @@ def fix_command(
     paths: Annotated[List[Path], typer.Argument(help="Photos or folders (searched recursively).",
                                                  show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the corrected copies "
-                                      "(created if missing); the originals are never modified.",
+                                      "(created if missing), or for one photo the copy's file name "
+                                      "(same extension as the original); the originals are never modified.",
                                       show_default=False)],
     unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply retouching fixes, "
                                                "which change what the photo shows (replaced or blurred "
@@ -120,7 +127,7 @@ def fix_command(
 def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backdrop: str,
          dry_run: bool, force: bool, counts: Dict[str, int]) -> None:
     from .load import load, load_full
-    from .retouch.write import OutputExistsError, encode, output_format, write_bytes
+    from .retouch.write import OutputExistsError, encode, output_format, suffix_format, write_bytes
     from .scene import Scene
 
     report = audit(src, rules=rules)
@@ -159,6 +166,12 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
         rgb, meta = load_full(src)
         scene = Scene(load(src))
         fmt = output_format(meta, dst)
+        named = suffix_format(dst) if dst.name != Path(src).name else None  # a name the user chose
+        if named is not None and named != fmt:
+            counts["failed"] += 1
+            console.print(f"  [red]error:[/red] the copy is written as {fmt}, like the original; "
+                          f"give {escape(str(dst))} a matching extension")
+            return
         result = fixes.correct(todo, rgb, scene, backdrop=backdrop,
                                encode=lambda px: encode(px, meta, fmt))
         if not result.ok:

@@ -31,11 +31,16 @@ class OutputExistsError(FileExistsError):
     """The destination exists and ``force`` was not given."""
 
 
+def suffix_format(dest: str | os.PathLike[str]) -> str | None:
+    """The Pillow format an image file name's extension stands for, or None."""
+    return _SUFFIX_FORMAT.get(Path(dest).suffix.lower())
+
+
 def output_format(meta: ImageMeta, dest: str | os.PathLike[str]) -> str:
     """The Pillow format a corrected copy is written in: the source's, else the suffix's."""
     fmt = _WRITE_AS.get(meta.format, meta.format)
     if fmt not in Image.SAVE:
-        fmt = _SUFFIX_FORMAT.get(Path(dest).suffix.lower(), "PNG")
+        fmt = suffix_format(dest) or "PNG"
     return fmt
 
 
