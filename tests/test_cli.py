@@ -113,6 +113,13 @@ def test_rules_lists_every_rule():
     assert {"HL001", "HL002", "HL003", "HL301", "HL501"} <= codes
 
 
+def test_rules_table_gives_each_threshold_its_unit_and_bad_side():
+    """The text table says what a threshold is measured in and which side fails (-0.275 alone means nothing)."""
+    r = runner.invoke(app, ["rules"], env={"COLUMNS": "200"})
+    rows = {line.split("│")[1].strip(): line for line in r.output.splitlines() if line.startswith("│ HL")}
+    assert "≥ log-odds" in rows["HL103"] and "≤ ratio" in rows["HL501"] and "≥ ΔE2000" in rows["HL301"]
+
+
 def test_example_writes_a_photo_and_refuses_to_overwrite(tmp_path):
     """`example` writes the sample photo once and never overwrites a file."""
     out = tmp_path / "a.jpg"

@@ -31,7 +31,7 @@ from .model import ERROR, Report
 from .report import json as json_report
 from .report import text as text_report
 from .report._stream import TextSink, Writer
-from .rules import Rule, RulePack, load_pack
+from .rules import HIGHER_IS_WORSE, Rule, RulePack, load_pack
 
 
 class ExitCode(enum.IntEnum):
@@ -442,16 +442,22 @@ def list_rules(
     from rich.table import Table
 
     table = Table(title=f"rule pack: {rp.name}")
-    for col in ("code", "name", "summary", "warning", "error", "fix", "on"):
+    for col in ("code", "name", "summary", "warning", "error", "unit", "fix", "on"):
         table.add_column(col)
     for r in rp.rules:
-        table.add_row(r.code, r.name, r.summary, _num(r.warning), _num(r.error), r.fix.safety,
+        table.add_row(r.code, r.name, r.summary, _num(r.warning), _num(r.error), _unit(r), r.fix.safety,
                       "✓" if r.code in rp.selected else "")
     Console().print(table)
 
 
 def _num(v: Optional[float]) -> str:
     return "" if v is None else f"{v:g}"
+
+
+def _unit(rule: Rule) -> str:
+    """The unit of the thresholds and which side is bad (``≥`` fails at or above them)."""
+    side = "≥" if rule.direction == HIGHER_IS_WORSE else "≤"
+    return f"{side} {rule.unit}".rstrip() if rule.unit else side
 
 
 @app.command()
