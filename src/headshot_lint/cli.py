@@ -202,7 +202,8 @@ def check(
                          spool_dir=str(output.resolve().parent) if output is not None else None) as writer:
                 for r in run():
                     writer.add(r)
-                    counter.add(r)
+                    if stats_beside:
+                        counter.add(r)
                 _emit(writer.write_to, output)
             if stats_beside:
                 _emit(counter.render(OutputFormat.text), None)

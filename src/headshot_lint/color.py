@@ -52,6 +52,22 @@ def relative_luminance(rgb: np.ndarray) -> np.ndarray:
     return (srgb_to_linear(rgb) @ _REC709).astype(np.float32)
 
 
+def lightness_to_luminance(lightness: float) -> float:
+    """Relative luminance Y in [0, 1] of a CIE L* in [0, 100] (inverse of CIE 1976 L*).
+
+    Examples
+    --------
+    >>> round(lightness_to_luminance(50.0), 4), lightness_to_luminance(100.0)
+    (0.1842, 1.0)
+    """
+    return ((lightness + 16.0) / 116.0) ** 3 if lightness > 8.0 else lightness * 27.0 / 24389.0
+
+
+def luminance_to_lightness(y: float) -> float:
+    """CIE L* in [0, 100] of a relative luminance Y in [0, 1] (CIE 1976)."""
+    return float(116.0 * np.cbrt(y) - 16.0) if y > 216.0 / 24389.0 else y * 24389.0 / 27.0
+
+
 def contrast_ratio(y1: float, y2: float) -> float:
     """WCAG contrast ratio of two luminances in [0, 1]; in [1, 21], symmetric.
 

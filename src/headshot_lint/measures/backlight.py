@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..color import lightness_to_luminance
 from ..model import Measurement, Region
 from ..scene import FACE_ON_PERSON, Scene
 from . import measure
@@ -243,9 +244,6 @@ def _sample(values: np.ndarray, n: int = 10000) -> np.ndarray:
 def _stops(bright_l: float, subject_l: float) -> float:
     """log2 of the luminance ratio of L* ``bright_l`` to L* ``subject_l``, both floored at
     ``_Y_FLOOR``, EV in [-9, 9]."""
-    return float(np.log2(max(_l_to_y(bright_l), _Y_FLOOR) / max(_l_to_y(subject_l), _Y_FLOOR)))
+    y = lightness_to_luminance
+    return float(np.log2(max(y(bright_l), _Y_FLOOR) / max(y(subject_l), _Y_FLOOR)))
 
-
-def _l_to_y(lightness: float) -> float:
-    """Relative luminance Y in [0, 1] of a CIE L* in [0, 100] (inverse CIE 1976)."""
-    return ((lightness + 16.0) / 116.0) ** 3 if lightness > 8.0 else lightness / 903.3

@@ -19,12 +19,13 @@ import numpy as np
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
+# The evidence cells, and the strong edges (object outlines, not soft texture) whose
+# orientations are counted, are the busy-background measure's.
+from .clutter import CANNY_HIGH as STRONG_HIGH, CANNY_LOW as STRONG_LOW, CELL, cell_means
 
 #: Canny hysteresis thresholds on the shared Sobel gradient (1 px Gaussian first):
 #: crisp edges of moderate contrast; well-blurred bokeh stays below them.
 CANNY_LOW, CANNY_HIGH = 50, 100
-#: Side of the square cells reported as evidence, px at analysis size.
-CELL = 32
 #: A cell is judged when at least this fraction of it is background.
 _CELL_BG = 0.6
 #: Contrast-normalised edge sharpness (99th percentile of gradient / (local std + 2),
@@ -39,9 +40,6 @@ _MIN_FOCUS = 0.5
 UNRECOGNISABLE_SIGMA_FACE = 0.05
 #: Re-blur sigma of the defocus estimate, px at analysis size (Zhuo & Sim 2011).
 _REBLUR = 1.0
-#: Canny thresholds of the strong edges whose orientations are counted (the
-#: busy-background measure's): object outlines, not soft texture.
-STRONG_LOW, STRONG_HIGH = 100, 200
 #: Orientation bins over 180 degrees of the diversity histogram.
 _ORIENT_BINS = 8
 #: With strong edges on less than this share of the background there is no structure
@@ -163,11 +161,7 @@ def _sharpest_cells(edges: np.ndarray, bg: np.ndarray, width: int, height: int) 
     rows, cols = h // CELL, w // CELL
     if rows == 0 or cols == 0:
         return ()
-    # Cell means by area resampling (exact for whole cells; much faster than a bool reshape-sum).
-    e = cv2.resize(edges[:rows * CELL, :cols * CELL].astype(np.float32), (cols, rows),
-                   interpolation=cv2.INTER_AREA).ravel()
-    m = cv2.resize(bg[:rows * CELL, :cols * CELL].astype(np.float32), (cols, rows),
-                   interpolation=cv2.INTER_AREA).ravel()
+    e, m = cell_means(edges).ravel(), cell_means(bg).ravel()
     e = np.where(m >= _CELL_BG, e, 0)
     out = []
     for i in np.argsort(-e)[:3]:

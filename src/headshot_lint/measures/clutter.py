@@ -129,14 +129,18 @@ def clear_of_hair(scene: Scene) -> np.ndarray:
 def cell_densities(edges: np.ndarray, mask: np.ndarray) -> tuple:
     """Per CELL x CELL cell: the share of it inside ``mask`` and the share of those
     pixels that are ``edges``; two float arrays (rows, cols) in [0, 1]."""
-    h, w = mask.shape
-    rows, cols = h // CELL, w // CELL
-    # Cell means by area resampling (exact for whole cells; much faster than a bool reshape-sum).
-    m = cv2.resize(mask[:rows * CELL, :cols * CELL].astype(np.float32), (cols, rows),
-                   interpolation=cv2.INTER_AREA).reshape(rows, cols)
-    e = cv2.resize((edges & mask)[:rows * CELL, :cols * CELL].astype(np.float32), (cols, rows),
-                   interpolation=cv2.INTER_AREA).reshape(rows, cols)
+    m, e = cell_means(mask), cell_means(edges & mask)
     return m, e / np.maximum(m, 1.0 / (CELL * CELL))
+
+
+def cell_means(a: np.ndarray) -> np.ndarray:
+    """Share of true pixels of bool ``a`` in each whole CELL x CELL cell, float32 (rows, cols)
+    in [0, 1] (partial cells at the right and bottom edges are dropped)."""
+    h, w = a.shape
+    rows, cols = h // CELL, w // CELL
+    # Area resampling of whole cells is their exact mean, and much faster than a reshape-sum.
+    return cv2.resize(a[:rows * CELL, :cols * CELL].astype(np.float32), (cols, rows),
+                      interpolation=cv2.INTER_AREA).reshape(rows, cols)
 
 
 def cell_diversity(edges: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:

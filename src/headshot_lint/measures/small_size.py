@@ -124,7 +124,7 @@ def small_size_contrast(scene: Scene) -> Measurement:
     near_px = view.lab[..., 0][near]
     near_l = float(np.median(near_px[:: max(1, len(near_px) // 10000)]))
     values["delta_l_near"] = abs(skin_l - near_l)
-    values["contrast_near"] = color.contrast_ratio(_l_to_y(skin_l), _l_to_y(near_l))
+    values["contrast_near"] = color.contrast_ratio(color.lightness_to_luminance(skin_l), color.lightness_to_luminance(near_l))
     values = {k: round(float(v), 3) for k, v in values.items()}
     units = {k: ("ΔL*" if k.startswith(("delta", "worst_delta")) else "ratio") for k in values}
     tone = tone_for(scene) or recommend_tone(skin_l)
@@ -144,7 +144,7 @@ def _contrast(luminance: np.ndarray, face: np.ndarray, background: np.ndarray) -
     """(ΔL*, WCAG ratio) between mean luminance of two masks of a Y image in [0, 1]."""
     y_face = float(luminance[face].mean())
     y_bg = float(luminance[background].mean())
-    return abs(_y_to_l(y_face) - _y_to_l(y_bg)), color.contrast_ratio(y_face, y_bg)
+    return abs(color.luminance_to_lightness(y_face) - color.luminance_to_lightness(y_bg)), color.contrast_ratio(y_face, y_bg)
 
 
 def _near_head(scene: Scene, view: HalfView) -> np.ndarray:
@@ -160,16 +160,6 @@ def _near_head(scene: Scene, view: HalfView) -> np.ndarray:
     h, w = near.shape
     ring = scene.head_ring[:h * f:f, :w * f:f]
     return ring if ring.any() else near
-
-
-def _l_to_y(lightness: float) -> float:
-    """Relative luminance in [0, 1] of a CIE L* in [0, 100] (inverse CIE 1976)."""
-    return ((lightness + 16.0) / 116.0) ** 3 if lightness > 8.0 else lightness * 27 / 24389
-
-
-def _y_to_l(y: float) -> float:
-    """CIE L* in [0, 100] of a relative luminance in [0, 1] (CIE 1976 formula)."""
-    return 116.0 * np.cbrt(y) - 16.0 if y > 216 / 24389 else y * 24389 / 27
 
 
 def _crop(scene: Scene) -> tuple[int, int, int]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..color import lightness_to_luminance
 from ._points import shrink
 
 #: Largest lift, stops; more than this makes noise and looks like a different photo.
@@ -36,8 +37,7 @@ def lift_curve(ev: float) -> np.ndarray:
 def ev_for(current_l: float, target_l: float) -> float:
     """Stops that bring CIE L* ``current_l`` to ``target_l`` (mid-tones, linear gain), >= 0."""
     def y(l: float) -> float:
-        l = float(np.clip(l, 1.0, 99.0))
-        return ((l + 16) / 116) ** 3 if l > 8 else l / 903.3
+        return lightness_to_luminance(float(np.clip(l, 1.0, 99.0)))
     return float(np.clip(np.log2(y(target_l) / y(current_l)), 0.0, MAX_EV))
 
 
