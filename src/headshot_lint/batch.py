@@ -315,11 +315,6 @@ class _Worker:
         self.count = 0
         self.ready = False  #: warmed up (MediaPipe imported, graphs built)
 
-    @property
-    def task(self) -> tuple[int, Job] | None:
-        """The photo being audited now, or None when idle."""
-        return self.tasks[0] if self.tasks else None
-
     def deadline(self, timeout: float) -> float:
         """When the current photo times out: its clock starts once the worker is warm."""
         return self.started + timeout + (0.0 if self.ready else STARTUP_SECONDS)

@@ -166,10 +166,12 @@ def text_or_logo(scene: Scene) -> Measurement:
 
 def _also(watermarks: int, logos: int) -> str:
     """The message's tail naming watermarks and letterless marks, empty when there are none."""
-    parts = [f"{watermarks} of them a watermark in a corner" if watermarks == 1 else
-             f"{watermarks} of them watermarks in corners" if watermarks else "",
-             f"{logos} repeated logo mark{'s' if logos > 1 else ''} besides" if logos else ""]
-    parts = [p for p in parts if p]
+    parts = []
+    if watermarks:
+        parts.append("1 of them a watermark in a corner" if watermarks == 1
+                     else f"{watermarks} of them watermarks in corners")
+    if logos:
+        parts.append(f"{logos} repeated logo mark{'s' if logos > 1 else ''} besides")
     return f" ({'; '.join(parts)})" if parts else ""
 
 
