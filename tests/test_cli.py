@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -144,3 +145,15 @@ def test_python_dash_m_help_in_a_subprocess():
     assert r.returncode == 0, r.stderr
     for command in ("check", "explain", "rules"):
         assert command in r.stdout
+
+
+def test_an_empty_jpg_in_a_folder_is_reported_not_skipped(tmp_path):
+    """A 0-byte jane.jpg in a checked folder (a failed upload) is an unreadable-image error, exit 1."""
+    Image.fromarray(np.full((64, 64, 3), 128, np.uint8)).save(tmp_path / "ok.png")
+    (tmp_path / "jane.jpg").write_bytes(b"")
+    res = runner.invoke(app, ["check", str(tmp_path), "--jobs", "1", "--timeout", "0", "--no-cache",
+                              "--select", "HL001", "--format", "json"])
+    assert res.exit_code == 1, res.output
+    by_name = {os.path.basename(r["path"]): r for r in json.loads(res.stdout)["photos"]}
+    assert set(by_name) == {"ok.png", "jane.jpg"}
+    assert [f["code"] for f in by_name["jane.jpg"]["findings"]] == ["HL001"]

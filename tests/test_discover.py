@@ -33,8 +33,11 @@ def _rel(paths, root):
 
 
 def test_sniffs_content_and_skips_hidden(tree):
-    """Images are found by their bytes, not their names; hidden entries are skipped by default."""
-    assert _rel(discover([tree]), tree) == ["a.jpg", "drafts/d.png", "sub/deep/c.webp", "sub/scan.dat"]
+    """Images are found by their bytes or their names (a .jpg that is not one is kept for the
+    audit to report); other files are skipped; hidden entries are skipped by default."""
+    (tree / "readme.txt").write_text("not an image")
+    assert _rel(discover([tree]), tree) == ["a.jpg", "drafts/d.png", "notes.jpg", "sub/deep/c.webp",
+                                            "sub/scan.dat"]
     assert ".hidden/h.jpg" in _rel(discover([tree], hidden=True), tree)
     assert is_image(tree / "sub" / "scan.dat") and not is_image(tree / "notes.jpg")
 
@@ -42,7 +45,7 @@ def test_sniffs_content_and_skips_hidden(tree):
 def test_exclude_globs(tree):
     """--exclude drops a folder (relative glob) and a file-name glob."""
     found = _rel(discover([tree], exclude=["drafts", "*.webp"], root=str(tree)), tree)
-    assert found == ["a.jpg", "sub/scan.dat"]
+    assert found == ["a.jpg", "notes.jpg", "sub/scan.dat"]
 
 
 def test_explicit_files_and_missing_paths_are_kept(tree):
@@ -56,7 +59,7 @@ def test_survives_symlink_loop(tree):
     """A symlink pointing back up the tree does not trap the walk: each photo is listed once."""
     os.symlink(tree, tree / "sub" / "loop")
     found = _rel(discover([tree]), tree)
-    assert found.count("a.jpg") == 1 and len(found) == 4
+    assert found.count("a.jpg") == 1 and len(found) == 5
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="arbitrary file-name bytes need a POSIX file system")

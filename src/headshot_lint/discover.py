@@ -16,7 +16,8 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-#: File endings that mark a photo without sniffing (used only when the file can't be read).
+#: File endings that mark a photo whatever its bytes: an empty, truncated or mislabelled
+#: ``jane.jpg`` in a staff folder is reported as unreadable, never silently skipped.
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"})
 
 _SIGNATURES = (
@@ -46,7 +47,8 @@ def discover(paths: Iterable[str | os.PathLike[str]], *, exclude: Sequence[str] 
 
     Explicit files are yielded as given (even hidden or not an image: the audit then
     reports them). Folders are walked recursively (sorted), keeping files whose
-    content is an image. ``exclude`` globs are matched against the path relative
+    content is an image (whatever their name) or whose name ends like an image (whatever
+    their content: the audit reports a broken one). ``exclude`` globs are matched against the path relative
     to ``root`` (default: the current folder) and against each name; a missing path
     is yielded as is, so the audit reports it like any other unreadable file.
     """
@@ -101,7 +103,7 @@ def _walk(root: str, exclude: Sequence[str], hidden: bool, base: str) -> Iterato
             path = os.path.join(dirpath, name)
             if is_excluded(path, exclude, base) or not os.path.isfile(path):
                 continue
-            if is_image(path):
+            if os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES or is_image(path):
                 yield path
 
 
