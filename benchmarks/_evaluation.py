@@ -204,6 +204,33 @@ def cross_validate(values: Sequence[float], truth: Sequence[bool], higher_is_wor
     return total, thresholds
 
 
+def bootstrap_f1(truth: Sequence[bool], predicted: Sequence[bool], n: int = 2000, seed: int = 0,
+                 level: float = 0.95) -> Tuple[float, float]:
+    """Percentile bootstrap interval of F1, ``level`` coverage, over photos drawn with replacement.
+
+    Says how much an F1 figure would move on another sample of the same kind of photos:
+    with 30-40 positives one photo moves F1 by 0.01-0.03 and the 95 % interval reaches
+    0.06-0.13 either side, so a difference of 0.02 between two detectors is no evidence.
+    Resamples without a positive or a prediction (F1 undefined) count as 0.
+    """
+    rng = random.Random(seed)
+    m = len(truth)
+    if m == 0:
+        return float("nan"), float("nan")
+    cells = [(bool(t), bool(p)) for t, p in zip(truth, predicted)]
+    scores = []
+    for _ in range(n):
+        tp = fp = fn = 0
+        for t, p in (cells[rng.randrange(m)] for _ in range(m)):
+            tp += t and p
+            fp += p and not t
+            fn += t and not p
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    scores.sort()
+    tail = (1.0 - level) / 2
+    return scores[int(tail * (n - 1))], scores[int(round((1.0 - tail) * (n - 1)))]
+
+
 def _nan0(x: float) -> float:
     return 0.0 if math.isnan(x) else x
 

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from benchmarks._evaluation import (
-    Counts, best_threshold, confusion, count, cross_validate, derived_labels, read_labels, sweep,
+    Counts, best_threshold, bootstrap_f1, confusion, count, cross_validate, derived_labels, read_labels, sweep,
 )
 
 
@@ -74,3 +74,14 @@ def test_confusion_table_counts_verdicts():
     """table[true][predicted]."""
     t = confusion(["good", "good", "poor"], ["good", "fair", "poor"])
     assert t["good"] == {"good": 1, "fair": 1, "poor": 0} and t["poor"]["poor"] == 1
+
+
+def test_bootstrap_interval_contains_f1_and_narrows_with_more_photos():
+    """The 95 % interval holds the point F1, is degenerate for a perfect rule, and shrinks as photos are added."""
+    truth = [True] * 10 + [False] * 30
+    pred = [True] * 7 + [False] * 3 + [True] * 3 + [False] * 27  # F1 = 14 / 20 = 0.7
+    lo, hi = bootstrap_f1(truth, pred, n=500)
+    assert lo < 0.7 < hi
+    big_lo, big_hi = bootstrap_f1(truth * 10, pred * 10, n=500)
+    assert big_lo < 0.7 < big_hi and big_hi - big_lo < (hi - lo) / 2
+    assert bootstrap_f1(truth, truth, n=200) == (1.0, 1.0)
