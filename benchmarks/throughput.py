@@ -14,7 +14,11 @@ and prints the ratios against the targets (jobs 2 >= 1.8x jobs 1, full <= 1.5x f
 cache hit <= 1 ms beyond hashing, <= 600 MB per worker).
 
 Usage: ``PYTHONPATH=src:. python benchmarks/throughput.py [-n 200] [--size 4000x3000]
-[--scene busy|studio|both]``
+[--scene busy|studio|both] [--rounds 2]``
+
+First it measures the machine itself (:func:`contention`): how much one process slows
+down when a second one runs beside it, for pure arithmetic and for memory-bound array
+work. That bounds what ``--jobs 2`` can reach here, whatever the linter does.
 
 Two sets of photos, cached in a temp folder between runs:
 
@@ -149,14 +153,54 @@ def _full(paths: list[str], rules) -> tuple[float, float]:
     return (time.perf_counter() - t0) / len(paths), (time.process_time() - c0) / len(paths)
 
 
-def measure_set(name: str, paths: list[str], rules) -> dict:
-    """Every figure of one photo set, printed as it goes; returns them."""
+_KERNELS = {
+    # pure-Python arithmetic: the core alone, no memory traffic
+    "compute": "x = 0\nfor i in range(12_000_000): x += i",
+    # whole-image float passes, like the measures: caches and memory bandwidth
+    "memory": "import numpy as np\na = np.ones((2000, 2000), np.float32)\n"
+              "for _ in range(80): b = (a * 1.01 + a).sum()",
+}
+
+
+def _kernel_seconds(code: str, copies: int) -> float:
+    """Mean CPU seconds of ``code`` run in ``copies`` processes at the same time."""
+    import subprocess
+
+    timed = f"import time\nt = time.process_time()\n{code}\nprint(time.process_time() - t)"
+    procs = [subprocess.Popen([sys.executable, "-c", timed], stdout=subprocess.PIPE, text=True)
+             for _ in range(copies)]
+    return sum(float(p.communicate()[0]) for p in procs) / copies
+
+
+def contention() -> dict[str, float]:
+    """How much slower one process runs while another keeps the second core busy, per kernel
+    (``0.07`` = 7 % more CPU time for the same work).
+
+    The ceiling of ``--jobs 2`` / ``--jobs 1`` on this machine is about ``2 / (1 + slowdown)``:
+    a virtual machine's two cores share caches, memory bandwidth and often a physical core.
+    """
+    out = {}
+    for name, code in _KERNELS.items():
+        alone = min(_kernel_seconds(code, 1) for _ in range(2))
+        paired = min(_kernel_seconds(code, 2) for _ in range(2))
+        out[name] = paired / alone - 1.0
+    return out
+
+
+def measure_set(name: str, paths: list[str], rules, rounds: int = 2) -> dict:
+    """Every figure of one photo set, printed as it goes; returns them.
+
+    The two pools run ``rounds`` times, alternately (jobs 1, jobs 2, jobs 1, ...), and the
+    speed-up is the median of each round's pair, so a slow spell of the shared machine
+    lands on both sides of a ratio instead of on one.
+    """
     n = len(paths)
     floor, floor_cpu = _floor(paths)
     full, full_cpu = _full(paths, rules)
     server = _start_fork_server(rules)
-    t1, s1 = _run(paths, rules, 1)
-    t2, s2 = _run(paths, rules, 2)
+    pairs = [(_run(paths, rules, 1), _run(paths, rules, 2)) for _ in range(max(1, rounds))]
+    speedups = [a[0] / b[0] for a, b in pairs]
+    (t1, s1), (t2, s2) = pairs[int(np.argsort(speedups)[len(speedups) // 2])]  # the median round's pair
     with tempfile.TemporaryDirectory() as tmp:
         _run(paths, rules, 1, Cache(Path(tmp) / "cache"))
         tc, sc = _run(paths, rules, 1, Cache(Path(tmp) / "cache"))
@@ -177,11 +221,12 @@ def measure_set(name: str, paths: list[str], rules) -> dict:
           f" beyond hashing {beyond * 1000:.3f})")
     print(f"  peak RSS of a worker: --jobs 1 {s1.peak_rss_mb:.0f} MB, --jobs 2 {s2.peak_rss_mb:.0f} MB")
     print("  ratios (target):")
-    print(f"    jobs 2 / jobs 1 speed-up   {t1 / t2:5.2f}x wall (>= 1.8x)")
+    print(f"    jobs 2 / jobs 1 speed-up   {t1 / t2:5.2f}x wall (>= 1.8x); rounds: "
+          + ", ".join(f"{x:.2f}x" for x in speedups) + f"; CPU per photo jobs 2 / jobs 1 {cpu2 / cpu1:.2f}")
     print(f"    full / floor               {full / floor:5.2f}x wall, {full_cpu / floor_cpu:5.2f}x CPU (<= 1.5x)")
     print(f"    cache hit beyond hashing   {beyond * 1000:5.3f} ms (<= 1 ms)")
     print(f"    worker peak RSS            {max(s1.peak_rss_mb, s2.peak_rss_mb):5.0f} MB (<= 600 MB)")
-    return {"floor": floor, "full": full, "jobs1": t1 / n, "jobs2": t2 / n, "beyond": beyond,
+    return {"floor": floor, "full": full, "jobs1": t1 / n, "jobs2": t2 / n, "beyond": beyond, "speedups": speedups,
             "floor_cpu": floor_cpu, "full_cpu": full_cpu}
 
 
@@ -191,7 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", default="4000x3000", help="photo size WxH (default 4000x3000, 12 MP)")
     ap.add_argument("--scene", choices=("busy", "studio", "both"), default="both", help="which photo set(s)")
     ap.add_argument("--dir", type=Path, default=None, help="where to keep the generated photos")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating --jobs 1 / --jobs 2 runs per set (default 2)")
     args = ap.parse_args(argv)
+    slow = contention()
+    print("machine: one process's slow-down while a second one runs beside it: "
+          + ", ".join(f"{k} {v * 100:+.0f}%" for k, v in slow.items())
+          + "; so --jobs 2 / --jobs 1 can reach about "
+          + " to ".join(f"{2 / (1 + v):.2f}x" for v in sorted(slow.values(), reverse=True)))
     import cv2
 
     cv2.setNumThreads(1)  # as in a worker: the floor and the in-process audit are one thread, like the pool's
@@ -206,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = make(args.n, (w, h), base / folder)
         print(f"{len(paths)} {name} photos of {w}x{h} px in {base / folder} "
               f"({time.perf_counter() - t0:.1f} s to generate)")
-        measure_set(name, paths, rules)
+        measure_set(name, paths, rules, args.rounds)
     return 0
 
 

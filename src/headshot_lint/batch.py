@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from . import _worker_setup
 from .cache import Cache, file_digest, rules_fingerprint
 from .engine import unreadable_report
 from .engine import audit
@@ -268,12 +269,7 @@ class _Serial:
 # ---- worker side -------------------------------------------------------------------------------
 
 def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover - runs in a child
-    try:  # one OpenCV thread per worker: the pool is the parallelism (no oversubscription)
-        import cv2
-
-        cv2.setNumThreads(1)
-    except Exception:
-        pass
+    _worker_setup.prepare()  # one OpenCV thread (the pool is the parallelism), freed buffers kept
     try:  # import MediaPipe and build the graphs before the first photo's clock starts
         import numpy as np
 

@@ -40,6 +40,7 @@ import os
 from collections import deque
 from typing import Any, Iterable, Iterator, Sequence
 
+from . import _worker_setup
 from .engine import _resolve, audit, unreadable_report
 from .errors import HeadshotLintError
 from .model import Report
@@ -139,26 +140,16 @@ def _chunked(items: Iterable[str], size: int) -> Iterator[tuple[str, ...]]:
         yield chunk
 
 
-_single_thread_set = False
-
-
-def _one_opencv_thread() -> None:
-    """The cluster's processes are the parallelism, as in the CLI's pool: no oversubscription."""
-    try:
-        import cv2
-
-        cv2.setNumThreads(1)
-    except Exception:  # pragma: no cover - OpenCV is a dependency
-        pass
+_prepared = False
 
 
 def _audit_chunk(paths: list[str], rules: Sequence[Rule]) -> list[Report]:
     """Runs on a Dask worker: audit each path (models are cached per worker process)."""
-    global _single_thread_set
-    if not _single_thread_set:
-        _single_thread_set = True
+    global _prepared
+    if not _prepared:
+        _prepared = True
         if multiprocessing.parent_process() is not None:  # a worker process, not the caller's own
-            _one_opencv_thread()
+            _worker_setup.prepare()  # as the CLI's pool: one OpenCV thread, freed buffers kept
     out = []
     for path in paths:
         try:
