@@ -243,9 +243,11 @@ def main(argv: list[str] | None = None) -> int:
           + ", ".join(f"{k} {v * 100:+.0f}%" for k, v in slow.items())
           + "; so --jobs 2 / --jobs 1 can reach about "
           + " to ".join(f"{2 / (1 + v):.2f}x" for v in sorted(slow.values(), reverse=True)))
-    import cv2
+    from headshot_lint import _worker_setup
 
-    cv2.setNumThreads(1)  # as in a worker: the floor and the in-process audit are one thread, like the pool's
+    # as in a worker: the floor and the in-process audit run on one OpenCV thread, with the
+    # worker's allocator settings, so they measure what the pool's processes do
+    _worker_setup.prepare()
     w, h = (int(v) for v in args.size.split("x"))
     base = args.dir or Path(tempfile.gettempdir())
     rules = load_pack("default").select()
