@@ -21,6 +21,14 @@ Variants measured and dropped: the zoomed tile without mirroring it out (the net
 over its whole input, so a bare ~130 px tile found nothing: the word came back at only one
 of ten tile settings), and a bottom-strip pass at 1-1.5x for small credit lines (+20-50 ms
 CPU on every busy photo for one labelled photo, reads unstable).
+Also dropped (237 photos; the shipped arm TP 28, FP 2, FN 12, F1 0.800): a whole-image
+second pass only where the first found nothing (161 of 191 busy photos), new lines legible
+(lone-line rule, plus >= 2 distinct letters or digits) and corner watermarks read, gained at
+most 2 TP net 1 FP: 640 px F1 0.806, 768 px 0.822, 1024 px 0.822, 1280 px 0.827 (+3 TP +2 FP),
+at a busy median of 135 ms (640) and 181 ms (768) against a 60 ms budget; lower DB thresholds
+at 384 px (binarisation 0.1-0.3, box 0.2-0.5) changed nothing (the 384 px probability map is
+below 0.05 on every missed word); an unsharp-masked or CLAHE-enhanced 384 px input lowered
+F1 to 0.69-0.72; a logistic combination of the measure's values did not raise nested CV F1.
 
 For each arm: precision, recall and F1 of "at least one background line" against the
 ``text_logo`` label (and 5-fold cross-validated F1 of the best count threshold), and ms
