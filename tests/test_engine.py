@@ -115,3 +115,20 @@ def test_audit_never_modifies_the_photo(cases, tmp_path):
     audit(path)
     after = (hashlib.sha256(path.read_bytes()).hexdigest(), os.stat(path).st_mtime_ns)
     assert before == after
+
+
+def test_a_sideways_photo_is_reported_with_the_turn_that_fixes_it():
+    """HL004 names the rotation that makes the face upright, and stays silent on the upright photo."""
+    import numpy as np
+    from skimage import data
+
+    from headshot_lint.engine import audit
+
+    def hl004(k):
+        report = audit(np.ascontiguousarray(np.rot90(data.astronaut(), k)))
+        return [f.message for f in report.findings if f.code == "HL004"]
+
+    assert hl004(0) == []
+    assert "90° clockwise" in hl004(1)[0]
+    assert "180°" in hl004(2)[0]
+    assert "90° counter-clockwise" in hl004(3)[0]

@@ -103,7 +103,7 @@ def test_strict_pack_stays_on_the_scale_of_the_calibrated_thresholds():
 def test_selection_by_prefix_name_and_ignore():
     """--select takes prefixes and names; --ignore removes; unknown keys are errors."""
     pack = load_pack()
-    assert {r.code for r in pack.select(["HL0"])} == {"HL001", "HL002", "HL003"}
+    assert {r.code for r in pack.select(["HL0"])} == {"HL001", "HL002", "HL003", "HL004"}
     assert [r.name for r in pack.select(["small-size-contrast"])] == ["small-size-contrast"]
     assert "HL002" not in {r.code for r in pack.select(["HL0"], ["no-face"])}
     with pytest.raises(RulePackError, match="unknown rule"):

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import color
 from .load import Photo
-from .perception.faces import Box, Face, detect_faces, face_landmarks, primary_face
+from .perception.faces import Box, Face, detect_faces, face_landmarks, primary_face, upright_turns
 from .perception.segment import person_matte
 
 # Contours of MediaPipe's 468-point face mesh, in drawing order
@@ -104,9 +104,24 @@ class Scene:
 
     # -- person and background -----------------------------------------------
     @cached_property
+    def upright_turns(self) -> int:
+        """Quarter turns counter-clockwise (``np.rot90``'s k) that would make the photo
+        upright: 0 for almost every photo, 1-3 when its face is only recognised turned
+        (a sideways photo that lost its EXIF orientation)."""
+        return upright_turns(self.rgb, self.faces)
+
+    @cached_property
     def matte(self) -> np.ndarray:
-        """Soft person matte, float32 (H, W) in [0, 1], 1 = person."""
-        return _frozen(person_matte(self.rgb))
+        """Soft person matte, float32 (H, W) in [0, 1], 1 = person.
+
+        Segmented upright: on the astronaut turned a quarter, the segmenter took the
+        neck and collar for background and the flag for the person, and a replaced
+        background cut a hole under the chin."""
+        k = self.upright_turns
+        if not k:
+            return _frozen(person_matte(self.rgb))
+        upright = person_matte(np.ascontiguousarray(np.rot90(self.rgb, k)))
+        return _frozen(np.ascontiguousarray(np.rot90(upright, -k)))
 
     @cached_property
     def person_mask(self) -> np.ndarray:

@@ -65,3 +65,38 @@ def test_subject_is_a_face_on_the_person():
     scene.__dict__["matte"] = matte  # the cached property, as if the segmenter saw one person there
     assert scene.faces_on_person == (other,)
     assert scene.face == other != chosen_without
+
+
+def _turned_astronaut(k: int) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(data.astronaut(), k))
+
+
+def test_a_turned_photo_is_recognised_and_the_turn_undoes_it():
+    """A photo stored a quarter, a half or three quarters turned needs the opposite turn; upright needs none."""
+    for k in range(4):
+        rgb = _turned_astronaut(k)
+        assert F.upright_turns(rgb, detect_faces(rgb)) == (4 - k) % 4
+
+
+def test_a_confident_upright_face_costs_no_extra_detection(monkeypatch):
+    """Only a weak best face makes the detector look at turned copies: upright headshots pay nothing."""
+    rgb = _turned_astronaut(0)
+    faces = detect_faces(rgb)
+    assert max(f.score for f in faces) >= F.UPRIGHT_CONFIDENT
+    calls = []
+    monkeypatch.setattr(F._mediapipe, "run", lambda *a, **k: calls.append(a))
+    assert F.upright_turns(rgb, faces) == 0 and calls == []
+
+
+def test_a_turned_photo_is_segmented_upright():
+    """The matte of a turned photo, turned back, is the upright photo's; segmenting it as stored loses the neck."""
+    from headshot_lint.perception.segment import person_matte
+
+    upright = Scene(load(_turned_astronaut(0))).matte >= 0.5
+    for k in (1, 2, 3):
+        scene = Scene(load(_turned_astronaut(k)))
+        back = np.rot90(scene.matte, -k) >= 0.5
+        naive = np.rot90(person_matte(scene.rgb), -k) >= 0.5
+        iou = float((back & upright).sum() / (back | upright).sum())
+        naive_iou = float((naive & upright).sum() / (naive | upright).sum())
+        assert iou > 0.97 and naive_iou < 0.9, (k, iou, naive_iou)

@@ -27,12 +27,18 @@ def face_count(scene: Scene) -> Measurement:
         confidence >= ``CONFIDENT`` (all faces when none is on a person), at least
         ``COMPARABLE_HEIGHT`` x the subject's face height (the subject included), count >= 0.
     face_height : the subject's face-box height as a fraction of the image height, [0, 1].
+    turn_degrees : how far the photo must be turned counter-clockwise for its face to be
+        upright (``Scene.upright_turns``), degrees in {0, 90, 180, 270}; details ``turn``
+        says it in words.
     """
     faces = scene.faces
     subject = scene.face
+    turns = scene.upright_turns
+    turn = {"turn_degrees": 90.0 * turns}
+    details = {"turn": _TURN_WORDS[turns]}
     if subject is None:
-        return Measurement("face_count", {"faces": 0.0, "comparable_faces": 0.0, "face_height": 0.0},
-                           {"faces": "faces", "comparable_faces": "faces", "face_height": "fraction"})
+        return Measurement("face_count", {"faces": 0.0, "comparable_faces": 0.0, "face_height": 0.0, **turn},
+                           {**_UNITS}, details=details)
     people = [f for f in faces if f in scene.faces_on_person or f.score >= CONFIDENT] if scene.faces_on_person else faces
     comparable = [f for f in people if f.box.height >= COMPARABLE_HEIGHT * subject.box.height]
     regions = tuple(
@@ -43,7 +49,13 @@ def face_count(scene: Scene) -> Measurement:
     return Measurement(
         "face_count",
         {"faces": float(len(faces)), "comparable_faces": float(len(comparable)),
-         "face_height": round(subject.box.height / scene.height, 4)},
-        {"faces": "faces", "comparable_faces": "faces", "face_height": "fraction"},
+         "face_height": round(subject.box.height / scene.height, 4), **turn},
+        {**_UNITS},
         regions=regions,
+        details=details,
     )
+
+
+_UNITS = {"faces": "faces", "comparable_faces": "faces", "face_height": "fraction", "turn_degrees": "degrees"}
+#: How to turn the photo upright, for each ``Scene.upright_turns`` (numpy's counter-clockwise k).
+_TURN_WORDS = ("not at all", "90° counter-clockwise", "180°", "90° clockwise")
