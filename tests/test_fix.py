@@ -267,3 +267,22 @@ def test_out_may_name_the_file_for_one_photo(photos, tmp_path):
     res = runner.invoke(app, ["fix", src, "--out", str(tmp_path / "me.jpg"), "--unsafe-fixes"])
     assert res.exit_code == 1 and "written as PNG" in " ".join(res.output.split())
     assert not (tmp_path / "me.jpg").exists()
+
+
+def test_a_sideways_photo_is_turned_upright_by_the_safe_fix(tmp_path):
+    """HL004's fix is safe (applied without --unsafe-fixes) and lossless: a PNG copy is exactly the
+    original turned upright, its face found upright, HL004 gone; the original is untouched."""
+    upright = np.ascontiguousarray(astronaut())
+    src = tmp_path / "sideways.png"
+    Image.fromarray(np.ascontiguousarray(np.rot90(upright, 1))).save(src)
+    before = _stamp(src)
+    res = runner.invoke(app, ["fix", str(src), "--out", str(tmp_path / "out"), "--only", "HL004"])
+    assert res.exit_code == 0 and "rotate-upright" in res.output, res.output
+    out = tmp_path / "out" / "sideways.png"
+    assert _stamp(src) == before
+    with Image.open(out) as im:
+        assert np.array_equal(np.asarray(im.convert("RGB")), upright)
+    assert "HL004" not in {f.code for f in audit(out).findings}
+    plan = fixes.plan(audit(src).findings, only=["HL004"])
+    assert [(p.action, p.safety, p.status) for p in plan if "HL004" in p.codes] == [
+        ("rotate-upright", "safe", fixes.APPLY)]

@@ -100,6 +100,7 @@ class Canvas:
     fallback: Fallback = AS_PLANNED  #: how cautiously to act
     refined: Optional[np.ndarray] = None  #: the refined alpha, if already computed
     crop: Optional[Crop] = None  #: set by crop-to-subject: the part of the original kept
+    turns: int = 0  #: set by rotate-upright: counter-clockwise quarter turns applied last
 
     def __post_init__(self) -> None:
         self._original = self.rgb
@@ -390,7 +391,10 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
             return Correction(None, (), check, "", "not written: " + "; ".join(skipped), None, tuple(tried),
                               skipped=skipped)
         data = encode(out) if encode is not None else None
-        check = face_check(scene, data if data is not None else out, canvas.crop)
+        if canvas.turns:  # turned back (lossless) so the face is compared in the frame it was found in
+            check = face_check(scene, np.ascontiguousarray(np.rot90(out, -canvas.turns)), canvas.crop)
+        else:
+            check = face_check(scene, data if data is not None else out, canvas.crop)
         tried.append((fb.name or "as planned", check))
         if check.kept:
             return Correction(out, done, check, fb.name, "", data, tuple(tried), canvas.crop, skipped)
@@ -480,6 +484,17 @@ def _crop_to_subject(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
     canvas.crop = Crop(*rect, w, h)
     canvas.notes.append(f"crop-to-subject: {rect[2] - rect[0]}x{rect[3] - rect[1]} px of {w}x{h}")
     return crop(canvas.rgb, rect)
+
+
+@action("rotate-upright", order=100, summary="turn the photo so the face is upright (lossless)")
+def _rotate_upright(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
+    """Runs after every other action, which all work in the photo's stored frame."""
+    k = int(round(float(params.get("turn_degrees", 0)) / 90.0)) % 4
+    if k == 0:
+        raise Skipped("the photo is already upright")
+    canvas.turns = k
+    canvas.notes.append(f"rotate-upright: {90 * k} degrees counter-clockwise")
+    return np.ascontiguousarray(np.rot90(canvas.rgb, k))
 
 
 def _px(box: Any, k: float) -> Tuple[float, float, float, float]:
