@@ -38,7 +38,7 @@ def face_count(scene: Scene) -> Measurement:
     details = {"turn": _TURN_WORDS[turns]}
     if subject is None:
         return Measurement("face_count", {"faces": 0.0, "comparable_faces": 0.0, "face_height": 0.0, **turn},
-                           {**_UNITS}, details=details)
+                           dict(_UNITS), details=details)
     people = [f for f in faces if f in scene.faces_on_person or f.score >= CONFIDENT] if scene.faces_on_person else faces
     comparable = [f for f in people if f.box.height >= COMPARABLE_HEIGHT * subject.box.height]
     regions = tuple(
@@ -50,7 +50,7 @@ def face_count(scene: Scene) -> Measurement:
         "face_count",
         {"faces": float(len(faces)), "comparable_faces": float(len(comparable)),
          "face_height": round(subject.box.height / scene.height, 4), **turn},
-        {**_UNITS},
+        dict(_UNITS),
         regions=regions,
         details=details,
     )

@@ -111,17 +111,22 @@ def upright_turns(rgb: np.ndarray, faces: tuple[Face, ...]) -> int:
     scores below ``UPRIGHT_CONFIDENT`` are the three other orientations tried (the
     short-range detector; median 13.8 ms CPU for the three, paid by 44 of the 237
     labelled photos, all upright: 2.6 ms a photo on average), and a turn wins when it
-    scores ``UPRIGHT_CONFIDENT`` and ``TURN_MARGIN`` more than upright. On the labelled photos no turn does: the best turned "faces" there
-    (silhouettes, backlit profiles) score at most 0.73.
+    scores ``UPRIGHT_CONFIDENT`` and ``TURN_MARGIN`` more than upright. On the labelled
+    photos no turn does: the best turned "faces" there (silhouettes, backlit profiles)
+    score at most 0.73.
     """
     upright = max((f.score for f in faces), default=0.0)
     if upright >= UPRIGHT_CONFIDENT:
         return 0
-    turned = {k: max((float(d.score[0]) for d in _mediapipe.run(
-        _mediapipe.face_detector(0), np.ascontiguousarray(np.rot90(rgb, k))).detections or () if d.score),
-        default=0.0) for k in (1, 2, 3)}
+    turned = {k: _best_score(np.ascontiguousarray(np.rot90(rgb, k))) for k in (1, 2, 3)}
     k = max(turned, key=lambda i: turned[i])
     return k if turned[k] >= UPRIGHT_CONFIDENT and turned[k] >= upright + TURN_MARGIN else 0
+
+
+def _best_score(rgb: np.ndarray) -> float:
+    """The short-range detector's best face confidence on ``rgb``, in [0, 1] (0 without a face)."""
+    result = _mediapipe.run(_mediapipe.face_detector(0), rgb)
+    return max((float(d.score[0]) for d in result.detections or () if d.score), default=0.0)
 
 
 def _detect(rgb: np.ndarray, model: int, offset: tuple[int, int] = (0, 0),
