@@ -191,8 +191,9 @@ def measure_set(name: str, paths: list[str], rules, rounds: int = 2) -> dict:
     """Every figure of one photo set, printed as it goes; returns them.
 
     The two pools run ``rounds`` times, alternately (jobs 1, jobs 2, jobs 1, ...), and the
-    speed-up is the median of each round's pair, so a slow spell of the shared machine
-    lands on both sides of a ratio instead of on one.
+    speed-up reported is the median round's (the lower of the two middle ones for an even
+    count), so a slow spell of the shared machine lands on both sides of a ratio instead
+    of on one; every round's is printed too.
     """
     n = len(paths)
     floor, floor_cpu = _floor(paths)
@@ -200,7 +201,7 @@ def measure_set(name: str, paths: list[str], rules, rounds: int = 2) -> dict:
     server = _start_fork_server(rules)
     pairs = [(_run(paths, rules, 1), _run(paths, rules, 2)) for _ in range(max(1, rounds))]
     speedups = [a[0] / b[0] for a, b in pairs]
-    (t1, s1), (t2, s2) = pairs[int(np.argsort(speedups)[len(speedups) // 2])]  # the median round's pair
+    (t1, s1), (t2, s2) = pairs[int(np.argsort(speedups)[(len(speedups) - 1) // 2])]  # the (lower) median round
     with tempfile.TemporaryDirectory() as tmp:
         _run(paths, rules, 1, Cache(Path(tmp) / "cache"))
         tc, sc = _run(paths, rules, 1, Cache(Path(tmp) / "cache"))
