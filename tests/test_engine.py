@@ -132,3 +132,24 @@ def test_a_sideways_photo_is_reported_with_the_turn_that_fixes_it():
     assert "90° clockwise" in hl004(1)[0]
     assert "180°" in hl004(2)[0]
     assert "90° counter-clockwise" in hl004(3)[0]
+
+
+def test_a_turned_photo_is_judged_as_the_upright_one():
+    """Stored sideways or upside down, the astronaut gets the upright photo's values (HL004 apart),
+    and every evidence region is the upright one's, drawn on the photo as stored."""
+    import numpy as np
+    from skimage import data
+
+    from headshot_lint.engine import audit
+
+    upright = audit(data.astronaut())
+    for k in (1, 2, 3):
+        turned = audit(np.ascontiguousarray(np.rot90(data.astronaut(), k)))
+        assert turned.measurements["face_count"].values["turn_degrees"] == 90.0 * ((4 - k) % 4)
+        for name, m in turned.measurements.items():
+            want = upright.measurements[name]
+            assert {key: v for key, v in m.values.items() if key != "turn_degrees"} == {
+                key: v for key, v in want.values.items() if key != "turn_degrees"}, (k, name)
+            drawn = [(r.x0, r.y0, r.x1, r.y1) for r in m.regions]
+            expected = [(r.x0, r.y0, r.x1, r.y1) for r in (w.unturned((4 - k) % 4) for w in want.regions)]
+            assert np.allclose(drawn, expected, atol=2e-3) if drawn else not expected, (k, name)

@@ -12,6 +12,7 @@ unreadable photo scores 0.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import string
 from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
@@ -82,7 +83,7 @@ def _label(source: Source) -> str:
 
 
 def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
-    scene = Scene(photo)
+    scene = _upright_scene(photo)
     measures = registry()
     cache: dict[str, Measurement] = {}
     findings: list[Finding] = []
@@ -96,7 +97,7 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
             fn = measures.get(rule.measure)
             if fn is None:
                 raise HeadshotLintError(f"{rule.source}: measure {rule.measure!r} does not exist")
-            cache[rule.measure] = fn(scene)
+            cache[rule.measure] = _in_stored_frame(fn(scene), scene.turned)
         m = cache[rule.measure]
         if m.status == NOT_ASSESSABLE:
             skipped.append(Skipped(rule.code, rule.name, m.reason))
@@ -115,6 +116,29 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
     return Report(path=label, score=overall_score(scores.values()), scores=scores, findings=tuple(findings),
                   skipped=tuple(skipped), size=size, analysis_size=(photo.rgb.shape[1], photo.rgb.shape[0]),
                   measurements=cache)
+
+
+def _upright_scene(photo: Photo) -> Scene:
+    """The scene every measure reads: the photo as stored, or, when its face is only
+    recognised turned (``Scene.upright_turns``: pixels stored sideways with no EXIF
+    orientation), the photo turned upright. "Below the chin", "above the person's
+    middle" and the segmenter all assume an upright person."""
+    scene = Scene(photo)
+    turns = scene.upright_turns
+    if not turns:
+        return scene
+    rgb = np.ascontiguousarray(np.rot90(photo.rgb, turns))
+    rgb.flags.writeable = False
+    w, h = photo.original_size
+    upright = Photo(rgb, (h, w) if turns % 2 else (w, h), photo.source, photo.format)
+    return Scene(upright, turned=turns)
+
+
+def _in_stored_frame(m: Measurement, turns: int) -> Measurement:
+    """``m`` with its evidence regions in the stored photo's frame (for overlays)."""
+    if not turns or not m.regions:
+        return m
+    return dataclasses.replace(m, regions=tuple(r.unturned(turns) for r in m.regions))
 
 
 def overall_score(scores: Iterable[float]) -> float:

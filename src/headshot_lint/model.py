@@ -38,6 +38,14 @@ class Region:
             return round(min(1.0, max(0.0, v / n)), 4)
         return cls(f(x0, width), f(y0, height), f(x1, width), f(y1, height), label)
 
+    def unturned(self, turns: int) -> "Region":
+        """This region of a photo turned ``turns`` quarter turns counter-clockwise
+        (``np.rot90``'s k), in the frame of the photo before the turn."""
+        x0, y0, x1, y1 = self.x0, self.y0, self.x1, self.y1
+        for _ in range(turns % 4):  # undo one counter-clockwise quarter turn: (u, v) -> (1 - v, u)
+            x0, y0, x1, y1 = 1.0 - y1, x0, 1.0 - y0, x1
+        return Region(round(x0, 4), round(y0, 4), round(x1, 4), round(y1, 4), self.label)
+
 
 @dataclass(frozen=True)
 class Measurement:

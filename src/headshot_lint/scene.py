@@ -38,10 +38,13 @@ FACE_ON_PERSON = 0.5
 class Scene:
     """Perception results for one :class:`~headshot_lint.load.Photo`."""
 
-    def __init__(self, photo: Photo) -> None:
+    def __init__(self, photo: Photo, turned: int = 0) -> None:
         self.photo = photo
         self.rgb = photo.rgb  #: uint8 (H, W, 3) sRGB, analysis size
         self.height, self.width = photo.rgb.shape[:2]
+        #: Quarter turns counter-clockwise already applied to the stored photo to make this
+        #: one (the engine analyses a turned photo upright); 0 for a photo as stored.
+        self.turned = turned
 
     # -- faces ---------------------------------------------------------------
     @cached_property

@@ -27,13 +27,13 @@ def face_count(scene: Scene) -> Measurement:
         confidence >= ``CONFIDENT`` (all faces when none is on a person), at least
         ``COMPARABLE_HEIGHT`` x the subject's face height (the subject included), count >= 0.
     face_height : the subject's face-box height as a fraction of the image height, [0, 1].
-    turn_degrees : how far the photo must be turned counter-clockwise for its face to be
-        upright (``Scene.upright_turns``), degrees in {0, 90, 180, 270}; details ``turn``
-        says it in words.
+    turn_degrees : how far the photo as stored must be turned counter-clockwise for its
+        face to be upright (``Scene.turned`` + ``Scene.upright_turns``), degrees in
+        {0, 90, 180, 270}; details ``turn`` says it in words.
     """
     faces = scene.faces
     subject = scene.face
-    turns = scene.upright_turns
+    turns = (scene.turned + scene.upright_turns) % 4  # the stored photo's turn, even when analysed upright
     turn = {"turn_degrees": 90.0 * turns}
     details = {"turn": _TURN_WORDS[turns]}
     if subject is None:
