@@ -153,3 +153,18 @@ def test_a_turned_photo_is_judged_as_the_upright_one():
             drawn = [(r.x0, r.y0, r.x1, r.y1) for r in m.regions]
             expected = [(r.x0, r.y0, r.x1, r.y1) for r in (w.unturned((4 - k) % 4) for w in want.regions)]
             assert np.allclose(drawn, expected, atol=2e-3) if drawn else not expected, (k, name)
+
+
+def test_input_checks_count_in_the_overall_only_when_they_fail():
+    """Passing HL0xx checks leave the overall score as it is; a failing one (no face) pulls it down."""
+    import numpy as np
+    from skimage import data
+
+    from headshot_lint.engine import audit
+
+    photo = data.astronaut()
+    assert audit(photo).score == audit(photo, ignore=["HL003", "HL004"]).score
+    grey = np.full((480, 640, 3), 128, np.uint8)
+    with_check = audit(grey)
+    assert "HL002" in {f.code for f in with_check.findings}
+    assert with_check.score < audit(grey, ignore=["HL002"]).score

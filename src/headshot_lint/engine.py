@@ -6,8 +6,12 @@ pulled halfway to the worst one::
     overall = 0.5 * min(q) + 0.5 * mean(q)
 
 so one badly failed rule can't be averaged away by many passing ones, yet a photo
-with several mild problems scores below one with a single mild problem. An
-unreadable photo scores 0.
+with several mild problems scores below one with a single mild problem. The input
+checks (``HL0xx``: unreadable, no face, several faces, turned) count only when they
+fail: passing, they say nothing about the background and only dilute the mean (with
+them all counted, adding HL004 lifted every score; on 237 labelled verdicts the
+agreement is 0.671 in-sample and 0.658 cross-validated this way, 0.658 and 0.650 with
+them counted, within noise of each other). An unreadable photo scores 0.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ Source = Union[str, "os.PathLike[str]", bytes, np.ndarray]
 
 #: The measure name of rules the engine emits itself when a file cannot be read.
 LOAD_MEASURE = "load"
+#: Codes of the input checks (readable, one face, upright), which count in the overall
+#: score only when they fail.
+INPUT_PREFIX = "HL0"
 _SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
@@ -113,7 +120,9 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
             findings.append(_finding(rule, m, value, severity, score))
     findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.score, f.code))
     size = photo.original_size
-    return Report(path=label, score=overall_score(scores.values()), scores=scores, findings=tuple(findings),
+    codes = {r.name: r.code for r in rules}
+    judged = [q for name, q in scores.items() if q < 100.0 or not codes[name].startswith(INPUT_PREFIX)]
+    return Report(path=label, score=overall_score(judged), scores=scores, findings=tuple(findings),
                   skipped=tuple(skipped), size=size, analysis_size=(photo.rgb.shape[1], photo.rgb.shape[0]),
                   measurements=cache)
 
