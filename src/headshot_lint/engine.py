@@ -9,9 +9,8 @@ so one badly failed rule can't be averaged away by many passing ones, yet a phot
 with several mild problems scores below one with a single mild problem. The input
 checks (``HL0xx``: unreadable, no face, several faces, turned) count only when they
 fail: passing, they say nothing about the background and only dilute the mean (with
-them all counted, adding HL004 lifted every score; on 237 labelled verdicts the
-agreement is 0.671 in-sample and 0.658 cross-validated this way, 0.658 and 0.650 with
-them counted, within noise of each other). An unreadable photo scores 0.
+them all counted, adding HL004 lifted every score; the verdict bands' calibration in
+``model.py`` gives the agreement either way). An unreadable photo scores 0.
 """
 
 from __future__ import annotations
