@@ -118,15 +118,10 @@ def upright_turns(rgb: np.ndarray, faces: tuple[Face, ...]) -> int:
     upright = max((f.score for f in faces), default=0.0)
     if upright >= UPRIGHT_CONFIDENT:
         return 0
-    turned = {k: _best_score(np.ascontiguousarray(np.rot90(rgb, k))) for k in (1, 2, 3)}
+    turned = {k: max((f.score for f in _detect(np.ascontiguousarray(np.rot90(rgb, k)), 0)), default=0.0)
+              for k in (1, 2, 3)}
     k = max(turned, key=lambda i: turned[i])
     return k if turned[k] >= UPRIGHT_CONFIDENT and turned[k] >= upright + TURN_MARGIN else 0
-
-
-def _best_score(rgb: np.ndarray) -> float:
-    """The short-range detector's best face confidence on ``rgb``, in [0, 1] (0 without a face)."""
-    result = _mediapipe.run(_mediapipe.face_detector(0), rgb)
-    return max((float(d.score[0]) for d in result.detections or () if d.score), default=0.0)
 
 
 def _detect(rgb: np.ndarray, model: int, offset: tuple[int, int] = (0, 0),
