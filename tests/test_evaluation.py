@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 
 from benchmarks._evaluation import (
@@ -85,3 +87,22 @@ def test_bootstrap_interval_contains_f1_and_narrows_with_more_photos():
     big_lo, big_hi = bootstrap_f1(truth * 10, pred * 10, n=500)
     assert big_lo < 0.7 < big_hi and big_hi - big_lo < (hi - lo) / 2
     assert bootstrap_f1(truth, truth, n=200) == (1.0, 1.0)
+
+
+def test_feature_ceiling_collects_every_value_of_every_measure(tmp_path):
+    """The ceiling script sees what the rules see: each rule's judged value is one of its columns."""
+    import cv2
+    from skimage import data
+
+    from benchmarks.feature_ceiling import collect
+
+    cv2.imwrite(str(tmp_path / "a.jpg"), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(tmp_path / "plain.png"), np.full((200, 160, 3), 128, np.uint8))  # no face: values missing
+    x, names, judged, rules = collect(tmp_path, ["a.jpg", "plain.png"])
+    assert x.shape == (2, len(names)) and len(names) > 40
+    assert not np.isnan(x).any()
+    for rule in rules.values():
+        column = f"{rule.measure}.{rule.value}"
+        if rule.measure != "load" and not math.isnan(judged[rule.name][0]):
+            assert x[0, names.index(column)] == judged[rule.name][0], rule.name
+    assert (x[1] == -1.0).any(), "a photo without a face must have missing (-1) values"
