@@ -157,3 +157,49 @@ def test_an_empty_jpg_in_a_folder_is_reported_not_skipped(tmp_path):
     by_name = {os.path.basename(r["path"]): r for r in json.loads(res.stdout)["photos"]}
     assert set(by_name) == {"ok.png", "jane.jpg"}
     assert [f["code"] for f in by_name["jane.jpg"]["findings"]] == ["HL001"]
+
+
+def test_stdin_photo_is_checked_under_its_given_name(photos, tmp_path):
+    """`check -` reads the photo's bytes from standard input and reports it under
+    --stdin-filename (or '-'), with the same findings as the file itself."""
+    data = (photos / "grey.png").read_bytes()
+    cache = str(tmp_path / "cache")
+    r = runner.invoke(app, ["check", "-", "--stdin-filename", "staff/grey.png", "--format", "json",
+                            "--select", "HL0", "--cache-dir", cache], input=data)
+    assert r.exit_code == 1, r.output
+    (doc,) = json.loads(r.stdout)["photos"]
+    assert doc["path"] == "staff/grey.png"
+    assert [f["code"] for f in doc["findings"]] == ["HL002"]
+    on_disk = json.loads(invoke("check", str(photos / "grey.png"), "--format", "json", "--select", "HL0",
+                                "--no-cache").stdout)["photos"][0]
+    assert doc["findings"] == on_disk["findings"]
+    r = runner.invoke(app, ["check", "-", "--select", "HL0", "--no-cache"], input=data)
+    assert r.exit_code == 1 and r.output.startswith("-"), r.output
+
+
+def test_stdin_filename_matches_per_file_ignores(photos, tmp_path, monkeypatch):
+    """A configured per-file ignore applies to a piped photo by the name it is given."""
+    (tmp_path / "headshot-lint.toml").write_text('[per-file-ignores]\n"board/*.png" = ["HL002"]\n',
+                                                 encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    data = (photos / "grey.png").read_bytes()
+    ignored = runner.invoke(app, ["check", "-", "--stdin-filename", "board/grey.png", "--select", "HL0",
+                                  "--no-cache"], input=data)
+    assert ignored.exit_code == 0, ignored.output
+    judged = runner.invoke(app, ["check", "-", "--stdin-filename", "staff/grey.png", "--select", "HL0",
+                                 "--no-cache"], input=data)
+    assert judged.exit_code == 1, judged.output
+
+
+def test_stdin_bad_input_and_misuse(photos):
+    """Empty or non-image bytes on stdin are an unreadable-image finding (exit 1); '-' beside
+    other paths, or --stdin-filename without '-', is a usage error (exit 2)."""
+    r = runner.invoke(app, ["check", "-", "--no-cache", "--format", "json"], input=b"")
+    assert r.exit_code == 1, r.output
+    assert json.loads(r.stdout)["photos"][0]["findings"][0]["code"] == "HL001"
+    r = runner.invoke(app, ["check", "-", "--no-cache"], input=b"hello, not a photo")
+    assert r.exit_code == 1 and "HL001" in r.output, r.output
+    r = runner.invoke(app, ["check", "-", str(photos / "grey.png")], input=b"")
+    assert r.exit_code == 2 and "cannot be combined" in r.output, r.output
+    r = invoke("check", str(photos / "grey.png"), "--stdin-filename", "x.png")
+    assert r.exit_code == 2 and "needs the path '-'" in r.output, r.output

@@ -6,6 +6,7 @@ Only this module decides exit codes (:class:`ExitCode`): results go to stdout or
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import os
@@ -92,6 +93,7 @@ def _pack(name: str) -> RulePack:
 
 @app.command()
 def check(
+    ctx: typer.Context,
     paths: Annotated[List[Path], typer.Argument(help="Photos or folders (searched recursively).",
                                                  show_default=False)],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format: text, json, sarif "
@@ -140,14 +142,27 @@ def check(
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar on stderr "
                                                      "(default: when stderr is a terminal and CI is unset).",
                                                      show_default=False)] = None,
+    stdin_filename: Annotated[Optional[str], typer.Option(help="With the path '-' (the photo's bytes on "
+                                                          "standard input): the name to report it under and to "
+                                                          "match per-file-ignores against.")] = None,
 ) -> None:
     """Check photos and report what is wrong with their backgrounds.
 
     Example: headshot-lint check staff/ --format sarif -o headshots.sarif --jobs 4
+
+    The path '-' reads one photo from standard input: cat me.jpg | headshot-lint check -
     """
     _safe_stdout()
+    from_stdin = any(str(p) == STDIN for p in paths)
+    if from_stdin and len(paths) > 1:
+        _err.print(f"[red]error:[/red] '{STDIN}' (a photo on standard input) cannot be combined with other paths")
+        raise typer.Exit(ExitCode.ERROR)
+    if stdin_filename is not None and not from_stdin:
+        _err.print(f"[red]error:[/red] --stdin-filename needs the path '{STDIN}'")
+        raise typer.Exit(ExitCode.ERROR)
+    spooled = _spool_stdin(ctx, stdin_filename) if from_stdin else None
     try:
-        config = _config(config_file, paths)
+        config = _config(config_file, [Path(spooled[1])] if spooled else paths)
         _, rules = resolve_rules(config, pack=pack, select=_split(select), ignore=_split(ignore))
         shard_of = parse_shard(shard_spec) if shard_spec else None
     except (HeadshotLintError, ValueError) as exc:
@@ -160,14 +175,18 @@ def check(
         _err.print(f"[red]error:[/red] --statistics with --format {output_format.value} needs --output FILE "
                    "(the report goes there, the counts per rule to stdout)")
         raise typer.Exit(ExitCode.ERROR)
-    files = [p for p in discover(paths, exclude=_split(exclude) or (), hidden=hidden)
-             if not (config.exclude and is_excluded(p, config.exclude, config.root))]
-    if shard_of:
-        files = list(shard(files, *shard_of))
-    if not files:
-        _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(_esc(p) for p in paths))
+    if spooled is not None:  # one photo from standard input, spooled to a private file
+        files = [str(spooled[0])]
+        batch_jobs = [Job(files[0], ignored_codes(config, spooled[1], rules))]
+    else:
+        files = [p for p in discover(paths, exclude=_split(exclude) or (), hidden=hidden)
+                 if not (config.exclude and is_excluded(p, config.exclude, config.root))]
+        if shard_of:
+            files = list(shard(files, *shard_of))
+        if not files:
+            _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(_esc(p) for p in paths))
+        batch_jobs = [Job(p, ignored_codes(config, p, rules)) for p in files]
     fail_at = fail_under if fail_under is not None else config.fail_under
-    batch_jobs = [Job(p, ignored_codes(config, p, rules)) for p in files]
     stats = Stats()
     show = progress if progress is not None else (_err.is_terminal and not os.environ.get("CI"))
     bar = _progress(len(files)) if show and files else None
@@ -180,6 +199,10 @@ def check(
                             stats=stats, hash_files=output_format in (OutputFormat.sarif, OutputFormat.gitlab),
                             on_done=(lambda r: bar[1]()) if bar else None)
         for r in results:
+            if spooled is not None:  # reported under the name the user gave, not the spool file's
+                if r.path in stats.digests:
+                    stats.digests[spooled[1]] = stats.digests.pop(r.path)
+                r = dataclasses.replace(r, path=spooled[1])
             if any(f.severity == ERROR for f in r.findings) or (
                     fail_at is not None and r.score is not None and r.score < fail_at):
                 failed = True
@@ -217,6 +240,31 @@ def check(
         _err.print(f"[yellow]warning:[/yellow] {stats.timeouts} photo(s) timed out, {stats.crashes} crashed a "
                    "worker; reported as unreadable-image")
     raise typer.Exit(ExitCode.CLEAN if exit_zero or not failed else ExitCode.FINDINGS)
+
+
+#: The path that stands for standard input.
+STDIN = "-"
+
+
+def _spool_stdin(ctx: typer.Context, name: Optional[str]) -> tuple:
+    """(private file holding the photo read from standard input, the name to report it under).
+
+    The bytes go to a temporary folder that lives as long as the command (the batch reads
+    photos by path, and the cache keys them by content as any other); nothing is written
+    beside the user's files. Reading a terminal would wait forever, so that is an error.
+    """
+    if sys.stdin is None or sys.stdin.isatty():
+        _err.print(f"[red]error:[/red] '{STDIN}' reads a photo from standard input, but nothing is piped in "
+                   f"(try: cat me.jpg | headshot-lint check {STDIN})")
+        raise typer.Exit(ExitCode.ERROR)
+    data = getattr(sys.stdin, "buffer", sys.stdin).read()
+    if isinstance(data, str):  # a text-only stream (embedding): the bytes it decoded
+        data = data.encode("utf-8", "surrogateescape")
+    folder = ctx.with_resource(tempfile.TemporaryDirectory(prefix="headshot-lint-stdin-"))
+    label = name or STDIN
+    spool = Path(folder) / (Path(name).name if name and Path(name).name else "stdin")
+    spool.write_bytes(data)
+    return spool, label
 
 
 def _config(config_file: Optional[Path], paths: List[Path]) -> Config:
