@@ -49,6 +49,7 @@ class OutputFormat(str, enum.Enum):
     sarif = "sarif"
     junit = "junit"
     gitlab = "gitlab"
+    github = "github"
     html = "html"
 
 app = typer.Typer(
@@ -97,8 +98,9 @@ def check(
     paths: Annotated[List[Path], typer.Argument(help="Photos or folders (searched recursively).",
                                                  show_default=False)],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format: text, json, sarif "
-                                                        "(GitHub code scanning), junit, gitlab (Code Quality) "
-                                                        "or html (one self-contained page).")] = OutputFormat.text,
+                                                        "(GitHub code scanning), junit, gitlab (Code Quality), "
+                                                        "github (Actions annotations) or html (one "
+                                                        "self-contained page).")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file "
                                                    "(atomically) instead of stdout.")] = None,
     select: Annotated[Optional[List[str]], typer.Option(help="Only these rules: codes, code prefixes (HL5) or "
@@ -288,6 +290,9 @@ def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bo
     if fmt is OutputFormat.gitlab:
         from .report import gitlab
         return gitlab.Writer(rules, digests, spool_dir=spool_dir)
+    if fmt is OutputFormat.github:
+        from .report import github
+        return github.Writer(rules, spool_dir=spool_dir)
     if fmt is OutputFormat.html:
         from .report import html
         return html.Writer(rules, spool_dir=spool_dir)

@@ -1,0 +1,60 @@
+"""GitHub Actions workflow commands: one annotation per finding (``--format github``).
+
+Printed in a workflow step, each line becomes an annotation on the run's summary page
+(and on the file in a pull request's "Files changed"), as ruff's ``--output-format
+github`` does. Unlike a SARIF upload to code scanning it needs no ``security-events``
+permission and no GitHub Advanced Security licence, which private repositories need for
+code scanning. A photo has no lines, so each annotation points at line 1 of the file.
+
+Format: ``::error title=TITLE,file=PATH,line=1::MESSAGE``; in properties ``%``, CR, LF,
+``:`` and ``,`` are percent-encoded, in the message ``%``, CR and LF (GitHub's rules
+for workflow commands), so a file name or a message cannot end or forge a command.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from ..model import ERROR, INFO, WARNING, Report
+from ..rules import Rule
+from . import _common, _paths, _stream
+
+#: headshot-lint severity -> workflow command.
+LEVEL = {ERROR: "error", WARNING: "warning", INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message, percent-encoded as the runner expects."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value (``title``, ``file``), percent-encoded."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class Writer(_stream.Writer):
+    """The annotations, one photo's findings at a time (see :mod:`._stream`); a clean photo writes nothing."""
+
+    def __init__(self, rules: Sequence[Rule] = (), spool_dir: str | None = None) -> None:
+        super().__init__(spool_dir)
+
+    def fragment(self, report: Report) -> str:
+        path = _paths.posix(_common.relative(report.path))
+        lines = []
+        for f in report.findings:
+            message = f"{path}: {f.code} {f.rule}: {f.message}"
+            if f.fix is not None and f.fix.title:
+                message += f"\nfix: {f.fix.title}" + (" [retouch]" if f.fix.safety == "retouch" else "")
+            lines.append(f"::{LEVEL.get(f.severity, 'notice')} "
+                         f"title={escape_property(f'headshot-lint {f.code} {f.rule}')},"
+                         f"file={escape_property(path)},line=1::{escape_data(message)}\n")
+        return "".join(lines)
+
+
+def render(reports: Iterable[Report], rules: Sequence[Rule] = ()) -> str:
+    """Every finding of the run as a workflow-command line."""
+    with Writer(rules) as w:
+        for r in reports:
+            w.add(r)
+        return w.render()
