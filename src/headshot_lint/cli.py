@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from typing_extensions import Annotated
 
-from . import __version__, batch
+from . import __version__, baseline, batch
 from ._files import default_mode
 from .batch import DEFAULT_TIMEOUT, Job, Stats
 from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
@@ -144,6 +144,11 @@ def check(
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar on stderr "
                                                      "(default: when stderr is a terminal and CI is unset).",
                                                      show_default=False)] = None,
+    baseline_file: Annotated[Optional[Path], typer.Option("--baseline", help="Hide the findings this baseline "
+                                                          "file records for the same photo bytes (default: the "
+                                                          "configuration's baseline).")] = None,
+    write_baseline: Annotated[Optional[Path], typer.Option(help="Record every finding of this run in a baseline "
+                                                           "file for later --baseline runs, and exit 0.")] = None,
     stdin_filename: Annotated[Optional[str], typer.Option(help="With the path '-' (the photo's bytes on "
                                                           "standard input): the name to report it under and to "
                                                           "match per-file-ignores against.")] = None,
@@ -167,6 +172,8 @@ def check(
         config = _config(config_file, [Path(spooled[1])] if spooled else paths)
         _, rules = resolve_rules(config, pack=pack, select=_split(select), ignore=_split(ignore))
         shard_of = parse_shard(shard_spec) if shard_spec else None
+        base_path = baseline_file or (Path(config.baseline) if config.baseline else None)
+        base = baseline.load(base_path) if base_path is not None else None
     except (HeadshotLintError, ValueError) as exc:
         _err.print(f"[red]error:[/red] {_esc(exc)}")
         raise typer.Exit(ExitCode.ERROR) from None
@@ -190,6 +197,7 @@ def check(
         batch_jobs = [Job(p, ignored_codes(config, p, rules)) for p in files]
     fail_at = fail_under if fail_under is not None else config.fail_under
     stats = Stats()
+    tally, recorded = baseline.Tally(), []
     show = progress if progress is not None else (_err.is_terminal and not os.environ.get("CI"))
     bar = _progress(len(files)) if show and files else None
     failed = False
@@ -198,15 +206,23 @@ def check(
         nonlocal failed
         results = batch.run(batch_jobs, rules, jobs=jobs or batch.default_jobs(), timeout=timeout or None,
                             cache=None if no_cache else Cache(cache_dir), fingerprint=config.fingerprint(),
-                            stats=stats, hash_files=output_format in (OutputFormat.sarif, OutputFormat.gitlab),
+                            stats=stats, hash_files=output_format in (OutputFormat.sarif, OutputFormat.gitlab)
+                            or base is not None or write_baseline is not None,
                             on_done=(lambda r: bar[1]()) if bar else None)
         for r in results:
             if spooled is not None:  # reported under the name the user gave, not the spool file's
                 if r.path in stats.digests:
                     stats.digests[spooled[1]] = stats.digests.pop(r.path)
                 r = dataclasses.replace(r, path=spooled[1])
+            digest = stats.digests.get(r.path)
+            if write_baseline is not None:
+                recorded.append(baseline.record(r, digest))
+            spared = False
+            if base is not None:
+                r = baseline.apply(base, r, digest, tally)
+                spared = baseline.spares_score(base, r, digest)
             if any(f.severity == ERROR for f in r.findings) or (
-                    fail_at is not None and r.score is not None and r.score < fail_at):
+                    fail_at is not None and r.score is not None and r.score < fail_at and not spared):
                 failed = True
             yield r
 
@@ -241,6 +257,16 @@ def check(
     if stats.timeouts or stats.crashes:
         _err.print(f"[yellow]warning:[/yellow] {stats.timeouts} photo(s) timed out, {stats.crashes} crashed a "
                    "worker; reported as unreadable-image")
+    if base is not None:
+        _err.print(f"{tally.hidden} finding(s) on {tally.photos} photo(s) hidden by the baseline {_esc(base.source)}"
+                   + (f"; {tally.gone} recorded finding(s) no longer occur (write the baseline again to drop them)"
+                      if tally.gone else ""))
+    if write_baseline is not None:
+        _write_atomic(write_baseline, baseline.render(recorded))
+        kept = [r for r in recorded if r is not None]
+        _err.print(f"wrote {_esc(write_baseline)}: {sum(len(r[3]) for r in kept)} finding(s) on {len(kept)} "
+                   f"photo(s); runs with --baseline {_esc(write_baseline)} report only new ones")
+        raise typer.Exit(ExitCode.CLEAN)
     raise typer.Exit(ExitCode.CLEAN if exit_zero or not failed else ExitCode.FINDINGS)
 
 

@@ -9,6 +9,7 @@ or a ``pyproject.toml`` with a ``[tool.headshot-lint]`` table), or named with
     ignore = ["HL402"]
     exclude = ["drafts/**"]       # globs, relative to this file's folder
     fail-under = 70
+    baseline = "headshot-lint-baseline.json"   # findings to hide (see baseline.py), relative to this file
     [per-file-ignores]            # glob -> codes
     "board/*.jpg" = ["HL301"]
     [thresholds.HL501]            # per-rule overrides
@@ -33,7 +34,7 @@ from .rules import Rule, RulePack, load_pack
 
 CONFIG_NAME = "headshot-lint.toml"
 _TABLE = ("tool", "headshot-lint")
-_KEYS = {"pack", "select", "ignore", "exclude", "fail-under", "per-file-ignores", "thresholds"}
+_KEYS = {"pack", "select", "ignore", "exclude", "fail-under", "baseline", "per-file-ignores", "thresholds"}
 _THRESHOLD_KEYS = ("warning", "error", "info")
 
 
@@ -48,6 +49,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_under: float | None = None  #: 0-100
+    baseline: str | None = None  #: baseline file (absolute), or None
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  #: glob -> codes
     thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  #: code/name -> level -> value
 
@@ -96,6 +98,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         if isinstance(fail_under, bool) or not isinstance(fail_under, (int, float)) or not 0 <= fail_under <= 100:
             raise ConfigError(f"{where}: key 'fail-under' must be a number in [0, 100], got {fail_under!r}")
         fail_under = float(fail_under)
+    baseline = table.get("baseline")
+    if baseline is not None:
+        baseline = str((root / _str(baseline, where, "baseline")).resolve())
     pfi_raw = table.get("per-file-ignores", {})
     if not isinstance(pfi_raw, dict):
         raise ConfigError(f"{where}: key 'per-file-ignores' must be a table of glob = [codes]")
@@ -120,7 +125,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
                   select=None if select is None else _strs(select, where, "select"),
                   ignore=_strs(table.get("ignore", []), where, "ignore"),
                   exclude=_strs(table.get("exclude", []), where, "exclude"),
-                  fail_under=fail_under, per_file_ignores=pfi, thresholds=thresholds)
+                  fail_under=fail_under, baseline=baseline, per_file_ignores=pfi, thresholds=thresholds)
 
 
 def _read(path: Path) -> dict:

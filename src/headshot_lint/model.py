@@ -113,6 +113,7 @@ class Report:
     size: tuple[int, int] | None = None  #: original (width, height), px
     analysis_size: tuple[int, int] | None = None  #: (width, height) analysed, px
     measurements: Mapping[str, Measurement] = field(default_factory=dict)  #: raw measures, by name
+    baselined: tuple[str, ...] = ()  #: codes of findings a baseline hid (see :mod:`.baseline`)
 
     @property
     def worst_severity(self) -> str | None:

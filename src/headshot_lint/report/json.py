@@ -36,8 +36,8 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
 
 
 def report_to_dict(r: Report) -> dict[str, Any]:
-    """One photo's report as plain JSON types."""
-    return {
+    """One photo's report as plain JSON types (``baselined`` only when a baseline hid a finding)."""
+    doc = {
         "path": r.path,
         "score": r.score,
         "scores": dict(r.scores),
@@ -46,6 +46,9 @@ def report_to_dict(r: Report) -> dict[str, Any]:
         "size": list(r.size) if r.size else None,
         "analysis_size": list(r.analysis_size) if r.analysis_size else None,
     }
+    if r.baselined:
+        doc["baselined"] = list(r.baselined)
+    return doc
 
 
 class Writer(_stream.Writer):
