@@ -140,7 +140,10 @@ def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str]) -> st
             if f.fix and f.fix.title else ""
         out.append(f'<div class="f {f.severity}"><span class="code">{_e(f.code)} {_e(f.rule)}</span>'
                    f'<span class="sev">{_e(f.severity)}</span><div>{_e(f.message)}</div>{fix}</div>')
-    if not report.findings:
+    if not report.findings and report.baselined:
+        out.append(f'<p class="ok">✓ nothing new <span class="skip">(in the baseline: '
+                   f'{_e(", ".join(report.baselined))})</span></p>')
+    elif not report.findings:
         out.append('<p class="ok">✓ background looks good</p>')
     if report.scores:
         out.append('<details><summary>scores per rule</summary>')
