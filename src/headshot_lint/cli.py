@@ -50,6 +50,7 @@ class OutputFormat(str, enum.Enum):
     junit = "junit"
     gitlab = "gitlab"
     github = "github"
+    csv = "csv"
     html = "html"
 
 app = typer.Typer(
@@ -99,7 +100,8 @@ def check(
                                                  show_default=False)],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format: text, json, sarif "
                                                         "(GitHub code scanning), junit, gitlab (Code Quality), "
-                                                        "github (Actions annotations) or html (one "
+                                                        "github (Actions annotations), csv (a row per "
+                                                        "photo, a column per rule) or html (one "
                                                         "self-contained page).")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file "
                                                    "(atomically) instead of stdout.")] = None,
@@ -316,6 +318,9 @@ def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bo
     if fmt is OutputFormat.gitlab:
         from .report import gitlab
         return gitlab.Writer(rules, digests, spool_dir=spool_dir)
+    if fmt is OutputFormat.csv:
+        from .report import csv
+        return csv.Writer(rules, spool_dir=spool_dir)
     if fmt is OutputFormat.github:
         from .report import github
         return github.Writer(rules, spool_dir=spool_dir)
