@@ -217,8 +217,9 @@ def check(
                     stats.digests[spooled[1]] = stats.digests.pop(r.path)
                 r = dataclasses.replace(r, path=spooled[1])
             digest = stats.digests.get(r.path)
-            if write_baseline is not None:
-                recorded.append(baseline.record(r, digest))
+            entry = baseline.record(r, digest) if write_baseline is not None else None
+            if entry is not None:
+                recorded.append(entry)
             spared = False
             if base is not None:
                 r = baseline.apply(base, r, digest, tally)
@@ -265,8 +266,7 @@ def check(
                       if tally.gone else ""))
     if write_baseline is not None:
         _write_atomic(write_baseline, baseline.render(recorded))
-        kept = [r for r in recorded if r is not None]
-        _err.print(f"wrote {_esc(write_baseline)}: {sum(len(r[3]) for r in kept)} finding(s) on {len(kept)} "
+        _err.print(f"wrote {_esc(write_baseline)}: {sum(len(r[3]) for r in recorded)} finding(s) on {len(recorded)} "
                    f"photo(s); runs with --baseline {_esc(write_baseline)} report only new ones")
         raise typer.Exit(ExitCode.CLEAN)
     raise typer.Exit(ExitCode.CLEAN if exit_zero or not failed else ExitCode.FINDINGS)
