@@ -144,7 +144,7 @@ def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str]) -> st
         out.append(f'<p class="ok">✓ nothing new <span class="skip">(in the baseline: '
                    f'{_e(", ".join(report.baselined))})</span></p>')
     elif not report.findings:
-        out.append('<p class="ok">✓ background looks good</p>')
+        out.append('<p class="ok">✓ nothing to fix</p>')
     if report.scores:
         out.append('<details><summary>scores per rule</summary>')
         for name, q in sorted(report.scores.items(), key=lambda kv: kv[1]):

@@ -34,7 +34,7 @@ def render_photo(console: Console, report: Report, rules: Mapping[str, Rule], ve
     if not report.findings and report.baselined and not verbose:
         console.print(f"  [green]✓ nothing new[/green] [dim](in the baseline: {', '.join(report.baselined)})[/dim]")
     elif not report.findings and not verbose:
-        console.print("  [green]✓ background looks good[/green]")
+        console.print("  [green]✓ nothing to fix[/green]")
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     table.add_column(width=2)
     table.add_column(no_wrap=True)
