@@ -98,7 +98,7 @@ class Scene:
             cv2.ellipse(mask, (int(cx), int(cy)), (max(1, int(b.width * 0.35)), max(1, int(b.height * 0.4))),
                         0, 0, 360, 1, -1)
         bool_mask = mask.astype(bool)
-        lightness = self.lab[..., 0][bool_mask]
+        lightness = cv2.extractChannel(self.lab, 0)[bool_mask]  # a contiguous plane indexes faster
         if lightness.size >= 20:
             med = float(np.median(lightness))
             mad = float(np.median(np.abs(lightness - med))) + 1.0

@@ -49,10 +49,26 @@ def skin_lab(scene: Scene) -> np.ndarray:
     """Median CIELAB of ``scene.skin_mask``, float32 (3,), cached per scene; NaN without skin."""
     lab = _SKIN.get(scene)
     if lab is None:
-        skin = scene.lab[scene.skin_mask]
-        lab = _SKIN[scene] = (np.median(skin, axis=0).astype(np.float32) if len(skin)
-                              else np.full(3, np.nan, np.float32))
+        mask = scene.skin_mask
+        # channel by channel from contiguous planes: the same medians as over lab[mask], ~40 % faster
+        lab = _SKIN[scene] = (np.array([np.median(cv2.extractChannel(scene.lab, c)[mask]) for c in range(3)],
+                                       np.float32) if mask.any() else np.full(3, np.nan, np.float32))
     return lab
+
+
+def masked_sample(values: np.ndarray, mask: np.ndarray, n: int, channel: int | None = None) -> np.ndarray:
+    """``values[mask][::k]`` (``[..., channel]`` first when given), ``k = max(1, count // n)``: a
+    regular subsample of at most about ``n`` masked values for medians and percentiles.
+
+    The same elements in the same order as the expression, but the full masked copy is never
+    built (on a 320 x 240 view 2-3x faster). ``values`` (H, W) or (H, W, C), ``mask`` bool (H, W).
+    """
+    idx = np.flatnonzero(mask)
+    idx = idx[:: max(1, idx.size // n)]
+    if values.ndim == 2:
+        return values.reshape(-1)[idx]
+    flat = values.reshape(mask.size, values.shape[-1])
+    return flat[idx] if channel is None else flat[idx, channel]
 
 
 def half_view(scene: Scene) -> HalfView:
@@ -109,8 +125,7 @@ def clothing_lab(scene: Scene) -> np.ndarray | None:
     mask, _ = clothing(scene)
     if mask.sum() < 50:
         return None
-    px = half_view(scene).lab[mask]
-    return np.median(px[:: max(1, len(px) // 8000)], axis=0).astype(np.float32)
+    return np.median(masked_sample(half_view(scene).lab, mask, 8000), axis=0).astype(np.float32)
 
 
 def _clothing(scene: Scene, lab: np.ndarray, person: np.ndarray, f: int) -> tuple[np.ndarray, int]:

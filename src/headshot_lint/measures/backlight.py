@@ -17,7 +17,7 @@ from ..color import lightness_to_luminance
 from ..model import Measurement, Region
 from ..scene import FACE_ON_PERSON, Scene
 from . import measure
-from ._views import half_view, skin_lab
+from ._views import half_view, masked_sample, skin_lab
 
 #: Percentile of background L* that stands for "the bright part" (a window, the sky).
 BRIGHT_PERCENTILE = 90
@@ -165,22 +165,21 @@ def _exposure(scene: Scene) -> Exposure | None:
     bg, person, f = view.background, view.person, view.factor
     if bg.sum() < 0.02 * bg.size or not person.any() and scene.face is None:
         return None
-    lightness = view.lab[..., 0]
     subject, source = _subject(scene, person, f)
     if subject is None or subject.sum() < 5:
         return None
     if source == "face":
-        subject_px = _sample(lightness[subject])
+        subject_px = _lightness(view, subject)
         subject_l = float(skin_lab(scene)[0])
         lit_l = float(np.percentile(subject_px, LIT_PERCENTILE))
     else:
-        subject_px = _sample(lightness[person])
+        subject_px = _lightness(view, person)
         subject_l = lit_l = float(np.percentile(subject_px, PERSON_PERCENTILE))
-    levels = np.percentile(_sample(lightness[bg]), [50, BRIGHT_PERCENTILE, 95])
+    levels = np.percentile(_lightness(view, bg), [50, BRIGHT_PERCENTILE, 95])
     background_l, bright_l, top_l = (float(v) for v in levels)
     near = _upper_band(view.outside, person, bg)
     if near.sum() >= 12:
-        bright_l = max(bright_l, float(np.percentile(_sample(lightness[near]), BRIGHT_PERCENTILE)))
+        bright_l = max(bright_l, float(np.percentile(_lightness(view, near), BRIGHT_PERCENTILE)))
     return Exposure(subject, source, subject_l, float(np.percentile(subject_px, 10)), bright_l, background_l,
                     _stops(bright_l, subject_l), top_l, lit_l)
 
@@ -236,9 +235,10 @@ def _brightest_region(lightness: np.ndarray, bg: np.ndarray, head: tuple[float, 
     return Region.from_pixels(x, y, x + bw, y + bh, w * f, h * f, "brightest background"), float(offset)
 
 
-def _sample(values: np.ndarray, n: int = 10000) -> np.ndarray:
-    """A regular subsample of at most about ``n`` values: enough for percentiles, and fast."""
-    return values[:: max(1, len(values) // n)]
+def _lightness(view, mask: np.ndarray, n: int = 10000) -> np.ndarray:
+    """L* of a regular subsample of at most about ``n`` of the view's ``mask`` pixels:
+    enough for percentiles, and fast."""
+    return masked_sample(view.lab, mask, n, channel=0)
 
 
 def _stops(bright_l: float, subject_l: float) -> float:

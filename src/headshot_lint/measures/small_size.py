@@ -15,7 +15,7 @@ from .. import color
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
-from ._views import HalfView, half_view, skin_lab
+from ._views import HalfView, half_view, masked_sample, skin_lab
 from .tone import recommend_tone, tone_for
 
 #: Thumbnail sizes, px: Instagram's circle and LinkedIn's notification square.
@@ -121,8 +121,7 @@ def small_size_contrast(scene: Scene) -> Measurement:
     view = half_view(scene)
     near = _near_head(scene, view)
     skin_l = float(skin_lab(scene)[0])
-    near_px = view.lab[..., 0][near]
-    near_l = float(np.median(near_px[:: max(1, len(near_px) // 10000)]))
+    near_l = float(np.median(masked_sample(view.lab, near, 10000, channel=0)))
     values["delta_l_near"] = abs(skin_l - near_l)
     values["contrast_near"] = color.contrast_ratio(color.lightness_to_luminance(skin_l), color.lightness_to_luminance(near_l))
     values = {k: round(float(v), 3) for k, v in values.items()}

@@ -16,7 +16,7 @@ from .. import color
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
-from ._views import clothing_lab, half_view, skin_lab
+from ._views import clothing_lab, half_view, masked_sample, skin_lab
 
 
 @dataclass(frozen=True)
@@ -185,8 +185,7 @@ def background_tone(scene: Scene) -> Measurement:
     if bg.sum() < 0.02 * bg.size:
         return Measurement.not_assessable(name, "the face fills the frame: almost no background")
     view = half_view(scene)
-    bg_px = view.lab[view.background]
-    bg_lab = np.median(bg_px[:: max(1, len(bg_px) // 8000)], axis=0)
+    bg_lab = np.median(masked_sample(view.lab, view.background, 8000), axis=0)
     skin_l = float(skin_lab(scene)[0])
     rec = tone_for(scene) or recommend_tone(skin_l)
     near, de_near = nearest_suitable(bg_lab, skin_l)
