@@ -115,14 +115,14 @@ def _patches(gray: np.ndarray, mask: np.ndarray) -> tuple:
         else:
             gs, ms = g, m
         detail = (gs - _smooth(gs, _DETREND_SIGMA)) * ms
-        h, w = ms.shape
-        for y in range(0, h - PATCH + 1, PATCH):
-            for x in range(0, w - PATCH + 1, PATCH):
-                pm = ms[y:y + PATCH, x:x + PATCH]
-                if pm.mean() >= _PATCH_BG:
-                    out.append(detail[y:y + PATCH, x:x + PATCH])
-                    outm.append(pm)
-                    boxes.append((x * f, y * f, (x + PATCH) * f, (y + PATCH) * f, f))
+        rows, cols = ms.shape[0] // PATCH, ms.shape[1] // PATCH
+        # background pixels per patch, counted exactly (integers in float32), all patches at once
+        counts = ms[:rows * PATCH, :cols * PATCH].reshape(rows, PATCH, cols, PATCH).sum(axis=(1, 3))
+        for r, c in zip(*np.nonzero(counts >= _PATCH_BG * PATCH * PATCH)):  # row-major, as a scan
+            y, x = int(r) * PATCH, int(c) * PATCH
+            out.append(detail[y:y + PATCH, x:x + PATCH])
+            outm.append(ms[y:y + PATCH, x:x + PATCH])
+            boxes.append((x * f, y * f, (x + PATCH) * f, (y + PATCH) * f, f))
     if not out:
         z = np.zeros((0, PATCH, PATCH), np.float32)
         return z, z, []
