@@ -197,37 +197,19 @@ def check(
         if not files:
             _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(_esc(p) for p in paths))
         batch_jobs = [Job(p, ignored_codes(config, p, rules)) for p in files]
-    fail_at = fail_under if fail_under is not None else config.fail_under
     stats = Stats()
-    tally, recorded = baseline.Tally(), []
+    outcome = _Outcome(stats, fail_under if fail_under is not None else config.fail_under, base,
+                       recording=write_baseline is not None, label=spooled[1] if spooled else None)
     show = progress if progress is not None else (_err.is_terminal and not os.environ.get("CI"))
     bar = _progress(len(files)) if show and files else None
-    failed = False
 
     def run() -> Iterator[Report]:
-        nonlocal failed
         results = batch.run(batch_jobs, rules, jobs=jobs or batch.default_jobs(), timeout=timeout or None,
                             cache=None if no_cache else Cache(cache_dir), fingerprint=config.fingerprint(),
                             stats=stats, hash_files=output_format in (OutputFormat.sarif, OutputFormat.gitlab)
                             or base is not None or write_baseline is not None,
                             on_done=(lambda r: bar[1]()) if bar else None)
-        for r in results:
-            if spooled is not None:  # reported under the name the user gave, not the spool file's
-                if r.path in stats.digests:
-                    stats.digests[spooled[1]] = stats.digests.pop(r.path)
-                r = dataclasses.replace(r, path=spooled[1])
-            digest = stats.digests.get(r.path)
-            entry = baseline.record(r, digest) if write_baseline is not None else None
-            if entry is not None:
-                recorded.append(entry)
-            spared = False
-            if base is not None:
-                r = baseline.apply(base, r, digest, tally)
-                spared = baseline.spares_score(base, r, digest)
-            if any(f.severity == ERROR for f in r.findings) or (
-                    fail_at is not None and r.score is not None and r.score < fail_at and not spared):
-                failed = True
-            yield r
+        return (outcome.judge(r) for r in results)
 
     try:
         if bar:
@@ -261,15 +243,50 @@ def check(
         _err.print(f"[yellow]warning:[/yellow] {stats.timeouts} photo(s) timed out, {stats.crashes} crashed a "
                    "worker; reported as unreadable-image")
     if base is not None:
-        _err.print(f"{tally.hidden} finding(s) on {tally.photos} photo(s) hidden by the baseline {_esc(base.source)}"
-                   + (f"; {tally.gone} recorded finding(s) no longer occur (write the baseline again to drop them)"
-                      if tally.gone else ""))
+        t = outcome.tally
+        _err.print(f"{t.hidden} finding(s) on {t.photos} photo(s) hidden by the baseline {_esc(base.source)}"
+                   + (f"; {t.gone} recorded finding(s) no longer occur (write the baseline again to drop them)"
+                      if t.gone else ""))
     if write_baseline is not None:
+        recorded = outcome.recorded
         _write_atomic(write_baseline, baseline.render(recorded))
         _err.print(f"wrote {_esc(write_baseline)}: {sum(len(r[3]) for r in recorded)} finding(s) on {len(recorded)} "
                    f"photo(s); runs with --baseline {_esc(write_baseline)} report only new ones")
         raise typer.Exit(ExitCode.CLEAN)
-    raise typer.Exit(ExitCode.CLEAN if exit_zero or not failed else ExitCode.FINDINGS)
+    raise typer.Exit(ExitCode.CLEAN if exit_zero or not outcome.failed else ExitCode.FINDINGS)
+
+
+class _Outcome:
+    """What ``check`` does with each report as it arrives: the name it is reported under
+    (``label``, for a photo read from standard input), the baseline (recorded, and applied),
+    and whether it fails the run (an error finding, or a score under ``fail_at``)."""
+
+    def __init__(self, stats: Stats, fail_at: Optional[float], base: Optional[baseline.Baseline],
+                 recording: bool, label: Optional[str]) -> None:
+        self._stats, self._fail_at, self._base = stats, fail_at, base
+        self._recording, self._label = recording, label
+        self.failed = False
+        self.tally = baseline.Tally()
+        self.recorded: list = []  #: baseline records of the photos with findings
+
+    def judge(self, r: Report) -> Report:
+        digests = self._stats.digests
+        if self._label is not None:  # reported under the name the user gave, not the spool file's
+            if r.path in digests:
+                digests[self._label] = digests.pop(r.path)
+            r = dataclasses.replace(r, path=self._label)
+        digest = digests.get(r.path)
+        entry = baseline.record(r, digest) if self._recording else None
+        if entry is not None:
+            self.recorded.append(entry)
+        spared = False
+        if self._base is not None:
+            r = baseline.apply(self._base, r, digest, self.tally)
+            spared = baseline.spares_score(self._base, r, digest)
+        if any(f.severity == ERROR for f in r.findings) or (
+                self._fail_at is not None and r.score is not None and r.score < self._fail_at and not spared):
+            self.failed = True
+        return r
 
 
 #: The path that stands for standard input.
