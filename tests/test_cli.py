@@ -203,3 +203,14 @@ def test_stdin_bad_input_and_misuse(photos):
     assert r.exit_code == 2 and "cannot be combined" in r.output, r.output
     r = invoke("check", str(photos / "grey.png"), "--stdin-filename", "x.png")
     assert r.exit_code == 2 and "needs the path '-'" in r.output, r.output
+
+
+def test_missing_output_folder_is_a_usage_error_before_any_photo_is_audited(photos, tmp_path):
+    """--output or --write-baseline into a folder that does not exist: exit 2 at once, naming
+    the folder (it used to be an internal error after the whole run)."""
+    for option in ("--output", "--write-baseline"):
+        r = invoke("check", str(photos / "astronaut.jpg"), option, str(tmp_path / "nowhere" / "out.json"))
+        assert r.exit_code == 2, r.output
+        text = " ".join(r.output.split())  # rich wraps long paths
+        assert "does not exist" in text and "internal error" not in text
+        assert "score" not in r.output  # nothing was audited

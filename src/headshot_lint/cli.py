@@ -169,6 +169,11 @@ def check(
     if stdin_filename is not None and not from_stdin:
         _err.print(f"[red]error:[/red] --stdin-filename needs the path '{STDIN}'")
         raise typer.Exit(ExitCode.ERROR)
+    for target in (output, write_baseline):  # found out now, not after auditing a thousand photos
+        if target is not None and not target.resolve().parent.is_dir():
+            _err.print(f"[red]error:[/red] cannot write {_esc(target)}: the folder "
+                       f"{_esc(target.resolve().parent)} does not exist")
+            raise typer.Exit(ExitCode.ERROR)
     spooled = _spool_stdin(ctx, stdin_filename) if from_stdin else None
     try:
         config = _config(config_file, [Path(spooled[1])] if spooled else paths)
