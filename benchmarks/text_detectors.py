@@ -101,7 +101,7 @@ def _arms(det_models: tuple = ()):
         arms["r2+zoom"] = lambda sc: _without(text, sc, zoom=True)
         arms["shipped"] = lambda sc: text.text_or_logo(sc).values.get("text_marks", 0)
     for path in det_models:
-        other = _other_session(Path(path))
+        other = text.open_session(str(path))
         arms[f"shipped@{_model_name(Path(path))}"] = lambda sc, other=other: _with_detector(text, other, sc)
     return arms
 
@@ -110,16 +110,6 @@ def _model_name(path: Path) -> str:
     """A short name for a model file: ``ppocrv6/small/det/det.onnx`` -> ``ppocrv6-small``."""
     parts = path.parts
     return f"{parts[-4]}-{parts[-3]}" if path.stem == "det" and len(parts) >= 4 else path.stem
-
-
-def _other_session(path: Path):
-    """An onnxruntime session for another detection model, set up as the measure's own."""
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads, opts.inter_op_num_threads, opts.log_severity_level = 1, 1, 3
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
 def _with_detector(text, session, scene) -> int:

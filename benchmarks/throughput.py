@@ -125,18 +125,18 @@ def _floor_and_full(paths: list[str], rules) -> tuple[float, float, float, float
     audit(paths[0], rules=rules)
     sums = np.zeros(4)
 
-    def floor() -> None:
-        scene = Scene(load(p))
+    def floor(path: str) -> None:
+        scene = Scene(load(path))
         scene.faces
         scene.matte
 
-    def full() -> None:
-        audit(p, rules=rules)
+    def full(path: str) -> None:
+        audit(path, rules=rules)
 
     for i, p in enumerate(paths):
         for which, fn in ((0, floor), (2, full)) if i % 2 == 0 else ((2, full), (0, floor)):
             t0, c0 = time.perf_counter(), time.process_time()
-            fn()
+            fn(p)
             sums[which] += time.perf_counter() - t0
             sums[which + 1] += time.process_time() - c0
     return tuple(float(v) for v in sums / len(paths))

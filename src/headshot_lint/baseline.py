@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from . import __version__
 from .errors import ConfigError
@@ -83,21 +83,29 @@ def load(path: str | os.PathLike[str]) -> Baseline:
     return Baseline(where, entries)
 
 
-def record(report: Report, digest: str | None) -> tuple | None:
-    """What the baseline keeps of one photo (small: a run over thousands holds only these),
-    or None when there is nothing to record (no finding, or no bytes: a missing file)."""
+class Record(NamedTuple):
+    """What the baseline keeps of one photo while a run goes (small: thousands fit)."""
+
+    path: str
+    sha256: str
+    score: float | None
+    codes: tuple[str, ...]
+
+
+def record(report: Report, digest: str | None) -> Record | None:
+    """The :class:`Record` of one photo, or None when there is nothing to record (no
+    finding, or no bytes: a missing file)."""
     if not report.findings or not digest:
         return None
-    return report.path, digest, report.score, tuple(sorted({f.code for f in report.findings}))
+    return Record(report.path, digest, report.score, tuple(sorted({f.code for f in report.findings})))
 
 
-def render(records: Iterable[tuple | None]) -> str:
+def render(records: Iterable[Record | None]) -> str:
     """The baseline file's text for :func:`record` results, sorted by path."""
     photos = {}
     for r in records:
         if r is not None:
-            path, digest, score, codes = r
-            photos[digest] = {"path": path, "sha256": digest, "score": score, "codes": list(codes)}
+            photos[r.sha256] = {"path": r.path, "sha256": r.sha256, "score": r.score, "codes": list(r.codes)}
     doc = {"schema": SCHEMA, "tool_version": __version__,
            "photos": sorted(photos.values(), key=lambda p: (p["path"], p["sha256"]))}
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"

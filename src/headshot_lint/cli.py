@@ -255,7 +255,7 @@ def check(
     if write_baseline is not None:
         recorded = outcome.recorded
         _write_atomic(write_baseline, baseline.render(recorded))
-        _err.print(f"wrote {_esc(write_baseline)}: {sum(len(r[3]) for r in recorded)} finding(s) on {len(recorded)} "
+        _err.print(f"wrote {_esc(write_baseline)}: {sum(len(r.codes) for r in recorded)} finding(s) on {len(recorded)} "
                    f"photo(s); runs with --baseline {_esc(write_baseline)} report only new ones")
         raise typer.Exit(ExitCode.CLEAN)
     raise typer.Exit(ExitCode.CLEAN if exit_zero or not outcome.failed else ExitCode.FINDINGS)

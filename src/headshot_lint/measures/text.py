@@ -245,19 +245,25 @@ def model_path(kind: str = "det") -> str | None:
 
 @functools.lru_cache(maxsize=2)
 def _session(kind: str = "det"):
-    """One onnxruntime session per model and process (~0.1-0.3 s to build), or None.
+    """One onnxruntime session per model and process (~0.1-0.3 s to build), or None
+    when onnxruntime or the model is not installed."""
+    path = model_path(kind)
+    try:
+        return None if path is None else open_session(path)
+    except ImportError:
+        return None
+
+
+def open_session(path: str):
+    """An onnxruntime session for a PP-OCR model file, set up as the measure runs it.
 
     Threads follow OpenCV's setting: one in the batch pool's workers (which set
     ``cv2.setNumThreads(1)``: the pool is the parallelism, and on a loaded 2-core machine two
     threads were slower than one, 192 vs 114 ms at 480 px), otherwise up to two for one photo.
+    Raises ImportError without onnxruntime.
     """
-    path = model_path(kind)
-    try:
-        import onnxruntime as ort
-    except ImportError:
-        return None
-    if path is None:
-        return None
+    import onnxruntime as ort
+
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1 if cv2.getNumThreads() <= 1 else min(2, os.cpu_count() or 1)
     opts.inter_op_num_threads = 1
