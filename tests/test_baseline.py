@@ -45,7 +45,8 @@ def test_apply_hides_recorded_codes_for_the_same_bytes_only(tmp_path):
     tally = baseline.Tally()
     same = baseline.apply(b, _report("moved/y.jpg", "HL501", "HL401"), SHA_A, tally)
     assert [f.code for f in same.findings] == ["HL401"]  # a new problem in an old photo still counts
-    assert same.baselined == ("HL501",) and (tally.hidden, tally.photos) == (1, 1)
+    assert [f.code for f in same.baselined] == ["HL501"] and same.baselined_codes == ("HL501",)
+    assert (tally.hidden, tally.photos) == (1, 1)
     other = _report("x.jpg", "HL501")
     assert baseline.apply(b, other, SHA_B) is other  # replaced photo: new bytes, no entry
     fixed = baseline.apply(b, _report("x.jpg"), SHA_A, tally)
@@ -98,6 +99,10 @@ def test_cli_adopts_a_collection_then_fails_only_on_new_photos(tmp_path, monkeyp
     assert r.exit_code == 0, r.output
     (doc,) = json.loads(r.stdout)["photos"]
     assert doc["findings"] == [] and doc["baselined"] == ["HL002"]
+    r = _check("staff", "--baseline", "bl.json", "--format", "sarif")
+    (result,) = json.loads(r.stdout)["runs"][0]["results"]  # kept, marked suppressed: not "fixed"
+    assert r.exit_code == 0 and result["ruleId"] == "HL002"
+    assert [(s["kind"], s["status"]) for s in result["suppressions"]] == [("external", "accepted")]
     _grey(tmp_path / "staff" / "new.png", 127)  # the same problem, new bytes
     (tmp_path / "headshot-lint.toml").write_text('baseline = "bl.json"\n', encoding="utf-8")
     r = _check("staff", "--format", "json")

@@ -112,15 +112,15 @@ def render(records: Iterable[Record | None]) -> str:
 
 
 def apply(baseline: Baseline, report: Report, digest: str | None, tally: Tally | None = None) -> Report:
-    """``report`` without the findings ``baseline`` records for these bytes (their codes go
-    to ``Report.baselined``); unchanged for a photo the baseline does not know."""
+    """``report`` without the findings ``baseline`` records for these bytes (they move to
+    ``Report.baselined``); unchanged for a photo the baseline does not know."""
     entry = baseline.entries.get(digest or "")
     if entry is None:
         return report
     kept = tuple(f for f in report.findings if f.code not in entry.codes)
-    hidden = tuple(sorted({f.code for f in report.findings} - {f.code for f in kept}))
+    hidden = tuple(f for f in report.findings if f.code in entry.codes)
     if tally is not None:
-        tally.hidden += len(report.findings) - len(kept)
+        tally.hidden += len(hidden)
         tally.photos += bool(hidden)
         tally.gone += len(entry.codes - {f.code for f in report.findings})
     return replace(report, findings=kept, baselined=hidden)

@@ -113,7 +113,12 @@ class Report:
     size: tuple[int, int] | None = None  #: original (width, height), px
     analysis_size: tuple[int, int] | None = None  #: (width, height) analysed, px
     measurements: Mapping[str, Measurement] = field(default_factory=dict)  #: raw measures, by name
-    baselined: tuple[str, ...] = ()  #: codes of findings a baseline hid (see :mod:`.baseline`)
+    baselined: tuple[Finding, ...] = ()  #: findings a baseline hid (see :mod:`.baseline`), worst first
+
+    @property
+    def baselined_codes(self) -> tuple[str, ...]:
+        """Sorted rule codes of :attr:`baselined` (what text, HTML and JSON show)."""
+        return tuple(sorted({f.code for f in self.baselined}))
 
     @property
     def worst_severity(self) -> str | None:

@@ -52,3 +52,17 @@ def test_levels_map_severities():
     """error -> error, warning -> warning, info -> note."""
     levels = [r["level"] for r in _doc()["runs"][0]["results"][:3]]
     assert levels == ["error", "warning", "note"]
+
+
+def test_baselined_findings_stay_as_suppressed_results():
+    """A finding a baseline hid is kept as a result with an accepted external suppression
+    (valid SARIF), so code scanning shows it as suppressed instead of closing it as fixed."""
+    from dataclasses import replace
+    first, *rest = reports()
+    hidden = replace(first, findings=first.findings[1:], baselined=first.findings[:1])
+    doc = json.loads(sarif.render([hidden, *rest], rules()))
+    jsonschema.Draft4Validator(SCHEMA).validate(doc)
+    results = doc["runs"][0]["results"]
+    suppressed = [r for r in results if "suppressions" in r]
+    assert len(results) == 4 and [r["ruleId"] for r in suppressed] == [first.findings[0].code]
+    assert suppressed[0]["suppressions"] == [sarif.BASELINE_SUPPRESSION]

@@ -142,7 +142,7 @@ def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str]) -> st
                    f'<span class="sev">{_e(f.severity)}</span><div>{_e(f.message)}</div>{fix}</div>')
     if not report.findings and report.baselined:
         out.append(f'<p class="ok">✓ nothing new <span class="skip">(in the baseline: '
-                   f'{_e(", ".join(report.baselined))})</span></p>')
+                   f'{_e(", ".join(report.baselined_codes))})</span></p>')
     elif not report.findings:
         out.append('<p class="ok">✓ nothing to fix</p>')
     if report.scores:

@@ -47,7 +47,7 @@ def report_to_dict(r: Report) -> dict[str, Any]:
         "analysis_size": list(r.analysis_size) if r.analysis_size else None,
     }
     if r.baselined:
-        doc["baselined"] = list(r.baselined)
+        doc["baselined"] = list(r.baselined_codes)
     return doc
 
 

@@ -6,6 +6,11 @@ Every result has one location (the photo, ``region.startLine = 1``, since GitHub
 rejects results without one and the schema's minimum line is 1) and
 ``partialFingerprints`` from the sha256 of the image bytes and the rule code, so an
 alert follows a photo across renames and closes when its bytes change.
+
+A finding a baseline hid (``--baseline``) is still a result, with an ``external``
+suppression whose status is ``accepted`` (SARIF 2.1.0 §3.34): code scanning shows it as
+suppressed rather than as fixed, so recorded problems stay visible and an alert is not
+closed just because the baseline was adopted.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ from . import _common, _paths, _stream
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {ERROR: "error", WARNING: "warning"}  # info -> "note"
 FINGERPRINT_KEY = "headshotLintImage/v1"
+#: What a baselined result says about its suppression (SARIF ``suppression`` object).
+BASELINE_SUPPRESSION = {"kind": "external", "status": "accepted",
+                        "justification": "Recorded in the headshot-lint baseline (--baseline) when the "
+                                         "linter was adopted; only new findings fail the run."}
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
@@ -43,7 +52,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
 
 
 def _result(report: Report, f: Finding, uri: str, index: Mapping[str, int],
-            digests: Optional[Mapping[str, str]]) -> dict[str, Any]:
+            digests: Optional[Mapping[str, str]], baselined: bool = False) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": f.code,
         "level": _LEVEL.get(f.severity, "note"),
@@ -58,6 +67,8 @@ def _result(report: Report, f: Finding, uri: str, index: Mapping[str, int],
     }
     if f.code in index:
         result["ruleIndex"] = index[f.code]
+    if baselined:
+        result["suppressions"] = [dict(BASELINE_SUPPRESSION)]
     return result
 
 
@@ -89,8 +100,9 @@ class Writer(_stream.Writer):
     def fragment(self, report: Report) -> str:
         uri = _paths.uri(_common.relative(report.path))
         out = []
-        for f in report.findings:
-            out.append(self._list.item(_result(report, f, uri, self._index, self._digests),
+        found = [(f, False) for f in report.findings] + [(f, True) for f in report.baselined]
+        for f, baselined in found:
+            out.append(self._list.item(_result(report, f, uri, self._index, self._digests, baselined),
                                        first=self._results == 0))
             self._results += 1
         return "".join(out)

@@ -32,7 +32,7 @@ def render_photo(console: Console, report: Report, rules: Mapping[str, Rule], ve
         head.append(f"  {report.size[0]}x{report.size[1]} px", style="dim")
     console.print(head)
     if not report.findings and report.baselined and not verbose:
-        console.print(f"  [green]✓ nothing new[/green] [dim](in the baseline: {', '.join(report.baselined)})[/dim]")
+        console.print(f"  [green]✓ nothing new[/green] [dim](in the baseline: {', '.join(report.baselined_codes)})[/dim]")
     elif not report.findings and not verbose:
         console.print("  [green]✓ nothing to fix[/green]")
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
