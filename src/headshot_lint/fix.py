@@ -429,6 +429,7 @@ def _tone_for(scene: Scene) -> str:
 
 @action("blur-background", order=30, summary="lens-blur the background behind the person")
 def _blur_background(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
+    from .measures.blur import MIN_BLUR_SIGMA_FRACTION
     from .retouch.blur import DEFAULT_RADIUS_FRACTION, blur_background
 
     long_side = max(canvas.rgb.shape[:2])
@@ -438,7 +439,7 @@ def _blur_background(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
         radius = 2.0 * float(params["blur_sigma_px"])  # a disc of radius r has sigma r / 2
     else:
         radius = DEFAULT_RADIUS_FRACTION * long_side
-    radius = float(np.clip(radius, 0.01 * long_side, 0.05 * long_side))
+    radius = float(np.clip(radius, 2.0 * MIN_BLUR_SIGMA_FRACTION * long_side, 0.05 * long_side))
     return blur_background(canvas.rgb, canvas.alpha, radius)
 
 

@@ -31,6 +31,23 @@ def test_more_blur_less_needed():
     assert sharp > soft >= 0.0, (sharp, soft)
 
 
+def test_needed_blur_is_in_full_size_pixels():
+    """The same scene shot at 3x the resolution needs about 3x the blur in its own pixels
+    (the fix applies it at full size); it was once divided instead of multiplied."""
+    small = cv2.resize(composite(objects(150)), (640, 640), interpolation=cv2.INTER_AREA)
+    large = cv2.resize(small, (1920, 1920), interpolation=cv2.INTER_CUBIC)
+    a, b = (unblurred_environment(scene_of(img)).values["blur_sigma_px"] for img in (small, large))
+    assert 2.5 < b / a < 3.5, (a, b)
+
+
+def test_needed_blur_never_rounds_to_nothing():
+    """Advice is at least MIN_BLUR_SIGMA_FRACTION of the long side, even when the edge
+    estimate calls the background already soft (a group's tiny faces set a tiny target)."""
+    from headshot_lint.measures.blur import MIN_BLUR_SIGMA_FRACTION
+    m = _measure(objects(150, blur=10.0))
+    assert m.values["blur_sigma_px"] >= MIN_BLUR_SIGMA_FRACTION * 512 - 0.05, m.values
+
+
 def test_flat_grey_is_clean():
     """A plain grey wall is not an environment: its crisp-edge density is near 0."""
     m = _measure(objects(0))

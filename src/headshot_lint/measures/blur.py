@@ -38,6 +38,11 @@ _MIN_FOCUS = 0.5
 #: Blur (Gaussian sigma) at which background detail stops being recognisable, in face
 #: widths: features smaller than about a tenth of a face are averaged away.
 UNRECOGNISABLE_SIGMA_FACE = 0.05
+#: The least blur worth suggesting, Gaussian sigma as a fraction of the photo's long side:
+#: less does not show at viewing size (the blur fix never applies less). It also keeps the
+#: advice meaningful where the edge-based estimate calls detail already soft that the rule
+#: still judges recognisable (a group's tiny faces set a tiny target).
+MIN_BLUR_SIGMA_FRACTION = 0.005
 #: Re-blur sigma of the defocus estimate, px at analysis size (Zhuo & Sim 2011).
 _REBLUR = 1.0
 #: Orientation bins over 180 degrees of the diversity histogram.
@@ -74,7 +79,7 @@ def unblurred_environment(scene: Scene) -> Measurement:
     background_blur_px : estimated defocus blur of the background's edges, Gaussian
         sigma in analysis px (0 when it has no edges).
     blur_sigma_px : extra Gaussian blur that would make the background unrecognisable,
-        sigma in px at FULL image size (0 when it already is).
+        sigma in px at FULL image size, at least ``MIN_BLUR_SIGMA_FRACTION`` of the long side.
 
     Notes
     -----
@@ -108,7 +113,8 @@ def unblurred_environment(scene: Scene) -> Measurement:
     current = defocus_sigma(scene.gray, edges, mag)
     width = scene.face.box.width if scene.face is not None else 0.25 * min(scene.width, scene.height)
     target = UNRECOGNISABLE_SIGMA_FACE * width
-    needed = float(np.sqrt(max(0.0, target ** 2 - current ** 2))) * scene.photo.scale
+    needed = max(float(np.sqrt(max(0.0, target ** 2 - current ** 2))) / scene.photo.scale,  # -> full-size px
+                 MIN_BLUR_SIGMA_FRACTION * max(scene.photo.original_size))
     diversity = orientation_diversity(dx, dy, bg)
     sharp = density / focus
     evidence = B0 + W_DENSITY * np.sqrt(sharp) + W_DIVERSITY * np.sqrt(diversity)
