@@ -42,6 +42,15 @@ def test_sniffs_content_and_skips_hidden(tree):
     assert is_image(tree / "sub" / "scan.dat") and not is_image(tree / "notes.jpg")
 
 
+def test_heic_is_found_by_name_and_by_content(tmp_path):
+    """iPhone photos are photos: by their suffix, and by their ``ftyp`` brand under any name."""
+    head = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 32
+    (tmp_path / "IMG_0001.HEIC").write_bytes(head)
+    (tmp_path / "export.bin").write_bytes(head)
+    (tmp_path / "clip.mov").write_bytes(b"\x00\x00\x00\x14ftypqt  " + b"\x00" * 32)
+    assert _rel(discover([tmp_path]), tmp_path) == ["IMG_0001.HEIC", "export.bin"]
+
+
 def test_exclude_globs(tree):
     """--exclude drops a folder (relative glob) and a file-name glob."""
     found = _rel(discover([tree], exclude=["drafts", "*.webp"], root=str(tree)), tree)

@@ -335,9 +335,49 @@ def test_not_an_image_says_what_it_looks_like(tmp_path, payload, words):
         load(path)
 
 
-def test_heif_is_unsupported_not_garbage():
-    with pytest.raises(UnsupportedImageError, match="HEIF"):
+def test_heif_garbage_is_a_clear_error():
+    """Bytes that claim to be HEIC but are not: corrupt with the extra, unsupported without."""
+    with pytest.raises((UnsupportedImageError, CorruptImageError), match="HEIF"):
         load(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64)
+
+
+def _heic(rgb: np.ndarray, orientation: int = 1) -> bytes:
+    """``rgb`` (upright) as an iPhone stores it: HEIC, rotated pixels plus EXIF orientation."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    up = Image.fromarray(rgb)
+    stored = up if STORE[orientation] is None else up.transpose(STORE[orientation])
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    stored.save(buf, "HEIF", quality=95, exif=exif.tobytes())
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("orientation", [1, 6, 8])
+def test_heic_loads_upright(tmp_path, astronaut, orientation):
+    """An iPhone photo (HEIC, stored turned with an orientation) loads upright, like its JPEG."""
+    rgb = np.asarray(astronaut.resize((256, 192)))
+    path = tmp_path / "IMG_0001.HEIC"
+    path.write_bytes(_heic(rgb, orientation))
+    photo = load(path)
+    assert photo.format == "HEIF" and photo.original_size == (256, 192)
+    assert np.abs(photo.rgb.astype(int) - rgb).mean() < 6  # HEVC at q95, not a turned image
+
+
+def test_heic_without_the_extra_says_how_to_install(tmp_path, astronaut):
+    """Without pillow-heif (a fresh process where it cannot be imported) a HEIC photo is an
+    unsupported image whose message names the extra to install."""
+    import subprocess
+    import sys
+    path = tmp_path / "me.heic"
+    path.write_bytes(_heic(np.asarray(astronaut.resize((64, 64)))))
+    code = ("import sys; sys.modules['pillow_heif'] = None\n"
+            "from headshot_lint.load import load\n"
+            "from headshot_lint.errors import UnsupportedImageError\n"
+            f"try:\n    load({str(path)!r})\nexcept UnsupportedImageError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "headshot-lint[heic]" in out and "HEIF" in out, out
 
 
 def test_truncated_jpeg_at_several_offsets(astronaut):

@@ -144,11 +144,35 @@ def decode_errors(fmt: str, name: str | None, max_pixels: int) -> Iterator[None]
         raise CorruptImageError(f"truncated or corrupt {fmt}: {exc}", path=name) from exc
 
 
+#: What to install for HEIC/HEIF photos (iPhones save them by default).
+HEIF_EXTRA = "pip install 'headshot-lint[heic]'"
+_HEIF_LOCK = threading.Lock()
+_heif_state: list[bool] = []  #: [registered?] once tried
+
+
+def heif_support() -> bool:
+    """Register pillow-heif's HEIC/HEIF opener and writer with Pillow, once; False when the
+    optional extra is not installed. Called only when a HEIF file turns up, so other runs
+    never import it."""
+    with _HEIF_LOCK:
+        if not _heif_state:
+            try:
+                import pillow_heif
+            except ImportError:
+                _heif_state.append(False)
+            else:
+                pillow_heif.register_heif_opener()  # applies the irot/imir rotation itself
+                _heif_state.append(True)
+        return _heif_state[0]
+
+
 def open_image(fp: IO[bytes], name: str | None) -> Image.Image:
     """Parse the header only (no pixels are decoded); unknown bytes say what they look like."""
     head = fp.read(64)
     fp.seek(0)
     fmt, what = sniff(head)
+    if fmt == "HEIF":
+        heif_support()
     declared = _declared_size(head, fmt)
     if declared is not None and 0 in declared:  # Pillow only says "not identified"
         raise CorruptImageError(
@@ -157,9 +181,10 @@ def open_image(fp: IO[bytes], name: str | None) -> Image.Image:
         return Image.open(fp)
     except Image.UnidentifiedImageError as exc:
         if fmt == "HEIF":
-            raise UnsupportedImageError(
-                f"unsupported image: {what}, which this Pillow build cannot decode; "
-                "convert it to JPEG or PNG", path=name) from exc
+            hint = (f"install HEIC support with `{HEIF_EXTRA}`, or convert it to JPEG or PNG"
+                    if not heif_support() else "convert it to JPEG or PNG")
+            raise UnsupportedImageError(f"unsupported image: {what}, which cannot be decoded here; {hint}",
+                                        path=name) from exc
         if fmt is None:
             raise NotAnImageError(f"not an image: the bytes look like {what}", path=name) from exc
         raise CorruptImageError(

@@ -1,7 +1,7 @@
 """Finding the photos to check under the paths a user gives.
 
 Folders are walked recursively in a stable (sorted) order. A file is a photo when
-its first bytes are an image signature (JPEG, PNG, WebP, TIFF, BMP, GIF), whatever
+its first bytes are an image signature (JPEG, PNG, WebP, TIFF, BMP, GIF, HEIC/AVIF), whatever
 its name; hidden files and folders are skipped unless asked for; ``--exclude``
 globs drop paths; symlinked folders are followed once (a loop cannot trap the
 walk). Names that are not valid UTF-8 stay ``str`` with surrogate escapes
@@ -16,17 +16,12 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from ._imageio import sniff
+
 #: File endings that mark a photo whatever its bytes: an empty, truncated or mislabelled
 #: ``jane.jpg`` in a staff folder is reported as unreadable, never silently skipped.
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif"})
-
-_SIGNATURES = (
-    (0, b"\xff\xd8\xff"),  # JPEG
-    (0, b"\x89PNG\r\n\x1a\n"),  # PNG
-    (0, b"II*\x00"), (0, b"MM\x00*"),  # TIFF
-    (0, b"BM"),  # BMP
-    (0, b"GIF87a"), (0, b"GIF89a"),  # GIF
-)
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".gif",
+                            ".heic", ".heif", ".hif", ".avif"})
 
 
 def is_image(path: str | os.PathLike[str]) -> bool:
@@ -36,9 +31,7 @@ def is_image(path: str | os.PathLike[str]) -> bool:
             head = fh.read(16)
     except OSError:
         return False
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return True
-    return any(head[off:off + len(sig)] == sig for off, sig in _SIGNATURES)
+    return len(head) >= 8 and sniff(head)[0] is not None
 
 
 def discover(paths: Iterable[str | os.PathLike[str]], *, exclude: Sequence[str] = (),

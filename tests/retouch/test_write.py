@@ -57,3 +57,21 @@ def test_existing_output_is_refused_without_force(tmp_path):
     write_like(dst, rgb, meta, force=True)
     assert Image.open(dst).size == (160, 120)
     assert sorted(os.listdir(tmp_path)) == ["in.png", "o.png"]
+
+
+def test_heic_stays_heic_upright_with_exif(tmp_path):
+    """A HEIC source (iPhone) is written as HEIC, upright, its EXIF kept with orientation 1."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "TestCam"
+    src = tmp_path / "IMG_0002.heic"
+    Image.fromarray(_rgb()).transpose(Image.Transpose.ROTATE_90).save(src, "HEIF", quality=95, exif=exif.tobytes())
+    rgb, meta = load_full(src)
+    dst = write_like(tmp_path / "out" / "IMG_0002.heic", rgb, meta)
+    with Image.open(dst) as im:
+        assert im.format == "HEIF" and im.size == (160, 120)
+        assert im.getexif().get(0x0112, 1) == 1 and im.getexif()[0x010F] == "TestCam"
+        assert np.abs(np.asarray(im.convert("RGB")).astype(int) - _rgb()).mean() < 6
+

@@ -24,7 +24,10 @@ DEFAULT_JPEG_QUALITY = 92
 #: Pillow's save plugin for formats it reads but cannot (or should not) write as is.
 _WRITE_AS = {"MPO": "JPEG", "ARRAY": "PNG"}
 _SUFFIX_FORMAT = {".jpg": "JPEG", ".jpeg": "JPEG", ".jpe": "JPEG", ".png": "PNG", ".webp": "WEBP",
-                  ".tif": "TIFF", ".tiff": "TIFF", ".bmp": "BMP", ".gif": "GIF"}
+                  ".tif": "TIFF", ".tiff": "TIFF", ".bmp": "BMP", ".gif": "GIF",
+                  ".heic": "HEIF", ".heif": "HEIF", ".hif": "HEIF"}
+#: HEIC quality of a corrected copy (pillow-heif's scale, 0-100; its default, 50, shows blocks).
+HEIF_QUALITY = 90
 
 
 class OutputExistsError(FileExistsError):
@@ -58,7 +61,7 @@ def encode(rgb: np.ndarray, meta: ImageMeta, fmt: str) -> bytes:
     kw: dict = {}
     if icc:
         kw["icc_profile"] = icc
-    if meta.exif and fmt in ("JPEG", "PNG", "WEBP", "TIFF"):
+    if meta.exif and fmt in ("JPEG", "PNG", "WEBP", "TIFF", "HEIF"):
         kw["exif"] = meta.exif
     if fmt == "JPEG":
         kw.update(quality=int(meta.jpeg_quality or DEFAULT_JPEG_QUALITY))
@@ -66,6 +69,8 @@ def encode(rgb: np.ndarray, meta: ImageMeta, fmt: str) -> bytes:
         kw.update(quality=int(meta.jpeg_quality or 90), method=4)
     elif fmt == "PNG":
         kw.update(compress_level=6)
+    elif fmt == "HEIF":
+        kw.update(quality=HEIF_QUALITY)
     elif fmt == "GIF":
         im = im.quantize(256)
     buf = io.BytesIO()
