@@ -571,8 +571,9 @@ def _unit(rule: Rule) -> str:
 def example(
     out: Annotated[Path, typer.Argument(help="Where to write the sample photo (JPEG).")] = Path("astronaut.jpg"),
 ) -> None:
-    """Write a sample headshot that ships with scikit-image (NASA's public-domain
-    portrait of Eileen Collins), to try the linter on.
+    """Write a sample headshot to try the linter on (NASA's portrait of Eileen Collins, from scikit-image).
+
+    The photo is public domain and ships inside scikit-image, so this works offline.
 
     Example: headshot-lint example astronaut.jpg && headshot-lint check astronaut.jpg
     """

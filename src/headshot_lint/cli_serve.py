@@ -43,8 +43,9 @@ def serve_command(
     pack: Annotated[str, typer.Option(help="Rule pack: 'default', 'strict' or a path to a pack "
                                       "TOML.")] = "default",
 ) -> None:
-    """Start a local web page: drop headshots on it to see the verdict, the evidence, the
-    32/48 px previews, the recommended tone, and download corrected copies.
+    """Start a local web page to drop headshots on: verdict, evidence, 32/48 px previews, fixes.
+
+    It also shows the recommended backdrop tone and offers corrected copies to download.
 
     Photos are analysed in memory on this computer and forgotten after each answer.
 
