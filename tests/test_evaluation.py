@@ -106,3 +106,28 @@ def test_feature_ceiling_collects_every_value_of_every_measure(tmp_path):
         if rule.measure != "load" and not math.isnan(judged[rule.name][0]):
             assert x[0, names.index(column)] == judged[rule.name][0], rule.name
     assert (x[1] == -1.0).any(), "a photo without a face must have missing (-1) values"
+
+
+def test_label_agreement_kappa_and_prevalence_by_hand():
+    """Cohen's kappa is 1 for identical raters and 0 for chance agreement; F1 carried to the
+    sample's own prevalence is the sample's F1, and to a rarer label it is lower (precision
+    falls), which is why the agreement table reports both."""
+    from benchmarks._evaluation import Counts
+    from benchmarks.label_agreement import f1_at_prevalence, kappa
+
+    assert kappa(Counts(tp=16, fp=0, fn=0, tn=24)) == pytest.approx(1.0)
+    assert kappa(Counts(tp=10, fp=10, fn=10, tn=10)) == pytest.approx(0.0)
+    c = Counts(tp=12, fp=9, fn=4, tn=15)
+    assert f1_at_prevalence(c, 16 / 40) == pytest.approx(c.f1)
+    assert f1_at_prevalence(c, 0.15) < c.f1
+    assert f1_at_prevalence(Counts(tp=16, fp=0, fn=0, tn=24), 0.1) == pytest.approx(1.0)
+
+
+def test_label_agreement_draws_a_stratified_repeatable_sample():
+    from benchmarks.label_agreement import NEGATIVES, POSITIVES, draw
+
+    rows = [{"file": f"p{i}.jpg", "busy": "1" if i % 5 == 0 else "0"} for i in range(200)]
+    pick = draw(rows, "busy", seed=3)
+    assert pick == draw(rows, "busy", seed=3) and pick != draw(rows, "busy", seed=4)
+    positives = sum(int(p[1:-4]) % 5 == 0 for p in pick)
+    assert (positives, len(pick) - positives) == (POSITIVES, NEGATIVES) and len(set(pick)) == len(pick)
