@@ -20,10 +20,12 @@ the shipped rule (its findings at the shipped thresholds). It prints and writes
   sample holds 40 % positives where the collection holds 12-26 %, which flatters precision;
 - the rule's F1 on the same sample and at prevalence, and its F1 against the second rater.
 
-``benchmarks/second_rater.csv`` (file, label, 0/1) holds the ratings of session 6: one rater
-who had not seen the labels of these photos, judging 230 px thumbnails (and, for
-``low_contrast``, a 32 px render of the centre square) by the README's definitions. It names
-photos only; the photos stay in ``shared/photos`` and are never copied.
+``benchmarks/second_rater.csv`` (file, label, 0/1) holds the ratings of session 6 (320:
+40 per label): one rater, the developer, judging numbered 230 px thumbnails (and, for
+``low_contrast``, a 32 px render of the centre square) by the README's definitions, with
+neither file names nor labels on the sheets. Not a stranger to the collection: earlier
+sessions' notes had named a few of these photos and their labels. It names photos only; the
+photos stay in ``shared/photos`` and are never copied.
 """
 
 from __future__ import annotations
