@@ -105,6 +105,21 @@ def test_fix_writes_a_better_copy_and_never_touches_the_original(photos, tmp_pat
     assert check.kept and check.shift <= fixes.FACE_BOX_TOLERANCE, check
 
 
+def test_fix_reads_a_photo_from_stdin(photos, tmp_path):
+    """`fix - --out FILE` corrects the piped photo into FILE (same bytes as fixing the file);
+    '-' with a folder as --out, or beside other paths, is a usage error (exit 2)."""
+    data = (photos / "busy.jpg").read_bytes()
+    res = runner.invoke(app, ["fix", "-", "--out", str(tmp_path / "piped.jpg"), "--unsafe-fixes"], input=data)
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("- -> ")
+    res = runner.invoke(app, ["fix", str(photos / "busy.jpg"), "--out", str(tmp_path / "file.jpg"), "--unsafe-fixes"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "piped.jpg").read_bytes() == (tmp_path / "file.jpg").read_bytes()
+    for args in (["-", "--out", str(tmp_path / "dir")], ["-", str(photos / "grey.png"), "--out", str(tmp_path / "x.jpg")]):
+        res = runner.invoke(app, ["fix", *args], input=data)
+        assert res.exit_code == 2 and "standard input" in res.output, res.output
+
+
 def test_retouch_is_not_applied_without_unsafe_fixes(photos, tmp_path):
     """Without --unsafe-fixes a background-only finding writes nothing and says why."""
     res = runner.invoke(app, ["fix", str(photos / "skin.png"), "--out", str(tmp_path)])

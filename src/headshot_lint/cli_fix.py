@@ -73,7 +73,9 @@ def _same_file(a: str, b: Path) -> bool:
 
 
 def fix_command(
-    paths: Annotated[List[Path], typer.Argument(help="Photos or folders (searched recursively).",
+    ctx: typer.Context,
+    paths: Annotated[List[Path], typer.Argument(help="Photos or folders (searched recursively); '-' "
+                                                 "reads one photo from standard input.",
                                                  show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the corrected copies "
                                       "(created if missing), or for one photo the copy's file name "
@@ -99,7 +101,19 @@ def fix_command(
     background) only with --unsafe-fixes.
 
     Example: headshot-lint fix staff/ --out fixed/ --unsafe-fixes --backdrop gradient
+
+    The path '-' reads one photo from standard input: cat me.jpg | headshot-lint fix - --out me-fixed.jpg
     """
+    from .cli import STDIN, _spool_stdin  # here: cli imports this module when it registers the command
+
+    label = None
+    if any(str(p) == STDIN for p in paths):
+        if len(paths) > 1 or out.suffix.lower() not in IMAGE_SUFFIXES or out.is_dir():
+            _err.print(f"[red]error:[/red] '{STDIN}' reads one photo from standard input, alone; give --out "
+                       "the copy's file name (e.g. --out me-fixed.jpg)")
+            raise typer.Exit(2)
+        spool, label = _spool_stdin(ctx, None)
+        paths = [spool]
     try:
         rule_pack = load_pack(pack)
         only_list = _split(only)
@@ -113,7 +127,7 @@ def fix_command(
     console = Console(highlight=False, soft_wrap=True)
     counts = {"written": 0, "unchanged": 0, "failed": 0, "unsafe": 0, "refused": 0}
     for src, dst in pairs:
-        _one(console, src, dst, rules, only_list, unsafe_fixes, backdrop.value, dry_run, force, counts)
+        _one(console, src, dst, rules, only_list, unsafe_fixes, backdrop.value, dry_run, force, counts, label)
     verb = "would write" if dry_run else "wrote"
     line = f"{verb} {counts['written']}, nothing to fix in {counts['unchanged']}, failed {counts['failed']}"
     if counts["refused"]:
@@ -125,7 +139,9 @@ def fix_command(
 
 
 def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backdrop: str,
-         dry_run: bool, force: bool, counts: Dict[str, int]) -> None:
+         dry_run: bool, force: bool, counts: Dict[str, int], label: Optional[str] = None) -> None:
+    """Audit ``src``, plan its fixes and write the copy to ``dst``; ``label`` names it in
+    messages when it is not the path (standard input)."""
     from .load import load, load_full
     from .retouch.write import OutputExistsError, encode, output_format, suffix_format, write_bytes
     from .scene import Scene
@@ -134,7 +150,7 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
     planned = fixes.plan(report.findings, unsafe=unsafe, only=only)
     counts["unsafe"] += sum(p.status == fixes.NEEDS_UNSAFE for p in planned)
     todo = [p for p in planned if p.applies]
-    name = escape(src)
+    name = escape(label or src)
     if report.size is None:  # unreadable: the audit says why
         counts["failed"] += 1
         console.print(f"{name}: [red]cannot read[/red]: {escape(report.findings[0].message)}"
