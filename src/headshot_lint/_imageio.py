@@ -6,6 +6,7 @@ Nothing here is public; ``load.py`` is the boundary that other modules use.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
@@ -146,24 +147,19 @@ def decode_errors(fmt: str, name: str | None, max_pixels: int) -> Iterator[None]
 
 #: What to install for HEIC/HEIF photos (iPhones save them by default).
 HEIF_EXTRA = "pip install 'headshot-lint[heic]'"
-_HEIF_LOCK = threading.Lock()
-_heif_state: list[bool] = []  #: [registered?] once tried
 
 
+@functools.lru_cache(maxsize=None)
 def heif_support() -> bool:
-    """Register pillow-heif's HEIC/HEIF opener and writer with Pillow, once; False when the
-    optional extra is not installed. Called only when a HEIF file turns up, so other runs
-    never import it."""
-    with _HEIF_LOCK:
-        if not _heif_state:
-            try:
-                import pillow_heif
-            except ImportError:
-                _heif_state.append(False)
-            else:
-                pillow_heif.register_heif_opener()  # applies the irot/imir rotation itself
-                _heif_state.append(True)
-        return _heif_state[0]
+    """Register pillow-heif's HEIC/HEIF opener and writer with Pillow (once: registering
+    again would be harmless); False when the optional extra is not installed. Called only
+    when a HEIF file turns up, so other runs never import it."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()  # applies the irot/imir rotation itself
+    return True
 
 
 def open_image(fp: IO[bytes], name: str | None) -> Image.Image:
