@@ -75,12 +75,13 @@ def render(console: Console, reports: Iterable[Report], rules: Iterable[Rule], v
 
 
 def _counts() -> dict[str, int]:
-    return {"photos": 0, "clean": 0, "errors": 0, "warnings": 0}
+    return {"photos": 0, "clean": 0, "baselined": 0, "errors": 0, "warnings": 0}
 
 
 def _count(counts: dict[str, int], report: Report) -> None:
     counts["photos"] += 1
     counts["clean"] += not report.findings
+    counts["baselined"] += not report.findings and bool(report.baselined)
     counts["errors"] += sum(f.severity == ERROR for f in report.findings)
     counts["warnings"] += sum(f.severity == WARNING for f in report.findings)
 
@@ -113,11 +114,14 @@ class Writer(_stream.Writer):
 
 
 def summary_line(counts: Mapping[str, int]) -> Text:
-    """``3 photos: 1 clean, 2 errors, 1 warning``, coloured."""
+    """``3 photos: 1 clean, 2 errors, 1 warning``, coloured; with a baseline, how many of the
+    clean ones are clean only because it hid their findings."""
     t = Text()
     n = counts["photos"]
     t.append(f"{n} photo{'s' * (n != 1)}: ", style="bold")
     t.append(f"{counts['clean']} clean", style="green")
+    if counts.get("baselined"):
+        t.append(f" ({counts['baselined']} only through the baseline)", style="dim")
     t.append(", ")
     t.append(f"{counts['errors']} error{'s' * (counts['errors'] != 1)}", style="red" if counts["errors"] else "")
     t.append(", ")
