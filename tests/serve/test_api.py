@@ -119,6 +119,25 @@ def test_fix_downloads_safe_and_retouched_copies(client, astro):
     assert client.post("/api/fix?mode=everything", content=data).status_code == 400
 
 
+def test_a_heic_upload_is_checked_and_its_copy_is_a_jpeg(client, astro):
+    """An iPhone photo (HEIC) is judged like its JPEG, and its corrected copy downloads as a
+    JPEG (every browser opens one), named .jpg."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    buf = io.BytesIO()
+    Image.fromarray(astronaut()).save(buf, "HEIF", quality=95)
+    r = client.post("/api/check?name=IMG_0001.HEIC", content=buf.getvalue())
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    failed = lambda d: sorted(x["code"] for x in d["rules"] if x["status"] not in ("pass", "skipped"))  # noqa: E731
+    assert failed(doc) == failed(astro) and failed(astro), failed(astro)
+    r = client.post("/api/fix?mode=retouch&name=IMG_0001.HEIC", content=buf.getvalue())
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "image/jpeg"
+    assert r.headers["content-disposition"] == 'attachment; filename="IMG_0001-retouched.jpg"'
+    assert Image.open(io.BytesIO(r.content)).format == "JPEG"
+
+
 @pytest.fixture(scope="module")
 def two():
     from tests.test_fix import two_people

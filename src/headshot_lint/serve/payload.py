@@ -219,7 +219,8 @@ def _planned(p: fixes.PlannedFix) -> Dict[str, Any]:
 
 
 def corrected(data: bytes, rules: Sequence[Rule], *, retouch: bool, backdrop: str = "flat") -> Corrected:
-    """The corrected copy of the uploaded photo, encoded like the original, in memory.
+    """The corrected copy of the uploaded photo, encoded like the original (a HEIC as
+    JPEG, which every browser opens), in memory.
 
     The same machinery as ``headshot-lint fix``: :func:`headshot_lint.fix.correct` checks
     the subject's face on the exact bytes returned, retries more cautiously when the face
@@ -245,6 +246,8 @@ def corrected(data: bytes, rules: Sequence[Rule], *, retouch: bool, backdrop: st
     except LoadError as exc:
         raise Unreadable(str(exc)) from None
     fmt = output_format(meta, "photo.jpg")
+    if fmt not in _MIME:  # a HEIC upload: the page offers a copy every browser and app opens
+        fmt = "JPEG"
     result = fixes.correct(todo, rgb, scene, backdrop=backdrop, encode=lambda px: encode(px, meta, fmt))
     if not result.ok or result.data is None:
         reason = result.refused.replace("not written: ", "not offered: ", 1)
