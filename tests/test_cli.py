@@ -205,6 +205,25 @@ def test_stdin_bad_input_and_misuse(photos):
     assert r.exit_code == 2 and "needs the path '-'" in r.output, r.output
 
 
+def test_stdin_from_a_terminal_is_a_usage_error_naming_the_command(monkeypatch):
+    """'-' with a terminal on stdin would wait forever: exit 2 with a hint for the command run."""
+    import types
+
+    from headshot_lint import _stdin
+    from headshot_lint.cli import ExitCode
+
+    class Tty:
+        def isatty(self):
+            return True
+
+    assert _stdin._USAGE == ExitCode.ERROR
+    monkeypatch.setattr(_stdin, "sys", types.SimpleNamespace(stdin=Tty()))  # CliRunner swaps sys.stdin itself
+    for command, extra in (("check", []), ("fix", ["--out", "x.jpg"])):
+        r = runner.invoke(app, [command, "-", *extra])
+        text = " ".join(r.output.split())
+        assert r.exit_code == 2 and f"headshot-lint {command} -" in text, r.output
+
+
 def test_missing_output_folder_is_a_usage_error_before_any_photo_is_audited(photos, tmp_path):
     """--output or --write-baseline into a folder that does not exist: exit 2 at once, naming
     the folder (it used to be an internal error after the whole run)."""

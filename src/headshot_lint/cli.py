@@ -22,6 +22,7 @@ from typing_extensions import Annotated
 
 from . import __version__, baseline, batch
 from ._files import default_mode
+from ._stdin import STDIN, spool_stdin
 from .batch import DEFAULT_TIMEOUT, Job, Stats
 from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from .cache import Cache
@@ -174,7 +175,7 @@ def check(
             _err.print(f"[red]error:[/red] cannot write {_esc(target)}: the folder "
                        f"{_esc(target.resolve().parent)} does not exist")
             raise typer.Exit(ExitCode.ERROR)
-    spooled = _spool_stdin(ctx, stdin_filename) if from_stdin else None
+    spooled = spool_stdin(ctx, stdin_filename) if from_stdin else None
     try:
         config = _config(config_file, [Path(spooled[1])] if spooled else paths)
         _, rules = resolve_rules(config, pack=pack, select=_split(select), ignore=_split(ignore))
@@ -292,31 +293,6 @@ class _Outcome:
                 self._fail_at is not None and r.score is not None and r.score < self._fail_at and not spared):
             self.failed = True
         return r
-
-
-#: The path that stands for standard input.
-STDIN = "-"
-
-
-def _spool_stdin(ctx: typer.Context, name: Optional[str]) -> tuple:
-    """(private file holding the photo read from standard input, the name to report it under).
-
-    The bytes go to a temporary folder that lives as long as the command (the batch reads
-    photos by path, and the cache keys them by content as any other); nothing is written
-    beside the user's files. Reading a terminal would wait forever, so that is an error.
-    """
-    if sys.stdin is None or sys.stdin.isatty():
-        _err.print(f"[red]error:[/red] '{STDIN}' reads a photo from standard input, but nothing is piped in "
-                   f"(try: cat me.jpg | headshot-lint check {STDIN})")
-        raise typer.Exit(ExitCode.ERROR)
-    data = getattr(sys.stdin, "buffer", sys.stdin).read()
-    if isinstance(data, str):  # a text-only stream (embedding): the bytes it decoded
-        data = data.encode("utf-8", "surrogateescape")
-    folder = ctx.with_resource(tempfile.TemporaryDirectory(prefix="headshot-lint-stdin-"))
-    label = name or STDIN
-    spool = Path(folder) / (Path(name).name if name and Path(name).name else "stdin")
-    spool.write_bytes(data)
-    return spool, label
 
 
 def _config(config_file: Optional[Path], paths: List[Path]) -> Config:

@@ -21,6 +21,7 @@ from rich.markup import escape
 from typing_extensions import Annotated
 
 from . import fix as fixes
+from ._stdin import STDIN, spool_stdin
 from .discover import IMAGE_SUFFIXES, discover
 from .engine import audit
 from .errors import HeadshotLintError, LoadError
@@ -104,15 +105,13 @@ def fix_command(
 
     The path '-' reads one photo from standard input: cat me.jpg | headshot-lint fix - --out me-fixed.jpg
     """
-    from .cli import STDIN, _spool_stdin  # here: cli imports this module when it registers the command
-
     label = None
     if any(str(p) == STDIN for p in paths):
         if len(paths) > 1 or out.suffix.lower() not in IMAGE_SUFFIXES or out.is_dir():
             _err.print(f"[red]error:[/red] '{STDIN}' reads one photo from standard input, alone; give --out "
                        "the copy's file name (e.g. --out me-fixed.jpg)")
             raise typer.Exit(2)
-        spool, label = _spool_stdin(ctx, None)
+        spool, label = spool_stdin(ctx, None)
         paths = [spool]
     try:
         rule_pack = load_pack(pack)
