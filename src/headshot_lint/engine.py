@@ -11,6 +11,11 @@ checks (``HL0xx``: unreadable, no face, several faces, turned) count only when t
 fail: passing, they say nothing about the background and only dilute the mean (with
 them all counted, adding HL004 lifted every score; the verdict bands' calibration in
 ``model.py`` gives the agreement either way). An unreadable photo scores 0.
+
+That rule score is then blended with the learned verdict (:func:`blended_score`): two
+heads on the background embedding say how likely people would call the background good
+or poor, and the weight of that judgement was chosen by nested cross-validation against
+the three-rater verdicts (``benchmarks/fit_heads.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import numpy as np
 from .errors import HeadshotLintError, LoadError, PerceptionError
 from .load import Photo, load
 from .measures import registry
+from .measures._learned import verdict_blend, verdict_quality
 from .model import ERROR, INFO, NOT_ASSESSABLE, WARNING, Finding, Fix, Measurement, Report, Skipped
 from .rules import Rule, RulePack, load_pack
 from .scene import Scene
@@ -121,7 +127,8 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
     size = photo.original_size
     codes = {r.name: r.code for r in rules}
     judged = [q for name, q in scores.items() if q < 100.0 or not codes[name].startswith(INPUT_PREFIX)]
-    return Report(path=label, score=overall_score(judged), scores=scores, findings=tuple(findings),
+    score = blended_score(overall_score(judged), scene)
+    return Report(path=label, score=score, scores=scores, findings=tuple(findings),
                   skipped=tuple(skipped), size=size, analysis_size=(photo.rgb.shape[1], photo.rgb.shape[0]),
                   measurements=cache)
 
@@ -147,6 +154,16 @@ def _in_stored_frame(m: Measurement, turns: int) -> Measurement:
     if not turns or not m.regions:
         return m
     return dataclasses.replace(m, regions=tuple(r.unturned(turns) for r in m.regions))
+
+
+def blended_score(rule_score: float, scene: Scene) -> float:
+    """The overall score: the rule score blended with what the learned verdict heads make
+    of the background (:func:`~headshot_lint.measures._learned.verdict_quality`), by the
+    weight ``rules/heads/verdict.json`` gives; in [0, 100]."""
+    blend = verdict_blend()
+    if blend <= 0.0:
+        return rule_score
+    return round(blend * verdict_quality(scene) + (1.0 - blend) * rule_score, 1)
 
 
 def overall_score(scores: Iterable[float]) -> float:

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import color
 from .load import Photo
+from .perception.embedding import FeatureMaps, feature_maps
 from .perception.faces import Box, Face, detect_faces, face_landmarks, primary_face, upright_turns
 from .perception.segment import person_matte
 
@@ -164,6 +165,13 @@ class Scene:
             ring[int(r.y0):int(np.ceil(r.y1)), int(r.x0):int(np.ceil(r.x1))] = True
             ring &= self.background_mask
         return _frozen(ring)
+
+    # -- learned features --------------------------------------------------------
+    @cached_property
+    def embedding(self) -> FeatureMaps:
+        """EfficientNet-Lite0 feature maps of the photo (long side 320 px): the one forward
+        pass every learned head reads (``measures/_learned.py`` pools it over the background)."""
+        return feature_maps(self.rgb)
 
     # -- colour ----------------------------------------------------------------
     @cached_property

@@ -19,6 +19,7 @@ import numpy as np
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
+from ._learned import judge
 # The evidence cells, and the strong edges (object outlines, not soft texture) whose
 # orientations are counted, are the busy-background measure's.
 from .clutter import CANNY_HIGH as STRONG_HIGH, CANNY_LOW as STRONG_LOW, CELL, cell_means
@@ -52,9 +53,12 @@ _ORIENT_BINS = 8
 _MIN_STRONG = 0.001
 #: Logistic combination, fitted by ``benchmarks/fit_blur.py`` on the labelled photos:
 #: log-odds = B0 + W_DENSITY * sqrt(sharp_edge_density) + W_DIVERSITY * sqrt(orientation_diversity).
+#: Now a supporting value: the rule judges the learned head (``rules/heads/sharp_env.json``).
 B0 = -3.103
 W_DENSITY = 12.420
 W_DIVERSITY = 1.533
+#: The learned head whose log-odds the rule judges.
+HEAD = "sharp_env"
 
 
 @measure("unblurred_environment", cost_ms=5.0)
@@ -63,6 +67,10 @@ def unblurred_environment(scene: Scene) -> Measurement:
 
     Values
     ------
+    environment_log_odds : log-odds that people would call the background a sharp,
+        recognisable environment, from the learned head ``rules/heads/sharp_env.json``
+        on the background-pooled EfficientNet-Lite0 features (``measures/_learned.py``);
+        real, typically [-8, 8], 0 = even odds.
     environment_evidence : log-odds that the background is an unblurred
         environment, ``B0 + W_DENSITY * sqrt(sharp_edge_density) + W_DIVERSITY *
         sqrt(orientation_diversity)``; typically [-3.1, 3], B0 = -3.1 for a plain wall.
@@ -118,14 +126,15 @@ def unblurred_environment(scene: Scene) -> Measurement:
     diversity = orientation_diversity(dx, dy, bg)
     sharp = density / focus
     evidence = B0 + W_DENSITY * np.sqrt(sharp) + W_DIVERSITY * np.sqrt(diversity)
-    values = {"environment_evidence": round(float(evidence), 3), "orientation_diversity": round(diversity, 3),
+    log_odds, cells = judge(scene, HEAD, "recognisable to the head")
+    values = {"environment_log_odds": log_odds, "environment_evidence": round(float(evidence), 3), "orientation_diversity": round(diversity, 3),
               "sharp_edge_density": round(sharp, 4), "edge_density": round(density, 4),
               "face_focus": round(focus, 3), "background_blur_px": round(current, 2),
               "blur_sigma_px": round(needed, 1)}
-    units = {"environment_evidence": "log-odds", "orientation_diversity": "fraction",
+    units = {"environment_log_odds": "log-odds", "environment_evidence": "log-odds", "orientation_diversity": "fraction",
              "sharp_edge_density": "fraction", "edge_density": "fraction", "face_focus": "ratio",
              "background_blur_px": "px", "blur_sigma_px": "px"}
-    return Measurement(name, values, units, regions=_sharpest_cells(edges, bg, scene.width, scene.height),
+    return Measurement(name, values, units, regions=cells + _sharpest_cells(edges, bg, scene.width, scene.height),
                        details={"reference": "face" if scene.face is not None else "none"})
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
+from ._learned import judge
 
 #: Side of the square background cells, px at analysis size (long side 640).
 CELL = 32
@@ -52,6 +53,8 @@ _MAX_REGIONS = 3
 HAIR_MARGIN = 0.15
 #: Matte value above which a pixel may be the person (the scene's loose threshold).
 _PERSON_LOOSE = 0.15
+#: The learned head (``rules/heads/busy.json``) whose log-odds the rule judges.
+HEAD = "busy"
 
 
 @measure("busy_background", cost_ms=3.0)
@@ -60,6 +63,9 @@ def busy_background(scene: Scene) -> Measurement:
 
     Values
     ------
+    busy_log_odds : log-odds that people would call the background busy, from the
+        learned head ``rules/heads/busy.json`` on the background-pooled EfficientNet-Lite0
+        features (``measures/_learned.py``); real, typically [-8, 8], 0 = even odds.
     clutter_fraction : share of the background cells whose edge density is at
         least ``DENSE_EDGES`` and whose edge directions are diverse (normalised
         entropy >= ``MIN_CELL_DIVERSITY``), in [0, 1].
@@ -76,8 +82,9 @@ def busy_background(scene: Scene) -> Measurement:
     the hair halo are never background), and around the head (the scene's head region) only background
     more than ``HAIR_MARGIN`` face widths from the person: flyaway hair and
     jewellery are not clutter. Cells less than 60 % background are skipped.
-    Evidence regions are the bounding boxes of the largest 8-connected groups of
-    cluttered cells.
+    Evidence regions: the background cells that raise the head's log-odds most (up to
+    three, "looks busy to the head"), then the bounding boxes of the largest
+    8-connected groups of cluttered cells.
 
     References
     ----------
@@ -100,12 +107,14 @@ def busy_background(scene: Scene) -> Measurement:
     primary = scene.face
     others = [f for f in scene.faces
               if f is not primary and (primary is None or f.box.width >= 0.25 * primary.box.width)]
-    values = {"clutter_fraction": round(float(busy.sum() / judged.sum()), 4),
+    log_odds, cells = judge(scene, HEAD, "looks busy to the head")
+    values = {"busy_log_odds": log_odds, "clutter_fraction": round(float(busy.sum() / judged.sum()), 4),
               "edge_density": round(np.count_nonzero(edges) / np.count_nonzero(bg), 4),
               "contrast_scale": round(scale, 3), "other_faces": float(len(others))}
-    units = {"clutter_fraction": "fraction", "edge_density": "fraction", "contrast_scale": "ratio",
+    units = {"busy_log_odds": "log-odds", "clutter_fraction": "fraction", "edge_density": "fraction",
+             "contrast_scale": "ratio",
              "other_faces": "count"}
-    return Measurement(name, values, units, regions=_worst_areas(busy, scene.width, scene.height))
+    return Measurement(name, values, units, regions=cells + _worst_areas(busy, scene.width, scene.height))
 
 
 def clear_of_hair(scene: Scene) -> np.ndarray:

@@ -19,6 +19,7 @@ from scipy.ndimage import maximum_filter
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
+from ._learned import judge
 
 #: Side of the square patches (a non-overlapping grid at every scale), px of that scale.
 PATCH = 64
@@ -43,6 +44,8 @@ MIN_PATCHES = 3
 _CANDIDATES = 4
 #: Evidence patches reported.
 _MAX_REGIONS = 3
+#: The learned head (``rules/heads/pattern.json``) whose log-odds the rule judges.
+HEAD = "pattern"
 
 
 @measure("patterned_background", cost_ms=8.0)
@@ -51,6 +54,10 @@ def patterned_background(scene: Scene) -> Measurement:
 
     Values
     ------
+    pattern_log_odds : log-odds that people would call the background patterned,
+        from the learned head ``rules/heads/pattern.json`` on the background-pooled
+        EfficientNet-Lite0 features (``measures/_learned.py``); real, typically
+        [-8, 8], 0 = even odds.
     periodicity : mean score of the strongest quarter (at least ``MIN_PATCHES``) of
         background patches over both scales, in [0, 2]; a patch's score is the
         normalised autocorrelation at its best secondary peak minus the value halfway
@@ -69,7 +76,8 @@ def patterned_background(scene: Scene) -> Measurement:
     person set to zero, multiplied by a Hann window, and the autocorrelation computed
     by one batched float32 FFT (zero-padded, so not circular) and divided by the
     autocorrelation of the window times the background mask (unbiased where the
-    person hides part of the patch).
+    person hides part of the patch). Evidence regions: the background cells that raise
+    the head's log-odds most (up to three), then the most periodic patches.
 
     References
     ----------
@@ -86,15 +94,16 @@ def patterned_background(scene: Scene) -> Measurement:
     best = order[0]
     f = boxes[best][4]
     dy, dx = lags[best] * f
-    values = {"periodicity": round(float(scores[order[:k]].mean()), 4),
+    log_odds, cells = judge(scene, HEAD, "looks patterned to the head")
+    values = {"pattern_log_odds": log_odds, "periodicity": round(float(scores[order[:k]].mean()), 4),
               "max_periodicity": round(float(scores[best]), 4),
               "period_px": round(float(np.hypot(dx, dy)), 1),
               "orientation_deg": round(float(np.degrees(np.arctan2(dy, dx)) % 180.0), 1),
               "patterned_fraction": round(float((scores >= 0.5 * scores[best]).mean()) if scores[best] > 0 else 0.0,
                                           4)}
-    units = {"periodicity": "autocorrelation", "max_periodicity": "autocorrelation", "period_px": "px",
+    units = {"pattern_log_odds": "log-odds", "periodicity": "autocorrelation", "max_periodicity": "autocorrelation", "period_px": "px",
              "orientation_deg": "deg", "patterned_fraction": "fraction"}
-    regions = tuple(Region.from_pixels(*boxes[i][:4], scene.width, scene.height,
+    regions = cells + tuple(Region.from_pixels(*boxes[i][:4], scene.width, scene.height,
                                        f"repeating pattern, period {np.hypot(*lags[i]) * boxes[i][4]:.0f} px")
                     for i in order[:_MAX_REGIONS] if scores[i] > 0)
     return Measurement(name, values, units, regions=regions)

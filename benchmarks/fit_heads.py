@@ -1,0 +1,329 @@
+"""Fit the learned heads (HL101 busy, HL102 pattern, HL103 sharp environment, the verdict)
+on the background embedding of the labelled photos, and write ``rules/heads/*.json``.
+
+    python benchmarks/fit_heads.py [--photos ../shared/photos] [--cache FILE] [--write]
+
+1. Features: every photo is loaded, analysed upright (as the engine does), run once
+   through EfficientNet-Lite0 (``Scene.embedding``) and pooled over its background
+   (``measures/_learned.pooled_blocks``); the blocks, and the rule values and rule
+   qualities of the default pack, are cached in ``--cache`` (a temp file by default,
+   keyed by the photos' names and sizes) so refits take seconds.
+2. Each head: standardise, PCA, ridge logistic regression (``benchmarks/_heads.py``);
+   the PCA size, the ridge and the threshold are chosen by an inner 5-fold CV. Printed:
+   in-sample figures (everything chosen and fitted on all photos) and nested 5-fold CV
+   figures (chosen and fitted without the held-out fold), P/R/F1 with 95 % bootstrap
+   intervals, on all photos and on the unanimous ones (agree_<label> == 3).
+3. The verdict: two heads (good vs rest, poor vs rest) give an expected quality
+   ``50 * (1 + p_good - p_poor)``; blended with the rule score and banded, both chosen
+   by nested CV (``VERDICT_BLENDS``); agreement is printed beside the rule score alone.
+4. ``--write`` writes each head (weights over the raw feature layout, the fitted
+   threshold, the figures, and the sha256 of labels.csv) to ``rules/heads/<name>.json``.
+   The rule files name them (their measures read them); their thresholds are copied to
+   the rule TOML by hand, with the figures into its ``calibration`` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import pickle
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+from benchmarks._evaluation import (Counts, best_threshold, bootstrap_f1, count, read_labels,  # noqa: E402
+                                    stratified_folds)
+from benchmarks._heads import choose, fit_head, nested_scores  # noqa: E402
+from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
+
+#: The blocks every head reads. Compared by nested CV (F1 busy / pattern / sharp_env): without
+#: the final map's spread 0.81 / 0.59 / 0.86; stride 8 and 16 only 0.82 / 0.54 / 0.87; adding the
+#: final map over the whole frame, 90th percentiles of the stride 8/16 cells or the rule values:
+#: within +-0.02 (noise); input long side 224 / 256 / 448 / 640 px instead of 320: 0.76-0.80 busy.
+LAYOUT = ("stride8_mean", "stride8_std", "stride16_mean", "stride16_std", "final_mean", "final_std")
+#: The heads: file stem -> (label column, feature layout).
+HEADS = {name: (column, LAYOUT) for name, column in (
+    ("busy", "busy"), ("pattern", "pattern"), ("sharp_env", "sharp_env"),
+    ("verdict_good", "verdict=good"), ("verdict_poor", "verdict=poor"))}
+#: Weights of the learned expected quality in the blended overall score searched by nested CV.
+VERDICT_BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)
+VERDICT_QUALITY = {"good": 1.0, "fair": 0.5, "poor": 0.0}
+
+
+# -- features -------------------------------------------------------------------
+def measure_all(photos: Path, files: Sequence[str], cache: Path, fresh: bool = False) -> dict:
+    """Pooled blocks, rule values and rule qualities per photo (cached in ``cache``)."""
+    if cache.is_file() and not fresh:
+        with open(cache, "rb") as f:
+            data = pickle.load(f)
+        if data.get("files") == list(files):
+            return data
+    from headshot_lint.engine import INPUT_PREFIX, LOAD_MEASURE, _upright_scene, overall_score
+    from headshot_lint.load import load
+    from headshot_lint.measures import registry
+    from headshot_lint.measures._learned import pooled_blocks
+    from headshot_lint.model import NOT_ASSESSABLE
+    from headshot_lint.rules import load_pack
+
+    rules = load_pack("default").select(["ALL"])
+    codes = {r.name: r.code for r in rules}
+    fns = registry()
+    blocks, values, scores, overall, ms = [], [], [], [], []
+    for i, name in enumerate(files):
+        scene = _upright_scene(load(photos / name))
+        t0, c0 = time.perf_counter(), time.process_time()
+        maps = scene.embedding
+        ms.append((1000 * (time.perf_counter() - t0), 1000 * (time.process_time() - c0)))
+        blocks.append({k: v.astype(np.float32) for k, v in pooled_blocks(maps, scene.background_mask).items()})
+        got, v, q = {}, {}, {}
+        for rule in rules:
+            if rule.measure == LOAD_MEASURE:
+                q[rule.name] = 100.0
+                continue
+            if rule.measure not in got:
+                try:
+                    got[rule.measure] = fns[rule.measure](scene)
+                except FileNotFoundError:  # a head not written yet: fit, --write, then --fresh
+                    got[rule.measure] = None
+            m = got[rule.measure]
+            if m is None:
+                continue
+            if m.status != NOT_ASSESSABLE and rule.value in m.values:
+                v[rule.name] = float(m.values[rule.value])
+                q[rule.name] = rule.score(v[rule.name])
+        judged = [s for n, s in q.items() if s < 100.0 or not codes[n].startswith(INPUT_PREFIX)]
+        values.append(v)
+        scores.append(q)
+        overall.append(overall_score(judged))
+        if i % 40 == 0:
+            print(f"  {i}/{len(files)} {name}", file=sys.stderr, flush=True)
+    complete = all(m is not None for m in got.values())
+    data = {"files": list(files), "complete": complete, "blocks": blocks, "values": values, "scores": scores,
+            "overall": overall, "embedding_ms": ms}
+    tmp = cache.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(data, f)
+    tmp.replace(cache)
+    return data
+
+
+def matrix(data: dict, layout: Sequence[str]) -> np.ndarray:
+    return np.array([np.concatenate([b[k] for k in layout]) for b in data["blocks"]], np.float64)
+
+
+def truth_of(rows: list[dict], column: str) -> np.ndarray:
+    if "=" in column:
+        key, want = column.split("=")
+        return np.array([r[key] == want for r in rows])
+    return np.array([r[column] == "1" for r in rows])
+
+
+# -- figures --------------------------------------------------------------------
+def figures(y: np.ndarray, decided: np.ndarray, unanimous: np.ndarray) -> dict:
+    """P, R, F1 and the F1's 95 % bootstrap interval, on all photos and on the unanimous ones."""
+    out = {}
+    for part, keep in (("all", np.ones(len(y), bool)), ("unanimous", unanimous)):
+        c = count(list(y[keep]), list(decided[keep]))
+        lo, hi = bootstrap_f1(list(y[keep]), list(decided[keep]), n=1000)
+        out[part] = {"photos": int(keep.sum()), "positives": int(y[keep].sum()), "precision": _r(c.precision),
+                     "recall": _r(c.recall), "f1": _r(c.f1), "f1_95": [_r(lo), _r(hi)]}
+    return out
+
+
+def _r(x: float) -> float | None:
+    return None if math.isnan(x) else round(float(x), 3)
+
+
+def _line(title: str, fig: dict) -> str:
+    parts = []
+    for part in ("all", "unanimous"):
+        f = fig[part]
+        parts.append(f"{part} ({f['photos']}, {f['positives']} pos): P {f['precision']} R {f['recall']} "
+                     f"F1 {f['f1']} [{f['f1_95'][0]}, {f['f1_95'][1]}]")
+    return f"  {title:<10} " + "; ".join(parts)
+
+
+# -- the verdict ----------------------------------------------------------------
+def expected_quality(p_good: np.ndarray, p_poor: np.ndarray) -> np.ndarray:
+    """Learned overall quality in [0, 100]: 50 * (1 + p_good - p_poor)."""
+    return 50.0 * (1.0 + p_good - p_poor)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def best_bands(score: np.ndarray, truth: Sequence[str]) -> tuple[float, float, float]:
+    """(good_from, fair_from, agreement) maximising agreement of the banded score with ``truth``."""
+    cuts = np.unique(np.round(score, 1))
+    truth = np.asarray(truth)
+    best = (0.0, 0.0, -1.0)
+    for i, good in enumerate(cuts):
+        for fair in cuts[:i + 1]:
+            verdict = np.where(score >= good, "good", np.where(score >= fair, "fair", "poor"))
+            agree = float(np.mean(verdict == truth))
+            if agree > best[2]:
+                best = (float(good), float(fair), agree)
+    return best
+
+
+def band(score: np.ndarray, good: float, fair: float) -> np.ndarray:
+    return np.where(score >= good, "good", np.where(score >= fair, "fair", "poor"))
+
+
+def verdict_scores(x: np.ndarray, rows: list[dict], train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """Learned expected quality of the ``test`` rows, heads chosen and fitted on ``train`` only."""
+    p = {}
+    for which in ("good", "poor"):
+        y = truth_of(rows, f"verdict={which}")
+        c, lam, _ = choose(x[train], y[train])
+        p[which] = _sigmoid(fit_head(x[train], y[train], c, lam).log_odds(x[test]))
+    return expected_quality(p["good"], p["poor"])
+
+
+def verdict_report(x: np.ndarray, rows: list[dict], rule_score: np.ndarray, k: int = 5) -> dict:
+    """Agreement of the rule score alone, and of the blend chosen by nested CV."""
+    truth = np.array([r["verdict"] for r in rows])
+    unanimous = np.array([r.get("agree_verdict") == "3" for r in rows])
+    n = len(truth)
+    everything = np.ones(n, bool)
+    learned_in = verdict_scores(x, rows, everything, everything)
+    out = {}
+    # In-sample: blend and bands chosen on all photos.
+    best = None
+    for a in VERDICT_BLENDS:
+        s = a * learned_in + (1 - a) * rule_score
+        g, f, agree = best_bands(s, truth)
+        if best is None or agree > best[3]:
+            best = (a, g, f, agree)
+    a, g, f, agree = best
+    decided = band(a * learned_in + (1 - a) * rule_score, g, f)
+    out["in_sample"] = {"blend": a, "good_from": g, "fair_from": f, "agreement": _r(agree),
+                        "agreement_unanimous": _r(np.mean(decided[unanimous] == truth[unanimous]))}
+    g0, f0, agree0 = best_bands(rule_score, truth)
+    out["rule_score_only_in_sample"] = {"good_from": g0, "fair_from": f0, "agreement": _r(agree0)}
+    # Nested: per outer fold, inner out-of-fold learned scores choose the blend and bands.
+    held_verdict = np.empty(n, dtype=object)
+    held_rule = np.empty(n, dtype=object)
+    chosen = []
+    folds = stratified_folds(list(truth == "good"), k, 0)
+    for fold in folds:
+        test = np.zeros(n, bool)
+        test[fold] = True
+        train_idx = np.flatnonzero(~test)
+        inner = np.zeros(n)
+        for inner_fold in stratified_folds(list(truth[train_idx] == "good"), k, 1):
+            it = np.zeros(n, bool)
+            it[train_idx[inner_fold]] = True
+            inner[it] = verdict_scores(x, rows, ~test & ~it, it)
+        best = None
+        for a in VERDICT_BLENDS:
+            s = a * inner[~test] + (1 - a) * rule_score[~test]
+            g, f, agree = best_bands(s, truth[~test])
+            if best is None or agree > best[3]:
+                best = (a, g, f, agree)
+        a, g, f, _ = best
+        chosen.append((a, g, f))
+        learned = verdict_scores(x, rows, ~test, test)
+        held_verdict[test] = band(a * learned + (1 - a) * rule_score[test], g, f)
+        g0, f0, _ = best_bands(rule_score[~test], truth[~test])
+        held_rule[test] = band(rule_score[test], g0, f0)
+    out["nested_cv"] = {"agreement": _r(np.mean(held_verdict == truth)),
+                        "agreement_unanimous": _r(np.mean(held_verdict[unanimous] == truth[unanimous])),
+                        "chosen_per_fold": [list(map(float, c)) for c in chosen]}
+    out["rule_score_only_nested_cv"] = {"agreement": _r(np.mean(held_rule == truth))}
+    for cls in ("good", "poor"):
+        t, p = truth == cls, held_verdict == cls
+        c = count(list(t), list(p))
+        out["nested_cv"][f"f1_{cls}"] = _r(c.f1)
+    return out
+
+
+# -- main -----------------------------------------------------------------------
+def labels_digest(photos: Path) -> str:
+    return hashlib.sha256((photos / "labels.csv").read_bytes()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
+    ap.add_argument("--cache", type=Path, default=None, help="feature cache (default: a file in the temp folder)")
+    ap.add_argument("--only", nargs="*", default=None, help="heads to fit (default: all)")
+    ap.add_argument("--write", action="store_true", help="write rules/heads/<name>.json")
+    ap.add_argument("--fresh", action="store_true", help="measure again (after writing heads or changing rules)")
+    args = ap.parse_args(argv)
+
+    rows = read_labels(args.photos)
+    files = [r["file"] for r in rows]
+    key = hashlib.sha256("\n".join(f"{n}:{(args.photos / n).stat().st_size}" for n in files).encode()).hexdigest()
+    cache = args.cache or Path(tempfile.gettempdir()) / f"headshot-lint-heads-{key[:16]}.pkl"
+    print(f"features of {len(files)} photos (cache {cache})")
+    data = measure_all(args.photos, files, cache, args.fresh)
+    ms = np.array(data["embedding_ms"]).reshape(len(files), -1)
+    print(f"embedding (1 thread, long side 320 px), ms per photo: wall median {np.median(ms[:, 0]):.1f}, "
+          f"90th pct {np.percentile(ms[:, 0], 90):.1f}; CPU median {np.median(ms[:, -1]):.1f} "
+          "(wall time counts waiting for a core on a busy machine; CPU time is the cost on one core)")
+    digest = labels_digest(args.photos)
+
+    for name, (column, layout) in HEADS.items():
+        if args.only and name not in args.only:
+            continue
+        x = matrix(data, layout)
+        y = truth_of(rows, column)
+        agree_col = "agree_verdict" if column.startswith("verdict") else f"agree_{column}"
+        unanimous = np.array([r.get(agree_col) == "3" for r in rows])
+        c, lam, t = choose(x, y)
+        head = fit_head(x, y, c, lam)
+        fitted = head.log_odds(x)
+        in_sample = figures(y, fitted >= t, unanimous)
+        _, held = nested_scores(x, y)
+        nested = figures(y, held, unanimous)
+        print(f"{name}: label {column}, {x.shape[1]} features, PCA {c}, ridge {lam:g}, threshold {t:+.3f}")
+        print(_line("in-sample", in_sample))
+        print(_line("nested CV", nested))
+        if args.write:
+            sizes = {k: len(data["blocks"][0][k]) for k in layout}
+            out = {"name": name, "label": column, "photos": len(files), "labels_sha256": digest,
+                   "fitted_by": "benchmarks/fit_heads.py",
+                   "features": "EfficientNet-Lite0 maps (input long side 320 px) pooled over the background "
+                               "cells; see measures/_learned.py",
+                   "layout": [[k, sizes[k]] for k in layout], "components": c, "ridge": lam,
+                   "threshold": round(t, 4), "figures": {"in_sample": in_sample, "nested_cv": nested},
+                   "bias": float(head.bias), "weights": [float(f"{w:.6g}") for w in head.weights]}
+            path = ROOT / "rules" / "heads" / f"{name}.json"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+            print(f"  wrote {path.relative_to(ROOT)}")
+
+    if not data["complete"]:
+        print("verdict: skipped (the learned rules had no head files when the features were measured: "
+              "run again with --write, then with --fresh)")
+    elif not args.only or "verdict" in args.only:
+        x = matrix(data, HEADS["verdict_good"][1])
+        report = verdict_report(x, rows, np.array(data["overall"], float))
+        print("verdict:", json.dumps(report, indent=1))
+        chosen = report["in_sample"]
+        print(f"  paste into model.py: GOOD_FROM = {chosen['good_from']:g}, FAIR_FROM = {chosen['fair_from']:g}")
+        if args.write:
+            out = {"name": "verdict", "label": "verdict", "photos": len(files), "labels_sha256": digest,
+                   "fitted_by": "benchmarks/fit_heads.py",
+                   "meaning": "overall = blend * learned + (1 - blend) * rule score, learned = 50 * (1 + p_good - "
+                              "p_poor) from verdict_good.json and verdict_poor.json; bands in model.py",
+                   "blend": chosen["blend"], "figures": report}
+            path = ROOT / "rules" / "heads" / "verdict.json"
+            path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+            print(f"  wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""Learned heads on the background embedding: features, head files, evidence cells.
+
+A head is data (``rules/heads/<name>.json``, written by ``benchmarks/fit_heads.py``):
+a bias and one weight per feature, over a named layout of blocks pooled from the
+scene's EfficientNet-Lite0 maps (:attr:`Scene.embedding`) over the background. Its
+value is log-odds that people would give the label; the rule file holds the threshold.
+The pooled means are linear in the map's cells, so the head's weights on a mean block
+also score each background cell: the cells that push the verdict hardest are the
+evidence a person can look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..model import Region
+from ..perception.embedding import FeatureMaps
+from ..scene import Scene
+
+#: A feature-map cell counts as background when this share of it is background.
+CELL_BACKGROUND = 0.5
+#: With fewer background cells than this the head judges the whole frame (weighted by
+#: the share of background in each cell), so a tight crop still gets a value.
+_MIN_CELLS = 1.0
+#: Maps by the name the layouts use.
+_MAPS = ("stride8", "stride16", "final")
+
+
+@dataclass(frozen=True)
+class Head:
+    """One fitted head, as its file gives it."""
+
+    name: str  #: file stem, e.g. "busy"
+    layout: tuple[tuple[str, int], ...]  #: (block, size) in order, e.g. ("stride16_mean", 112)
+    bias: float
+    weights: np.ndarray  #: float64 (n_features,)
+    source: str  #: the file it came from
+
+    def log_odds(self, features: np.ndarray) -> float:
+        return float(self.bias + features @ self.weights)
+
+    def block_weights(self, block: str) -> np.ndarray | None:
+        """The weights of one block of the layout, or None when the head does not read it."""
+        start = 0
+        for name, size in self.layout:
+            if name == block:
+                return self.weights[start:start + size]
+            start += size
+        return None
+
+
+def heads_dir() -> Path:
+    from ..rules import rules_dir
+
+    return rules_dir() / "heads"
+
+
+@functools.lru_cache(maxsize=None)
+def load_head(name: str) -> Head:
+    """The head ``rules/heads/<name>.json`` (read once per process)."""
+    path = heads_dir() / f"{name}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    layout = tuple((str(b), int(n)) for b, n in data["layout"])
+    weights = np.asarray(data["weights"], np.float64)
+    if weights.shape != (sum(n for _, n in layout),):
+        raise ValueError(f"{path}: {weights.size} weights for a layout of {sum(n for _, n in layout)} features")
+    return Head(name, layout, float(data["bias"]), weights, str(path))
+
+
+def cell_weights(background: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Weights of a (rows, cols) feature map's cells for background pooling, float32 summing to 1:
+    the cells at least ``CELL_BACKGROUND`` background, or, when there are none, every cell by its
+    share of background (the whole frame evenly when it has almost none)."""
+    share = cv2.resize(background.astype(np.float32), (cols, rows), interpolation=cv2.INTER_AREA)
+    w = (share >= CELL_BACKGROUND).astype(np.float32)
+    if w.sum() < _MIN_CELLS:
+        w = share if share.sum() >= 0.25 else np.ones_like(share)
+    return w / w.sum()
+
+
+def pooled_blocks(maps: FeatureMaps, background: np.ndarray) -> dict[str, np.ndarray]:
+    """Every block a layout may name: ``<map>_mean`` and ``<map>_std`` over the background
+    cells of each map, and ``final_frame_mean`` over the whole frame; float64 vectors."""
+    out: dict[str, np.ndarray] = {}
+    for name in _MAPS:
+        m = getattr(maps, name)
+        c, rows, cols = m.shape
+        x = m.reshape(c, -1).astype(np.float64)
+        w = cell_weights(background, rows, cols).reshape(-1).astype(np.float64)
+        mean = x @ w
+        out[f"{name}_mean"] = mean
+        out[f"{name}_std"] = np.sqrt(np.maximum((x * x) @ w - mean * mean, 0.0))
+    out["final_frame_mean"] = maps.final.reshape(maps.final.shape[0], -1).mean(axis=1).astype(np.float64)
+    return out
+
+
+def features(scene: Scene, head: Head) -> np.ndarray:
+    """The head's feature vector for a scene, in its layout."""
+    blocks = pooled_blocks(scene.embedding, scene.background_mask)  # < 1 ms; the maps are the scene's
+    return np.concatenate([blocks[name] for name, _ in head.layout])
+
+
+def evidence_cells(scene: Scene, head: Head, label: str, top: int = 3) -> tuple[Region, ...]:
+    """Boxes of the background cells that raise the head's log-odds most (at most ``top``,
+    only cells that raise it), on the coarsest map whose background mean the head reads."""
+    for name in ("final", "stride16", "stride8"):
+        w = head.block_weights(f"{name}_mean")
+        if w is None:
+            continue
+        m = getattr(scene.embedding, name)
+        c, rows, cols = m.shape
+        share = cv2.resize(scene.background_mask.astype(np.float32), (cols, rows), interpolation=cv2.INTER_AREA)
+        score = (w @ m.reshape(c, -1).astype(np.float64)).reshape(rows, cols)
+        score = np.where(share >= CELL_BACKGROUND, score - np.median(score[share >= CELL_BACKGROUND])
+                         if (share >= CELL_BACKGROUND).any() else score, -np.inf)
+        order = np.argsort(score, axis=None)[::-1][:top]
+        cell_w, cell_h = scene.width / cols, scene.height / rows
+        regions = []
+        for i in order:
+            if not np.isfinite(score.flat[i]) or score.flat[i] <= 0:
+                break
+            r, col = divmod(int(i), cols)
+            regions.append(Region.from_pixels(col * cell_w, r * cell_h, (col + 1) * cell_w, (r + 1) * cell_h,
+                                              scene.width, scene.height, label))
+        return tuple(regions)
+    return ()
+
+
+def judge(scene: Scene, head_name: str, label: str) -> tuple[float, tuple[Region, ...]]:
+    """The head's log-odds for the scene (rounded to 0.001) and its evidence cells."""
+    head = load_head(head_name)
+    return round(head.log_odds(features(scene, head)), 3), evidence_cells(scene, head, label)
+
+
+def verdict_quality(scene: Scene) -> float:
+    """What people would make of the background overall, as a quality in [0, 100]:
+    ``50 * (1 + p_good - p_poor)`` from the heads ``verdict_good`` and ``verdict_poor``
+    (100 = surely good, 0 = surely poor)."""
+    p = {}
+    for which in ("good", "poor"):
+        head = load_head(f"verdict_{which}")
+        p[which] = 1.0 / (1.0 + np.exp(-head.log_odds(features(scene, head))))
+    return float(50.0 * (1.0 + p["good"] - p["poor"]))
+
+
+@functools.lru_cache(maxsize=1)
+def verdict_blend() -> float:
+    """Weight of :func:`verdict_quality` in the overall score, in [0, 1]
+    (``rules/heads/verdict.json``, chosen by nested CV in ``benchmarks/fit_heads.py``)."""
+    data = json.loads((heads_dir() / "verdict.json").read_text(encoding="utf-8"))
+    return float(data["blend"])

