@@ -13,9 +13,10 @@ on the background embedding of the labelled photos, and write ``rules/heads/*.js
    in-sample figures (everything chosen and fitted on all photos) and nested 5-fold CV
    figures (chosen and fitted without the held-out fold), P/R/F1 with 95 % bootstrap
    intervals, on all photos and on the unanimous ones (agree_<label> == 3).
-3. The verdict: two heads (good vs rest, poor vs rest) give an expected quality
-   ``50 * (1 + p_good - p_poor)``; blended with the rule score and banded, both chosen
-   by nested CV (``VERDICT_BLENDS``); agreement is printed beside the rule score alone.
+3. The verdict: a stacker (two ridge logistic regressions, good vs rest and poor vs rest)
+   reads the verdict heads' log-odds and every rule's quality and gives the overall score
+   ``50 * (1 + p_good - p_poor)``; fitted on out-of-fold head log-odds, bands chosen on its
+   own out-of-fold scores; nested-CV agreement is printed beside the rule score alone.
 4. ``--write`` writes each head (weights over the raw feature layout, the fitted
    threshold, the figures, and the sha256 of labels.csv) to ``rules/heads/<name>.json``.
    The rule files name them (their measures read them); their thresholds are copied to
@@ -40,9 +41,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from benchmarks._evaluation import (Counts, best_threshold, bootstrap_f1, count, read_labels,  # noqa: E402
+from benchmarks._evaluation import (bootstrap_f1, count, read_labels,  # noqa: E402
                                     stratified_folds)
 from benchmarks._heads import choose, fit_head, nested_scores  # noqa: E402
+from benchmarks._logistic import fit_logistic  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
 #: The blocks every head reads. Compared by nested CV (F1 busy / pattern / sharp_env): without
@@ -54,9 +56,6 @@ LAYOUT = ("stride8_mean", "stride8_std", "stride16_mean", "stride16_std", "final
 HEADS = {name: (column, LAYOUT) for name, column in (
     ("busy", "busy"), ("pattern", "pattern"), ("sharp_env", "sharp_env"),
     ("verdict_good", "verdict=good"), ("verdict_poor", "verdict=poor"))}
-#: Weights of the learned expected quality in the blended overall score searched by nested CV.
-VERDICT_BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)
-VERDICT_QUALITY = {"good": 1.0, "fair": 0.5, "poor": 0.0}
 
 
 # -- features -------------------------------------------------------------------
@@ -153,13 +152,13 @@ def _line(title: str, fig: dict) -> str:
 
 
 # -- the verdict ----------------------------------------------------------------
-def expected_quality(p_good: np.ndarray, p_poor: np.ndarray) -> np.ndarray:
-    """Learned overall quality in [0, 100]: 50 * (1 + p_good - p_poor)."""
-    return 50.0 * (1.0 + p_good - p_poor)
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+#: Heads whose log-odds the verdict stacker reads, and the rules whose quality comes from a head.
+STACK_HEADS = ("verdict_good", "verdict_poor")
+RULE_HEADS = {"busy": "busy-background", "pattern": "patterned-background", "sharp_env": "unblurred-environment"}
+#: Ridge of the stacker's two logistic regressions (nested CV: 1 -> 0.75, 10 -> 0.77, 30 -> 0.76,
+#: 100 -> 0.75 agreement), and the clip of the head log-odds it reads.
+STACK_RIDGE = 10.0
+LOG_ODDS_CLIP = 10.0
 
 
 def best_bands(score: np.ndarray, truth: Sequence[str]) -> tuple[float, float, float]:
@@ -169,8 +168,7 @@ def best_bands(score: np.ndarray, truth: Sequence[str]) -> tuple[float, float, f
     best = (0.0, 0.0, -1.0)
     for i, good in enumerate(cuts):
         for fair in cuts[:i + 1]:
-            verdict = np.where(score >= good, "good", np.where(score >= fair, "fair", "poor"))
-            agree = float(np.mean(verdict == truth))
+            agree = float(np.mean(band(score, good, fair) == truth))
             if agree > best[2]:
                 best = (float(good), float(fair), agree)
     return best
@@ -180,71 +178,98 @@ def band(score: np.ndarray, good: float, fair: float) -> np.ndarray:
     return np.where(score >= good, "good", np.where(score >= fair, "fair", "poor"))
 
 
-def verdict_scores(x: np.ndarray, rows: list[dict], train: np.ndarray, test: np.ndarray) -> np.ndarray:
-    """Learned expected quality of the ``test`` rows, heads chosen and fitted on ``train`` only."""
-    p = {}
-    for which in ("good", "poor"):
-        y = truth_of(rows, f"verdict={which}")
+def head_log_odds(x: np.ndarray, labels: dict, train: np.ndarray, test: np.ndarray) -> dict:
+    """Per head: log-odds of the ``train`` rows out of fold (inner 5-fold) and of the ``test``
+    rows from the head fitted on all of ``train``; PCA size and ridge chosen on ``train``."""
+    n = len(train)
+    out = {}
+    idx = np.flatnonzero(train)
+    for name, y in labels.items():
         c, lam, _ = choose(x[train], y[train])
-        p[which] = _sigmoid(fit_head(x[train], y[train], c, lam).log_odds(x[test]))
-    return expected_quality(p["good"], p["poor"])
+        lo = np.zeros(n)
+        for fold in stratified_folds(list(y[idx]), 5, 1):
+            inner = np.zeros(n, bool)
+            inner[idx[fold]] = True
+            lo[inner] = fit_head(x[train & ~inner], y[train & ~inner], c, lam).log_odds(x[inner])
+        if test.any():
+            lo[test] = fit_head(x[train], y[train], c, lam).log_odds(x[test])
+        out[name] = lo
+    return out
 
 
-def verdict_report(x: np.ndarray, rows: list[dict], rule_score: np.ndarray, k: int = 5) -> dict:
-    """Agreement of the rule score alone, and of the blend chosen by nested CV."""
+def stack_design(lo: dict, scores: list[dict], rule_names: Sequence[str], rules: dict) -> np.ndarray:
+    """Stacker inputs: the verdict heads' clipped log-odds, then each rule's quality / 100 (100
+    when it did not judge); the learned rules' qualities come from ``lo`` (out of fold)."""
+    cols = [np.clip(lo[h], -LOG_ODDS_CLIP, LOG_ODDS_CLIP) for h in STACK_HEADS]
+    by_rule = {rule: head for head, rule in RULE_HEADS.items()}
+    for name in rule_names:
+        if name in by_rule:
+            cols.append(np.array([rules[name].score(v) for v in lo[by_rule[name]]]) / 100.0)
+        else:
+            cols.append(np.array([s.get(name, 100.0) for s in scores]) / 100.0)
+    return np.array(cols).T
+
+
+def fit_stacker(d: np.ndarray, truth: np.ndarray, rows: np.ndarray) -> dict:
+    """Weights (bias first) of good-vs-rest and poor-vs-rest logistic regressions on ``d[rows]``."""
+    return {w: fit_logistic(d[rows], (truth[rows] == w).astype(float), STACK_RIDGE) for w in ("good", "poor")}
+
+
+def stacked_quality(stacker: dict, d: np.ndarray) -> np.ndarray:
+    """Learned overall quality in [0, 100]: 50 * (1 + p_good - p_poor)."""
+    p = {w: 1.0 / (1.0 + np.exp(-(wts[0] + d @ wts[1:]))) for w, wts in stacker.items()}
+    return 50.0 * (1.0 + p["good"] - p["poor"])
+
+
+def _oof_quality(d: np.ndarray, truth: np.ndarray, rows: np.ndarray, seed: int = 2) -> np.ndarray:
+    """Stacked quality of ``rows``, each from a stacker fitted without its fold."""
+    q = np.zeros(len(truth))
+    idx = np.flatnonzero(rows)
+    for fold in stratified_folds(list(truth[idx] == "good"), 5, seed):
+        held = np.zeros(len(truth), bool)
+        held[idx[fold]] = True
+        q[held] = stacked_quality(fit_stacker(d, truth, rows & ~held), d[held])
+    return q
+
+
+def verdict_fit(x: np.ndarray, rows: list[dict], data: dict, rules: dict, rule_names: Sequence[str]) -> dict:
+    """The stacker and bands on all photos, with in-sample and nested-CV agreement."""
     truth = np.array([r["verdict"] for r in rows])
     unanimous = np.array([r.get("agree_verdict") == "3" for r in rows])
+    labels = {"verdict_good": truth == "good", "verdict_poor": truth == "poor",
+              **{h: truth_of(rows, h) for h in RULE_HEADS}}
     n = len(truth)
-    everything = np.ones(n, bool)
-    learned_in = verdict_scores(x, rows, everything, everything)
-    out = {}
-    # In-sample: blend and bands chosen on all photos.
-    best = None
-    for a in VERDICT_BLENDS:
-        s = a * learned_in + (1 - a) * rule_score
-        g, f, agree = best_bands(s, truth)
-        if best is None or agree > best[3]:
-            best = (a, g, f, agree)
-    a, g, f, agree = best
-    decided = band(a * learned_in + (1 - a) * rule_score, g, f)
-    out["in_sample"] = {"blend": a, "good_from": g, "fair_from": f, "agreement": _r(agree),
-                        "agreement_unanimous": _r(np.mean(decided[unanimous] == truth[unanimous]))}
-    g0, f0, agree0 = best_bands(rule_score, truth)
-    out["rule_score_only_in_sample"] = {"good_from": g0, "fair_from": f0, "agreement": _r(agree0)}
-    # Nested: per outer fold, inner out-of-fold learned scores choose the blend and bands.
-    held_verdict = np.empty(n, dtype=object)
-    held_rule = np.empty(n, dtype=object)
-    chosen = []
-    folds = stratified_folds(list(truth == "good"), k, 0)
-    for fold in folds:
+    everything, nothing = np.ones(n, bool), np.zeros(n, bool)
+
+    def agreement(decided: np.ndarray) -> dict:
+        return {"agreement": _r(np.mean(decided == truth)),
+                "agreement_unanimous": _r(np.mean(decided[unanimous] == truth[unanimous])),
+                **{f"f1_{c}": _r(count(list(truth == c), list(decided == c)).f1) for c in ("good", "poor")}}
+
+    # Deployed: stacker on out-of-fold head log-odds of all photos; bands on its own out-of-fold quality.
+    lo = head_log_odds(x, labels, everything, nothing)
+    d = stack_design(lo, data["scores"], rule_names, rules)
+    stacker = fit_stacker(d, truth, everything)
+    good, fair, _ = best_bands(_oof_quality(d, truth, everything), truth)
+    out = {"stacker": stacker, "good_from": good, "fair_from": fair,
+           "in_sample": agreement(band(stacked_quality(stacker, d), good, fair))}
+    # The rule score alone, bands refitted (HL101-HL103 qualities from heads fitted on all photos).
+    rule_score = np.array(data["overall"], float)
+    g0, f0, _ = best_bands(rule_score, truth)
+    out["rule_score_in_sample"] = {"good_from": g0, "fair_from": f0, **agreement(band(rule_score, g0, f0))}
+    # Nested: heads, stacker and bands chosen without the held-out fold.
+    held, held_rule = np.empty(n, dtype=object), np.empty(n, dtype=object)
+    for fold in stratified_folds(list(truth == "good"), 5, 0):
         test = np.zeros(n, bool)
         test[fold] = True
-        train_idx = np.flatnonzero(~test)
-        inner = np.zeros(n)
-        for inner_fold in stratified_folds(list(truth[train_idx] == "good"), k, 1):
-            it = np.zeros(n, bool)
-            it[train_idx[inner_fold]] = True
-            inner[it] = verdict_scores(x, rows, ~test & ~it, it)
-        best = None
-        for a in VERDICT_BLENDS:
-            s = a * inner[~test] + (1 - a) * rule_score[~test]
-            g, f, agree = best_bands(s, truth[~test])
-            if best is None or agree > best[3]:
-                best = (a, g, f, agree)
-        a, g, f, _ = best
-        chosen.append((a, g, f))
-        learned = verdict_scores(x, rows, ~test, test)
-        held_verdict[test] = band(a * learned + (1 - a) * rule_score[test], g, f)
+        lo = head_log_odds(x, labels, ~test, test)
+        d = stack_design(lo, data["scores"], rule_names, rules)
+        g, f, _ = best_bands(_oof_quality(d, truth, ~test)[~test], truth[~test])
+        held[test] = band(stacked_quality(fit_stacker(d, truth, ~test), d[test]), g, f)
         g0, f0, _ = best_bands(rule_score[~test], truth[~test])
         held_rule[test] = band(rule_score[test], g0, f0)
-    out["nested_cv"] = {"agreement": _r(np.mean(held_verdict == truth)),
-                        "agreement_unanimous": _r(np.mean(held_verdict[unanimous] == truth[unanimous])),
-                        "chosen_per_fold": [list(map(float, c)) for c in chosen]}
-    out["rule_score_only_nested_cv"] = {"agreement": _r(np.mean(held_rule == truth))}
-    for cls in ("good", "poor"):
-        t, p = truth == cls, held_verdict == cls
-        c = count(list(t), list(p))
-        out["nested_cv"][f"f1_{cls}"] = _r(c.f1)
+    out["nested_cv"] = agreement(held)
+    out["rule_score_nested_cv"] = agreement(held_rule)
     return out
 
 
@@ -308,17 +333,23 @@ def main(argv: list[str] | None = None) -> int:
         print("verdict: skipped (the learned rules had no head files when the features were measured: "
               "run again with --write, then with --fresh)")
     elif not args.only or "verdict" in args.only:
-        x = matrix(data, HEADS["verdict_good"][1])
-        report = verdict_report(x, rows, np.array(data["overall"], float))
-        print("verdict:", json.dumps(report, indent=1))
-        chosen = report["in_sample"]
-        print(f"  paste into model.py: GOOD_FROM = {chosen['good_from']:g}, FAIR_FROM = {chosen['fair_from']:g}")
+        from headshot_lint.rules import load_pack
+
+        rules = {r.name: r for r in load_pack("default").select(["ALL"])}
+        rule_names = sorted(rules)
+        fit = verdict_fit(matrix(data, LAYOUT), rows, data, rules, rule_names)
+        stacker = fit.pop("stacker")
+        print("verdict:", json.dumps(fit, indent=1))
+        print(f"  paste into model.py: GOOD_FROM = {fit['good_from']:g}, FAIR_FROM = {fit['fair_from']:g}")
         if args.write:
             out = {"name": "verdict", "label": "verdict", "photos": len(files), "labels_sha256": digest,
                    "fitted_by": "benchmarks/fit_heads.py",
-                   "meaning": "overall = blend * learned + (1 - blend) * rule score, learned = 50 * (1 + p_good - "
-                              "p_poor) from verdict_good.json and verdict_poor.json; bands in model.py",
-                   "blend": chosen["blend"], "figures": report}
+                   "meaning": "learned overall quality = 50 * (1 + p_good - p_poor); p = sigmoid(bias + "
+                              "weights . inputs), inputs: the heads' log-odds clipped to +-clip, then each "
+                              "rule's quality / 100 (1 when it did not judge); bands in model.py",
+                   "heads": list(STACK_HEADS), "rules": rule_names, "clip": LOG_ODDS_CLIP,
+                   "good": [round(float(w), 6) for w in stacker["good"]],
+                   "poor": [round(float(w), 6) for w in stacker["poor"]], "figures": fit}
             path = ROOT / "rules" / "heads" / "verdict.json"
             path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
             print(f"  wrote {path.relative_to(ROOT)}")

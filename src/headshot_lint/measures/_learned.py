@@ -138,20 +138,36 @@ def judge(scene: Scene, head_name: str, label: str) -> tuple[float, tuple[Region
     return round(head.log_odds(features(scene, head)), 3), evidence_cells(scene, head, label)
 
 
-def verdict_quality(scene: Scene) -> float:
-    """What people would make of the background overall, as a quality in [0, 100]:
-    ``50 * (1 + p_good - p_poor)`` from the heads ``verdict_good`` and ``verdict_poor``
-    (100 = surely good, 0 = surely poor)."""
-    p = {}
-    for which in ("good", "poor"):
-        head = load_head(f"verdict_{which}")
-        p[which] = 1.0 / (1.0 + np.exp(-head.log_odds(features(scene, head))))
-    return float(50.0 * (1.0 + p["good"] - p["poor"]))
+@dataclass(frozen=True)
+class VerdictStack:
+    """The learned overall score (``rules/heads/verdict.json``): two logistic regressions,
+    good vs rest and poor vs rest, over the verdict heads' log-odds and the rules' qualities."""
+
+    heads: tuple[str, ...]  #: heads whose log-odds come first, clipped to +-clip
+    rules: tuple[str, ...]  #: rule names whose quality / 100 follow (1 when a rule did not judge)
+    clip: float
+    good: np.ndarray  #: bias, then one weight per input
+    poor: np.ndarray
+
+    def quality(self, scene: Scene, rule_qualities: dict[str, float]) -> float:
+        """Learned overall quality in [0, 100]: ``50 * (1 + p_good - p_poor)``."""
+        inputs = [float(np.clip(load_head(h).log_odds(features(scene, load_head(h))), -self.clip, self.clip))
+                  for h in self.heads]
+        inputs += [rule_qualities.get(name, 100.0) / 100.0 for name in self.rules]
+        x = np.asarray(inputs)
+        p_good = 1.0 / (1.0 + np.exp(-(self.good[0] + x @ self.good[1:])))
+        p_poor = 1.0 / (1.0 + np.exp(-(self.poor[0] + x @ self.poor[1:])))
+        return float(50.0 * (1.0 + p_good - p_poor))
 
 
 @functools.lru_cache(maxsize=1)
-def verdict_blend() -> float:
-    """Weight of :func:`verdict_quality` in the overall score, in [0, 1]
-    (``rules/heads/verdict.json``, chosen by nested CV in ``benchmarks/fit_heads.py``)."""
-    data = json.loads((heads_dir() / "verdict.json").read_text(encoding="utf-8"))
-    return float(data["blend"])
+def verdict_stack() -> VerdictStack:
+    """The stacker ``benchmarks/fit_heads.py`` wrote to ``rules/heads/verdict.json``."""
+    path = heads_dir() / "verdict.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    stack = VerdictStack(tuple(data["heads"]), tuple(data["rules"]), float(data["clip"]),
+                         np.asarray(data["good"], np.float64), np.asarray(data["poor"], np.float64))
+    n = len(stack.heads) + len(stack.rules) + 1
+    if stack.good.shape != (n,) or stack.poor.shape != (n,):
+        raise ValueError(f"{path}: weights do not match {len(stack.heads)} heads and {len(stack.rules)} rules")
+    return stack
