@@ -24,7 +24,7 @@ import fnmatch
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -177,7 +177,10 @@ def resolve_rules(config: Config, *, pack: str | None = None, select: Sequence[s
     overridden = []
     for rule in rules:
         levels = _thresholds_for(rule, config.thresholds)
-        overridden.append(replace(rule, **levels) if levels else rule)
+        try:
+            overridden.append(rule.with_thresholds(**levels, where=config.source) if levels else rule)
+        except HeadshotLintError as exc:
+            raise ConfigError(str(exc)) from None
     for key in config.thresholds:
         if rule_pack.find(key) is None:
             raise ConfigError(f"{config.source}: key 'thresholds.{key}' names no rule")

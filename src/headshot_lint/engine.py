@@ -25,15 +25,13 @@ import numpy as np
 
 from .errors import HeadshotLintError, LoadError, PerceptionError
 from .load import Photo, load
-from .measures import registry
+from .measures import call, specs
 from .model import ERROR, INFO, NOT_ASSESSABLE, WARNING, Finding, Fix, Measurement, Report, Skipped
-from .rules import Rule, RulePack, load_pack
+from .rules import LOAD_MEASURE, Rule, RulePack, load_pack
 from .scene import Scene
 
 Source = Union[str, "os.PathLike[str]", bytes, np.ndarray]
 
-#: The measure name of rules the engine emits itself when a file cannot be read.
-LOAD_MEASURE = "load"
 #: Codes of the input checks (readable, one face, upright), which count in the overall
 #: score only when they fail.
 INPUT_PREFIX = "HL0"
@@ -90,7 +88,7 @@ def _label(source: Source) -> str:
 
 def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
     scene = _upright_scene(photo)
-    measures = registry()
+    measures = specs()
     cache: dict[str, Measurement] = {}
     findings: list[Finding] = []
     skipped: list[Skipped] = []
@@ -100,10 +98,10 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
             scores[rule.name] = 100.0
             continue
         if rule.measure not in cache:
-            fn = measures.get(rule.measure)
-            if fn is None:
+            spec = measures.get(rule.measure)
+            if spec is None:  # only a Rule built by hand gets here: load_pack checks every rule file
                 raise HeadshotLintError(f"{rule.source}: measure {rule.measure!r} does not exist")
-            cache[rule.measure] = _in_stored_frame(fn(scene), scene.turned)
+            cache[rule.measure] = _in_stored_frame(call(spec, scene), scene.turned)
         m = cache[rule.measure]
         if m.status == NOT_ASSESSABLE:
             skipped.append(Skipped(rule.code, rule.name, m.reason))
@@ -166,7 +164,7 @@ def _finding(rule: Rule, m: Measurement, value: float, severity: str, score: flo
               safety=rule.fix.safety)
     return Finding(code=rule.code, rule=rule.name, severity=severity, score=score, value=round(value, 3),
                    unit=rule.unit, threshold=threshold, message=_format(rule.message, fields), fix=fix,
-                   values=dict(m.values), regions=m.regions)
+                   values=dict(m.values), regions=m.regions, detail=_format(rule.detail, fields))
 
 
 def _format(template: str, fields: Mapping[str, Any]) -> str:

@@ -182,7 +182,7 @@ class Writer(_stream.Writer):
     def head(self) -> str:
         n, n_err, n_warn, clean = self.photos, self._errors, self._warnings, self._clean
         options = "".join(f'<option value="{_e(r.code)}">{_e(r.code)} {_e(r.name)}</option>'
-                          for r in _common.rules_used(self._rules, ()))
+                          for r in _common.rules_used(self._rules))
         sev_boxes = "".join(f'<label><input type="checkbox" class="f-sev" value="{s}" checked> {s}</label>'
                             for s in _SEV_ORDER)
         meta = json.dumps({"photos": n, "errors": n_err, "warnings": n_warn})
