@@ -46,7 +46,7 @@ class Writer(_stream.Writer):
         path = _paths.posix(_common.relative(report.path))
         lines = []
         for f in report.findings:
-            message = f"{path}: {f.code} {f.rule}: {f.message}"
+            message = f"{path}: {f.code} {f.rule}: {f.message}" + (f"\n{f.detail}" if f.detail else "")
             if f.fix is not None and f.fix.title:
                 message += f"\nfix: {f.fix.title}" + (" [retouch]" if f.fix.safety == "retouch" else "")
             lines.append(f"::{LEVEL.get(f.severity, 'notice')} "

@@ -35,7 +35,7 @@ def _suite(report: Report, rules: Sequence[Rule],
         f = findings.get(rule.code)
         if f is not None and f.severity in (ERROR, WARNING):
             failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
-            failure.text = "\n".join(x for x in (f.message, f"fix: {f.fix.title}" if f.fix else "",
+            failure.text = "\n".join(x for x in (f.message, f.detail, f"fix: {f.fix.title}" if f.fix else "",
                                                  f"score: {f.score:g}/100") if x)
             counts["failures"] += 1
         elif f is not None:
