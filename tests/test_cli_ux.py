@@ -145,3 +145,16 @@ def test_explain_suggests_the_closest_rule_names():
     r = invoke("explain", "busy")
     assert r.exit_code == 2
     assert "did you mean" in r.stderr and "busy-background" in r.stderr
+
+
+def test_every_command_takes_its_exit_status_from_one_module():
+    """No bare 'typer.Exit(2)': cli, fix, serve and the stdin spool share ExitCode."""
+    import re
+    from pathlib import Path
+
+    import headshot_lint
+
+    src = Path(headshot_lint.__file__).parent
+    bare = [f"{p.name}: {m.group(0)}" for p in src.glob("*.py")
+            for m in re.finditer(r"(typer\.Exit|sys\.exit)\(\s*\d", p.read_text(encoding="utf-8"))]
+    assert bare == []

@@ -1,7 +1,8 @@
 """The command line: thin typer commands over the public API.
 
-Only this module decides exit codes (:class:`ExitCode`): results go to stdout or
-``--output``; progress, warnings and errors go to stderr.
+The commands decide exit codes, from :class:`~.exit_codes.ExitCode` (shared with
+``fix``, ``serve`` and the stdin spool): results go to stdout or ``--output``; progress,
+warnings and errors go to stderr.
 """
 
 from __future__ import annotations
@@ -29,20 +30,13 @@ from .cache import Cache
 from .config import Config, find_config, ignored_codes, load_config, resolve_rules, unmatched_globs
 from .discover import common_root, discover, is_excluded, parse_shard, shard
 from .errors import HeadshotLintError
+from .exit_codes import ExitCode
 from .gate import FailUnder, fails_on
 from .model import ERROR, Report
 from .report import json as json_report
 from .report import text as text_report
 from .report._stream import TextSink, Writer
 from .rules import HIGHER_IS_WORSE, Rule, RulePack, load_pack
-
-
-class ExitCode(enum.IntEnum):
-    """Process exit status, as ruff's."""
-
-    CLEAN = 0  #: no finding at error severity, score not under --fail-under
-    FINDINGS = 1  #: an error-severity finding, or a score under --fail-under
-    ERROR = 2  #: the run itself failed: usage, bad rule pack, internal error
 
 
 class OutputFormat(str, enum.Enum):
