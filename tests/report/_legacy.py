@@ -57,7 +57,8 @@ def sarif_render(reports: Iterable[Report], rules: Sequence[Rule],
             result: dict[str, Any] = {
                 "ruleId": f.code,
                 "level": _sarif._LEVEL.get(f.severity, "note"),
-                "message": {"text": f.message + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
+                "message": {"text": f.message + (f" ({f.detail})" if f.detail else "")
+                            + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
                                                     "region": {"startLine": 1}}}],
                 "partialFingerprints": {_sarif.FINGERPRINT_KEY: _common.fingerprint(report, f, digests)},
@@ -99,7 +100,7 @@ def junit_render(reports: Iterable[Report], rules: Sequence[Rule]) -> str:
             f = findings.get(rule.code)
             if f is not None and f.severity in (ERROR, WARNING):
                 failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
-                failure.text = "\n".join(x for x in (f.message, f"fix: {f.fix.title}" if f.fix else "",
+                failure.text = "\n".join(x for x in (f.message, f.detail, f"fix: {f.fix.title}" if f.fix else "",
                                                      f"score: {f.score:g}/100") if x)
                 counts["failures"] += 1
             elif f is not None:
