@@ -100,3 +100,18 @@ def test_a_turned_photo_is_segmented_upright():
         iou = float((back & upright).sum() / (back | upright).sum())
         naive_iou = float((naive & upright).sum() / (naive | upright).sum())
         assert iou > 0.97 and naive_iou < 0.9, (k, iou, naive_iou)
+
+
+def test_keypoints_gate_the_turned_search():
+    """A face whose keypoints sit upright skips the turned search; the astronaut turned a
+    quarter either way or upside down does not, so it is still searched and turned back."""
+    from skimage import data
+
+    from headshot_lint.load import load
+    from headshot_lint.perception.faces import detect_faces, looks_upright
+
+    rgb = load(data.astronaut()).rgb
+    for k, upright in ((0, True), (1, False), (2, False), (3, False)):
+        faces = detect_faces(np.ascontiguousarray(np.rot90(rgb, k)))
+        assert faces, k
+        assert looks_upright(max(faces, key=lambda f: f.score)) is upright, k
