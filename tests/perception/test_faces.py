@@ -115,3 +115,16 @@ def test_keypoints_gate_the_turned_search():
         faces = detect_faces(np.ascontiguousarray(np.rot90(rgb, k)))
         assert faces, k
         assert looks_upright(max(faces, key=lambda f: f.score)) is upright, k
+
+
+def test_mediapipe_imports_without_pyplot_and_leaves_it_importable():
+    """MediaPipe's import no longer pulls in matplotlib.pyplot (half its import time), and a
+    later `import matplotlib.pyplot` still gets the real module."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom headshot_lint.perception import _mediapipe\n_mediapipe._solutions()\n"
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+            "import matplotlib.pyplot as plt\nassert hasattr(plt, 'figure')\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
