@@ -36,7 +36,7 @@ from ._toml import read_toml
 from .errors import ConfigError, HeadshotLintError
 from .discover import is_excluded
 from .gate import FAIL_ON
-from .rules import Rule, RulePack, load_pack
+from .rules import Rule, RulePack, Selector, load_pack
 
 CONFIG_NAME = "headshot-lint.toml"
 _TABLE = ("tool", "headshot-lint")
@@ -205,7 +205,7 @@ def resolve_rules(config: Config, *, pack: str | None = None, select: Sequence[s
 
 def _thresholds_for(rule: Rule, thresholds: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
     for key, levels in thresholds.items():
-        if key.upper() == rule.code or key == rule.name:
+        if Selector(key).names(rule.code, rule.name, rule.aliases):
             return dict(levels)
     return {}
 
@@ -218,8 +218,7 @@ def ignored_codes(config: Config, path: str, rules: Sequence[Rule]) -> frozenset
     out: set[str] = set()
     for glob, codes in config.per_file_ignores.items():
         if _pfi_match(glob, rel):
-            keys = [c.upper() for c in codes]
-            out.update(r.code for r in rules if any(r.code.startswith(k) or k == r.name.upper() for k in keys))
+            out.update(r.code for r in rules if any(Selector(c).selects(r.code, r.name, r.aliases) for c in codes))
     return frozenset(out)
 
 
