@@ -108,3 +108,15 @@ def test_decompression_bomb_has_its_own_advice(tmp_path):
     path.write_bytes(_bomb_png())
     f = audit(str(path), select=["HL001"]).findings[0]
     assert "too large" in f.message and "Resize" in f.fix.title, (f.message, f.fix.title)
+
+
+def test_the_detail_survives_the_result_cache(tmp_path):
+    """A cached report keeps each finding's detail (it was dropped on a cache hit)."""
+    from headshot_lint.cache import report_from_dict, report_to_cache_dict
+
+    path = tmp_path / "empty.jpg"
+    path.write_bytes(b"")
+    report = audit(str(path), select=["HL001"])
+    assert report.findings[0].detail
+    again = report_from_dict(report_to_cache_dict(report), report.path)
+    assert again.findings[0].detail == report.findings[0].detail

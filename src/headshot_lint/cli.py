@@ -178,7 +178,7 @@ def check(
     if stdin_filename is not None and not from_stdin:
         _err.print(f"[red]error:[/red] --stdin-filename needs the path '{STDIN}'")
         raise typer.Exit(ExitCode.ERROR)
-    missing = [p for p in paths if str(p) != STDIN and not p.exists()]
+    missing = [p for p in paths if str(p) != STDIN and not os.path.lexists(p)]  # a broken link is a file
     if missing:  # a typo is the run's error, not a photo scoring 0; nothing is checked
         _err.print("[red]error:[/red] no such file or folder: " + ", ".join(_esc(p) for p in missing))
         raise typer.Exit(ExitCode.ERROR)

@@ -119,7 +119,7 @@ UNREADABLE = {
                                "Export the photo again as an 8-bit RGB JPEG or PNG"),
     "unreadable": Cause("The file could not be read",
                         "Check that the file is still there and that you may read it"),
-    "timeout": Cause("Checking this photo took too long and was stopped",
+    "timeout": Cause("Checking this photo timed out: it took too long and was stopped",
                      "Check it again on its own; if it times out again, resize it or raise --timeout"),
     "worker-crashed": Cause("The analysis crashed on this photo",
                             "Check it again on its own with --jobs 1; if it crashes again, please report it"),
