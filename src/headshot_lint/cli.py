@@ -209,7 +209,9 @@ def check(
         batch_jobs = [Job(files[0], ignored_codes(config, spooled[1], rules))]
     else:
         found = list(discover(paths, exclude=_split(exclude) or (), hidden=hidden))
-        for key, glob in unmatched_globs(config, found):
+        # only when the whole tree the configuration governs was walked: checking one photo
+        # (pre-commit) or one sub-folder says nothing about a glob for another part of it
+        for key, glob in (unmatched_globs(config, found) if _walks_root(paths, config) else ()):
             _err.print(f"[yellow]warning:[/yellow] {_esc(config.source)}: {key} glob {_esc(repr(glob))} matches no "
                        f"photo checked (globs are relative to the configuration's folder, {_esc(config.root)})")
         files = [p for p in found if not (config.exclude and is_excluded(p, config.exclude, config.root))]
@@ -325,6 +327,14 @@ class _Outcome:
             self._gate.below[r.path] = r.score
             self.failed = True
         return r
+
+
+def _walks_root(paths: Sequence[Path], config: Config) -> bool:
+    """Whether one of ``paths`` is a folder holding the configuration's whole folder."""
+    if not config.source:
+        return False
+    root = Path(config.root).resolve()
+    return any(p.is_dir() and (p.resolve() == root or p.resolve() in root.parents) for p in paths)
 
 
 def _config(config_file: Optional[Path], paths: List[Path]) -> Config:
