@@ -15,7 +15,7 @@ from ..gate import FailUnder
 from ..model import Finding, Report
 from . import _stream
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: findings[].detail, summary.fail_under
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
