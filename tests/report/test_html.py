@@ -144,6 +144,9 @@ def test_search_sort_state_in_url_and_lightbox(tmp_path):
         assert page.locator("#lb.open .rg").count() == 3  # the photo's three evidence boxes
         page.keyboard.press("Escape")
         assert page.locator("#lb.open").count() == 0
+        page.focus(".card:not(.hidden) .shot")  # and from the keyboard
+        page.keyboard.press("Enter")
+        assert page.locator("#lb.open .rg").count() == 3
         assert errors == []
     finally:
         browser.close()

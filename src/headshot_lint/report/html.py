@@ -116,13 +116,15 @@ s.forEach(function(x){x.addEventListener('change',apply)});o.addEventListener('c
 if(o.value)sort();apply();
 var lb=d.getElementById('lb'),fr=lb.querySelector('.frame'),cap=lb.querySelector('.cap');
 function close(){lb.classList.remove('open');fr.textContent=''}
-m.addEventListener('click',function(e){var shot=e.target.closest&&e.target.closest('.shot');
+function open(e){var shot=e.target.closest&&e.target.closest('.shot');
 if(!shot||!shot.querySelector('.pic'))return;var card=shot.closest('.card'),
 thumb=card.style.getPropertyValue('--img').trim().replace(/^url\\(["']?|["']?\\)$/g,''),img=d.createElement('img');
 img.src=thumb;img.alt=card.dataset.name;fr.textContent='';fr.appendChild(img);
 [].forEach.call(shot.querySelectorAll('.rg'),function(g){fr.appendChild(g.cloneNode(true))});
 cap.textContent=card.dataset.name;lb.classList.add('open');var p=shot.dataset.photo;
-if(p){var full=new Image();full.onload=function(){if(img.parentNode)img.src=full.src};full.src=p}});
+if(p){var full=new Image();full.onload=function(){if(img.parentNode)img.src=full.src};full.src=p}}
+m.addEventListener('click',open);m.addEventListener('keydown',function(e){if(e.key==='Enter'||e.key===' '){
+if(e.target.classList&&e.target.classList.contains('shot')){e.preventDefault();open(e)}}});
 lb.addEventListener('click',function(e){if(e.target===lb||e.target===cap)close()});
 d.addEventListener('keydown',function(e){if(e.key==='Escape')close()});})();
 """
@@ -196,8 +198,9 @@ def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str], link_
     out = [f'<article class="card" data-rules="{" ".join(codes)}" data-sevs="{" ".join(sevs)}" '
            f'data-score="{score}" data-name="{_e(path)}"{img}>']
     link = _photo_link(report.path, link_base) if thumb else ""
-    out.append(f'<div><div class="shot"{f" data-photo={chr(34)}{_e(link)}{chr(34)}" if link else ""} '
-               f'title="{"click to enlarge" if thumb else ""}">')
+    photo = f' data-photo="{_e(link)}"' if link else ""
+    out.append(f'<div><div class="shot"{photo} tabindex="0" role="button" aria-label="enlarge {_e(path)}">'
+               if thumb else '<div><div class="shot">')
     if thumb:
         w, h = report.size or (4, 3)
         out.append(f'<div class="pic" role="img" aria-label="{_e(path)}" style="aspect-ratio:{w}/{h}"></div>')
