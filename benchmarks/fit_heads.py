@@ -66,15 +66,15 @@ def measure_all(photos: Path, files: Sequence[str], cache: Path, fresh: bool = F
             data = pickle.load(f)
         if data.get("files") == list(files):
             return data
-    from headshot_lint.engine import INPUT_PREFIX, LOAD_MEASURE, _upright_scene, overall_score
+    from headshot_lint.engine import _upright_scene, overall_score
     from headshot_lint.load import load
     from headshot_lint.measures import registry
     from headshot_lint.measures._learned import pooled_blocks
     from headshot_lint.model import NOT_ASSESSABLE
-    from headshot_lint.rules import load_pack
+    from headshot_lint.rules import LOAD_MEASURE, load_pack
 
     rules = load_pack("default").select(["ALL"])
-    codes = {r.name: r.code for r in rules}
+    inputs = {r.name for r in rules if r.input_check}
     fns = registry()
     blocks, values, scores, overall, ms = [], [], [], [], []
     for i, name in enumerate(files):
@@ -99,7 +99,7 @@ def measure_all(photos: Path, files: Sequence[str], cache: Path, fresh: bool = F
             if m.status != NOT_ASSESSABLE and rule.value in m.values:
                 v[rule.name] = float(m.values[rule.value])
                 q[rule.name] = rule.score(v[rule.name])
-        judged = [s for n, s in q.items() if s < 100.0 or not codes[n].startswith(INPUT_PREFIX)]
+        judged = [s for n, s in q.items() if s < 100.0 or n not in inputs]
         values.append(v)
         scores.append(q)
         overall.append(overall_score(judged))

@@ -5,7 +5,7 @@ Overall score (documented in the README): learned from the three-rater verdicts
 log-odds of two verdict heads on the background embedding and every built-in rule's
 quality, and the score is ``50 * (1 + p_good - p_poor)``; the verdict bands in
 ``model.py`` cut it into good / fair / poor. ``benchmarks/fit_heads.py`` fits both by nested
-cross-validation: agreement with the verdicts 0.77, against 0.70 for the former rule score
+cross-validation: agreement with the verdicts 0.76, against 0.70 for the former rule score
 (:func:`overall_score`, ``0.5 * min(q) + 0.5 * mean(q)`` of the rule qualities, input checks
 counted only when they fail), kept as the baseline it is measured against. A rule the
 learned score does not know (a company pack's) caps it at its own quality. An unreadable
@@ -16,28 +16,22 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import string
 from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 import os
 
 import numpy as np
 
-from .errors import HeadshotLintError, LoadError, PerceptionError
+from ._templates import fill
+from .errors import HeadshotLintError, LoadError, PerceptionError, cause_of
 from .load import Photo, load
-from .measures import registry
+from .measures import call, specs
 from .measures._learned import verdict_stack
-from .model import ERROR, INFO, NOT_ASSESSABLE, WARNING, Finding, Fix, Measurement, Report, Skipped
-from .rules import Rule, RulePack, load_pack
+from .model import ERROR, INFO, NOT_ASSESSABLE, SEVERITIES, WARNING, Finding, Fix, Measurement, Report, Skipped
+from .rules import LOAD_MEASURE, Rule, RulePack, load_pack
 from .scene import Scene
 
 Source = Union[str, "os.PathLike[str]", bytes, np.ndarray]
 
-#: The measure name of rules the engine emits itself when a file cannot be read.
-LOAD_MEASURE = "load"
-#: Codes of the input checks (readable, one face, upright), which count in the overall
-#: score only when they fail.
-INPUT_PREFIX = "HL0"
-_SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
 def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequence[str] | None = None,
@@ -53,7 +47,7 @@ def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequenc
     try:
         photo = load(source)
     except LoadError as exc:
-        return unreadable_report(label, chosen, f"{exc}", exc.kind)
+        return unreadable_report(label, chosen, f"{exc}", exc.kind, advice=exc.advice)
     try:
         return _judge(label, photo, chosen)
     except PerceptionError as exc:
@@ -90,7 +84,7 @@ def _label(source: Source) -> str:
 
 def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
     scene = _upright_scene(photo)
-    measures = registry()
+    measures = specs()
     cache: dict[str, Measurement] = {}
     findings: list[Finding] = []
     skipped: list[Skipped] = []
@@ -100,10 +94,10 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
             scores[rule.name] = 100.0
             continue
         if rule.measure not in cache:
-            fn = measures.get(rule.measure)
-            if fn is None:
+            spec = measures.get(rule.measure)
+            if spec is None:  # only a Rule built by hand gets here: load_pack checks every rule file
                 raise HeadshotLintError(f"{rule.source}: measure {rule.measure!r} does not exist")
-            cache[rule.measure] = _in_stored_frame(fn(scene), scene.turned)
+            cache[rule.measure] = _in_stored_frame(call(spec, scene), scene.turned)
         m = cache[rule.measure]
         if m.status == NOT_ASSESSABLE:
             skipped.append(Skipped(rule.code, rule.name, m.reason))
@@ -117,7 +111,7 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
         severity = rule.severity_of(value)
         if severity is not None:
             findings.append(_finding(rule, m, value, severity, score))
-    findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.score, f.code))
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.score, f.code))
     size = photo.original_size
     score = learned_score(scores, scene)
     return Report(path=label, score=score, scores=scores, findings=tuple(findings),
@@ -170,39 +164,43 @@ def overall_score(scores: Iterable[float]) -> float:
 
 def _finding(rule: Rule, m: Measurement, value: float, severity: str, score: float) -> Finding:
     threshold = {ERROR: rule.error, WARNING: rule.warning, INFO: rule.info}[severity]
-    fields = {**m.details, **m.values, "value": value, "threshold": threshold, "unit": rule.unit,
-              "severity": severity}
+    fields = {**m.details, **m.values, "value": value, "threshold": threshold, "to_pass": _to_pass(rule),
+              "unit": rule.unit, "severity": severity}
     params = {k: fields[k] for k in rule.fix.params if k in fields}
     fix = Fix(title=_format(rule.fix_title, fields), action=rule.fix.action, params=params,
               safety=rule.fix.safety)
     return Finding(code=rule.code, rule=rule.name, severity=severity, score=score, value=round(value, 3),
                    unit=rule.unit, threshold=threshold, message=_format(rule.message, fields), fix=fix,
-                   values=dict(m.values), regions=m.regions)
+                   values=dict(m.values), regions=m.regions, detail=_format(rule.detail, fields))
+
+
+def _to_pass(rule: Rule) -> float | None:
+    """What it takes to pass: the mildest threshold (info, else warning, else error)."""
+    return next((t for t in (rule.info, rule.warning, rule.error) if t is not None), None)
 
 
 def _format(template: str, fields: Mapping[str, Any]) -> str:
-    """str.format that leaves an unknown placeholder visible instead of failing."""
-    return string.Formatter().vformat(template, (), _Fields(fields))
+    """The template filled in (see :mod:`._templates`: value and thresholds never print alike)."""
+    return fill(template, fields)
 
 
-class _Fields(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def unreadable_report(label: str, rules: Sequence[Rule], message: str, kind: str) -> Report:
+def unreadable_report(label: str, rules: Sequence[Rule], message: str, kind: str,
+                      advice: str | None = None) -> Report:
     """The report of a photo that could not be analysed (unreadable, timed out, worker
-    died): an ``unreadable-image`` finding with ``message``, every other rule skipped."""
+    died): an ``unreadable-image`` finding saying why in a person's words (the ``kind``'s
+    :class:`~.errors.Cause`, with ``message`` as its detail), every other rule skipped."""
     rule = next((r for r in rules if r.measure == LOAD_MEASURE), None)
     findings: tuple[Finding, ...] = ()
     scores: dict[str, float] = {}
     if rule is not None:
         scores[rule.name] = 0.0
-        fields = {"value": 1.0, "threshold": rule.error, "unit": rule.unit, "severity": ERROR, "reason": message,
-                  "kind": kind}
+        cause = cause_of(kind)
+        fields = {"value": 1.0, "threshold": rule.error, "to_pass": rule.error, "unit": rule.unit,
+                  "severity": ERROR, "reason": message, "kind": kind, "problem": cause.problem,
+                  "advice": advice or cause.advice}
         findings = (Finding(code=rule.code, rule=rule.name, severity=ERROR, score=0.0, value=None, unit="",
                             threshold=None, message=_format(rule.message, fields),
                             fix=Fix(title=_format(rule.fix_title, fields), action="", safety="none"),
-                            values={}, regions=()),)
+                            values={}, regions=(), detail=_format(rule.detail, fields)),)
     skipped = tuple(Skipped(r.code, r.name, "the image could not be read") for r in rules if r is not rule)
     return Report(path=label, score=0.0, scores=scores, findings=findings, skipped=skipped)

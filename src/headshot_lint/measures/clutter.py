@@ -57,7 +57,8 @@ _PERSON_LOOSE = 0.15
 HEAD = "busy"
 
 
-@measure("busy_background", cost_ms=3.0)
+@measure("busy_background", units={"busy_log_odds": "log-odds", "clutter_fraction": "fraction", "edge_density": "fraction",
+                                   "contrast_scale": "ratio", "other_faces": "count"})
 def busy_background(scene: Scene) -> Measurement:
     """Share of the background covered by dense, crisp, multi-directional edges, fraction in [0, 1] (0 = plain).
 
@@ -111,10 +112,7 @@ def busy_background(scene: Scene) -> Measurement:
     values = {"busy_log_odds": log_odds, "clutter_fraction": round(float(busy.sum() / judged.sum()), 4),
               "edge_density": round(np.count_nonzero(edges) / np.count_nonzero(bg), 4),
               "contrast_scale": round(scale, 3), "other_faces": float(len(others))}
-    units = {"busy_log_odds": "log-odds", "clutter_fraction": "fraction", "edge_density": "fraction",
-             "contrast_scale": "ratio",
-             "other_faces": "count"}
-    return Measurement(name, values, units, regions=cells + _worst_areas(busy, scene.width, scene.height))
+    return Measurement(name, values, regions=cells + _worst_areas(busy, scene.width, scene.height))
 
 
 def clear_of_hair(scene: Scene) -> np.ndarray:
