@@ -5,6 +5,7 @@ entries, one wording of the verdict, did-you-mean for explain."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import xml.etree.ElementTree as ET
 
@@ -14,7 +15,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from headshot_lint.cli import app
-from headshot_lint.model import score_text
+from headshot_lint.model import GOOD_FROM, score_text
 
 runner = CliRunner()
 
@@ -109,7 +110,9 @@ def test_text_shows_the_detail_and_the_verdict_in_the_words_csv_uses(grey, tmp_p
     assert "score 0/100 poor" in r.stdout and "faces detected: 0" in r.stdout
     csv = invoke("check", grey, "--select", "HL002", "--no-cache", "--format", "csv").stdout
     assert ",poor," in csv
-    assert score_text(85.6) == "85/100 fair" and score_text(86.0) == "86/100 good"
+    below = GOOD_FROM - 0.01
+    assert score_text(below) == f"{math.floor(below)}/100 fair"  # rounded down, never a band it missed
+    assert score_text(float(math.ceil(GOOD_FROM))) == f"{math.ceil(GOOD_FROM)}/100 good"
 
 
 def test_a_config_glob_that_matches_nothing_is_warned_about(tmp_path):

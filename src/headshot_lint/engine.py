@@ -5,11 +5,11 @@ Overall score (documented in the README): learned from the three-rater verdicts
 log-odds of two verdict heads on the background embedding and every built-in rule's
 quality, and the score is ``50 * (1 + p_good - p_poor)``; the verdict bands in
 ``model.py`` cut it into good / fair / poor. ``benchmarks/fit_heads.py`` fits both by nested
-cross-validation: agreement with the verdicts 0.76, against 0.70 for the former rule score
+cross-validation: agreement with the verdicts 0.75, against 0.71 for the former rule score
 (:func:`overall_score`, ``0.5 * min(q) + 0.5 * mean(q)`` of the rule qualities, input checks
-counted only when they fail), kept as the baseline it is measured against. A rule the
-learned score does not know (a company pack's) caps it at its own quality. An unreadable
-photo scores 0.
+counted only when they fail), kept as the baseline it is measured against. A failed input
+check (no face, several faces, turned) and a rule the learned score does not know (a company
+pack's) cap it at their own quality. An unreadable photo scores 0.
 """
 
 from __future__ import annotations
@@ -113,7 +113,8 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
             findings.append(_finding(rule, m, value, severity, score))
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.score, f.code))
     size = photo.original_size
-    score = learned_score(scores, scene)
+    failed_inputs = {r.name for r in rules if r.input_check and scores.get(r.name, 100.0) < 100.0}
+    score = learned_score(scores, scene, failed_inputs)
     return Report(path=label, score=score, scores=scores, findings=tuple(findings),
                   skipped=tuple(skipped), size=size, analysis_size=(photo.rgb.shape[1], photo.rgb.shape[0]),
                   measurements=cache)
@@ -142,15 +143,17 @@ def _in_stored_frame(m: Measurement, turns: int) -> Measurement:
     return dataclasses.replace(m, regions=tuple(r.unturned(turns) for r in m.regions))
 
 
-def learned_score(qualities: Mapping[str, float], scene: Scene) -> float:
+def learned_score(qualities: Mapping[str, float], scene: Scene, caps: Iterable[str] = ()) -> float:
     """The overall score in [0, 100]: what people would make of the photo, learned from the
     three-rater verdicts (``rules/heads/verdict.json``) over the verdict heads and the built-in
-    rules' qualities (a rule not selected, or that could not judge, counts as passing). A rule
-    the learned score does not know (a company pack's) caps it at its own quality."""
+    rules' qualities (a rule not selected, or that could not judge, counts as passing). The
+    rules named in ``caps`` (the engine passes the failed input checks: no face, several faces,
+    turned; a plain wall with no one in front of it is no headshot) and any rule the learned
+    score does not know (a company pack's) cap it at their own quality."""
     stack = verdict_stack()
     learned = stack.quality(scene, dict(qualities))
-    unknown = [q for name, q in qualities.items() if name not in stack.rules]
-    return round(min([learned, *unknown]), 1)
+    capping = [q for name, q in qualities.items() if name in caps or name not in stack.rules]
+    return round(min([learned, *capping]), 1)
 
 
 def overall_score(scores: Iterable[float]) -> float:

@@ -60,3 +60,17 @@ def test_the_learned_score_falls_when_a_rule_fails(astronaut):
     known = {name: 100.0 for name in _learned.verdict_stack().rules}
     failing = {**known, "backlit-subject": 5.0}
     assert learned_score(failing, astronaut) < learned_score(known, astronaut)
+
+
+def test_a_second_stage_reads_only_values_its_measure_declares():
+    from headshot_lint.measures import specs
+
+    head = _learned.load_head("busy")
+    assert head.stack_inputs, "busy's file has a second stage"
+    assert set(head.stack_inputs) <= set(specs()["busy_background"].units)
+
+
+def test_other_faces_raise_the_busy_value():
+    head = _learned.load_head("busy")
+    alone = head.stacked(0.0, {"clutter_fraction": 0.05, "other_faces": 0.0})
+    assert head.stacked(0.0, {"clutter_fraction": 0.05, "other_faces": 2.0}) > alone

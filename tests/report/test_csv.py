@@ -18,7 +18,7 @@ def _finding(code: str, rule: str, severity: str) -> Finding:
 def test_rows_and_rule_columns():
     rules = load_pack("default").select(["HL002", "HL501"])
     reports = [
-        Report("staff/jane, smith.jpg", 32.04, {"no-face": 100.0, "small-size-contrast": 20.0},
+        Report("staff/jane, smith.jpg", 22.04, {"no-face": 100.0, "small-size-contrast": 20.0},
                (_finding("HL501", "small-size-contrast", "warning"),)),
         Report("staff/grey.png", 0.0, {"no-face": 0.0}, (_finding("HL002", "no-face", "error"),)),
         Report("staff/broken.jpg", 0.0, {"unreadable-image": 0.0},
@@ -27,7 +27,7 @@ def test_rows_and_rule_columns():
     rows = list(csv.reader(io.StringIO(csv_report.render(reports, rules))))
     assert rows[0] == ["path", "score", "verdict", "errors", "warnings", "findings",
                        "HL002 no-face", "HL501 small-size-contrast"]
-    assert rows[1] == ["staff/jane, smith.jpg", "32.0", "poor", "0", "1", "HL501", "100.0", "20.0"]
+    assert rows[1] == ["staff/jane, smith.jpg", "22.0", "poor", "0", "1", "HL501", "100.0", "20.0"]
     assert rows[2] == ["staff/grey.png", "0.0", "poor", "1", "0", "HL002", "0.0", ""]  # HL501 could not judge
     assert rows[3][2] == "unreadable"
 

@@ -41,9 +41,22 @@ class Head:
     bias: float
     weights: np.ndarray  #: float64 (n_features,)
     source: str  #: the file it came from
+    #: Optional second stage: log-odds = stack_bias + stack_weights . (head log-odds, the
+    #: measure's own values named in stack_inputs); () when the head's log-odds is the value.
+    stack_inputs: tuple[str, ...] = ()
+    stack_bias: float = 0.0
+    stack_weights: np.ndarray | None = None
 
     def log_odds(self, features: np.ndarray) -> float:
         return float(self.bias + features @ self.weights)
+
+    def stacked(self, head_log_odds: float, supporting: dict[str, float]) -> float:
+        """The value the rule judges: the head's log-odds, combined with the measure's
+        supporting values when the file has a second stage."""
+        if not self.stack_inputs:
+            return head_log_odds
+        x = np.array([head_log_odds] + [float(supporting[k]) for k in self.stack_inputs])
+        return float(self.stack_bias + x @ self.stack_weights)
 
     def block_weights(self, block: str) -> np.ndarray | None:
         """The weights of one block of the layout, or None when the head does not read it."""
@@ -70,7 +83,14 @@ def load_head(name: str) -> Head:
     weights = np.asarray(data["weights"], np.float64)
     if weights.shape != (sum(n for _, n in layout),):
         raise ValueError(f"{path}: {weights.size} weights for a layout of {sum(n for _, n in layout)} features")
-    return Head(name, layout, float(data["bias"]), weights, str(path))
+    stack = data.get("stack")
+    if stack is None:
+        return Head(name, layout, float(data["bias"]), weights, str(path))
+    inputs = tuple(stack["inputs"])
+    stack_weights = np.asarray(stack["weights"], np.float64)
+    if stack_weights.shape != (len(inputs) + 1,):
+        raise ValueError(f"{path}: stack needs one weight for the head and one per input")
+    return Head(name, layout, float(data["bias"]), weights, str(path), inputs, float(stack["bias"]), stack_weights)
 
 
 def cell_weights(background: np.ndarray, rows: int, cols: int) -> np.ndarray:
@@ -132,10 +152,13 @@ def evidence_cells(scene: Scene, head: Head, label: str, top: int = 3) -> tuple[
     return ()
 
 
-def judge(scene: Scene, head_name: str, label: str) -> tuple[float, tuple[Region, ...]]:
-    """The head's log-odds for the scene (rounded to 0.001) and its evidence cells."""
+def judge(scene: Scene, head_name: str, label: str, supporting: dict[str, float] | None = None
+          ) -> tuple[float, tuple[Region, ...]]:
+    """The value the rule judges (the head's log-odds, through its second stage when the file
+    has one, reading ``supporting`` values), rounded to 0.001, and the head's evidence cells."""
     head = load_head(head_name)
-    return round(head.log_odds(features(scene, head)), 3), evidence_cells(scene, head, label)
+    value = head.stacked(head.log_odds(features(scene, head)), supporting or {})
+    return round(value, 3), evidence_cells(scene, head, label)
 
 
 @dataclass(frozen=True)

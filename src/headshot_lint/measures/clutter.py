@@ -66,7 +66,8 @@ def busy_background(scene: Scene) -> Measurement:
     ------
     busy_log_odds : log-odds that people would call the background busy, from the
         learned head ``rules/heads/busy.json`` on the background-pooled EfficientNet-Lite0
-        features (``measures/_learned.py``); real, typically [-8, 8], 0 = even odds.
+        features (``measures/_learned.py``), combined by the file's second stage with
+        ``clutter_fraction`` and ``other_faces``; real, typically [-8, 8], 0 = even odds.
     clutter_fraction : share of the background cells whose edge density is at
         least ``DENSE_EDGES`` and whose edge directions are diverse (normalised
         entropy >= ``MIN_CELL_DIVERSITY``), in [0, 1].
@@ -108,10 +109,13 @@ def busy_background(scene: Scene) -> Measurement:
     primary = scene.face
     others = [f for f in scene.faces
               if f is not primary and (primary is None or f.box.width >= 0.25 * primary.box.width)]
-    log_odds, cells = judge(scene, HEAD, "looks busy to the head")
-    values = {"busy_log_odds": log_odds, "clutter_fraction": round(float(busy.sum() / judged.sum()), 4),
+    values = {"clutter_fraction": round(float(busy.sum() / judged.sum()), 4),
               "edge_density": round(np.count_nonzero(edges) / np.count_nonzero(bg), 4),
               "contrast_scale": round(scale, 3), "other_faces": float(len(others))}
+    # The head sees the background; its second stage adds the clutter share and the other
+    # faces (people right behind the subject are inside the person matte, unseen by the head).
+    log_odds, cells = judge(scene, HEAD, "looks busy to the head", values)
+    values = {"busy_log_odds": log_odds, **values}
     return Measurement(name, values, regions=cells + _worst_areas(busy, scene.width, scene.height))
 
 
