@@ -443,6 +443,7 @@ def main(argv: list[str] | None = None) -> int:
                               "weights . inputs), inputs: the heads' log-odds clipped to +-clip, then each "
                               "rule's quality / 100 (1 when it did not judge); bands in model.py",
                    "heads": list(STACK_HEADS), "rules": rule_names, "clip": LOG_ODDS_CLIP,
+                   "learned_rules": sorted(RULE_HEADS.values()),
                    "good": [round(float(w), 6) for w in stacker["good"]],
                    "poor": [round(float(w), 6) for w in stacker["poor"]], "figures": fit}
             path = ROOT / "rules" / "heads" / "verdict.json"

@@ -7,9 +7,11 @@ quality, and the score is ``50 * (1 + p_good - p_poor)``; the verdict bands in
 ``model.py`` cut it into good / fair / poor. ``benchmarks/fit_heads.py`` fits both by nested
 cross-validation: agreement with the verdicts 0.75, against 0.71 for the former rule score
 (:func:`overall_score`, ``0.5 * min(q) + 0.5 * mean(q)`` of the rule qualities, input checks
-counted only when they fail), kept as the baseline it is measured against. A failed input
-check (no face, several faces, turned) and a rule the learned score does not know (a company
-pack's) cap it at their own quality. An unreadable photo scores 0.
+counted only when they fail), kept as the baseline it is measured against and as the score
+of a selection without the learned background rules (HL101-HL103: ``--select HL501`` asks
+about contrast alone). A failed input check (no face, several faces, turned) and a rule the
+learned score does not know (a company pack's) cap it at their own quality. An unreadable
+photo scores 0.
 """
 
 from __future__ import annotations
@@ -113,8 +115,12 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
             findings.append(_finding(rule, m, value, severity, score))
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.score, f.code))
     size = photo.original_size
-    failed_inputs = {r.name for r in rules if r.input_check and scores.get(r.name, 100.0) < 100.0}
-    score = learned_score(scores, scene, failed_inputs)
+    if any(r.name in verdict_stack().learned_rules for r in rules):
+        failed_inputs = {r.name for r in rules if r.input_check and scores.get(r.name, 100.0) < 100.0}
+        score = learned_score(scores, scene, failed_inputs)
+    else:  # a selection without the background-content rules asks about those rules alone
+        inputs = {r.name for r in rules if r.input_check}
+        score = overall_score(q for name, q in scores.items() if q < 100.0 or name not in inputs)
     return Report(path=label, score=score, scores=scores, findings=tuple(findings),
                   skipped=tuple(skipped), size=size, analysis_size=(photo.rgb.shape[1], photo.rgb.shape[0]),
                   measurements=cache)

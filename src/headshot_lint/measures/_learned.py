@@ -171,6 +171,8 @@ class VerdictStack:
     clip: float
     good: np.ndarray  #: bias, then one weight per input
     poor: np.ndarray
+    #: The rules judged by learned heads: the learned score applies when one of them is selected.
+    learned_rules: frozenset[str] = frozenset()
 
     def quality(self, scene: Scene, rule_qualities: dict[str, float]) -> float:
         """Learned overall quality in [0, 100]: ``50 * (1 + p_good - p_poor)``."""
@@ -189,7 +191,8 @@ def verdict_stack() -> VerdictStack:
     path = heads_dir() / "verdict.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     stack = VerdictStack(tuple(data["heads"]), tuple(data["rules"]), float(data["clip"]),
-                         np.asarray(data["good"], np.float64), np.asarray(data["poor"], np.float64))
+                         np.asarray(data["good"], np.float64), np.asarray(data["poor"], np.float64),
+                         frozenset(data["learned_rules"]))
     n = len(stack.heads) + len(stack.rules) + 1
     if stack.good.shape != (n,) or stack.poor.shape != (n,):
         raise ValueError(f"{path}: weights do not match {len(stack.heads)} heads and {len(stack.rules)} rules")
