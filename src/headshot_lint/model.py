@@ -142,10 +142,11 @@ def verdict_of(score: float | None) -> str:
 
 
 def score_text(score: float | None) -> str:
-    """The score and its verdict as every format words them: ``"85/100 fair"``.
+    """The score and its verdict as every format words them: ``"60/100 fair"``.
 
-    The score is rounded down, so it never shows a band it did not reach (85.6 is fair:
-    "86/100 fair" would contradict the bands); ``"unreadable"`` for None.
+    The score is rounded down, so it never shows a band it did not reach (with good from 68.1,
+    68.9 is good but 68.05 is fair: "69/100 fair" would contradict the bands); ``"unreadable"``
+    for None.
     """
     if score is None:
         return "unreadable"
