@@ -23,7 +23,6 @@ and dropped with the response: no temporary files, no state between requests.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import threading
@@ -93,8 +92,10 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
             data = await _read_body(request, limit)
         except TooLarge as exc:
             return _too_large(name, exc, max_upload_mb)
-        report, shown = await asyncio.gather(run(audits, payload.audit_bytes, data, rules),
-                                             run(audits, payload.thumbnail, data))
+        # One decode at a time per upload (issue 24: decoding the audit's and the display
+        # image at once doubled the peak); no display image for an unreadable upload.
+        report = await run(audits, payload.audit_bytes, data, rules)
+        shown = None if payload.unreadable(report) else await run(audits, payload.thumbnail, data)
         try:
             body = await run(audits, payload.build, report, name, rules, shown)
         except payload.Unreadable as exc:

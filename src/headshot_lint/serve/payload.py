@@ -94,6 +94,11 @@ def thumbnail(data: bytes) -> Optional[Photo]:
         return None
 
 
+def unreadable(report: Report) -> bool:
+    """Whether the audit could not read the photo (no need to decode it again to show it)."""
+    return report.size is None
+
+
 def audit_bytes(data: bytes, rules: Sequence[Rule]) -> Report:
     """The audit of the uploaded bytes (never raises for a bad photo)."""
     return audit(data, rules=rules)
