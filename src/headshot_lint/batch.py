@@ -26,6 +26,7 @@ yielded yet waits as its cache key once :data:`HELD_REPORTS` Reports are waiting
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import sys
@@ -92,7 +93,7 @@ def _context() -> Any:
     methods = mp.get_all_start_methods()
     if "forkserver" in methods and sys.platform != "darwin":
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["headshot_lint.batch", "headshot_lint._preload"])
+        ctx.set_forkserver_preload(["headshot_lint._preload", "headshot_lint.batch"])
         return ctx
     return mp.get_context("spawn")
 
@@ -269,6 +270,11 @@ class _Serial:
 # ---- worker side -------------------------------------------------------------------------------
 
 def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover - runs in a child
+    _worker_setup.quiet_signals()
+    _worker_setup.die_with_parent(conn.fileno())
+    ceiling = _worker_setup.memory_ceiling_mb()
+    if ceiling:
+        _worker_setup.limit_memory(ceiling)
     _worker_setup.prepare()  # one OpenCV thread (the pool is the parallelism), freed buffers kept
     try:  # import MediaPipe and build the graphs before the first photo's clock starts
         import numpy as np
@@ -276,7 +282,10 @@ def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover 
         audit(np.full((64, 64, 3), 128, np.uint8), rules=rules)
     except Exception:
         pass
-    conn.send(_READY)
+    try:
+        conn.send(_READY)
+    except OSError:  # the batch is gone
+        return
     while True:
         try:
             msg = conn.recv()
@@ -289,9 +298,15 @@ def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover 
         cpu = time.process_time()
         try:
             report = audit(path, rules=chosen)
+        except MemoryError:
+            report = unreadable_report(path, chosen, "analysis needed more memory than a worker may use "
+                                       f"({ceiling} MB; {_worker_setup.MEMORY_ENV} sets it)", "out-of-memory")
         except Exception as exc:  # a bug in a measure must not end the batch
             report = unreadable_report(path, chosen, f"internal error: {type(exc).__name__}: {exc}", "internal-error")
-        conn.send((i, report, time.process_time() - cpu))
+        try:
+            conn.send((i, report, time.process_time() - cpu))
+        except OSError:  # BrokenPipeError: the batch is gone; nothing to report to
+            return
 
 
 _READY = "ready"
@@ -304,7 +319,8 @@ class _Worker:
         parent, child = ctx.Pipe()
         self.conn = parent
         self.proc = ctx.Process(target=_worker_main, args=(child, tuple(rules)), daemon=True)
-        self.proc.start()
+        with _sigint_ignored():  # the fork server, started by the first worker, inherits it
+            self.proc.start()
         child.close()
         self.tasks: deque = deque()  #: (index, Job) sent and not answered, the one being audited first
         self.started = 0.0  #: when the first of ``tasks`` started (its clock for the timeout)
@@ -374,6 +390,7 @@ class _Pool:
         self.stats = stats
         self.queue: deque = deque()
         self.workers: list[_Worker | None] = []
+        self.saved_sigterm = _exit_on_sigterm()
 
     def submit(self, item: tuple[int, Job]) -> None:
         self.queue.append(item)
@@ -470,3 +487,48 @@ class _Pool:
             self.stats.peak_rss_mb = max(self.stats.peak_rss_mb, w.peak_rss_mb())
             w.stop(kill=bool(w.tasks))
         self.workers = []
+        if self.saved_sigterm is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, self.saved_sigterm)
+            self.saved_sigterm = None
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while a worker (and with the first, the fork server) starts: a process
+    started with SIGINT ignored keeps it so from its first instruction, so an early Ctrl-C
+    prints no KeyboardInterrupt traceback from a half-started child; the batch process
+    handles Ctrl-C itself."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _exit_on_sigterm() -> Any:
+    """While the pool runs, SIGTERM exits this process through its ``finally`` blocks (the
+    workers are stopped, multiprocessing removes its ``/tmp/pymp-*`` folder) instead of
+    dying on the spot; the handler it replaced, or None when it left things alone (not
+    the main thread, or someone else already handles SIGTERM)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is not signal.SIG_DFL:
+        return None
+
+    def exit_cleanly(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, exit_cleanly)
+    return previous
