@@ -27,6 +27,7 @@ yielded yet waits as its cache key once :data:`HELD_REPORTS` Reports are waiting
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing as mp
 import os
 import sys
@@ -37,7 +38,7 @@ from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from . import _worker_setup
-from .cache import Cache, file_digest, rules_fingerprint
+from .cache import Cache, file_digest, read_photo, rules_fingerprint
 from .engine import unreadable_report
 from .engine import audit
 from .errors import HeadshotLintError
@@ -195,6 +196,8 @@ def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout
     def store(i: int, job: Job, report: Report, transient: bool) -> None:
         nonlocal n_held
         stats.audited += 1
+        if job.digest is not None and hashing:  # the digest of the bytes audited
+            stats.digests[job.path] = job.digest
         key = key_of(job)
         if key and cache is not None and not transient:  # timeouts and crashes: try again next run
             cache.put(key, report)
@@ -261,10 +264,24 @@ class _Serial:
         if not self.queue:
             return []
         i, job = self.queue.popleft()
-        return [(i, job, audit(job.path, rules=self.rules_for(job.skip)), False)]
+        report, job.digest = audit_path(job.path, self.rules_for(job.skip))
+        return [(i, job, report, False)]
 
     def close(self) -> None:
         self.queue.clear()
+
+
+def audit_path(path: str, rules: Sequence[Rule]) -> tuple[Report, str | None]:
+    """Audit the file at ``path`` from one read of its bytes: (report, sha256 of exactly
+    the bytes audited, or None when it was audited by path: unreadable, empty or huge).
+
+    Hashing the bytes that are decoded, rather than the file a moment earlier, is what
+    keeps a photo that changes mid-run from poisoning the cache (issue 24)."""
+    got = read_photo(path)
+    if got is None:  # the path gives the specific error (missing, a FIFO, ...) or a big file
+        return audit(path, rules=rules), None
+    data, digest = got
+    return dataclasses.replace(audit(data, rules=rules), path=os.fsdecode(path)), digest
 
 
 # ---- worker side -------------------------------------------------------------------------------
@@ -296,15 +313,16 @@ def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover 
         i, path, skip = msg
         chosen = tuple(r for r in rules if r.code not in skip)
         cpu = time.process_time()
+        digest = None
         try:
-            report = audit(path, rules=chosen)
+            report, digest = audit_path(path, chosen)
         except MemoryError:
             report = unreadable_report(path, chosen, "analysis needed more memory than a worker may use "
                                        f"({ceiling} MB; {_worker_setup.MEMORY_ENV} sets it)", "out-of-memory")
         except Exception as exc:  # a bug in a measure must not end the batch
             report = unreadable_report(path, chosen, f"internal error: {type(exc).__name__}: {exc}", "internal-error")
         try:
-            conn.send((i, report, time.process_time() - cpu))
+            conn.send((i, report, time.process_time() - cpu, digest))
         except OSError:  # BrokenPipeError: the batch is gone; nothing to report to
             return
 
@@ -452,7 +470,7 @@ class _Pool:
                     w.ready = True
                     continue
                 if msg is not None:
-                    got_i, report, cpu = msg
+                    got_i, report, cpu, job.digest = msg
                     assert got_i == i
                     stats.worker_cpu_seconds += cpu
             if report is None and (w.proc.sentinel in ready or not w.proc.is_alive()):

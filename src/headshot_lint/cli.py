@@ -11,7 +11,6 @@ import enum
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Union
@@ -21,7 +20,7 @@ from rich.console import Console
 from typing_extensions import Annotated
 
 from . import __version__, baseline, batch
-from ._files import default_mode
+from ._atomic import OutputError, check_writable, write_atomic, writes_through
 from ._stdin import STDIN, spool_stdin
 from .batch import DEFAULT_TIMEOUT, Job, Stats
 from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
@@ -170,11 +169,7 @@ def check(
     if stdin_filename is not None and not from_stdin:
         _err.print(f"[red]error:[/red] --stdin-filename needs the path '{STDIN}'")
         raise typer.Exit(ExitCode.ERROR)
-    for target in (output, write_baseline):  # found out now, not after auditing a thousand photos
-        if target is not None and not target.resolve().parent.is_dir():
-            _err.print(f"[red]error:[/red] cannot write {_esc(target)}: the folder "
-                       f"{_esc(target.resolve().parent)} does not exist")
-            raise typer.Exit(ExitCode.ERROR)
+    _check_outputs((output, write_baseline), [p for p in paths if str(p) != STDIN])
     spooled = spool_stdin(ctx, stdin_filename) if from_stdin else None
     try:
         config = _config(config_file, [Path(spooled[1])] if spooled else paths)
@@ -203,6 +198,7 @@ def check(
         if not files:
             _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(_esc(p) for p in paths))
         batch_jobs = [Job(p, ignored_codes(config, p, rules)) for p in files]
+        _check_outputs((output, write_baseline), files)
     stats = Stats()
     outcome = _Outcome(stats, fail_under if fail_under is not None else config.fail_under, base,
                        recording=write_baseline is not None, label=spooled[1] if spooled else None)
@@ -231,7 +227,8 @@ def check(
             console.print(text_report.summary_line(counts))
         else:  # each report's piece written to a spool as it arrives; the document assembled at the end
             with _writer(output_format, rules, stats.digests, verbose,
-                         spool_dir=str(output.resolve().parent) if output is not None else None) as writer:
+                         spool_dir=str(output.resolve().parent) if output is not None and not writes_through(output)
+                         else None) as writer:
                 for r in run():
                     writer.add(r)
                     if stats_beside:
@@ -293,6 +290,19 @@ class _Outcome:
                 self._fail_at is not None and r.score is not None and r.score < self._fail_at and not spared):
             self.failed = True
         return r
+
+
+def _check_outputs(targets: Sequence[Optional[Path]], inputs: Sequence[Union[str, Path]]) -> None:
+    """Exit 2 now, not after auditing a thousand photos, when an output cannot be written
+    or would replace one of the photos read."""
+    for target in targets:
+        if target is None:
+            continue
+        try:
+            check_writable(target, inputs)
+        except OutputError as exc:
+            _err.print(f"[red]error:[/red] {_esc(exc)}")
+            raise typer.Exit(ExitCode.ERROR) from None
 
 
 def _config(config_file: Optional[Path], paths: List[Path]) -> Config:
@@ -440,22 +450,9 @@ def clean(
 
 
 def _write_atomic(path: Path, body: Union[str, Callable[[TextSink], None]]) -> None:
-    """Write ``body`` (a string, or a function writing pieces to a file) to ``path`` via a
-    temp file and rename: never a half-written report."""
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
-            if isinstance(body, str):
-                fh.write(body)  # undecodable file-name bytes become \\udcNN: valid JSON, readable text
-            else:
-                body(fh)
-        os.chmod(tmp, default_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``body`` (a string, or a function writing pieces to a file) to ``path``
+    whole or not at all (through a device such as /dev/null, never replacing it)."""
+    write_atomic(path, body)
 
 
 @app.command()
