@@ -229,3 +229,61 @@ def test_a_full_disk_leaves_no_cache_temporaries(tmp_path, monkeypatch):
     cache.put("ab" + key[2:], good)
     leftovers = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and ".tmp" in p.name]
     assert leftovers == []
+
+
+# ---------------------------------------------------------------- standard input and timeouts
+
+
+def test_a_photo_on_standard_input_over_the_limit_is_refused(tmp_path):
+    """check - reads at most --max-stdin-mb (issue 24: 1 GiB of zeros cost 1.1 GB RSS and a
+    1 GiB spool); over it: exit 2 and a message naming the option."""
+    result = CliRunner().invoke(app, ["check", "-", "--max-stdin-mb", "1", "--no-cache"],
+                                input=b"\0" * (3 << 20), catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "larger than 1 MB" in result.output and "--max-stdin-mb" in result.output
+
+
+def test_stale_stdin_spools_are_removed(tmp_path, monkeypatch):
+    """A spool folder left by a killed check - (an hour old, ours) goes on the next run."""
+    import tempfile
+
+    from headshot_lint import _stdin
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old = tmp_path / f"{_stdin.SPOOL_PREFIX}dead"
+    young = tmp_path / f"{_stdin.SPOOL_PREFIX}busy"
+    for d in (old, young):
+        d.mkdir()
+        (d / "stdin").write_bytes(b"photo")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    _stdin._remove_stale_spools()
+    assert not old.exists() and young.exists()
+
+
+def test_a_single_photo_audited_in_this_process_honours_the_timeout(tmp_path, monkeypatch):
+    """One photo is audited in this process (no worker start-up), and --timeout still
+    stops it (issue 24: 19 s with --timeout 5): it is reported as timed out, not cached."""
+    path = tmp_path / "p.jpg"
+    _jpeg(path, 128)
+
+    def slow(p, rules):
+        time.sleep(60)
+
+    monkeypatch.setattr(batch, "audit_path", slow)
+    stats = batch.Stats()
+    cache = Cache(tmp_path / "cache")
+    (report,) = batch.run([Job(str(path))], _rules(), jobs=1, timeout=0.5, stats=stats, cache=cache)
+    assert stats.timeouts == 1 and "timed out after 0.5 s" in report.findings[0].message
+    assert not list((tmp_path / "cache").glob("*/*.json"))
+
+
+def test_fix_out_inside_the_input_folder_does_not_fix_its_own_copies(tmp_path):
+    """fix in/ --out in/fixed: the copies an earlier run wrote to in/fixed are not photos
+    to fix again (issue 24: in/fixed/fixed/... on the next run)."""
+    from headshot_lint.cli_fix import destinations
+
+    (tmp_path / "in" / "fixed").mkdir(parents=True)
+    _jpeg(tmp_path / "in" / "a.jpg", 128)
+    _jpeg(tmp_path / "in" / "fixed" / "a.jpg", 128)  # the copy of the first run
+    pairs = destinations([tmp_path / "in"], tmp_path / "in" / "fixed")
+    assert [(Path(s).name, d.relative_to(tmp_path).as_posix()) for s, d in pairs] == [("a.jpg", "in/fixed/a.jpg")]

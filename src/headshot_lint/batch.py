@@ -234,7 +234,7 @@ def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout
                 if executor is None:
                     if not early:
                         break  # everything came from the cache
-                    executor = _Serial(rules_for)
+                    executor = _Serial(rules_for, timeout, stats)
                     executor.submit(early.pop())
                 if not executor.busy:
                     break
@@ -247,11 +247,20 @@ def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout
 
 
 class _Serial:
-    """Audits in this process, one photo per :meth:`poll` (no timeout)."""
+    """Audits in this process, one photo per :meth:`poll`; with a ``timeout`` (the one
+    photo left to audit, see the module docstring) a timer interrupts the audit.
 
-    def __init__(self, rules_for: Callable[[frozenset], tuple[Rule, ...]]) -> None:
+    The timer is SIGALRM, so it lands between Python steps: a single native call runs to
+    its end first (each is bounded: the decode by the load limit). Should the audit still
+    not stop :data:`HARD_GRACE` s after the timeout, a watchdog ends the process (exit 2)
+    with a message rather than let a single-photo check run forever."""
+
+    def __init__(self, rules_for: Callable[[frozenset], tuple[Rule, ...]], timeout: float | None = None,
+                 stats: Stats | None = None) -> None:
         self.rules_for = rules_for
         self.queue: deque = deque()
+        self.timeout = timeout
+        self.stats = stats
 
     def submit(self, item: tuple[int, Job]) -> None:
         self.queue.append(item)
@@ -264,11 +273,59 @@ class _Serial:
         if not self.queue:
             return []
         i, job = self.queue.popleft()
-        report, job.digest = audit_path(job.path, self.rules_for(job.skip))
+        rules = self.rules_for(job.skip)
+        try:
+            with _time_limit(self.timeout, job.path):
+                report, job.digest = audit_path(job.path, rules)
+        except _TimedOut:
+            if self.stats is not None:
+                self.stats.timeouts += 1
+            report = unreadable_report(job.path, rules, f"analysis timed out after {self.timeout:g} s", "timeout")
+            return [(i, job, report, True)]
         return [(i, job, report, False)]
 
     def close(self) -> None:
         self.queue.clear()
+
+
+#: Seconds past the timeout before the watchdog ends a single-photo audit the timer could not stop.
+HARD_GRACE = 10.0
+
+
+class _TimedOut(BaseException):
+    """Raised by the SIGALRM handler (BaseException: no ``except Exception`` swallows it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(timeout: float | None, path: str) -> Iterator[None]:
+    import signal
+    import threading
+
+    if not timeout or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _TimedOut()
+
+    done = threading.Event()
+
+    def watchdog() -> None:
+        if not done.wait(timeout + HARD_GRACE):
+            sys.stderr.write(f"headshot-lint: error: the analysis of {path} did not stop {timeout:g} s after "
+                             "its timeout; exiting\n")
+            sys.stderr.flush()
+            os._exit(2)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    threading.Thread(target=watchdog, name="timeout-watchdog", daemon=True).start()
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        done.set()
 
 
 def audit_path(path: str, rules: Sequence[Rule]) -> tuple[Report, str | None]:

@@ -21,7 +21,7 @@ from typing_extensions import Annotated
 
 from . import __version__, baseline, batch
 from ._atomic import OutputError, check_writable, write_atomic, writes_through
-from ._stdin import STDIN, spool_stdin
+from ._stdin import DEFAULT_MAX_STDIN_MB, STDIN, spool_stdin
 from .batch import DEFAULT_TIMEOUT, Job, Stats
 from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from .cache import Cache
@@ -123,10 +123,9 @@ def check(
                                                 "CPU count); 1 is one worker process. A single photo, or "
                                                 "--jobs 1 --timeout 0, is audited in this process.",
                                                 show_default=False)] = None,
-    timeout: Annotated[float, typer.Option(min=0, help="Seconds one photo may take in a worker before it is "
-                                           "killed and reported as timed out (0: no limit); enforced with any "
-                                           "--jobs, not when a single photo is checked (it runs in this "
-                                           "process).")] = DEFAULT_TIMEOUT,
+    timeout: Annotated[float, typer.Option(min=0, help="Seconds one photo may take before it is "
+                                           "stopped and reported as timed out (0: no limit); enforced with any "
+                                           "--jobs, and for a single photo checked in this process.")] = DEFAULT_TIMEOUT,
     cache_dir: Annotated[Path, typer.Option(help="Where cached results live.")] = Path(DEFAULT_CACHE_DIR),
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write cached results.")] = False,
     exclude: Annotated[Optional[List[str]], typer.Option(help="Skip paths matching this glob (relative to the "
@@ -151,6 +150,8 @@ def check(
                                                           "configuration's baseline).")] = None,
     write_baseline: Annotated[Optional[Path], typer.Option(help="Record every finding of this run in a baseline "
                                                            "file for later --baseline runs, and exit 0.")] = None,
+    max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="With the path '-': the "
+                                                "largest photo accepted on standard input, MB.")] = DEFAULT_MAX_STDIN_MB,
     stdin_filename: Annotated[Optional[str], typer.Option(help="With the path '-' (the photo's bytes on "
                                                           "standard input): the name to report it under and to "
                                                           "match per-file-ignores against.")] = None,
@@ -170,7 +171,7 @@ def check(
         _err.print(f"[red]error:[/red] --stdin-filename needs the path '{STDIN}'")
         raise typer.Exit(ExitCode.ERROR)
     _check_outputs((output, write_baseline), [p for p in paths if str(p) != STDIN])
-    spooled = spool_stdin(ctx, stdin_filename) if from_stdin else None
+    spooled = spool_stdin(ctx, stdin_filename, max_stdin_mb) if from_stdin else None
     try:
         config = _config(config_file, [Path(spooled[1])] if spooled else paths)
         _, rules = resolve_rules(config, pack=pack, select=_split(select), ignore=_split(ignore))

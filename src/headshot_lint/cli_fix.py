@@ -45,7 +45,8 @@ def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
     """(photo, output path) pairs: a folder's photos keep their path below it; files named
     directly go to ``out`` by name; one photo may also go to ``out`` itself when it names an
     image file (``fix me.jpg --out me-fixed.jpg``). Raises ValueError when two photos map to
-    one output, or when an image file name is given for several photos or a folder."""
+    one output, or when an image file name is given for several photos or a folder.
+    Photos already inside ``out`` (the copies of an earlier run) are not fixed again."""
     if out.suffix.lower() in IMAGE_SUFFIXES and not out.is_dir():
         if len(paths) != 1 or paths[0].is_dir():
             raise ValueError(f"--out {out} names an image file: give it one photo, or give a folder for several")
@@ -54,7 +55,8 @@ def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
     seen: Dict[Path, str] = {}
     for raw in paths:
         if raw.is_dir():
-            found = [(f, out / os.path.relpath(f, raw)) for f in discover([raw])]
+            # --out inside the folder: its copies are not photos to fix again next run
+            found = [(f, out / os.path.relpath(f, raw)) for f in discover([raw]) if not _inside(f, out)]
         else:
             found = [(os.fspath(raw), out / raw.name)]
         for src, dst in found:
@@ -64,6 +66,14 @@ def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
             seen[key] = src
             pairs.append((src, dst))
     return pairs
+
+
+def _inside(path: str, folder: Path) -> bool:
+    """Whether ``path`` lies in ``folder`` (both resolved: symlinks and '..' followed)."""
+    try:
+        return Path(path).resolve().is_relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False
 
 
 def _same_file(a: str, b: Path) -> bool:
