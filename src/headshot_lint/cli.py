@@ -452,8 +452,13 @@ def clean(
 
 def _write_atomic(path: Path, body: Union[str, Callable[[TextSink], None]]) -> None:
     """Write ``body`` (a string, or a function writing pieces to a file) to ``path``
-    whole or not at all (through a device such as /dev/null, never replacing it)."""
-    write_atomic(path, body)
+    whole or not at all (through a device such as /dev/null, never replacing it); a
+    failure (a full disk) exits 2 saying so, the previous file left as it was."""
+    try:
+        write_atomic(path, body)
+    except OSError as exc:
+        _err.print(f"[red]error:[/red] cannot write {_esc(path)}: {_esc(exc.strerror or exc)}")
+        raise typer.Exit(ExitCode.ERROR) from None
 
 
 @app.command()
