@@ -6,6 +6,10 @@ RSS is that process tree's largest (``wait4`` rusage, Linux ``ru_maxrss``), with
 wall time and what the report said. The target is at most 600 MB each. Usage::
 
     PYTHONPATH=src:. python benchmarks/hostile_memory.py [--jobs 2] [--only NAME]
+    PYTHONPATH=src:. python benchmarks/hostile_memory.py --together --jobs 2
+
+``--together`` checks all the files in one run instead and prints the largest total RSS of
+the run's processes (the batch, its fork server and workers), sampled every 50 ms.
 """
 
 from __future__ import annotations
@@ -31,10 +35,44 @@ def peak_of(cmd: list[str], env: dict) -> tuple[float, float, str]:
     return usage.ru_maxrss / 1024, time.perf_counter() - t0, out
 
 
+def _tree_rss_mb(root: int) -> float:
+    """Total RSS of ``root`` and its descendants, MB (from /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                fields = dict(line.split(":", 1) for line in fh if ":" in line)
+            parents[int(pid)] = int(fields["PPid"])
+            rss[int(pid)] = int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
+        except (OSError, ValueError, KeyError):
+            continue
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, ppid in parents.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return sum(rss.get(p, 0.0) for p in tree)
+
+
+def together(paths: list[str], jobs: int, env: dict) -> float:
+    """Largest total RSS of one check of all ``paths``, MB."""
+    cmd = [sys.executable, "-m", "headshot_lint", "check", *paths, "--no-cache", "-f", "json", "--jobs", str(jobs)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_mb(proc.pid))
+        time.sleep(0.05)
+    return peak
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--together", action="store_true", help="one run of all the files; total RSS")
     args = ap.parse_args(argv)
     sys.path.insert(0, os.getcwd())
     from tests.hostile._heavy import HEAVY
@@ -42,6 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, ["src", ".", os.environ.get("PYTHONPATH")]))}
     worst = 0.0
     with tempfile.TemporaryDirectory(prefix="hostile-memory-") as tmp:
+        if args.together:
+            paths = []
+            for name, write in HEAVY.items():
+                paths.append(os.path.join(tmp, name))
+                write(paths[-1])
+            total = together(paths, args.jobs, env)
+            print(f"{len(paths)} heavy files in one check --jobs {args.jobs}: largest total RSS {total:.0f} MB")
+            return 0
         print(f"{'file':22} {'bytes':>9} {'peak MB':>8} {'wall s':>7}  outcome")
         for name, write in HEAVY.items():
             if args.only and args.only not in name:
