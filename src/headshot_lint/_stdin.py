@@ -11,10 +11,10 @@ from typing import Optional, Tuple
 import typer
 from rich.console import Console
 
+from .exit_codes import ExitCode
+
 #: The path that stands for standard input.
 STDIN = "-"
-#: Exit status of a usage error (``cli.ExitCode.ERROR``; that module imports the commands).
-_USAGE = 2
 
 _err = Console(stderr=True)
 
@@ -40,7 +40,7 @@ def spool_stdin(ctx: typer.Context, name: Optional[str],
     if sys.stdin is None or sys.stdin.isatty():
         _err.print(f"[red]error:[/red] '{STDIN}' reads a photo from standard input, but nothing is piped in "
                    f"(try: cat me.jpg | headshot-lint {ctx.info_name or 'check'} {STDIN} ...)")
-        raise typer.Exit(_USAGE)
+        raise typer.Exit(ExitCode.ERROR)
     _remove_stale_spools()
     folder = ctx.with_resource(tempfile.TemporaryDirectory(prefix=SPOOL_PREFIX))
     label = name or STDIN
@@ -59,7 +59,7 @@ def spool_stdin(ctx: typer.Context, name: Optional[str],
             if size > limit:
                 _err.print(f"[red]error:[/red] the photo on standard input is larger than {max_mb:g} MB "
                            "(--max-stdin-mb sets the limit)")
-                raise typer.Exit(_USAGE)
+                raise typer.Exit(ExitCode.ERROR)
             out.write(chunk)
     return spool, label
 

@@ -6,6 +6,7 @@ out of an audit. Derive changed copies with :func:`dataclasses.replace`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -18,6 +19,8 @@ ERROR = "error"
 WARNING = "warning"
 #: Severity of a note-level finding; reported, never fails a run.
 INFO = "info"
+#: Every severity, worst first: the one order findings and summaries are sorted in.
+SEVERITIES = (ERROR, WARNING, INFO)
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,11 @@ class Finding:
     value: float | None  #: the native value the rule judges
     unit: str  #: unit of ``value``
     threshold: float | None  #: the threshold ``value`` crossed
-    message: str  #: one line, with value and threshold
+    message: str  #: one line for a person: what they would see and why it matters
     fix: Fix | None  #: what to do
     values: Mapping[str, float] = field(default_factory=dict)  #: every native value of the measure
     regions: tuple[Region, ...] = ()  #: evidence areas
+    detail: str = ""  #: the quieter second part: the measured value against the threshold
 
 
 @dataclass(frozen=True)
@@ -120,13 +124,6 @@ class Report:
         """Sorted rule codes of :attr:`baselined` (what text, HTML and JSON show)."""
         return tuple(sorted({f.code for f in self.baselined}))
 
-    @property
-    def worst_severity(self) -> str | None:
-        """ERROR, WARNING, INFO or None when clean."""
-        order = (ERROR, WARNING, INFO)
-        sev = {f.severity for f in self.findings}
-        return next((s for s in order if s in sev), None)
-
 
 #: Overall-score bands of the verdicts: good from GOOD_FROM, fair from FAIR_FROM.
 #: `benchmarks/calibrate.py --verdict` on 237 labelled photos: agreement with the labelled
@@ -141,3 +138,14 @@ def verdict_of(score: float | None) -> str:
     if score is None:
         return "poor"
     return "good" if score >= GOOD_FROM else "fair" if score >= FAIR_FROM else "poor"
+
+
+def score_text(score: float | None) -> str:
+    """The score and its verdict as every format words them: ``"85/100 fair"``.
+
+    The score is rounded down, so it never shows a band it did not reach (85.6 is fair:
+    "86/100 fair" would contradict the bands); ``"unreadable"`` for None.
+    """
+    if score is None:
+        return "unreadable"
+    return f"{math.floor(score)}/100 {verdict_of(score)}"

@@ -56,7 +56,8 @@ def _result(report: Report, f: Finding, uri: str, index: Mapping[str, int],
     result: dict[str, Any] = {
         "ruleId": f.code,
         "level": _LEVEL.get(f.severity, "note"),
-        "message": {"text": f.message + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
+        "message": {"text": f.message + (f" ({f.detail})" if f.detail else "")
+                    + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
                                             "region": {"startLine": 1}}}],
         "partialFingerprints": {FINGERPRINT_KEY: _common.fingerprint(report, f, digests)},
@@ -80,7 +81,7 @@ class Writer(_stream.Writer):
     def __init__(self, rules: Sequence[Rule], digests: Optional[Mapping[str, str]] = None,
                  spool_dir: Optional[str] = None) -> None:
         super().__init__(spool_dir)
-        self._used = _common.rules_used(rules, ())
+        self._used = _common.rules_used(rules)
         self._index = {r.code: n for n, r in enumerate(self._used)}
         self._digests = digests
         self._results = 0
