@@ -181,7 +181,7 @@ def test_a_fallback_that_keeps_the_face_is_written(photos, monkeypatch):
     rgb = np.array(load(src).rgb)
     result = fixes.correct(todo, rgb, Scene(load(src)))
     assert result.ok and result.fallback == "conservative" and result.check.kept
-    assert not result.attempts[0][1].found and (result.rgb[:, :8] == 128).all()
+    assert not result.attempts[0].face.found and (result.rgb[:, :8] == 128).all()
 
 
 def test_no_face_and_hardly_any_person_refuses_to_retouch():
@@ -197,23 +197,26 @@ def test_no_face_and_hardly_any_person_refuses_to_retouch():
     assert not result.ok and result.rgb is None and "no face" in result.refused
 
 
-def two_people() -> np.ndarray:
+def two_people(scale: float = 1.0) -> np.ndarray:
     """The astronaut beside Grace Hopper (matplotlib's sample), her face the larger one,
-    uint8 (512, 836, 3): two comparable faces, HL003."""
+    uint8 (512, 836, 3) times ``scale``: two comparable faces, HL003."""
     from matplotlib import cbook
 
     with cbook.get_sample_data("grace_hopper.jpg") as fh:
         grace = np.array(Image.open(fh).convert("RGB"))
     grace = cv2.resize(grace, (round(grace.shape[1] * 380 / grace.shape[0]), 380), interpolation=cv2.INTER_AREA)
     grace = cv2.copyMakeBorder(grace, 132, 0, 0, 0, cv2.BORDER_REPLICATE)
-    return np.concatenate([astronaut(), grace], axis=1)
+    both = np.concatenate([astronaut(), grace], axis=1)
+    if scale == 1.0:
+        return both
+    return cv2.resize(both, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
 
 
 def test_crop_to_subject_keeps_the_larger_face_only(tmp_path):
     """HL003's crop: a 4:5 copy showing the larger face (box within 2 % after mapping into
     the crop), not the other one; the original is untouched; --dry-run lists the crop."""
     src = tmp_path / "two.png"
-    Image.fromarray(two_people()).save(src)
+    Image.fromarray(two_people(scale=2.0)).save(src)  # a crop of at least 400 px a side
     before = _stamp(src)
     res = runner.invoke(app, ["fix", str(src), "--out", str(tmp_path / "dry"), "--unsafe-fixes",
                               "--only", "HL003", "--dry-run"])
@@ -227,13 +230,23 @@ def test_crop_to_subject_keeps_the_larger_face_only(tmp_path):
     out = tmp_path / "out" / "two.png"
     with Image.open(out) as im:
         w, h = im.size
-    assert abs(w / h - 0.8) < 0.01 and h < 512
+    assert abs(w / h - 0.8) < 0.01 and 400 <= w and h < 1024
     faces = Scene(load(out)).faces
     assert len(faces) == 1 and "HL003" not in {f.code for f in audit(out).findings}
     todo = [p for p in fixes.plan(audit(src).findings, unsafe=True, only=["HL003"]) if p.applies]
     result = fixes.correct(todo, load_full(src)[0], scene)
     assert result.ok and result.crop is not None and result.check.kept, result
     assert result.crop.x0 * scene.width / result.crop.width > scene.width * 0.5  # the astronaut is left out
+
+
+def test_a_crop_under_the_usable_size_is_refused_with_the_reason(tmp_path):
+    """Issue 25: cropping a small group photo wrote an 88x110 px copy that re-checked as good.
+    Here the crop to the subject would be 256x320 px: under 400 px, nothing is written."""
+    src = tmp_path / "two.png"
+    Image.fromarray(two_people()).save(src)
+    res = runner.invoke(app, ["fix", str(src), "--out", str(tmp_path / "out"), "--unsafe-fixes", "--only", "HL003"])
+    assert res.exit_code == 1 and "256x320 px, under the 400 px" in res.output, res.output
+    assert not (tmp_path / "out" / "two.png").exists()
 
 
 def test_a_crop_that_would_show_another_face_is_refused_when_nothing_else_applies(tmp_path, monkeypatch):

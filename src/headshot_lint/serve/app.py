@@ -124,7 +124,8 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
         return Response(made.data, media_type=payload.mime_of(made.fmt), headers={
             "content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store",
             "x-fixes-applied": ",".join(made.done), "x-fix-fallback": made.fallback,
-            "x-fix-note": _ascii(made.note)})
+            "x-fix-note": _ascii(made.note),
+            "x-fix-score": "" if made.score_after is None else f"{made.score_before:.1f} -> {made.score_after:.1f}"})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -250,6 +250,23 @@
     return box;
   }
 
+  // The original and the corrected copy side by side, under the fix's status line.
+  function beforeAfter(status, file, afterUrl) {
+    var old = status.parentNode.querySelector(".before-after");
+    if (old) old.remove();
+    var fig = el("div", "before-after");
+    [["Before", URL.createObjectURL(file)], ["After", afterUrl]].forEach(function (p) {
+      var f = el("figure");
+      var img = el("img");
+      img.src = p[1];
+      img.alt = p[0] + " the fix";
+      f.appendChild(img);
+      f.appendChild(el("figcaption", "dim", p[0]));
+      fig.appendChild(f);
+    });
+    status.parentNode.insertBefore(fig, status.nextSibling);
+  }
+
   function download(file, mode, btn, status) {
     btn.disabled = true;
     status.className = "fix-status";
@@ -260,13 +277,15 @@
       if (!r.ok) return r.json().then(function (j) {
         var why = j.error || ("status " + r.status);
         if (j.kind === "refused" && j.attempts && j.attempts.length) {
-          why += " (tried: " + j.attempts.map(function (a) { return a.attempt + ": " + a.face; }).join("; ") + ")";
+          why += " (tried: " + j.attempts.map(function (a) { return a.attempt + ": " + (a.checks || a.face); }).join("; ") + ")";
         }
         throw new Error(why);
       });
       var cd = r.headers.get("content-disposition") || "";
       var m = /filename="([^"]+)"/.exec(cd);
       var note = r.headers.get("x-fix-note") || "";
+      var score = r.headers.get("x-fix-score") || "";
+      if (score) note += " Score " + score.replace("->", "\u2192") + ".";
       return r.blob().then(function (b) { return {blob: b, name: m ? m[1] : "photo-fixed.jpg", note: note}; });
     }).then(function (res) {
       var a = document.createElement("a");
@@ -274,8 +293,9 @@
       a.download = res.name;
       document.body.appendChild(a);
       a.click();
-      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      setTimeout(function () { a.remove(); }, 1000);
       status.textContent = "Downloaded " + res.name + "." + (res.note ? " " + res.note : "");
+      beforeAfter(status, file, a.href);
     }).catch(function (e) {
       status.className = "fix-status error";
       status.textContent = e.message || String(e);
