@@ -154,11 +154,14 @@ def test_gradient_backdrop_and_only(photos, tmp_path):
 
 def _erase_face_unless(protected: bool):
     """A stand-in replace-background that paints the whole photo grey (the face too),
-    unless the canvas asks to protect the head and ``protected`` is set."""
+    unless the canvas asks to protect the head and ``protected`` is set (then it replaces
+    the background as the real action does, and paints a strip at the left edge)."""
+    real = fixes.ACTIONS["replace-background"].run
+
     def run(canvas, params):
         if protected and canvas.fallback.protect_head:
-            out = canvas.rgb.copy()
-            out[:, :8] = 128  # still a change, away from the face
+            out = real(canvas, params).copy()
+            out[:, :8] = 128  # a mark of this attempt, away from the face
             return out
         return np.full_like(canvas.rgb, 128)
     return fixes.ActionKind("replace-background", 20, run, ("blur-background",))
@@ -184,9 +187,8 @@ def test_a_fallback_that_keeps_the_face_is_written(photos, monkeypatch):
     assert not result.attempts[0].face.found and (result.rgb[:, :8] == 128).all()
 
 
-def test_no_face_and_hardly_any_person_refuses_to_retouch():
-    """Without a face to check and with the person matte under 10 % of the photo, replacing
-    the background is refused (it would erase whoever the segmenter missed)."""
+def test_no_face_refuses_to_retouch():
+    """Without a face on a person there is nothing to check a copy against: refused."""
     from skimage import data
 
     gravel = cv2.cvtColor(cv2.resize(data.gravel(), (480, 360)), cv2.COLOR_GRAY2RGB)
@@ -264,8 +266,10 @@ def test_a_crop_that_would_show_another_face_is_refused_when_nothing_else_applie
     assert not (tmp_path / "out" / "two.png").exists()
 
 
-def test_an_impossible_crop_does_not_stop_the_other_fixes(monkeypatch):
-    """The background is still blurred when no crop leaves the other face out; the crop is listed as skipped."""
+def test_no_background_fix_when_no_crop_leaves_the_other_people_out(monkeypatch):
+    """Two people and no crop that leaves the other face out: blurring the background would
+    blur the other person away (u2net_athleteintake), so it is skipped too, and with every
+    action skipped nothing is written; both reasons are given."""
     from headshot_lint.retouch import crop as crop_mod
 
     def never(size, face, others=()):
@@ -277,8 +281,8 @@ def test_an_impossible_crop_does_not_stop_the_other_fixes(monkeypatch):
     todo = [p for p in fixes.plan(audit(rgb).findings, unsafe=True) if p.applies]
     assert {"blur-background", "crop-to-subject"} <= {p.action for p in todo}
     result = fixes.correct(todo, rgb, scene)
-    assert result.ok and result.done == ("blur-background",) and result.crop is None
-    assert len(result.skipped) == 1 and "crop-to-subject skipped: cannot crop" in result.skipped[0]
+    assert not result.ok and result.rgb is None and len(result.skipped) == 2
+    assert "other people share the photo" in result.refused and "cannot crop" in result.refused
 
 
 def test_out_may_name_the_file_for_one_photo(photos, tmp_path):

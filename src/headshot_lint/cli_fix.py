@@ -193,8 +193,6 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
                           f"give {escape(str(dst))} a matching extension")
             return
         result = job.correct(fmt, backdrop=backdrop)
-        for note in result.skipped:
-            console.print(f"  [yellow]note:[/yellow] {escape(note)}")
         if not result.ok:
             counts["failed"] += 1
             counts["refused"] += 1
@@ -212,6 +210,8 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
     console.print(f"  wrote {escape(str(dst))} ({', '.join(result.done) or 'no change'}{how})")
     for note in result.notes:
         console.print(f"    {escape(note)}")
+    for note in result.skipped:
+        console.print(f"  [yellow]note:[/yellow] {escape(note)}")
     if result.after is not None:
         line = f"  re-checked: score {report.score:.1f} -> {result.after.score:.1f}"
         if result.outcomes:

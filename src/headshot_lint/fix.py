@@ -34,7 +34,8 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 import numpy as np
 
 from .fix_check import (FACE_BOX_TOLERANCE, FACE_LOST_IOU, Crop, FaceCheck, RemnantCheck, face_check,
-                        face_kept, face_lost, other_faces, remnant_check, subject_box, subject_part)
+                        face_kept, face_lost, other_faces, other_people, remnant_check, subject_box,
+                        subject_part)
 from .model import Finding, Report
 from .scene import Scene
 
@@ -110,6 +111,7 @@ class Canvas:
     turns: int = 0  #: set by rotate-upright: counter-clockwise quarter turns applied last
     background: Optional[np.ndarray] = None  #: the pixels right after a background action (uncropped)
     cut: Optional[np.ndarray] = None  #: remnants an earlier attempt left (analysis px, bool), cut by a tight retry
+    kinds: frozenset = frozenset()  #: the actions of the plan being run
 
     def __post_init__(self) -> None:
         self._original = self.rgb
@@ -330,6 +332,8 @@ def _run(fixes: Iterable[PlannedFix], canvas: Canvas) -> Tuple[np.ndarray, Tuple
     if canvas.backdrop not in BACKDROPS:
         raise ValueError(f"backdrop must be one of {BACKDROPS}, got {canvas.backdrop!r}")
     done: List[str] = []
+    fixes = list(fixes)
+    canvas.kinds = frozenset(p.action for p in fixes if p.applies)
     for p in fixes:
         if not p.applies:
             continue
@@ -682,6 +686,7 @@ def _replace_background(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray
 
     if canvas.fallback.blur_for_replace:
         return _blur_background(canvas, {})
+    _alone_or_cropped(canvas)
     hex_colour = str(params.get("recommended_hex") or _tone_for(canvas.scene))
     style = "a studio vignette around" if canvas.backdrop == "gradient" else "a flat"
     canvas.notes.append(f"replaced the background with {style} {hex_colour.upper()}")
@@ -703,6 +708,7 @@ def _blur_background(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
     from .measures.blur import MIN_BLUR_SIGMA_FRACTION
     from .retouch.blur import DEFAULT_RADIUS_FRACTION, blur_background
 
+    _alone_or_cropped(canvas)
     long_side = max(canvas.rgb.shape[:2])
     if params.get("blur_radius_px"):
         radius = float(params["blur_radius_px"])
@@ -715,6 +721,23 @@ def _blur_background(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
     canvas.notes.append(f"blurred the background like a lens (a disc of {radius:.0f} px radius, "
                         f"{100 * radius / long_side:.1f} % of the long side)")
     return blur_background(canvas.rgb, canvas.alpha, radius)
+
+
+def _alone_or_cropped(canvas: Canvas) -> None:
+    """Raise :class:`Skipped` when other people share the photo and no crop will leave
+    them out: a new or blurred background would cut them up or blur them away."""
+    box = subject_box(canvas.scene)
+    if box is None or not other_people(canvas.scene, box):
+        return
+    if "crop-to-subject" in canvas.kinds:
+        try:
+            _crop_rect(canvas, box)
+            return
+        except Skipped:
+            pass
+    raise Skipped("other people share the photo, and a new background would cut them up or blur them "
+                  "away (a crop to the subject of at least "
+                  f"{MIN_CROP_SIDE_PX} px that leaves them out would allow it)")
 
 
 #: Largest blur disc radius of a retry, fraction of the long side (beyond it the
@@ -754,11 +777,24 @@ def _lift_face(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
         summary="crop to a 4:5 headshot of the subject without the other faces")
 def _crop_to_subject(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
     """Runs last: the other actions work on the whole frame, then it is cut."""
-    from .retouch.crop import NoCrop, crop, crop_box
+    from .retouch.crop import crop
 
     box = subject_box(canvas.scene)
     if box is None:
         raise Skipped("no face on the person to crop to")
+    rect = _crop_rect(canvas, box)
+    h, w = canvas.rgb.shape[:2]
+    cw, ch = rect[2] - rect[0], rect[3] - rect[1]
+    canvas.crop = Crop(*rect, w, h)
+    canvas.notes.append(f"cropped to the subject: {cw}x{ch} px of {w}x{h}")
+    return crop(canvas.rgb, rect)
+
+
+def _crop_rect(canvas: Canvas, box: Any) -> Tuple[int, int, int, int]:
+    """The crop to the subject (full-resolution px), or :class:`Skipped` with the reason:
+    no crop leaves the other faces out, or it would be under :data:`MIN_CROP_SIDE_PX`."""
+    from .retouch.crop import NoCrop, crop_box
+
     k = canvas.scale
     h, w = canvas.rgb.shape[:2]
     try:
@@ -769,9 +805,7 @@ def _crop_to_subject(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray:
     if min(cw, ch) < MIN_CROP_SIDE_PX:
         raise Skipped(f"the crop to the subject would be {cw}x{ch} px, under the {MIN_CROP_SIDE_PX} px "
                       "a usable headshot needs on its short side")
-    canvas.crop = Crop(*rect, w, h)
-    canvas.notes.append(f"cropped to the subject: {cw}x{ch} px of {w}x{h}")
-    return crop(canvas.rgb, rect)
+    return rect
 
 
 #: The short side a crop to the subject must keep, px: profile pictures are shown up to

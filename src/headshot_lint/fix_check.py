@@ -118,6 +118,16 @@ def other_faces(scene: Scene, subject: Box) -> List[Box]:
     return [f.box for f in scene.faces if f.box.overlap(subject) < _SAME_FACE]
 
 
+def other_people(scene: Scene, subject: Box) -> List[Box]:
+    """Face boxes of the other people in the photo, analysis px: faces on the person matte
+    (not the subject's) at least as tall, relative to the subject's, as multiple-faces
+    counts (``COMPARABLE_HEIGHT``). A new background would cut them up."""
+    from .measures.faces import COMPARABLE_HEIGHT
+
+    return [f.box for f in scene.faces_on_person if f.box.overlap(subject) < _SAME_FACE
+            and f.box.height >= COMPARABLE_HEIGHT * subject.height]
+
+
 def _detections(rgb: np.ndarray) -> List[Tuple[int, float, Box]]:
     """Every face box of both detector ranges, unmerged: (range, score, box)."""
     return [(model, f.score, f.box) for model, faces in detect_faces_by_range(rgb).items() for f in faces]
@@ -330,7 +340,8 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
     halo = 0.0
     if ring.any() and clean_bg.any():
         old = fill(cv2.GaussianBlur(img, (0, 0), 1.5), cv2.erode(clean_bg, np.ones((5, 5), np.uint8)))
-        new = fill(copy.astype(np.float32), clean_bg)
+        # The new background from away from the subject (the ring itself is what is judged).
+        new = fill(copy.astype(np.float32), cv2.erode(clean_bg, np.ones((9, 9), np.uint8)))
         diff = (old - new)[ring]
         norm2 = np.einsum("nc,nc->n", diff, diff)
         seen = norm2 >= _HALO_CONTRAST ** 2
@@ -355,4 +366,4 @@ _UNLIKE_SUBJECT = 20.0
 
 
 __all__ = ["Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FaceCheck", "RemnantCheck", "face_check", "face_kept",
-           "face_lost", "other_faces", "remnant_check", "subject_box", "subject_part"]
+           "face_lost", "other_faces", "other_people", "remnant_check", "subject_box", "subject_part"]
