@@ -106,4 +106,3 @@ def test_timeout_help_matches_batch_behaviour():
     flat = " ".join(res.output.replace("│", " ").split())
     assert "needs --jobs 2" not in flat and "enforced with any --jobs" in flat
     assert "1 audits in this process" not in flat
-    assert cli._render  # the whole-list form stays for callers that have a list

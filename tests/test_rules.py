@@ -141,3 +141,120 @@ def test_sigmoid_mapping_matches_ofiq_formula():
     for x in (0.0, 10.0, 16.0, 40.0):
         expected = p["h"] * (p["a"] + p["s"] / (1 + math.exp((p["x0"] - x) / p["w"])))
         assert rule.score(x) == pytest.approx(min(100, max(0, expected)))
+
+
+def _company_pack(tmp_path: Path, text_edit, overrides: str = "") -> Path:
+    """A pack extending the default with one edited copy of HL501 as HL901."""
+    extra = tmp_path / "company_rules"
+    extra.mkdir()
+    src = rules_dir() / "HL501-small-size-contrast.toml"
+    text = src.read_text(encoding="utf-8").replace("HL501", "HL901").replace(
+        'name = "small-size-contrast"', 'name = "company-contrast"')
+    (extra / "HL901-company-contrast.toml").write_text(text_edit(text), encoding="utf-8")
+    pack_file = tmp_path / "company.toml"
+    pack_file.write_text('name = "company"\nextends = "default"\nrules_dirs = ["company_rules"]\n' + overrides,
+                         encoding="utf-8")
+    return pack_file
+
+
+@pytest.mark.parametrize("edit, field, hint", [
+    (lambda s: s.replace('value = "contrast_near"', 'value = "contrast_nera"'), "'value'", "contrast_near"),
+    (lambda s: s.replace('measure = "small_size_contrast"', 'measure = "small_size_contrst"'), "'measure'",
+     "small_size_contrast"),
+    (lambda s: s.replace("{recommended_name}", "{recomended_name}", 1), "'fix_title'", "recommended_name"),
+    (lambda s: re.sub(r'(?m)^message = "', 'message = "{delta_l_64} ', s), "'message'", None),
+    (lambda s: s.replace('params = ["recommended_hex"', 'params = ["recommended_hx"'), "'fix.params'",
+     "recommended_hex"),
+])
+def test_rule_that_breaks_its_measures_contract_fails_at_load(tmp_path, edit, field, hint):
+    """A typo in measure, value, a fix parameter or a template field stops the pack from loading,
+    naming the file and field (it used to load and then skip the rule, or fail, on every photo)."""
+    pack_file = _company_pack(tmp_path, edit)
+    with pytest.raises(RulePackError) as err:
+        load_pack(str(pack_file))
+    text = str(err.value)
+    assert "HL901-company-contrast.toml" in text and field in text, text
+    if hint:
+        assert f"did you mean {hint!r}" in text, text
+
+
+def test_unit_comes_from_the_measure_declaration(tmp_path):
+    """The unit is written once, in the measure's declaration; a rule file restating it is refused."""
+    from headshot_lint.measures import specs
+
+    for rule in load_pack("default").rules:
+        if rule.measure != "load":
+            assert rule.unit == specs()[rule.measure].units[rule.value], rule.code
+    pack_file = _company_pack(tmp_path, lambda s: 'unit = "ratio"\n' + s)
+    with pytest.raises(RulePackError, match="'unit' is not read"):
+        load_pack(str(pack_file))
+
+
+@pytest.mark.parametrize("levels", ["warning = 1.0\nerror = 2.0\n", "error = 5.0\n"])
+def test_inverted_threshold_override_is_refused(tmp_path, levels):
+    """HL501 (lower is worse) with its error threshold above the warning one would make the
+    warning band unreachable: a pack override that does so is refused, naming the pack."""
+    pack_file = _company_pack(tmp_path, lambda s: s, "[thresholds.HL501]\n" + levels)
+    with pytest.raises(RulePackError) as err:
+        load_pack(str(pack_file))
+    assert str(pack_file) in str(err.value) and "thresholds.error" in str(err.value)
+
+
+def test_inverted_threshold_override_in_configuration_is_refused(tmp_path):
+    """The same check holds for `[tool.headshot-lint.thresholds]` in a configuration file."""
+    from headshot_lint.config import load_config, resolve_rules
+    from headshot_lint.errors import ConfigError
+
+    cfg = tmp_path / "headshot-lint.toml"
+    cfg.write_text("[thresholds.HL501]\nwarning = 1.0\nerror = 2.0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        resolve_rules(load_config(cfg))
+    assert str(cfg) in str(err.value)
+
+
+def test_every_measure_reports_only_what_it_declares():
+    """Audited with every rule, each measure's values carry the declared units and no
+    undeclared key slips through (``measures.call`` raises on one)."""
+    from skimage import data
+
+    from headshot_lint import audit
+    from headshot_lint.measures import specs
+
+    report = audit(data.astronaut(), pack="strict", select=["ALL"])
+    assert report.measurements
+    for name, m in report.measurements.items():
+        assert set(m.units) == set(m.values), name
+        assert set(m.values) <= set(specs()[name].units), name
+        assert set(m.details) <= specs()[name].details, name
+
+
+@pytest.mark.parametrize("key, selects, names", [
+    ("HL501", True, True), ("hl501", True, True), ("HL5", True, False), ("hl", True, False),
+    ("ALL", True, False), ("all", True, False), ("small-size-contrast", True, True),
+    ("Small-Size-Contrast", True, True), ("HL50", True, False), ("HL4", False, False), ("small", False, False),
+    ("H", False, False), ("5", False, False),
+])
+def test_selector_reads_a_key_the_same_everywhere(key, selects, names):
+    """One reading of a rule key: codes, prefixes, names and aliases, whatever the case."""
+    from headshot_lint.rules import Selector
+
+    assert Selector(key).selects("HL501", "small-size-contrast", ("low-contrast",)) is selects
+    assert Selector(key).names("HL501", "small-size-contrast", ("low-contrast",)) is names
+
+
+def test_selector_is_shared_by_selection_fix_only_and_per_file_ignores(tmp_path):
+    """--select, fix --only and per-file-ignores agree on the same keys (they used to differ in
+    case and prefix handling)."""
+    from headshot_lint.config import Config, ignored_codes
+    from headshot_lint.fix import _selected
+    from headshot_lint.model import Finding
+
+    pack = load_pack("default")
+    for key in ("hl5", "Small-Size-Contrast", "HL501"):
+        chosen = {r.code for r in pack.select([key])}
+        assert chosen == {"HL501"}, key
+        finding = Finding(code="HL501", rule="small-size-contrast", severity="warning", score=50.0, value=1.0,
+                          unit="ratio", threshold=1.2, message="m", fix=None)
+        assert _selected(finding, [key]), key
+        cfg = Config(source=str(tmp_path / "h.toml"), root=str(tmp_path), per_file_ignores={"*.jpg": (key,)})
+        assert ignored_codes(cfg, str(tmp_path / "a.jpg"), pack.rules) == frozenset({"HL501"}), key

@@ -328,15 +328,6 @@ def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bo
     return text_report.Writer(rules, verbose, width=120, spool_dir=spool_dir)
 
 
-def _render(fmt: OutputFormat, reports: Iterable[Report], rules: Sequence[Rule], digests: dict,
-            verbose: bool) -> str:
-    """The whole report of ``fmt`` as one string (what ``check`` writes to --output or stdout)."""
-    with _writer(fmt, rules, digests, verbose) as w:
-        for r in reports:
-            w.add(r)
-        return w.render()
-
-
 class _Statistics:
     """Findings per rule, most frequent first (like ruff --statistics); counted as reports arrive."""
 

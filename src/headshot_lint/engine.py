@@ -25,19 +25,13 @@ import numpy as np
 
 from .errors import HeadshotLintError, LoadError, PerceptionError
 from .load import Photo, load
-from .measures import registry
-from .model import ERROR, INFO, NOT_ASSESSABLE, WARNING, Finding, Fix, Measurement, Report, Skipped
-from .rules import Rule, RulePack, load_pack
+from .measures import call, specs
+from .model import ERROR, INFO, NOT_ASSESSABLE, SEVERITIES, WARNING, Finding, Fix, Measurement, Report, Skipped
+from .rules import LOAD_MEASURE, Rule, RulePack, load_pack
 from .scene import Scene
 
 Source = Union[str, "os.PathLike[str]", bytes, np.ndarray]
 
-#: The measure name of rules the engine emits itself when a file cannot be read.
-LOAD_MEASURE = "load"
-#: Codes of the input checks (readable, one face, upright), which count in the overall
-#: score only when they fail.
-INPUT_PREFIX = "HL0"
-_SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
 def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequence[str] | None = None,
@@ -98,7 +92,7 @@ def analyse(photo: Photo, rules: Sequence[Rule], label: str | None = None) -> tu
 
 def _judge(label: str, photo: Photo, rules: Sequence[Rule], scene: Scene | None = None) -> Report:
     scene = _upright_scene(photo) if scene is None else scene
-    measures = registry()
+    measures = specs()
     cache: dict[str, Measurement] = {}
     findings: list[Finding] = []
     skipped: list[Skipped] = []
@@ -108,10 +102,10 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule], scene: Scene | None 
             scores[rule.name] = 100.0
             continue
         if rule.measure not in cache:
-            fn = measures.get(rule.measure)
-            if fn is None:
+            spec = measures.get(rule.measure)
+            if spec is None:  # only a Rule built by hand gets here: load_pack checks every rule file
                 raise HeadshotLintError(f"{rule.source}: measure {rule.measure!r} does not exist")
-            cache[rule.measure] = _in_stored_frame(fn(scene), scene.turned)
+            cache[rule.measure] = _in_stored_frame(call(spec, scene), scene.turned)
         m = cache[rule.measure]
         if m.status == NOT_ASSESSABLE:
             skipped.append(Skipped(rule.code, rule.name, m.reason))
@@ -125,10 +119,10 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule], scene: Scene | None 
         severity = rule.severity_of(value)
         if severity is not None:
             findings.append(_finding(rule, m, value, severity, score))
-    findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.score, f.code))
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.score, f.code))
     size = photo.original_size
-    codes = {r.name: r.code for r in rules}
-    judged = [q for name, q in scores.items() if q < 100.0 or not codes[name].startswith(INPUT_PREFIX)]
+    inputs = {r.name for r in rules if r.input_check}
+    judged = [q for name, q in scores.items() if q < 100.0 or name not in inputs]
     return Report(path=label, score=overall_score(judged), scores=scores, findings=tuple(findings),
                   skipped=tuple(skipped), size=size, analysis_size=(photo.rgb.shape[1], photo.rgb.shape[0]),
                   measurements=cache)
@@ -174,7 +168,7 @@ def _finding(rule: Rule, m: Measurement, value: float, severity: str, score: flo
               safety=rule.fix.safety)
     return Finding(code=rule.code, rule=rule.name, severity=severity, score=score, value=round(value, 3),
                    unit=rule.unit, threshold=threshold, message=_format(rule.message, fields), fix=fix,
-                   values=dict(m.values), regions=m.regions)
+                   values=dict(m.values), regions=m.regions, detail=_format(rule.detail, fields))
 
 
 def _format(template: str, fields: Mapping[str, Any]) -> str:

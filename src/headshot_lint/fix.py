@@ -36,7 +36,8 @@ import numpy as np
 from .fix_check import (FACE_BOX_TOLERANCE, FACE_LOST_IOU, Crop, FaceCheck, RemnantCheck, face_check,
                         face_kept, face_lost, other_faces, other_people, remnant_check, subject_box,
                         subject_part)
-from .model import Finding, Report
+from .model import SEVERITIES, Finding, Report
+from .rules import Selector
 from .scene import Scene
 
 APPLY = "apply"
@@ -222,13 +223,7 @@ class PlannedFix:
 def _selected(finding: Finding, only: Optional[Sequence[str]]) -> bool:
     if not only:
         return True
-    keys = {finding.code.upper(), finding.rule.lower()}
-    for item in only:
-        it = item.strip()
-        if it.upper() in keys or it.lower() in keys or (it.upper().startswith("HL")
-                                                         and finding.code.upper().startswith(it.upper())):
-            return True
-    return False
+    return any(Selector(item).selects(finding.code, finding.rule) for item in only)
 
 
 def plan(findings: Iterable[Finding], *, unsafe: bool = False,
@@ -535,7 +530,6 @@ def _remnants(scene: Scene, canvas: Canvas) -> Tuple[RemnantCheck, np.ndarray]:
 #: A finding counts as clearly reduced when its rule's score rises by this much (0-100
 #: scale) though it is still flagged at the same severity.
 REDUCED_SCORE_GAIN = 15.0
-_SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
 
 
 @dataclass(frozen=True)
@@ -552,7 +546,7 @@ class RuleOutcome:
         :data:`REDUCED_SCORE_GAIN`) or "not cleared"."""
         if self.after is None:
             return "cleared"
-        if (_SEVERITY_RANK.get(self.after.severity, 2) < _SEVERITY_RANK.get(self.before.severity, 2)
+        if (SEVERITIES.index(self.after.severity) > SEVERITIES.index(self.before.severity)  # worst first
                 or self.after.score >= self.before.score + REDUCED_SCORE_GAIN):
             return "reduced"
         return "not cleared"

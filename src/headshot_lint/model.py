@@ -18,6 +18,8 @@ ERROR = "error"
 WARNING = "warning"
 #: Severity of a note-level finding; reported, never fails a run.
 INFO = "info"
+#: Every severity, worst first: the one order findings and summaries are sorted in.
+SEVERITIES = (ERROR, WARNING, INFO)
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,11 @@ class Finding:
     value: float | None  #: the native value the rule judges
     unit: str  #: unit of ``value``
     threshold: float | None  #: the threshold ``value`` crossed
-    message: str  #: one line, with value and threshold
+    message: str  #: one line for a person: what they would see and why it matters
     fix: Fix | None  #: what to do
     values: Mapping[str, float] = field(default_factory=dict)  #: every native value of the measure
     regions: tuple[Region, ...] = ()  #: evidence areas
+    detail: str = ""  #: the quieter second part: the measured value against the threshold
 
 
 @dataclass(frozen=True)
@@ -119,13 +122,6 @@ class Report:
     def baselined_codes(self) -> tuple[str, ...]:
         """Sorted rule codes of :attr:`baselined` (what text, HTML and JSON show)."""
         return tuple(sorted({f.code for f in self.baselined}))
-
-    @property
-    def worst_severity(self) -> str | None:
-        """ERROR, WARNING, INFO or None when clean."""
-        order = (ERROR, WARNING, INFO)
-        sev = {f.severity for f in self.findings}
-        return next((s for s in order if s in sev), None)
 
 
 #: Overall-score bands of the verdicts: good from GOOD_FROM, fair from FAIR_FROM.

@@ -16,6 +16,7 @@ gives ``pass``/``warning``/``error`` qualities for counts (faces).
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import string
@@ -29,15 +30,22 @@ from .errors import RulePackError
 HIGHER_IS_WORSE = "higher-is-worse"
 LOWER_IS_WORSE = "lower-is-worse"
 _CODE = re.compile(r"^HL\d{3}$")
+#: Code group of the input checks (see :attr:`Rule.input_check`).
+INPUT_GROUP = "HL0"
+_CODE_PREFIX = re.compile(r"^HL\d{0,3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DOC_KEYS = ("what", "why", "known_problems", "example_bad", "example_good", "fix_safety")
 _SIGMOID_DEFAULTS = {"h": 100.0, "a": 0.0, "s": 1.0, "x0": 0.0, "w": 1.0}
 _STEP_DEFAULTS = {"pass": 100.0, "info": 90.0, "warning": 60.0, "error": 20.0}
 _FIX_SAFETY = ("safe", "retouch", "none")
-#: Placeholders any message may use; the measure's value keys and details are added.
-_MESSAGE_FIELDS = {"value", "threshold", "unit", "severity"}
-_TOP_KEYS = {"code", "name", "summary", "measure", "value", "unit", "direction", "aliases", "message",
+#: Placeholders any template may use; the measure's declared value and detail keys are added.
+_MESSAGE_FIELDS = frozenset({"value", "threshold", "unit", "severity"})
+_TOP_KEYS = {"code", "name", "summary", "measure", "value", "direction", "aliases", "message", "detail",
              "fix_title", "thresholds", "quality", "fix", "doc", "calibration", "default"}
+#: The measure name of rules the engine emits itself when a file cannot be read, with the
+#: value and the fields its templates may use.
+LOAD_MEASURE = "load"
+_LOAD_CONTRACT = ({"unreadable": ""}, frozenset({"reason", "kind"}))
 
 
 @dataclass(frozen=True)
@@ -66,13 +74,12 @@ class Rule:
     summary: str  #: one line, for lists
     measure: str  #: measure name it reads ("" for rules the engine emits itself)
     value: str  #: key of the measurement value it judges
-    unit: str  #: unit of that value
     direction: str  #: HIGHER_IS_WORSE or LOWER_IS_WORSE
     warning: float | None  #: threshold for a warning (inclusive on the bad side)
     error: float | None  #: threshold for an error (inclusive on the bad side)
     info: float | None  #: threshold for a note-level finding that never fails a run
     quality: Quality
-    message: str  #: template: {value}, {threshold}, {unit}, {severity} and measurement keys
+    message: str  #: template, person first: {value}, {threshold}, {unit}, {severity} and measurement keys
     fix_title: str  #: template for the fix sentence
     fix: FixSpec
     doc: Mapping[str, str]  #: what, why, known_problems, example_bad, example_good, fix_safety
@@ -80,11 +87,20 @@ class Rule:
     enabled_by_default: bool = True  #: selected when a pack says nothing
     calibration: str = ""  #: where the thresholds came from (figures of the calibration run)
     source: str = ""  #: the file it was loaded from
+    detail: str = ""  #: template of the quieter second part: the measured value against the threshold
+    unit: str = ""  #: unit of the judged value, from the measure's declaration (set by ``load_pack``)
 
     @property
     def group(self) -> str:
         """Code prefix of the rule's group, e.g. "HL5" for "HL501"."""
         return self.code[:3]
+
+    @property
+    def input_check(self) -> bool:
+        """Whether the rule checks the input (readable, one upright face: the ``HL0xx``
+        group) rather than judging the background; the overall score counts an input
+        check only when it fails."""
+        return self.group == INPUT_GROUP
 
     def severity_of(self, value: float) -> str | None:
         """'error', 'warning' or None for a native value."""
@@ -103,10 +119,18 @@ class Rule:
         sig = 0.0 if z > 700 else 1.0 / (1.0 + math.exp(z))
         return float(min(100.0, max(0.0, p["h"] * (p["a"] + p["s"] * sig))))
 
-    def with_thresholds(self, warning: float | None = None, error: float | None = None) -> "Rule":
-        """A copy with overridden thresholds (from a pack or a configuration)."""
-        return replace(self, warning=self.warning if warning is None else float(warning),
-                       error=self.error if error is None else float(error))
+    def with_thresholds(self, warning: float | None = None, error: float | None = None,
+                        info: float | None = None, *, where: str = "") -> "Rule":
+        """A copy with overridden thresholds (from a pack or a configuration), validated
+        like the rule file's own: an error threshold on the good side of the warning
+        threshold would make the warning band unreachable. ``where`` names the overriding
+        file in the error."""
+        rule = replace(self, warning=self.warning if warning is None else float(warning),
+                       error=self.error if error is None else float(error),
+                       info=self.info if info is None else float(info))
+        _check_order(rule.warning, rule.error, rule.direction, where or self.source,
+                     f" (overriding {self.code})" if where else "")
+        return rule
 
 
 def _crosses(value: float, threshold: float, direction: str) -> bool:
@@ -140,6 +164,9 @@ def load_rule(path: Path) -> Rule:
         return v
 
     unknown = set(data) - _TOP_KEYS
+    if "unit" in unknown:
+        raise RulePackError(f"{where}: field 'unit' is not read: the unit comes from the measure's "
+                            f"declaration (remove the line)")
     if unknown:
         raise RulePackError(f"{where}: unknown field '{sorted(unknown)[0]}'")
     code, name = req(data, "code", str), req(data, "name", str)
@@ -159,9 +186,7 @@ def load_rule(path: Path) -> Rule:
     info = _opt_float(th, "info", where, "thresholds.")
     if warning is None and error is None and info is None:
         raise RulePackError(f"{where}: field 'thresholds' needs 'warning', 'error' or 'info'")
-    if warning is not None and error is not None and _crosses(warning, error, direction) and warning != error:
-        raise RulePackError(f"{where}: field 'thresholds.error' must be beyond 'thresholds.warning' "
-                            f"({direction})")
+    _check_order(warning, error, direction, where)
     quality = _quality(req(data, "quality", dict), where)
     doc = req(data, "doc", dict)
     for key in _DOC_KEYS:
@@ -176,14 +201,15 @@ def load_rule(path: Path) -> Rule:
     if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
         raise RulePackError(f"{where}: field 'fix.params' must be a list of strings")
     message, fix_title = req(data, "message", str), req(data, "fix_title", str)
-    for key, template in (("message", message), ("fix_title", fix_title)):
+    detail = req(data, "detail", str) if "detail" in data else ""
+    for key, template in (("message", message), ("detail", detail), ("fix_title", fix_title)):
         _check_template(template, where, key)
     aliases = data.get("aliases", [])
     if not isinstance(aliases, list):
         raise RulePackError(f"{where}: field 'aliases' must be a list")
     rule = Rule(
         code=code, name=name, summary=req(data, "summary", str), measure=req(data, "measure", str),
-        value=req(data, "value", str), unit=req(data, "unit", str), direction=direction,
+        value=req(data, "value", str), direction=direction, detail=detail,
         warning=warning, error=error, info=info, quality=quality, message=message, fix_title=fix_title,
         fix=FixSpec(action=str(fix_table.get("action", "")), safety=safety, params=tuple(params)),
         doc={k: str(doc[k]) for k in doc}, aliases=tuple(str(a) for a in aliases),
@@ -193,6 +219,52 @@ def load_rule(path: Path) -> Rule:
     if quality.mapping == "sigmoid":
         _check_monotonic(rule, where)
     return rule
+
+
+def _check_order(warning: float | None, error: float | None, direction: str, where: str, what: str = "") -> None:
+    if warning is not None and error is not None and _crosses(warning, error, direction) and warning != error:
+        raise RulePackError(f"{where}: field 'thresholds.error' must be beyond 'thresholds.warning' "
+                            f"({direction}){what}")
+
+
+def bind(rule: Rule) -> Rule:
+    """``rule`` checked against its measure's declared contract, with the unit filled in.
+
+    Fails naming the rule file and field when the measure does not exist, the value is
+    not one it reports, or a fix parameter or template placeholder names a key it never
+    gives: a typo must stop the run at load, not skip the rule on every photo.
+    """
+    if rule.measure == LOAD_MEASURE:
+        units, details = _LOAD_CONTRACT
+    else:
+        from .measures import specs  # the measure modules import OpenCV: only when a pack loads
+
+        known = specs()
+        spec = known.get(rule.measure)
+        if spec is None:
+            raise RulePackError(f"{rule.source}: field 'measure' names no measure: {rule.measure!r}"
+                                f"{_suggest(rule.measure, known)}")
+        units, details = spec.units, spec.details
+    if rule.value not in units:
+        raise RulePackError(f"{rule.source}: field 'value' is not a value of measure {rule.measure!r}: "
+                            f"{rule.value!r}{_suggest(rule.value, units)}")
+    fields = set(units) | set(details)
+    for p in rule.fix.params:
+        if p not in fields:
+            raise RulePackError(f"{rule.source}: field 'fix.params' names {p!r}, which measure "
+                                f"{rule.measure!r} does not report{_suggest(p, fields)}")
+    for key, template in (("message", rule.message), ("detail", rule.detail), ("fix_title", rule.fix_title)):
+        for _, name, _, _ in string.Formatter().parse(template):
+            if name is not None and name not in fields and name not in _MESSAGE_FIELDS:
+                raise RulePackError(f"{rule.source}: field '{key}' uses {{{name}}}, which measure "
+                                    f"{rule.measure!r} does not report{_suggest(name, fields | _MESSAGE_FIELDS)}")
+    return replace(rule, unit=units[rule.value])
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" for the closest of ``choices``, or ""."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _opt_float(table: Mapping[str, Any], key: str, where: str, prefix: str) -> float | None:
@@ -245,6 +317,31 @@ def _read_toml(path: Path) -> dict:
 
 
 @dataclass(frozen=True)
+class Selector:
+    """How a person names rules, the one reading of it for every place that takes one
+    (``--select``/``--ignore``, packs, configuration thresholds and per-file-ignores,
+    ``fix --only``, ``explain``): ``ALL``; a code (``HL501``) or code prefix (``HL5``,
+    ``HL``); a rule name or alias (``small-size-contrast``). Case never matters."""
+
+    key: str  #: as the person wrote it
+
+    @property
+    def _folded(self) -> str:
+        return self.key.strip().upper()
+
+    def names(self, code: str, name: str, aliases: Iterable[str] = ()) -> bool:
+        """Whether the key names exactly this rule: its code, name or an alias."""
+        k = self._folded
+        return k == code.upper() or k == name.upper() or k in {a.upper() for a in aliases}
+
+    def selects(self, code: str, name: str, aliases: Iterable[str] = ()) -> bool:
+        """Whether the key selects this rule: ``ALL``, a code prefix, or :meth:`names`."""
+        k = self._folded
+        return k == "ALL" or (bool(_CODE_PREFIX.match(k)) and code.upper().startswith(k)) or \
+            self.names(code, name, aliases)
+
+
+@dataclass(frozen=True)
 class RulePack:
     """An ordered set of rules with resolved thresholds."""
 
@@ -253,11 +350,9 @@ class RulePack:
     selected: tuple[str, ...] = field(default=())  #: codes the pack selects
 
     def find(self, key: str) -> Rule | None:
-        """A rule by code, name or alias (case-insensitive for codes)."""
-        for rule in self.rules:
-            if key.upper() == rule.code or key == rule.name or key in rule.aliases:
-                return rule
-        return None
+        """A rule by code, name or alias (see :class:`Selector`)."""
+        sel = Selector(key)
+        return next((rule for rule in self.rules if sel.names(rule.code, rule.name, rule.aliases)), None)
 
     def select(self, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> tuple[Rule, ...]:
         """Rules chosen by code prefixes or names: ``select`` (or the pack's own), minus ``ignore``."""
@@ -272,10 +367,7 @@ class RulePack:
 
 
 def _matches(rule: Rule, keys: Iterable[str]) -> bool:
-    for key in keys:
-        if key.upper() == "ALL" or rule.code.startswith(key.upper()) or key == rule.name or key in rule.aliases:
-            return True
-    return False
+    return any(Selector(key).selects(rule.code, rule.name, rule.aliases) for key in keys)
 
 
 def _check_known(keys: Iterable[str], rules: Sequence[Rule]) -> None:
@@ -322,14 +414,16 @@ def load_pack(name_or_path: str = "default", *, directory: Path | None = None) -
         _check_known(sel, list(rules.values()))
         selected = [c for c, r in rules.items() if _matches(r, sel)]
     for key, table in data.get("thresholds", {}).items():
-        rule = next((r for r in rules.values() if key.upper() == r.code or key == r.name), None)
+        sel = Selector(key)
+        rule = next((r for r in rules.values() if sel.names(r.code, r.name, r.aliases)), None)
         if rule is None:
             raise RulePackError(f"{path}: field 'thresholds.{key}' names no rule")
         if not isinstance(table, dict) or set(table) - {"warning", "error"}:
             raise RulePackError(f"{path}: field 'thresholds.{key}' takes only 'warning' and 'error'")
         rules[rule.code] = rule.with_thresholds(_opt_float(table, "warning", str(path), f"thresholds.{key}."),
-                                                _opt_float(table, "error", str(path), f"thresholds.{key}."))
-    ordered = tuple(sorted(rules.values(), key=lambda r: r.code))
+                                                _opt_float(table, "error", str(path), f"thresholds.{key}."),
+                                                where=str(path))
+    ordered = tuple(sorted((bind(r) for r in rules.values()), key=lambda r: r.code))
     return RulePack(str(data.get("name", path.stem)), ordered, tuple(c for c in sorted(set(selected))))
 
 

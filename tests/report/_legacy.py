@@ -48,7 +48,7 @@ def json_render(reports: Iterable[Report]) -> str:
 def sarif_render(reports: Iterable[Report], rules: Sequence[Rule],
                  digests: Optional[Mapping[str, str]] = None) -> str:
     reports = list(reports)
-    used = _common.rules_used(rules, reports)
+    used = _common.rules_used(rules)
     index = {r.code: n for n, r in enumerate(used)}
     results = []
     for report in reports:
@@ -160,9 +160,9 @@ def html_render(reports: Iterable[Report], rules: Sequence[Rule],
     n_warn = sum(f.severity == WARNING for r in reports for f in r.findings)
     clean = sum(not r.findings for r in reports)
     options = "".join(f'<option value="{_e(r.code)}">{_e(r.code)} {_e(r.name)}</option>'
-                      for r in _common.rules_used(rules, reports))
+                      for r in _common.rules_used(rules))
     sev_boxes = "".join(f'<label><input type="checkbox" class="f-sev" value="{s}" checked> {s}</label>'
-                        for s in _html._SEV_ORDER)
+                        for s in _html.SEVERITIES)
     meta = json.dumps({"photos": len(reports), "errors": n_err, "warnings": n_warn})
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -75,7 +75,10 @@ def subject_exposure(scene: Scene) -> Exposure | None:
     return _EXPOSURES[scene]
 
 
-@measure("backlight", cost_ms=4.5)
+@measure("backlight", units={"evidence": "log-odds", "stops_lit": "EV", "lit_l": "L*", "gap_l": "ΔL*", "stops": "EV",
+                             "subject_l": "L*", "subject_dark_l": "L*", "bright_l": "L*", "background_l": "L*",
+                             "clipped_fraction": "fraction", "bright_offset": "head widths"},
+          details=("stops_to_lift", "light_position", "subject_source"))
 def backlight(scene: Scene) -> Measurement:
     """Backlight evidence, log-odds in about [-14.5, 5.4], from the exposure gap between the
     bright background and the lit side of the subject's face.
@@ -150,10 +153,7 @@ def backlight(scene: Scene) -> Measurement:
               "clipped_fraction": clipped}
     if region is not None:
         values["bright_offset"] = offset
-    units = {"evidence": "log-odds", "stops_lit": "EV", "lit_l": "L*", "gap_l": "ΔL*", "stops": "EV",
-             "subject_l": "L*", "subject_dark_l": "L*", "bright_l": "L*", "background_l": "L*",
-             "clipped_fraction": "fraction", "bright_offset": "head widths"}
-    return Measurement(name, {k: round(v, 3) for k, v in values.items()}, units, regions=regions,
+    return Measurement(name, {k: round(v, 3) for k, v in values.items()}, regions=regions,
                        details={"stops_to_lift": round(max(e.stops - 1.0, 0.0), 1),
                                 "light_position": ("behind the head" if offset <= 1.0 else "beside the subject")
                                 if region is not None else "none",

@@ -57,7 +57,11 @@ W_DENSITY = 12.420
 W_DIVERSITY = 1.533
 
 
-@measure("unblurred_environment", cost_ms=5.0)
+@measure("unblurred_environment",
+          units={"environment_evidence": "log-odds", "orientation_diversity": "fraction",
+                 "sharp_edge_density": "fraction", "edge_density": "fraction", "face_focus": "ratio",
+                 "background_blur_px": "px", "blur_sigma_px": "px"},
+          details=("reference",))
 def unblurred_environment(scene: Scene) -> Measurement:
     """Evidence that the background is a sharp, recognisable environment, log-odds (real; -3.1 = plain wall).
 
@@ -122,10 +126,7 @@ def unblurred_environment(scene: Scene) -> Measurement:
               "sharp_edge_density": round(sharp, 4), "edge_density": round(density, 4),
               "face_focus": round(focus, 3), "background_blur_px": round(current, 2),
               "blur_sigma_px": round(needed, 1)}
-    units = {"environment_evidence": "log-odds", "orientation_diversity": "fraction",
-             "sharp_edge_density": "fraction", "edge_density": "fraction", "face_focus": "ratio",
-             "background_blur_px": "px", "blur_sigma_px": "px"}
-    return Measurement(name, values, units, regions=_sharpest_cells(edges, bg, scene.width, scene.height),
+    return Measurement(name, values, regions=_sharpest_cells(edges, bg, scene.width, scene.height),
                        details={"reference": "face" if scene.face is not None else "none"})
 
 

@@ -37,7 +37,9 @@ _PERSON_LOOSE = 0.15
 _MIN_OUTLINE = 15
 
 
-@measure("clothing_camouflage", cost_ms=3.5)
+@measure("clothing_camouflage", units={"lost_fraction": "fraction", "median_delta_e": "ΔE2000", "median_delta_l": "ΔL*",
+                                       "worst_delta_e": "ΔE2000", "outline_px": "px"},
+          details=("lost_percent",))
 def clothing_camouflage(scene: Scene) -> Measurement:
     """Fraction of the clothing's outline lost against the background, in [0, 1].
 
@@ -114,13 +116,13 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     values = {"lost_fraction": round(float(lost.mean()), 4), "median_delta_e": round(float(np.median(de)), 2),
               "median_delta_l": round(float(np.median(dl)), 2), "worst_delta_e": round(worst, 2),
               "outline_px": int(pts.sum() * f)}
-    units = {"lost_fraction": "fraction", "median_delta_e": "ΔE2000", "median_delta_l": "ΔL*",
-             "worst_delta_e": "ΔE2000", "outline_px": "px"}
-    return Measurement(name, values, units, regions=(region,) if region is not None else (),
+    return Measurement(name, values, regions=(region,) if region is not None else (),
                        details={"lost_percent": round(100 * float(lost.mean()), 1)})
 
 
-@measure("skin_tone_camouflage", cost_ms=2.0)
+@measure("skin_tone_camouflage",
+          units={"delta_e": "ΔE2000", "delta_e_ring": "ΔE2000", "skin_like_fraction": "fraction", "delta_l": "ΔL*"},
+          details=("skin_hex", "background_hex"))
 def skin_tone_camouflage(scene: Scene) -> Measurement:
     """Colour difference between the face's skin and the background around the head, ΔE2000 >= 0.
 
@@ -175,7 +177,6 @@ def skin_tone_camouflage(scene: Scene) -> Measurement:
         name,
         {"delta_e": round(de, 2), "delta_e_ring": round(de_ring, 2), "skin_like_fraction": round(frac, 3),
          "delta_l": round(abs(float(skin_med[0] - ring_med[0])), 2)},
-        {"delta_e": "ΔE2000", "delta_e_ring": "ΔE2000", "skin_like_fraction": "fraction", "delta_l": "ΔL*"},
         regions=regions,
         details={"skin_hex": color.rgb_to_hex(color.lab_to_rgb(skin_med)),
                  "background_hex": color.rgb_to_hex(color.lab_to_rgb(ring_med))},

@@ -54,7 +54,8 @@ HAIR_MARGIN = 0.15
 _PERSON_LOOSE = 0.15
 
 
-@measure("busy_background", cost_ms=3.0)
+@measure("busy_background", units={"clutter_fraction": "fraction", "edge_density": "fraction",
+                                   "contrast_scale": "ratio", "other_faces": "count"})
 def busy_background(scene: Scene) -> Measurement:
     """Share of the background covered by dense, crisp, multi-directional edges, fraction in [0, 1] (0 = plain).
 
@@ -103,9 +104,7 @@ def busy_background(scene: Scene) -> Measurement:
     values = {"clutter_fraction": round(float(busy.sum() / judged.sum()), 4),
               "edge_density": round(np.count_nonzero(edges) / np.count_nonzero(bg), 4),
               "contrast_scale": round(scale, 3), "other_faces": float(len(others))}
-    units = {"clutter_fraction": "fraction", "edge_density": "fraction", "contrast_scale": "ratio",
-             "other_faces": "count"}
-    return Measurement(name, values, units, regions=_worst_areas(busy, scene.width, scene.height))
+    return Measurement(name, values, regions=_worst_areas(busy, scene.width, scene.height))
 
 
 def clear_of_hair(scene: Scene) -> np.ndarray:

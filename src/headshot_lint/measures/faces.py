@@ -16,7 +16,8 @@ COMPARABLE_HEIGHT = 0.6
 CONFIDENT = 0.7
 
 
-@measure("face_count", cost_ms=4.0)
+@measure("face_count", units={"faces": "faces", "comparable_faces": "faces", "face_height": "fraction",
+                              "turn_degrees": "degrees"}, details=("turn",))
 def face_count(scene: Scene) -> Measurement:
     """Number of faces, count >= 0, and of faces comparable in size to the subject's.
 
@@ -38,7 +39,7 @@ def face_count(scene: Scene) -> Measurement:
     details = {"turn": _TURN_WORDS[turns]}
     if subject is None:
         return Measurement("face_count", {"faces": 0.0, "comparable_faces": 0.0, "face_height": 0.0, **turn},
-                           dict(_UNITS), details=details)
+                           details=details)
     people = [f for f in faces if f in scene.faces_on_person or f.score >= CONFIDENT] if scene.faces_on_person else faces
     comparable = [f for f in people if f.box.height >= COMPARABLE_HEIGHT * subject.box.height]
     regions = tuple(
@@ -50,12 +51,10 @@ def face_count(scene: Scene) -> Measurement:
         "face_count",
         {"faces": float(len(faces)), "comparable_faces": float(len(comparable)),
          "face_height": round(subject.box.height / scene.height, 4), **turn},
-        dict(_UNITS),
         regions=regions,
         details=details,
     )
 
 
-_UNITS = {"faces": "faces", "comparable_faces": "faces", "face_height": "fraction", "turn_degrees": "degrees"}
 #: How to turn the photo upright, for each ``Scene.upright_turns`` (numpy's counter-clockwise k).
 _TURN_WORDS = ("not at all", "90° counter-clockwise", "180°", "90° clockwise")

@@ -45,7 +45,8 @@ _CANDIDATES = 4
 _MAX_REGIONS = 3
 
 
-@measure("patterned_background", cost_ms=8.0)
+@measure("patterned_background", units={"periodicity": "autocorrelation", "max_periodicity": "autocorrelation",
+                                       "period_px": "px", "orientation_deg": "deg", "patterned_fraction": "fraction"})
 def patterned_background(scene: Scene) -> Measurement:
     """Strength of a repeating pattern in the background, autocorrelation contrast in [0, 2] (0 = none).
 
@@ -92,12 +93,10 @@ def patterned_background(scene: Scene) -> Measurement:
               "orientation_deg": round(float(np.degrees(np.arctan2(dy, dx)) % 180.0), 1),
               "patterned_fraction": round(float((scores >= 0.5 * scores[best]).mean()) if scores[best] > 0 else 0.0,
                                           4)}
-    units = {"periodicity": "autocorrelation", "max_periodicity": "autocorrelation", "period_px": "px",
-             "orientation_deg": "deg", "patterned_fraction": "fraction"}
     regions = tuple(Region.from_pixels(*boxes[i][:4], scene.width, scene.height,
                                        f"repeating pattern, period {np.hypot(*lags[i]) * boxes[i][4]:.0f} px")
                     for i in order[:_MAX_REGIONS] if scores[i] > 0)
-    return Measurement(name, values, units, regions=regions)
+    return Measurement(name, values, regions=regions)
 
 
 def _patches(gray: np.ndarray, mask: np.ndarray) -> tuple:

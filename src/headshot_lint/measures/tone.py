@@ -158,7 +158,10 @@ def nearest_suitable(background_lab: np.ndarray, skin_l: float) -> tuple[Tone, f
     return tones[i], float(distances[i])
 
 
-@measure("background_tone", cost_ms=2.5)
+@measure("background_tone", units={"background_l": "L*", "background_chroma": "C*ab", "skin_l": "L*",
+                                   "delta_e_recommended": "ΔE2000", "delta_e_suitable": "ΔE2000"},
+          details=("recommended_hex", "recommended_name", "complexion", "background_hex",
+                   "nearest_suitable_name", "nearest_suitable_hex"))
 def background_tone(scene: Scene) -> Measurement:
     """Background colour against the tone this face needs, ΔE2000 >= 0.
 
@@ -197,8 +200,6 @@ def background_tone(scene: Scene) -> Measurement:
         name,
         {"background_l": round(float(bg_lab[0]), 2), "background_chroma": round(float(color.chroma(bg_lab)), 2),
          "skin_l": round(skin_l, 2), "delta_e_recommended": round(de_rec, 2), "delta_e_suitable": round(de_near, 2)},
-        {"background_l": "L*", "background_chroma": "C*ab", "skin_l": "L*",
-         "delta_e_recommended": "ΔE2000", "delta_e_suitable": "ΔE2000"},
         regions=(Region.from_pixels(0, 0, w, h, w, h, "background"),),
         details={"recommended_hex": rec.hex, "recommended_name": rec.name, "complexion": complexion(skin_l),
                  "background_hex": bg_hex, "nearest_suitable_name": near.name, "nearest_suitable_hex": near.hex},

@@ -27,7 +27,9 @@ NEAR_BAND = 0.15
 _HAIR_DEPTH = 0.5
 
 
-@measure("white_background", cost_ms=1.5)
+@measure("white_background", units={"white_fraction": "fraction", "clipped_fraction": "fraction", "halo_glow_l": "ΔL*",
+                                    "hair_edge_l": "ΔL*"},
+          details=("white_percent",))
 def white_background(scene: Scene) -> Measurement:
     """Fraction of the background around the person that is flat near-white, in [0, 1].
 
@@ -64,8 +66,6 @@ def white_background(scene: Scene) -> Measurement:
     white = (view.darkest >= WHITE_LEVEL) & (gradient <= FLAT_GRADIENT)
     values = {"white_fraction": float(white[near].mean()),
               "clipped_fraction": float((view.darkest[bg] >= CLIP_LEVEL).mean())}
-    units = {"white_fraction": "fraction", "clipped_fraction": "fraction", "halo_glow_l": "ΔL*",
-             "hair_edge_l": "ΔL*"}
     regions: tuple[Region, ...] = ()
     halo = _halation(scene, view)
     if halo is not None:
@@ -74,7 +74,7 @@ def white_background(scene: Scene) -> Measurement:
     ys, xs = np.nonzero(near)
     regions = (Region.from_pixels(f * xs.min(), f * ys.min(), f * (xs.max() + 1), f * (ys.max() + 1),
                                   scene.width, scene.height, "background around the person"),) + regions
-    return Measurement(name, {k: round(v, 4) for k, v in values.items()}, units, regions=regions,
+    return Measurement(name, {k: round(v, 4) for k, v in values.items()}, regions=regions,
                        details={"white_percent": round(100 * values["white_fraction"], 1)})
 
 

@@ -35,7 +35,7 @@ def fingerprint(report: Report, finding: Finding, digests: Optional[Mapping[str,
     return hashlib.sha256(f"{ident}:{finding.code}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def rules_used(rules: Iterable[Rule], reports: Iterable[Report]) -> list[Rule]:
-    """The selected rules, once each, by code. ``reports`` is not read: the incremental writers
-    need the rules before the first report (they pass none)."""
+def rules_used(rules: Iterable[Rule]) -> list[Rule]:
+    """The selected rules, once each, by code (the incremental writers need them before the
+    first report arrives, so they never depend on the reports)."""
     return sorted({r.code: r for r in rules}.values(), key=lambda r: r.code)

@@ -28,6 +28,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "unit": f.unit,
         "threshold": f.threshold,
         "message": f.message,
+        "detail": f.detail,
         "fix": None if f.fix is None else {"title": f.fix.title, "action": f.fix.action or None,
                                            "params": dict(f.fix.params), "safety": f.fix.safety},
         "values": dict(f.values),

@@ -80,7 +80,7 @@ class Writer(_stream.Writer):
     def __init__(self, rules: Sequence[Rule], digests: Optional[Mapping[str, str]] = None,
                  spool_dir: Optional[str] = None) -> None:
         super().__init__(spool_dir)
-        self._used = _common.rules_used(rules, ())
+        self._used = _common.rules_used(rules)
         self._index = {r.code: n for n, r in enumerate(self._used)}
         self._digests = digests
         self._results = 0
