@@ -149,7 +149,14 @@ def _analysis_rgb(after: Any, before: Scene, crop: Optional[Crop] = None) -> np.
     return np.ascontiguousarray(rgb)
 
 
-def face_check(before: Scene, after: Any, crop: Optional[Crop] = None) -> FaceCheck:
+def original_detections(before: Scene) -> List[Tuple[int, float, Box]]:
+    """Every face box of both detector ranges in the original, unmerged (what
+    :func:`face_check` compares against; computed once for all attempts of a fix)."""
+    return _detections(np.asarray(before.rgb))
+
+
+def face_check(before: Scene, after: Any, crop: Optional[Crop] = None,
+               original: Optional[List[Tuple[int, float, Box]]] = None) -> FaceCheck:
     """Where the subject's face is in the corrected pixels (or encoded copy), against the
     original; see :class:`FaceCheck`.
 
@@ -166,6 +173,7 @@ def face_check(before: Scene, after: Any, crop: Optional[Crop] = None) -> FaceCh
     frame, and edge moves are still fractions of the *original* photo's width and height:
     the same 2 % of the photo the subject was in (a crop to a third of the photo would
     otherwise judge the detector's own jitter, a few % of the face, three times as hard).
+    ``original`` is :func:`original_detections` of ``before``, when already computed.
     """
     ref = subject_box(before)
     if ref is None:
@@ -175,7 +183,9 @@ def face_check(before: Scene, after: Any, crop: Optional[Crop] = None) -> FaceCh
     # The original photo's width and height in the copy's analysis px.
     full_w, full_h = (w, h) if crop is None else (w * crop.width / (crop.x1 - crop.x0),
                                                   h * crop.height / (crop.y1 - crop.y0))
-    was = [(m, s, b) for m, s, b in _detections(np.asarray(before.rgb)) if b.overlap(ref) >= _SAME_FACE]
+    if original is None:
+        original = original_detections(before)
+    was = [(m, s, b) for m, s, b in original if b.overlap(ref) >= _SAME_FACE]
     if crop is not None:
         was = [(m, s, crop.map_box(b, (before.width, before.height), (w, h))) for m, s, b in was]
     now = _detections(rgb)
@@ -366,4 +376,4 @@ _UNLIKE_SUBJECT = 20.0
 
 
 __all__ = ["Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FaceCheck", "RemnantCheck", "face_check", "face_kept",
-           "face_lost", "other_faces", "other_people", "remnant_check", "subject_box", "subject_part"]
+           "face_lost", "original_detections", "other_faces", "other_people", "remnant_check", "subject_box", "subject_part"]

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..fix_check import Crop, FaceCheck, RemnantCheck, face_check, remnant_check, subject_box
+from ..fix_check import Crop, FaceCheck, RemnantCheck, face_check, original_detections, remnant_check, subject_box
 from ..model import Report
 from ..scene import Scene
 from .canvas import AS_PLANNED, BACKGROUND_ACTIONS, FALLBACKS, Canvas, Fallback, Refused, Skipped
@@ -184,6 +184,7 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
     seen = set()
     last_notes: Tuple[str, ...] = ()
     cut: Optional[np.ndarray] = None  # remnants found so far, for the tight retries to cut away
+    original: Optional[List[Any]] = None  # the original's face detections, for every attempt's face check
     for fb in (AS_PLANNED,) + FALLBACKS:
         # What this attempt does differently for this plan; the same as an earlier one: skip.
         effect = (fb.lift_scale if "lift-face-exposure" in kinds else None,
@@ -204,7 +205,9 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
             return Correction(None, (), no_check, "", "not written: " + "; ".join(skipped), None, tuple(tried),
                               skipped=skipped)
         data = encode(out) if encode is not None else None
-        attempt, left = _check(fb.name or "as planned", scene, out, data, canvas, before, rules)
+        if original is None and subject_box(scene) is not None:
+            original = original_detections(scene)  # once for every attempt
+        attempt, left = _check(fb.name or "as planned", scene, out, data, canvas, before, rules, original)
         if left is not None:
             cut = left if cut is None else cut | left
         tried.append(attempt)
@@ -225,12 +228,13 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
 
 
 def _check(name: str, scene: Scene, out: np.ndarray, data: Optional[bytes], canvas: Canvas,
-           before: Optional[Report], rules: Optional[Sequence[Any]]) -> Tuple[Attempt, Optional[np.ndarray]]:
+           before: Optional[Report], rules: Optional[Sequence[Any]],
+           original: Optional[List[Any]] = None) -> Tuple[Attempt, Optional[np.ndarray]]:
     """The checks of one attempt's copy (see :func:`correct`), and where it left remnants."""
     if canvas.turns:  # turned back (lossless) so the face is compared in the frame it was found in
-        face = face_check(scene, np.ascontiguousarray(np.rot90(out, -canvas.turns)), canvas.crop)
+        face = face_check(scene, np.ascontiguousarray(np.rot90(out, -canvas.turns)), canvas.crop, original)
     else:
-        face = face_check(scene, data if data is not None else out, canvas.crop)
+        face = face_check(scene, data if data is not None else out, canvas.crop, original)
     remnants, left = None, None
     if canvas.background is not None:
         remnants, left = _remnants(scene, canvas)
