@@ -44,7 +44,8 @@ class RuleOutcome:
             return f"{self.code} cleared (score {b.score:.0f} -> passes)"
         a = self.after
         if self.status == "reduced":
-            return f"{self.code} reduced ({b.severity} -> {a.severity}, score {b.score:.0f} -> {a.score:.0f})"
+            how = f"{b.severity} -> {a.severity}" if a.severity != b.severity else f"still {a.severity}"
+            return f"{self.code} reduced ({how}, score {b.score:.0f} -> {a.score:.0f})"
         return f"{self.code} still {a.severity} (score {b.score:.0f} -> {a.score:.0f})"
 
 
