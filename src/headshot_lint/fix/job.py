@@ -37,7 +37,7 @@ class Job:
             # The audit looks at a sideways photo upright; the fix works in the stored frame.
             self.scene = scene if not scene.turned else Scene(photo)
         except LoadError as exc:
-            self.report = unreadable_report(name, self.rules, f"{exc}", exc.kind)
+            self.report = unreadable_report(name, self.rules, f"{exc}", exc.kind, advice=exc.advice)
         except PerceptionError as exc:
             self.report = unreadable_report(name, self.rules, f"analysis failed: {exc}", "perception-failed")
         self.planned = plan(self.report.findings, unsafe=unsafe, only=only)
