@@ -160,8 +160,9 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
     name = escape(label or src)
     if not job.readable:  # unreadable: the audit says why
         counts["failed"] += 1
-        console.print(f"{name}: [red]cannot read[/red]: {escape(report.findings[0].message)}"
-                      if report.findings else f"{name}: [red]cannot read[/red]")
+        f = report.findings[0] if report.findings else None
+        why = "" if f is None else f": {f.message}" + (f" ({f.detail})" if f.detail else "")
+        console.print(f"{name}: [red]cannot read[/red]{escape(why)}")
         return
     if todo:
         console.print(f"{name} -> {escape(str(dst))}")
