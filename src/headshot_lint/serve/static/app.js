@@ -258,7 +258,7 @@
         row.appendChild(info);
         var status = el("p", "fix-status");
         info.appendChild(status);
-        btn.addEventListener("click", function () { download(file, k[0], btn, status); });
+        btn.addEventListener("click", function () { download(file, k[0], btn, status, d.image); });
         box.appendChild(row);
       });
     if (d.fixes.advice.length) {
@@ -270,12 +270,13 @@
     return box;
   }
 
-  // The original and the corrected copy side by side, under the fix's status line.
-  function beforeAfter(status, file, afterUrl) {
+  // The original (as the card shows it: a HEIC upload too) and the corrected copy side by
+  // side, under the fix's status line.
+  function beforeAfter(status, beforeUrl, afterUrl) {
     var old = status.parentNode.querySelector(".before-after");
     if (old) old.remove();
     var fig = el("div", "before-after");
-    [["Before", URL.createObjectURL(file)], ["After", afterUrl]].forEach(function (p) {
+    [["Before", beforeUrl], ["After", afterUrl]].forEach(function (p) {
       var f = el("figure");
       var img = el("img");
       img.src = p[1];
@@ -287,7 +288,7 @@
     status.parentNode.insertBefore(fig, status.nextSibling);
   }
 
-  function download(file, mode, btn, status) {
+  function download(file, mode, btn, status, shown) {
     btn.disabled = true;
     status.className = "fix-status";
     status.textContent = "Working… (full resolution, may take a few seconds)";
@@ -315,7 +316,7 @@
       a.click();
       setTimeout(function () { a.remove(); }, 1000);
       status.textContent = "Downloaded " + res.name + "." + (res.note ? " " + res.note : "");
-      beforeAfter(status, file, a.href);
+      beforeAfter(status, shown, a.href);
     }).catch(function (e) {
       status.className = "fix-status error";
       status.textContent = e.message || String(e);
