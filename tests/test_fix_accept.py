@@ -213,3 +213,32 @@ def test_the_lift_says_how_much_of_the_suggested_lift_it_applied():
     fixes.ACTIONS["lift-face-exposure"].run(canvas, {"stops_to_lift": 6.2})
     assert canvas.notes == [f"lifted the subject by {MAX_EV:.1f} stops of the 6.2 suggested "
                             f"(at most {MAX_EV:g} stops: more makes noise and looks like another photo)"]
+
+
+def test_one_photo_is_decoded_twice_and_perceived_once(photos, monkeypatch):  # noqa: F811
+    """Issue 20: the fix command and the page decoded a photo three times and detected its
+    faces and segmented it twice. fix.Job reads the file once, decodes it at analysis size
+    (the audit) and at full resolution (the pixels), and the correction reuses the audit's
+    faces and matte; only the copies are perceived again (their re-check)."""
+    from headshot_lint import load as load_mod
+    from headshot_lint import scene as scene_mod
+
+    src = photos / "busy.jpg"
+    data = src.read_bytes()
+    decoded, matted, detected = [], [], []
+    real_decode, real_matte, real_faces = load_mod._decode, scene_mod.person_matte, scene_mod.detect_faces
+
+    def decode(source, *args, **kwargs):
+        decoded.append(bytes(source) == data if isinstance(source, (bytes, bytearray, memoryview)) else source)
+        return real_decode(source, *args, **kwargs)
+
+    monkeypatch.setattr(load_mod, "_decode", decode)
+    monkeypatch.setattr(scene_mod, "person_matte", lambda rgb: matted.append(rgb.copy()) or real_matte(rgb))
+    monkeypatch.setattr(scene_mod, "detect_faces", lambda rgb: detected.append(rgb.copy()) or real_faces(rgb))
+    job = fixes.Job(str(src), _rules(), unsafe=True)
+    result = job.correct("JPEG")
+    assert result.ok and result.after is not None, result.refused
+    original = np.asarray(job.scene.rgb)
+    assert decoded.count(True) == 2 and str(src) not in decoded  # the bytes read once, decoded twice
+    assert sum(np.array_equal(a, original) for a in matted) == 1
+    assert sum(np.array_equal(a, original) for a in detected) == 1
