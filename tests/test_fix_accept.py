@@ -41,7 +41,8 @@ def _scene(patch: str = ""):
     """A drawn photo: a skin-coloured head and dark body on a teal wall, the alpha a fix
     would use, the matte, and the copy on grey. ``patch`` adds a mistake of the matte:
     "attached" (a wall patch beside the head kept, where the segmenter was unsure),
-    "floating" (a wall piece cut off from the subject kept), "halo" (a rim of the wall)."""
+    "floating" (a wall piece cut off from the subject kept), "ghost" (the same, faintly),
+    "halo" (a rim of the wall)."""
     h, w = 240, 320
     wall = np.zeros((h, w, 3), np.uint8)
     wall[:] = (40, 150, 150)
@@ -60,6 +61,8 @@ def _scene(patch: str = ""):
         matte[50:90, 194:224] = np.maximum(matte[50:90, 194:224], 0.6)
     elif patch == "floating":
         alpha[20:50, 260:300] = 1.0
+    elif patch == "ghost":  # a faint piece of the wall, kept at 30 %
+        alpha[20:60, 250:310] = 0.3
     new = np.array([128, 128, 128], np.float32)
     copy = (alpha[..., None] * original + (1 - alpha[..., None]) * new).astype(np.float32)
     if patch == "halo":
@@ -75,7 +78,8 @@ def test_a_clean_copy_has_no_remnant():
     assert check.clean and not where.any(), check
 
 
-@pytest.mark.parametrize("patch, field", [("attached", "patches"), ("floating", "fragments")])
+@pytest.mark.parametrize("patch, field", [("attached", "patches"), ("floating", "fragments"),
+                                          ("ghost", "fragments")])
 def test_old_background_kept_beside_or_apart_from_the_subject_is_a_remnant(patch, field):
     """facerec_obama: teal and white patches beside the head, flag fragments along the suit."""
     original, copy, alpha, face, matte = _scene(patch)

@@ -238,7 +238,8 @@ class RemnantCheck(NamedTuple):
     """Leftovers of the old background in a copy whose background was replaced or blurred.
 
     ``fragments`` is the share of the photo kept as "person" but cut off from the
-    subject (patches floating in the new background); ``patches`` the share kept at the
+    subject (patches floating in the new background; faint ones, kept at 10-50 %, count
+    by their opacity); ``patches`` the share kept at the
     subject's uncertain edge whose colour is the old background's nearby rather than the
     subject's (a flag, a curtain, a window wedge at the shoulder); ``halo`` the mean
     fraction of the old background left in the ring just outside the subject (0 clean,
@@ -328,6 +329,13 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
     kept = alpha >= 0.5
     subject = subject_part(kept, face)
     floating = _blobs(kept & ~subject, min_px)
+    # Faint pieces too: parts of the soft alpha (a ghost of a wall, a smear of a curtain at
+    # 10-50 % opacity) not connected to the subject, counted by their opacity. Hair wisps
+    # stay connected to the subject through the soft alpha.
+    soft = alpha >= _FAINT
+    n, labels = cv2.connectedComponents(soft.astype(np.uint8), connectivity=8)
+    touching = np.unique(labels[subject & soft])
+    faint = _blobs(soft & ~np.isin(labels, touching) & ~floating, min_px)
     # Patches: kept where the segmenter was unsure, and looking like the old background
     # nearby rather than like the subject nearby (a flag, a window frame, a wall wedge).
     m = np.asarray(matte, np.float32)
@@ -359,10 +367,13 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
             left = np.einsum("nc,nc->n", (copy.astype(np.float32) - new)[ring][seen], diff[seen]) / norm2[seen]
             halo = float(np.clip(np.mean(np.clip(left, 0.0, 1.0)), 0.0, 1.0))
     area = float(h * w)
-    check = RemnantCheck(float(floating.sum()) / area, float(patches.sum()) / area, halo)
-    return check, floating | patches
+    pieces = float(floating.sum()) + float(alpha[faint].sum())
+    check = RemnantCheck(pieces / area, float(patches.sum()) / area, halo)
+    return check, floating | faint | patches
 
 
+#: Alpha from which a pixel shows the old background faintly (a floating ghost counts).
+_FAINT = 0.1
 #: Sure person for the colour of the subject nearby: matte over 0.9, eroded by this
 #: fraction of the long side (as the matte refinement's trimap).
 _SURE_FRACTION = 0.03
