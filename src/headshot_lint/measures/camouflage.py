@@ -44,8 +44,9 @@ def clothing_camouflage(scene: Scene) -> Measurement:
 
     Values
     ------
-    lost_fraction : fraction of the outline below the chin (shoulders, arms, body)
-        where the clothing and the background beside it differ by less than
+    lost_fraction : fraction of the outline below the chin (shoulders, arms, body;
+        the whole outline, head included, in a tight crop that shows too little
+        body) where the person and the background beside it differ by less than
         ``LOST_DELTA_E`` ΔE2000 (what the rule judges), [0, 1].
     median_delta_e : median ΔE2000 across that outline, >= 0.
     median_delta_l : median |ΔL*| across it, [0, 100].
@@ -63,6 +64,11 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     person is compared with that of a band just outside it, both within a small
     window, so the comparison is local: a dark suit against a dark corner of an
     otherwise light room counts as lost there.
+
+    A tight crop with fewer than ``_MIN_OUTLINE`` measurable outline pixels below the
+    chin is judged on the whole outline, hair included: it is what a viewer sees of
+    the person's shape (25 more of the 321 labelled photos judged; F1 0.54 -> 0.53,
+    recall 0.63 -> 0.68, within one photo's noise).
 
     Silhouettes are judged like any photo: people call a black figure against a dark
     ground camouflaged, and against a bright sky not (on the 321 labelled photos
@@ -88,18 +94,21 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     inside_d = cv2.distanceTransform(person, cv2.DIST_L2, 3)
     outside_d = cv2.distanceTransform(1 - person, cv2.DIST_L2, 3)
     chin = int(np.clip(round(_chin_row(scene) * f), 0, h))
-    edge = (person > 0) & (inside_d < 1.5)
-    edge[:max(chin, 2)] = False
-    edge[-2:] = False  # the frame's edge is no outline
-    edge[:, :2] = edge[:, -2:] = False
+    outline = (person > 0) & (inside_d < 1.5)
+    outline[:2] = outline[-2:] = False  # the frame's edge is no outline
+    outline[:, :2] = outline[:, -2:] = False
     inside = (inside_d > _GAP_PX) & (inside_d <= _GAP_PX + BAND_PX)
     outside = (matte < _BACKGROUND) & (outside_d > _GAP_PX) & (outside_d <= _GAP_PX + BAND_PX)
     k = 2 * (BAND_PX + _GAP_PX) + 1
     lab_in, ok_in = _local_mean(lab, inside, k)
     lab_out, ok_out = _local_mean(lab, outside, k)
-    pts = edge & ok_in & ok_out
+    measurable = outline & ok_in & ok_out
+    pts = measurable.copy()
+    pts[:chin] = False
+    if pts.sum() < _MIN_OUTLINE:  # a tight crop: little body shows, the head's outline is what is seen
+        pts = measurable
     if pts.sum() < _MIN_OUTLINE:
-        return Measurement.not_assessable(name, "the body barely meets the background (cropped or fills the frame)")
+        return Measurement.not_assessable(name, "the person barely meets the background (cropped or fills the frame)")
     a, b = lab_in[pts], lab_out[pts]
     de = color.delta_e(a, b)
     dl = np.abs(a[:, 0] - b[:, 0])
