@@ -17,25 +17,21 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import string
 from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 import os
 
 import numpy as np
 
-from .errors import HeadshotLintError, LoadError, PerceptionError
+from ._templates import fill
+from .errors import HeadshotLintError, LoadError, PerceptionError, cause_of
 from .load import Photo, load
 from .measures import call, specs
-from .model import ERROR, INFO, NOT_ASSESSABLE, WARNING, Finding, Fix, Measurement, Report, Skipped
+from .model import ERROR, INFO, NOT_ASSESSABLE, SEVERITIES, WARNING, Finding, Fix, Measurement, Report, Skipped
 from .rules import LOAD_MEASURE, Rule, RulePack, load_pack
 from .scene import Scene
 
 Source = Union[str, "os.PathLike[str]", bytes, np.ndarray]
 
-#: Codes of the input checks (readable, one face, upright), which count in the overall
-#: score only when they fail.
-INPUT_PREFIX = "HL0"
-_SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
 def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequence[str] | None = None,
@@ -51,7 +47,7 @@ def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequenc
     try:
         photo = load(source)
     except LoadError as exc:
-        return unreadable_report(label, chosen, f"{exc}", exc.kind)
+        return unreadable_report(label, chosen, f"{exc}", exc.kind, advice=exc.advice)
     try:
         return _judge(label, photo, chosen)
     except PerceptionError as exc:
@@ -115,10 +111,10 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
         severity = rule.severity_of(value)
         if severity is not None:
             findings.append(_finding(rule, m, value, severity, score))
-    findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.score, f.code))
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.score, f.code))
     size = photo.original_size
-    codes = {r.name: r.code for r in rules}
-    judged = [q for name, q in scores.items() if q < 100.0 or not codes[name].startswith(INPUT_PREFIX)]
+    inputs = {r.name for r in rules if r.input_check}
+    judged = [q for name, q in scores.items() if q < 100.0 or name not in inputs]
     return Report(path=label, score=overall_score(judged), scores=scores, findings=tuple(findings),
                   skipped=tuple(skipped), size=size, analysis_size=(photo.rgb.shape[1], photo.rgb.shape[0]),
                   measurements=cache)
@@ -157,8 +153,8 @@ def overall_score(scores: Iterable[float]) -> float:
 
 def _finding(rule: Rule, m: Measurement, value: float, severity: str, score: float) -> Finding:
     threshold = {ERROR: rule.error, WARNING: rule.warning, INFO: rule.info}[severity]
-    fields = {**m.details, **m.values, "value": value, "threshold": threshold, "unit": rule.unit,
-              "severity": severity}
+    fields = {**m.details, **m.values, "value": value, "threshold": threshold, "to_pass": _to_pass(rule),
+              "unit": rule.unit, "severity": severity}
     params = {k: fields[k] for k in rule.fix.params if k in fields}
     fix = Fix(title=_format(rule.fix_title, fields), action=rule.fix.action, params=params,
               safety=rule.fix.safety)
@@ -167,29 +163,33 @@ def _finding(rule: Rule, m: Measurement, value: float, severity: str, score: flo
                    values=dict(m.values), regions=m.regions, detail=_format(rule.detail, fields))
 
 
+def _to_pass(rule: Rule) -> float | None:
+    """What it takes to pass: the mildest threshold (info, else warning, else error)."""
+    return next((t for t in (rule.info, rule.warning, rule.error) if t is not None), None)
+
+
 def _format(template: str, fields: Mapping[str, Any]) -> str:
-    """str.format that leaves an unknown placeholder visible instead of failing."""
-    return string.Formatter().vformat(template, (), _Fields(fields))
+    """The template filled in (see :mod:`._templates`: value and thresholds never print alike)."""
+    return fill(template, fields)
 
 
-class _Fields(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def unreadable_report(label: str, rules: Sequence[Rule], message: str, kind: str) -> Report:
+def unreadable_report(label: str, rules: Sequence[Rule], message: str, kind: str,
+                      advice: str | None = None) -> Report:
     """The report of a photo that could not be analysed (unreadable, timed out, worker
-    died): an ``unreadable-image`` finding with ``message``, every other rule skipped."""
+    died): an ``unreadable-image`` finding saying why in a person's words (the ``kind``'s
+    :class:`~.errors.Cause`, with ``message`` as its detail), every other rule skipped."""
     rule = next((r for r in rules if r.measure == LOAD_MEASURE), None)
     findings: tuple[Finding, ...] = ()
     scores: dict[str, float] = {}
     if rule is not None:
         scores[rule.name] = 0.0
-        fields = {"value": 1.0, "threshold": rule.error, "unit": rule.unit, "severity": ERROR, "reason": message,
-                  "kind": kind}
+        cause = cause_of(kind)
+        fields = {"value": 1.0, "threshold": rule.error, "to_pass": rule.error, "unit": rule.unit,
+                  "severity": ERROR, "reason": message, "kind": kind, "problem": cause.problem,
+                  "advice": advice or cause.advice}
         findings = (Finding(code=rule.code, rule=rule.name, severity=ERROR, score=0.0, value=None, unit="",
                             threshold=None, message=_format(rule.message, fields),
                             fix=Fix(title=_format(rule.fix_title, fields), action="", safety="none"),
-                            values={}, regions=()),)
+                            values={}, regions=(), detail=_format(rule.detail, fields)),)
     skipped = tuple(Skipped(r.code, r.name, "the image could not be read") for r in rules if r is not rule)
     return Report(path=label, score=0.0, scores=scores, findings=findings, skipped=skipped)
