@@ -71,12 +71,14 @@ def small_size_contrast(scene: Scene) -> Measurement:
     melts more than a plain one of another tone, and one bright window does not
     rescue a face lost against the rest.
 
-    On the 321 labelled photos (``benchmarks/fit_subject.py``) the two together gave a
-    nested-CV F1 of about 0.56, against 0.50-0.51 for either alone, 0.46 for the WCAG
-    ratio beside the head the rule judged before, and 0.42-0.50 for the same values on
-    the 32 px circle, for colour differences to everything that is not face (hair and
-    clothes included), or across the face's outline. Group photos are judged on the
-    main face.
+    On the 321 labelled photos (``benchmarks/fit_subject.py``, mean over five fold
+    shuffles) the two together gave a nested-CV F1 of 0.55, against 0.49-0.50 for
+    either alone, 0.43 for the WCAG ratio beside the head that the rule judged before,
+    0.46 for the same values on the 32 px circle, 0.50-0.51 for the median colour
+    difference to everything that is not face (hair and clothes counted as
+    separation), 0.40-0.42 across the face's outline, and 0.51-0.54 with a third
+    value added (another face in the crop, a dark face, the background's texture).
+    Group photos are judged on the main face.
 
     References
     ----------
