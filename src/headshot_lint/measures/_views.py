@@ -1,8 +1,10 @@
 """Per-scene views shared by several measures, computed once and cached with the scene.
 
-The half-size view (:class:`HalfView`), the facial skin's median colour and the clothing
-region live here rather than in one measure's module, so that the tone advice, the
-exposure, outline and small-size measures read one definition of each.
+The half-size view (:class:`HalfView`), the facial skin's median colour, the clothing
+region (and its chin row) and the profile-picture thumbnails (:func:`thumbnails`) live
+here rather than in one measure's module, so that the tone advice, the exposure, outline
+and small-size measures (and the report's previews, through the crop) read one
+definition of each.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .. import color
 from ..scene import Scene
 
 #: Face-mesh index of the chin's lowest point.
-CHIN_LANDMARK = 152
+_CHIN = 152
 #: Pixels within this Lab distance of the median facial skin are skin, not clothing.
 _SKIN_LAB = 12.0
 
@@ -138,7 +140,7 @@ def _clothing(scene: Scene, lab: np.ndarray, person: np.ndarray, f: int) -> tupl
     if face is not None and scene.matte[int(np.clip(face.box.center[1], 0, scene.height - 1)),
                                         int(np.clip(face.box.center[0], 0, scene.width - 1))] >= 0.5:
         lm = scene.landmarks
-        bottom_of_face = float(lm[CHIN_LANDMARK, 1]) if lm is not None else face.box.y1
+        bottom_of_face = float(lm[_CHIN, 1]) if lm is not None else face.box.y1
         chin = int(np.clip(bottom_of_face / f, 0, person.shape[0]))
     else:
         chin = int(top + 0.2 * (bottom - top))

@@ -14,7 +14,7 @@ from .. import color
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
-from ._views import CHIN_LANDMARK as _CHIN, half_view, skin_lab
+from ._views import clothing, half_view, skin_lab
 
 #: An outline point is "lost" when the clothing and the background beside it differ
 #: by less than this CIEDE2000 at the viewing scale (RESEARCH.md puts "clear
@@ -57,8 +57,9 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     Notes
     -----
     Judged at the scale a viewer sees the photo (long side ``VIEW_PX``, area averaged).
-    The outline is the person matte's edge below the chin (the face mesh's lowest chin
-    point; without a face on the person, below the top fifth of the person); where
+    The outline is the person matte's edge below the chin (:func:`~._views.clothing`'s
+    chin row: the face mesh's lowest chin point; without a face on the person, the top
+    fifth of the person); where
     the frame cuts the body there is no outline, so the frame's edge is left out. At
     every outline pixel the mean CIELAB of a band ``BAND_PX`` wide just inside the
     person is compared with that of a band just outside it, both within a small
@@ -95,7 +96,7 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     person = (matte >= 0.5).astype(np.uint8)
     inside_d = cv2.distanceTransform(person, cv2.DIST_L2, 3)
     outside_d = cv2.distanceTransform(1 - person, cv2.DIST_L2, 3)
-    chin = int(np.clip(round(_chin_row(scene) * f), 0, h))
+    chin = int(np.clip(round(clothing(scene)[1] * half_view(scene).factor * f), 0, h))  # the one chin row
     outline = (person > 0) & (inside_d < 1.5)
     outline[:2] = outline[-2:] = False  # the frame's edge is no outline
     outline[:, :2] = outline[:, -2:] = False
@@ -122,17 +123,6 @@ def clothing_camouflage(scene: Scene) -> Measurement:
               "outline_px": int(round(pts.sum() / f))}
     return Measurement(name, values, regions=(region,) if region is not None else (),
                        details={"lost_percent": round(100 * float(lost.mean()), 1)})
-
-
-def _chin_row(scene: Scene) -> float:
-    """Row of the chin in analysis px: the face mesh's lowest chin point (the face box's
-    bottom without a mesh) when the face is on the person, else the top fifth of the person."""
-    face = scene.face
-    if face is not None and face in scene.faces_on_person:
-        lm = scene.landmarks
-        return float(lm[_CHIN, 1]) if lm is not None else face.box.y1
-    ys = np.nonzero(scene.person_mask.any(axis=1))[0]
-    return float(ys[0] + 0.2 * (ys[-1] - ys[0]))
 
 
 @measure("skin_tone_camouflage",
