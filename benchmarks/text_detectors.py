@@ -85,23 +85,24 @@ def _arms(det_models: tuple = ()):
     """
     from headshot_lint.measures import _text_detectors as td
     from headshot_lint.measures import text
+    from headshot_lint.perception import text_detector as ocr
 
-    sess = text._session("det")
+    sess = ocr.session("det")
 
     def lines(boxes, mask):
         return len(td.merge_overlapping([b for b in boxes if td.fraction_inside(b, mask) >= 0.25]))
 
     arms = {"mser": lambda sc: lines(td.mser_text_boxes(sc.gray), sc.background_mask)}
     if sess is not None:
-        arms["r1-db480"] = lambda sc: lines(td.db_text_boxes(sess, sc.rgb, side=480), sc.background_mask)
-        arms["db384"] = lambda sc: lines(td.db_text_boxes(sess, sc.rgb, side=text.DETECTOR_SIDE,
+        arms["r1-db480"] = lambda sc: lines(td.db_text_boxes(sc.rgb, side=480), sc.background_mask)
+        arms["db384"] = lambda sc: lines(td.db_text_boxes(sc.rgb, side=text.DETECTOR_SIDE,
                                                           min_height=text._MIN_LINE_PX,
                                                           max_height=text._MAX_LINE_PX), ~sc.person_mask)
         arms["r2"] = lambda sc: _without(text, sc, zoom=False)
         arms["r2+zoom"] = lambda sc: _without(text, sc, zoom=True)
         arms["shipped"] = lambda sc: text.text_or_logo(sc).values.get("text_marks", 0)
     for path in det_models:
-        other = text.open_session(str(path))
+        other = ocr.open_session(str(path))
         arms[f"shipped@{_model_name(Path(path))}"] = lambda sc, other=other: _with_detector(text, other, sc)
     return arms
 
@@ -114,12 +115,14 @@ def _model_name(path: Path) -> str:
 
 def _with_detector(text, session, scene) -> int:
     """The shipped measure's count with ``session`` as its detection model (recogniser unchanged)."""
-    own = text._session
-    text._session = lambda kind="det": session if kind == "det" else own(kind)
+    from headshot_lint.perception import text_detector as ocr
+
+    own = ocr.session
+    ocr.session = lambda kind="det": session if kind == "det" else own(kind)
     try:
         return text.text_or_logo(scene).values.get("text_marks", 0)
     finally:
-        text._session = own
+        ocr.session = own
 
 
 _MEASURE_ARMS = ("r2", "r2+zoom", "shipped")
@@ -169,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import cv2
 
-    cv2.setNumThreads(args.threads)  # read by text._session when it builds the sessions
+    cv2.setNumThreads(args.threads)  # read by text_detector.session when it builds the sessions
 
     from headshot_lint.measures import _text_detectors as td
     from headshot_lint.measures import text

