@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import re
 import sys
 
 import cv2
@@ -208,7 +209,7 @@ def test_corner_watermark_over_the_person_counts_as_background_text():
     assert after.values["text_marks"] == before.values["text_marks"] + 1
     assert after.values["clothing_text"] == before.values["clothing_text"]
     assert any(r.label == "watermark" for r in after.regions)
-    assert "watermark" not in before.details["also"] and "watermark in a corner" in after.details["also"]
+    assert "watermark" not in before.details["found"] and "watermark in a corner" in after.details["found"]
 
 
 def test_message_names_only_what_was_found():
@@ -217,8 +218,18 @@ def test_message_names_only_what_was_found():
 
     report = audit(_composite(_signage()), select=["HL401"])
     (finding,) = [f for f in report.findings if f.code == "HL401"]
-    assert "text line(s) in the background" in finding.message
-    assert "0 of them" not in finding.message and "(0 " not in finding.message
+    assert re.match(r"\d+ lines? of text in the background behind you: ", finding.message)
+    assert "0 of them" not in finding.message and "(0 " not in finding.message and "logo" not in finding.message.split(":")[0]
+    assert re.match(r"\d+ text line\(s\) found, at or above the limit of 1;", finding.detail)
+
+
+def test_found_phrase_speaks_plainly():
+    """The message's phrase counts lines, watermarks and logo marks in words, naming only what is there."""
+    assert text.found_phrase(1, 0, 0) == "1 line of text"
+    assert text.found_phrase(1, 1, 0) == "1 line of text (a watermark in a corner)"
+    assert text.found_phrase(3, 1, 2) == "3 lines of text (1 of them a watermark in a corner) and 2 repeated logo marks"
+    assert text.found_phrase(0, 0, 1) == "a repeated logo mark"
+    assert text.found_phrase(0, 0, 0) == "nothing"
 
 
 def test_watermark_needs_the_corner_and_the_recogniser(monkeypatch):

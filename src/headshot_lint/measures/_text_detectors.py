@@ -348,6 +348,31 @@ def fraction_inside(box: Box, mask: np.ndarray) -> float:
     return float(sub.mean()) if sub.size else 0.0
 
 
+def join_words(boxes: Sequence[Box], gap: float = 1.0) -> List[Box]:
+    """Boxes side by side on one line (vertical overlap over half the lower one, horizontal
+    gap under ``gap`` times their mean height) joined into one: at 640 px the detector
+    sees "SUMMIT" and "2026" as two boxes that at 384 px were one line."""
+    out = sorted(boxes, key=lambda b: b.x0)
+    joined = True
+    while joined:
+        joined = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                a, b = out[i], out[j]
+                ha, hb = a.y1 - a.y0, b.y1 - b.y0
+                overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+                space = max(a.x0, b.x0) - min(a.x1, b.x1)
+                if overlap > 0.5 * min(ha, hb) and space < gap * (ha + hb) / 2.0:
+                    out[i] = Box(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1),
+                                 max(a.score, b.score), a.kind if a.kind == b.kind else "text")
+                    del out[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return out
+
+
 def merge_overlapping(boxes: Sequence[Box]) -> List[Box]:
     """Boxes with overlapping extents merged (highest score; "text" when any part is text)."""
     out: List[Box] = []

