@@ -277,3 +277,46 @@ def test_lone_small_unread_line_is_looked_at_closer(monkeypatch):
     assert m.details["read"].strip().upper().startswith("SUMM")
     monkeypatch.setattr(td, "db_text_boxes", lambda *a, **k: [td.Box(20, 20, 120, 80, 0.9, "text")])
     assert text.text_or_logo(scene).values["text_marks"] == 0
+
+
+def _looks(found_at: dict):
+    """A stand-in detector: the boxes ``found_at[side]`` for each size it is run at (others: none)."""
+    sides = []
+
+    def db_text_boxes(rgb, *, side, **filters):
+        sides.append(side)
+        return list(found_at.get(side, []))
+
+    return db_text_boxes, sides
+
+
+def test_second_look_counts_only_what_reads(monkeypatch):
+    """Nothing at the first look: the photo is seen again at 512 then 192 px; a line found there
+    counts when it reads (and ends the search), a line that does not read never counts."""
+    scene = scene_of(_composite(_signage()))
+    word = td.Box(290, 25, 420, 72, 0.9, "text")  # "SUMMIT" on the wall
+    fake, sides = _looks({512: [word]})
+    monkeypatch.setattr(td, "db_text_boxes", fake)
+    m = text.text_or_logo(scene)
+    assert m.values["text_marks"] == 1 and sides == [384, 512]
+    assert m.details["detector"].endswith("384 px, 512 px")
+    fake, sides = _looks({512: [_flat_box()], 192: [_flat_box()]})
+    monkeypatch.setattr(td, "db_text_boxes", fake)
+    m = text.text_or_logo(scene)
+    assert m.values["text_marks"] == 0 and sides == [384, 512, 192]
+
+
+def test_no_second_look_once_text_is_counted(monkeypatch):
+    """Text counted at the first look ends the search: no second look is paid for."""
+    scene = scene_of(_composite(_signage()))
+    fake, sides = _looks({384: [_flat_box(), td.Box(20, 80, 120, 110, 0.9, "text")]})
+    monkeypatch.setattr(td, "db_text_boxes", fake)
+    assert text.text_or_logo(scene).values["text_marks"] == 2 and sides == [384]
+
+
+def test_words_on_one_line_join():
+    """Two words side by side make one line; a line below stays separate."""
+    a, b = td.Box(10, 10, 60, 30, 0.9, "text"), td.Box(70, 12, 120, 31, 0.9, "text")
+    below = td.Box(10, 60, 120, 80, 0.9, "text")
+    joined = td.join_words([b, below, a])
+    assert len(joined) == 2 and td.Box(10, 10, 120, 31, 0.9, "text") in joined
