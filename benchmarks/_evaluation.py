@@ -69,6 +69,34 @@ def count(truth: Sequence[bool], predicted: Sequence[bool]) -> Counts:
     return Counts(tp, fp, fn, len(truth) - tp - fp - fn)
 
 
+def human_ceiling(photos: Path, label: str) -> Tuple[float, int]:
+    """(F1 or agreement, pairs) of one rater against the other two where those two agree,
+    pooled over every photo and rater of ``photos/ratings.csv``: how well a careful person
+    reproduces the consensus. Binary labels give F1; ``verdict`` gives agreement. NaN when
+    the folder has no ratings."""
+    path = photos / "ratings.csv"
+    if not path.is_file():
+        return float("nan"), 0
+    by_file: Dict[str, List[str]] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row.get(label, "") != "":
+                by_file.setdefault(row["file"], []).append(row[label])
+    one: List[str] = []
+    others: List[str] = []
+    for votes in by_file.values():
+        if len(votes) != 3:
+            continue
+        for i in range(3):
+            a, b = (votes[j] for j in range(3) if j != i)
+            if a == b:
+                one.append(votes[i])
+                others.append(a)
+    if label == "verdict":
+        return (sum(x == y for x, y in zip(one, others)) / len(one) if one else float("nan")), len(one)
+    return count([x == "1" for x in others], [x == "1" for x in one]).f1, len(one)
+
+
 def read_labels(photos: Path) -> List[Dict[str, str]]:
     """Rows of ``photos/labels.csv`` (schema in ``shared/photos/README.md``), with derived labels."""
     with open(photos / "labels.csv", newline="", encoding="utf-8") as fh:

@@ -14,7 +14,7 @@ and prints the ratios against the targets (jobs 2 >= 1.8x jobs 1, full <= 1.5x f
 cache hit <= 1 ms beyond hashing, <= 600 MB per worker).
 
 Usage: ``PYTHONPATH=src:. python benchmarks/throughput.py [-n 200] [--size 4000x3000]
-[--scene busy|studio|both] [--rounds 2]``
+[--scene busy|studio|real|all] [--rounds 2] [--stages-only]``
 
 First it measures the machine itself (:func:`contention`): how much one process slows
 down when a second one runs beside it, for pure arithmetic and for memory-bound array
@@ -27,7 +27,15 @@ Two sets of photos, cached in a temp folder between runs:
   backgrounds;
 * ``studio``: the fixture generator's ``studio-clean`` / ``studio-offwhite`` classes (the
   subject cut out on a plain backdrop: what a staff-photo directory mostly holds; the text
-  search is skipped as the background is plain), upscaled with mild sensor noise.
+  search is skipped as the background is plain), upscaled with mild sensor noise;
+* ``real``: real-photo-like 12 MP JPEGs made at run time from the labelled photos of
+  ``../shared/photos`` (each scaled to about ``--size``'s pixel count, aspect kept, quality
+  92): the rooms, streets, crowds and backdrops users have. Synthetic sets understate the
+  cost of a real photo; never committed, made in the temp folder.
+
+For every set it also prints the per-stage median cost (:func:`stages`): decode, each
+perception step, each shared view and each measure, timed one after the other on the same
+photos in this process.
 
 Wall times depend on whatever else the machine runs; CPU times (``time.process_time``
 in this process, the workers' own CPU time for a pool) are printed beside them.
@@ -111,6 +119,72 @@ def generate_studio(n: int, size: tuple[int, int], out: Path) -> list[str]:
         noisy = np.clip(big + noise[dy:dy + h, dx:dx + w], 0, 255).astype(np.uint8)
         cv2.imwrite(str(path), cv2.cvtColor(noisy, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
     return paths
+
+
+def generate_real(n: int, size: tuple[int, int], out: Path, photos: Path) -> list[str]:
+    """Up to ``n`` JPEGs of about ``size``'s pixel count (aspect kept, quality 92), one per
+    labelled photo of ``photos`` in name order (every photo when ``n`` is larger)."""
+    import cv2
+
+    out.mkdir(parents=True, exist_ok=True)
+    area = size[0] * size[1]
+    paths = []
+    for src in sorted(photos.glob("*.jpg"))[:n]:
+        path = out / src.name
+        paths.append(str(path))
+        if path.exists():
+            continue
+        img = cv2.imread(str(src), cv2.IMREAD_COLOR)
+        h, w = img.shape[:2]
+        f = (area / (w * h)) ** 0.5
+        big = cv2.resize(img, (round(w * f), round(h * f)), interpolation=cv2.INTER_CUBIC)
+        cv2.imwrite(str(path), big, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return paths
+
+
+#: The Scene's shared steps in the order the stage table times them (each cached once, so
+#: a measure's own time excludes them); names absent from this version's Scene are skipped.
+_SCENE_STEPS = ("faces", "matte", "upright_turns", "landmarks", "skin_mask", "background_mask", "lab",
+                "luminance", "gray", "gradient", "embedding")
+
+
+def stages(paths: list[str], rules) -> dict[str, list[float]]:
+    """Milliseconds per photo of each stage, in order: decode at analysis size, each Scene
+    step of ``_SCENE_STEPS``, then each measure the rules read (its own work beyond the
+    steps already cached). One thread, after a warm-up photo."""
+    from headshot_lint.measures import call, specs
+
+    wanted = list(dict.fromkeys(r.measure for r in rules if r.measure in specs()))
+    steps = [s for s in _SCENE_STEPS if hasattr(Scene, s)]
+    audit(paths[0], rules=rules)  # warm-up: graphs and sessions built
+    out: dict[str, list[float]] = {}
+
+    def timed(key: str, fn):
+        t0 = time.perf_counter()
+        value = fn()
+        out.setdefault(key, []).append((time.perf_counter() - t0) * 1000)
+        return value
+
+    for p in paths:
+        photo = timed("decode", lambda: load(p))
+        scene = Scene(photo)
+        for step in steps:
+            timed(f"scene.{step}", lambda: getattr(scene, step))
+        for name in wanted:
+            timed(f"measure {name}", lambda: call(specs()[name], scene))
+    return out
+
+
+def print_stages(name: str, table: dict[str, list[float]]) -> None:
+    """The stage table: median, 90th percentile and mean ms per photo, and each stage's share."""
+    total = sum(float(np.mean(v)) for v in table.values())
+    print(f"[{name}] per-stage cost, ms per photo over {len(next(iter(table.values())))} photos "
+          f"(one thread; mean total {total:.1f} ms)")
+    print(f"  {'stage':40s} {'median':>7s} {'p90':>7s} {'mean':>7s} {'share':>6s}")
+    for key, v in table.items():
+        a = np.asarray(v)
+        print(f"  {key:40s} {np.median(a):7.1f} {np.percentile(a, 90):7.1f} {a.mean():7.1f} "
+              f"{a.mean() / total:6.0%}")
 
 
 def _floor_and_full(paths: list[str], rules) -> tuple[float, float, float, float]:
@@ -244,7 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-n", type=int, default=200, help="number of photos per set (default 200)")
     ap.add_argument("--size", default="4000x3000", help="photo size WxH (default 4000x3000, 12 MP)")
-    ap.add_argument("--scene", choices=("busy", "studio", "both"), default="both", help="which photo set(s)")
+    ap.add_argument("--scene", choices=("busy", "studio", "real", "both", "all"), default="all",
+                    help="which photo set(s): both = busy and studio; all adds real")
+    ap.add_argument("--photos", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "photos",
+                    help="labelled photos the real set is made from")
+    ap.add_argument("--stages-only", action="store_true",
+                    help="print the per-stage table and the full/floor ratio only (no pools, no cache)")
     ap.add_argument("--dir", type=Path, default=None, help="where to keep the generated photos")
     ap.add_argument("--rounds", type=int, default=2, help="alternating --jobs 1 / --jobs 2 runs per set (default 2)")
     args = ap.parse_args(argv)
@@ -262,13 +341,22 @@ def main(argv: list[str] | None = None) -> int:
     base = args.dir or Path(tempfile.gettempdir())
     rules = load_pack("default").select()
     makers = {"busy": (generate, f"headshot-lint-bench-{w}x{h}"),
-              "studio": (generate_studio, f"headshot-lint-bench-studio-{w}x{h}")}
-    for name in (("busy", "studio") if args.scene == "both" else (args.scene,)):
+              "studio": (generate_studio, f"headshot-lint-bench-studio-{w}x{h}"),
+              "real": (lambda n, size, out: generate_real(n, size, out, args.photos),
+                       f"headshot-lint-bench-real-{w}x{h}")}
+    chosen = {"both": ("busy", "studio"), "all": ("busy", "studio", "real")}.get(args.scene, (args.scene,))
+    for name in chosen:
         make, folder = makers[name]
         t0 = time.perf_counter()
         paths = make(args.n, (w, h), base / folder)
-        print(f"{len(paths)} {name} photos of {w}x{h} px in {base / folder} "
+        print(f"{len(paths)} {name} photos of about {w}x{h} px in {base / folder} "
               f"({time.perf_counter() - t0:.1f} s to generate)")
+        print_stages(name, stages(paths, rules))
+        if args.stages_only:
+            floor, floor_cpu, full, full_cpu = _floor_and_full(paths, rules)
+            print(f"[{name}] floor {floor * 1000:.1f} ms, full {full * 1000:.1f} ms wall per photo: "
+                  f"full / floor {full / floor:.2f}x wall, {full_cpu / floor_cpu:.2f}x CPU")
+            continue
         measure_set(name, paths, rules, args.rounds)
     return 0
 

@@ -131,3 +131,21 @@ def test_label_agreement_draws_a_stratified_repeatable_sample():
     assert pick == draw(rows, "busy", seed=3) and pick != draw(rows, "busy", seed=4)
     positives = sum(int(p[1:-4]) % 5 == 0 for p in pick)
     assert (positives, len(pick) - positives) == (POSITIVES, NEGATIVES) and len(set(pick)) == len(pick)
+
+
+def test_human_ceiling_scores_each_rater_against_the_agreeing_other_two(tmp_path):
+    """One rater against the other two where they agree, pooled: photo a (1,1,0) gives the
+    dissenter a miss and each agreeing rater a hit (the others split); photo b (0,0,0) three
+    true negatives; photo c (1,0,1) likewise one miss. Verdicts give an agreement."""
+    from benchmarks._evaluation import human_ceiling
+
+    rows = ["file,rater,busy,verdict", "a,A,1,good", "a,B,1,good", "a,C,0,fair",
+            "b,A,0,poor", "b,B,0,poor", "b,C,0,poor", "c,A,1,good", "c,B,0,good", "c,C,1,good"]
+    (tmp_path / "ratings.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    f1, pairs = human_ceiling(tmp_path, "busy")
+    # pairs: a: C judged against A=B=1 (FN); A and B against a split: skipped. b: 3 TN. c: B against 1 (FN).
+    assert pairs == 5 and f1 == 0.0
+    agreement, n = human_ceiling(tmp_path, "verdict")
+    # a: C against good (miss); b: 3 hits; c: 3 hits
+    assert n == 7 and abs(agreement - 6 / 7) < 1e-9
+    assert human_ceiling(tmp_path / "missing", "busy")[1] == 0

@@ -16,7 +16,7 @@ _PACK = load_pack("default")
 _RULES = _PACK.select(["ALL"])
 _EXISTING = {r.name for r in _RULES}
 #: Input rules are not about the background; a clean fixture may not fail anything else.
-_INPUT = {"unreadable-image", "no-face", "multiple-faces"}
+_INPUT = {r.name for r in load_pack("default").rules if r.input_check}
 
 
 @pytest.fixture(scope="module")

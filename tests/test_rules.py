@@ -226,3 +226,35 @@ def test_every_measure_reports_only_what_it_declares():
         assert set(m.units) == set(m.values), name
         assert set(m.values) <= set(specs()[name].units), name
         assert set(m.details) <= specs()[name].details, name
+
+
+@pytest.mark.parametrize("key, selects, names", [
+    ("HL501", True, True), ("hl501", True, True), ("HL5", True, False), ("hl", True, False),
+    ("ALL", True, False), ("all", True, False), ("small-size-contrast", True, True),
+    ("Small-Size-Contrast", True, True), ("HL50", True, False), ("HL4", False, False), ("small", False, False),
+    ("H", False, False), ("5", False, False),
+])
+def test_selector_reads_a_key_the_same_everywhere(key, selects, names):
+    """One reading of a rule key: codes, prefixes, names and aliases, whatever the case."""
+    from headshot_lint.rules import Selector
+
+    assert Selector(key).selects("HL501", "small-size-contrast", ("low-contrast",)) is selects
+    assert Selector(key).names("HL501", "small-size-contrast", ("low-contrast",)) is names
+
+
+def test_selector_is_shared_by_selection_fix_only_and_per_file_ignores(tmp_path):
+    """--select, fix --only and per-file-ignores agree on the same keys (they used to differ in
+    case and prefix handling)."""
+    from headshot_lint.config import Config, ignored_codes
+    from headshot_lint.fix import _selected
+    from headshot_lint.model import Finding
+
+    pack = load_pack("default")
+    for key in ("hl5", "Small-Size-Contrast", "HL501"):
+        chosen = {r.code for r in pack.select([key])}
+        assert chosen == {"HL501"}, key
+        finding = Finding(code="HL501", rule="small-size-contrast", severity="warning", score=50.0, value=1.0,
+                          unit="ratio", threshold=1.2, message="m", fix=None)
+        assert _selected(finding, [key]), key
+        cfg = Config(source=str(tmp_path / "h.toml"), root=str(tmp_path), per_file_ignores={"*.jpg": (key,)})
+        assert ignored_codes(cfg, str(tmp_path / "a.jpg"), pack.rules) == frozenset({"HL501"}), key

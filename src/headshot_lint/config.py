@@ -30,7 +30,7 @@ from typing import Any, Mapping, Sequence
 
 from ._toml import read_toml
 from .errors import ConfigError, HeadshotLintError
-from .rules import Rule, RulePack, load_pack
+from .rules import Rule, RulePack, Selector, load_pack
 
 CONFIG_NAME = "headshot-lint.toml"
 _TABLE = ("tool", "headshot-lint")
@@ -194,7 +194,7 @@ def resolve_rules(config: Config, *, pack: str | None = None, select: Sequence[s
 
 def _thresholds_for(rule: Rule, thresholds: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
     for key, levels in thresholds.items():
-        if key.upper() == rule.code or key == rule.name:
+        if Selector(key).names(rule.code, rule.name, rule.aliases):
             return dict(levels)
     return {}
 
@@ -208,8 +208,7 @@ def ignored_codes(config: Config, path: str, rules: Sequence[Rule]) -> frozenset
     out: set[str] = set()
     for glob, codes in config.per_file_ignores.items():
         if fnmatch.fnmatchcase(rel, glob) or ("/" not in glob and fnmatch.fnmatchcase(base, glob)):
-            keys = [c.upper() for c in codes]
-            out.update(r.code for r in rules if any(r.code.startswith(k) or k == r.name.upper() for k in keys))
+            out.update(r.code for r in rules if any(Selector(c).selects(r.code, r.name, r.aliases) for c in codes))
     return frozenset(out)
 
 

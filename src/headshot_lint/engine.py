@@ -26,16 +26,12 @@ import numpy as np
 from .errors import HeadshotLintError, LoadError, PerceptionError
 from .load import Photo, load
 from .measures import call, specs
-from .model import ERROR, INFO, NOT_ASSESSABLE, WARNING, Finding, Fix, Measurement, Report, Skipped
+from .model import ERROR, INFO, NOT_ASSESSABLE, SEVERITIES, WARNING, Finding, Fix, Measurement, Report, Skipped
 from .rules import LOAD_MEASURE, Rule, RulePack, load_pack
 from .scene import Scene
 
 Source = Union[str, "os.PathLike[str]", bytes, np.ndarray]
 
-#: Codes of the input checks (readable, one face, upright), which count in the overall
-#: score only when they fail.
-INPUT_PREFIX = "HL0"
-_SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
 def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequence[str] | None = None,
@@ -115,10 +111,10 @@ def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
         severity = rule.severity_of(value)
         if severity is not None:
             findings.append(_finding(rule, m, value, severity, score))
-    findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.score, f.code))
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.score, f.code))
     size = photo.original_size
-    codes = {r.name: r.code for r in rules}
-    judged = [q for name, q in scores.items() if q < 100.0 or not codes[name].startswith(INPUT_PREFIX)]
+    inputs = {r.name for r in rules if r.input_check}
+    judged = [q for name, q in scores.items() if q < 100.0 or name not in inputs]
     return Report(path=label, score=overall_score(judged), scores=scores, findings=tuple(findings),
                   skipped=tuple(skipped), size=size, analysis_size=(photo.rgb.shape[1], photo.rgb.shape[0]),
                   measurements=cache)

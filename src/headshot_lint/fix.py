@@ -36,6 +36,7 @@ import numpy as np
 from .fix_check import (FACE_BOX_TOLERANCE, FACE_LOST_IOU, Crop, FaceCheck, face_check, face_kept, face_lost,
                         other_faces, subject_box)
 from .model import Finding
+from .rules import Selector
 from .scene import Scene
 
 APPLY = "apply"
@@ -189,13 +190,7 @@ class PlannedFix:
 def _selected(finding: Finding, only: Optional[Sequence[str]]) -> bool:
     if not only:
         return True
-    keys = {finding.code.upper(), finding.rule.lower()}
-    for item in only:
-        it = item.strip()
-        if it.upper() in keys or it.lower() in keys or (it.upper().startswith("HL")
-                                                         and finding.code.upper().startswith(it.upper())):
-            return True
-    return False
+    return any(Selector(item).selects(finding.code, finding.rule) for item in only)
 
 
 def plan(findings: Iterable[Finding], *, unsafe: bool = False,

@@ -18,6 +18,8 @@ ERROR = "error"
 WARNING = "warning"
 #: Severity of a note-level finding; reported, never fails a run.
 INFO = "info"
+#: Every severity, worst first: the one order findings and summaries are sorted in.
+SEVERITIES = (ERROR, WARNING, INFO)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,9 @@ from .errors import RulePackError
 HIGHER_IS_WORSE = "higher-is-worse"
 LOWER_IS_WORSE = "lower-is-worse"
 _CODE = re.compile(r"^HL\d{3}$")
+#: Code group of the input checks (see :attr:`Rule.input_check`).
+INPUT_GROUP = "HL0"
+_CODE_PREFIX = re.compile(r"^HL\d{0,3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DOC_KEYS = ("what", "why", "known_problems", "example_bad", "example_good", "fix_safety")
 _SIGMOID_DEFAULTS = {"h": 100.0, "a": 0.0, "s": 1.0, "x0": 0.0, "w": 1.0}
@@ -91,6 +94,13 @@ class Rule:
     def group(self) -> str:
         """Code prefix of the rule's group, e.g. "HL5" for "HL501"."""
         return self.code[:3]
+
+    @property
+    def input_check(self) -> bool:
+        """Whether the rule checks the input (readable, one upright face: the ``HL0xx``
+        group) rather than judging the background; the overall score counts an input
+        check only when it fails."""
+        return self.group == INPUT_GROUP
 
     def severity_of(self, value: float) -> str | None:
         """'error', 'warning' or None for a native value."""
@@ -307,6 +317,31 @@ def _read_toml(path: Path) -> dict:
 
 
 @dataclass(frozen=True)
+class Selector:
+    """How a person names rules, the one reading of it for every place that takes one
+    (``--select``/``--ignore``, packs, configuration thresholds and per-file-ignores,
+    ``fix --only``, ``explain``): ``ALL``; a code (``HL501``) or code prefix (``HL5``,
+    ``HL``); a rule name or alias (``small-size-contrast``). Case never matters."""
+
+    key: str  #: as the person wrote it
+
+    @property
+    def _folded(self) -> str:
+        return self.key.strip().upper()
+
+    def names(self, code: str, name: str, aliases: Iterable[str] = ()) -> bool:
+        """Whether the key names exactly this rule: its code, name or an alias."""
+        k = self._folded
+        return k == code.upper() or k == name.upper() or k in {a.upper() for a in aliases}
+
+    def selects(self, code: str, name: str, aliases: Iterable[str] = ()) -> bool:
+        """Whether the key selects this rule: ``ALL``, a code prefix, or :meth:`names`."""
+        k = self._folded
+        return k == "ALL" or (bool(_CODE_PREFIX.match(k)) and code.upper().startswith(k)) or \
+            self.names(code, name, aliases)
+
+
+@dataclass(frozen=True)
 class RulePack:
     """An ordered set of rules with resolved thresholds."""
 
@@ -315,11 +350,9 @@ class RulePack:
     selected: tuple[str, ...] = field(default=())  #: codes the pack selects
 
     def find(self, key: str) -> Rule | None:
-        """A rule by code, name or alias (case-insensitive for codes)."""
-        for rule in self.rules:
-            if key.upper() == rule.code or key == rule.name or key in rule.aliases:
-                return rule
-        return None
+        """A rule by code, name or alias (see :class:`Selector`)."""
+        sel = Selector(key)
+        return next((rule for rule in self.rules if sel.names(rule.code, rule.name, rule.aliases)), None)
 
     def select(self, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> tuple[Rule, ...]:
         """Rules chosen by code prefixes or names: ``select`` (or the pack's own), minus ``ignore``."""
@@ -334,10 +367,7 @@ class RulePack:
 
 
 def _matches(rule: Rule, keys: Iterable[str]) -> bool:
-    for key in keys:
-        if key.upper() == "ALL" or rule.code.startswith(key.upper()) or key == rule.name or key in rule.aliases:
-            return True
-    return False
+    return any(Selector(key).selects(rule.code, rule.name, rule.aliases) for key in keys)
 
 
 def _check_known(keys: Iterable[str], rules: Sequence[Rule]) -> None:
@@ -384,7 +414,8 @@ def load_pack(name_or_path: str = "default", *, directory: Path | None = None) -
         _check_known(sel, list(rules.values()))
         selected = [c for c, r in rules.items() if _matches(r, sel)]
     for key, table in data.get("thresholds", {}).items():
-        rule = next((r for r in rules.values() if key.upper() == r.code or key == r.name), None)
+        sel = Selector(key)
+        rule = next((r for r in rules.values() if sel.names(r.code, r.name, r.aliases)), None)
         if rule is None:
             raise RulePackError(f"{path}: field 'thresholds.{key}' names no rule")
         if not isinstance(table, dict) or set(table) - {"warning", "error"}:

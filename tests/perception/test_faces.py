@@ -100,3 +100,31 @@ def test_a_turned_photo_is_segmented_upright():
         iou = float((back & upright).sum() / (back | upright).sum())
         naive_iou = float((naive & upright).sum() / (naive | upright).sum())
         assert iou > 0.97 and naive_iou < 0.9, (k, iou, naive_iou)
+
+
+def test_keypoints_gate_the_turned_search():
+    """A face whose keypoints sit upright skips the turned search; the astronaut turned a
+    quarter either way or upside down does not, so it is still searched and turned back."""
+    from skimage import data
+
+    from headshot_lint.load import load
+    from headshot_lint.perception.faces import detect_faces, looks_upright
+
+    rgb = load(data.astronaut()).rgb
+    for k, upright in ((0, True), (1, False), (2, False), (3, False)):
+        faces = detect_faces(np.ascontiguousarray(np.rot90(rgb, k)))
+        assert faces, k
+        assert looks_upright(max(faces, key=lambda f: f.score)) is upright, k
+
+
+def test_mediapipe_imports_without_pyplot_and_leaves_it_importable():
+    """MediaPipe's import no longer pulls in matplotlib.pyplot (half its import time), and a
+    later `import matplotlib.pyplot` still gets the real module."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom headshot_lint.perception import _mediapipe\n_mediapipe._solutions()\n"
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+            "import matplotlib.pyplot as plt\nassert hasattr(plt, 'figure')\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]

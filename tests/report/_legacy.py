@@ -162,7 +162,7 @@ def html_render(reports: Iterable[Report], rules: Sequence[Rule],
     options = "".join(f'<option value="{_e(r.code)}">{_e(r.code)} {_e(r.name)}</option>'
                       for r in _common.rules_used(rules))
     sev_boxes = "".join(f'<label><input type="checkbox" class="f-sev" value="{s}" checked> {s}</label>'
-                        for s in _html._SEV_ORDER)
+                        for s in _html.SEVERITIES)
     meta = json.dumps({"photos": len(reports), "errors": n_err, "warnings": n_warn})
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

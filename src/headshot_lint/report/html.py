@@ -16,12 +16,11 @@ import json
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from .. import __version__
-from ..model import ERROR, INFO, WARNING, Region, Report, verdict_of
+from ..model import ERROR, SEVERITIES, WARNING, Region, Report, verdict_of
 from ..rules import Rule
 from . import _common, _paths, _stream
 from ._thumbs import data_uri
 
-_SEV_ORDER = (ERROR, WARNING, INFO)
 _e = html.escape
 
 _CSS = """
@@ -109,7 +108,7 @@ def _crop_style(report: Report, thumb: str, px: int) -> str:
 
 def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str]) -> str:
     path = _paths.display(_common.relative(report.path))
-    sevs = sorted({f.severity for f in report.findings}, key=_SEV_ORDER.index)
+    sevs = sorted({f.severity for f in report.findings}, key=SEVERITIES.index)
     codes = sorted({f.code for f in report.findings})
     img = f' style="--img:url({thumb})"' if thumb else ""  # the data URI once per card, used three times
     out = [f'<article class="card" data-rules="{" ".join(codes)}" data-sevs="{" ".join(sevs)}"{img}>']
@@ -184,7 +183,7 @@ class Writer(_stream.Writer):
         options = "".join(f'<option value="{_e(r.code)}">{_e(r.code)} {_e(r.name)}</option>'
                           for r in _common.rules_used(self._rules))
         sev_boxes = "".join(f'<label><input type="checkbox" class="f-sev" value="{s}" checked> {s}</label>'
-                            for s in _SEV_ORDER)
+                            for s in SEVERITIES)
         meta = json.dumps({"photos": n, "errors": n_err, "warnings": n_warn})
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
