@@ -13,10 +13,12 @@ then prints, against the ``text_logo`` label, on all photos and on the unanimous
   threshold chosen on the other folds only; the stratified folds of ``calibrate.py``),
   averaged over ``--seeds`` fold shuffles;
 - the same for ``text_marks + logo_marks`` (counting repeated letterless marks too);
+- the choice of the sharper second look's size (``--sides``; "none" for no sharper look):
+  each size's counts, and nested CV with the size chosen on the other folds only;
 - which look found the text (first look at ``DETECTOR_SIDE``, or a second look), the
   missed and the false photos by name, and the measure's CPU time per photo.
 
-The rule's threshold lives in ``rules/HL401-text-or-logo.toml`` (``[thresholds]``); paste
+``SECOND_LOOK_SIDES`` in ``measures/text.py`` takes the size chosen. The rule's threshold lives in ``rules/HL401-text-or-logo.toml`` (``[thresholds]``); paste
 the printed threshold there when it changes. The measure's fixed settings (sizes looked
 at, reading confidence) were chosen on the same photos (see ``measures/text.py``), so the
 cross-validated figure covers the threshold, not those choices. About 5 min on 2 cores.
@@ -34,14 +36,17 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).res
 
 import numpy as np  # noqa: E402
 
-from benchmarks._evaluation import Counts, best_threshold, count, cross_validate, fmt, read_labels  # noqa: E402
+from benchmarks._evaluation import (Counts, best_threshold, count, cross_validate, fmt, read_labels,  # noqa: E402
+                                    stratified_folds)
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
 RULE = "HL401"
 
 
-def measure_all(photos: Path, rows: list, cache: Path | None) -> dict:
-    """file -> {"values", "detector", "cpu_ms"} for every labelled photo (cached when asked)."""
+def measure_all(photos: Path, rows: list, cache: Path | None, sides: tuple) -> dict:
+    """file -> {"values", "detector", "cpu_ms", "second"} for every labelled photo (cached when
+    asked); "second": side -> whether a second look at that size finds legible text, for the
+    photos where the measure looked a second time (the first look counted nothing)."""
     import cv2
 
     cv2.setNumThreads(1)  # as in the batch pool's workers; read when the sessions are built
@@ -51,15 +56,24 @@ def measure_all(photos: Path, rows: list, cache: Path | None) -> dict:
 
     done = json.loads(cache.read_text()) if cache and cache.exists() else {}
     for k, r in enumerate(rows):
-        if r["file"] in done:
-            continue
+        if r["file"] in done and ("," not in done[r["file"]]["detector"]
+                                  or set(map(str, sides)) <= set(done[r["file"]].get("second", {}))):
+            continue  # measured, and every size asked for was tried where the second looks ran
         scene = Scene(load(photos / r["file"]))
         scene.background_mask, scene.person_mask, scene.gray, scene.face  # perception: not timed
         c0 = time.process_time()
         m = text.text_or_logo(scene)
         cpu = (time.process_time() - c0) * 1e3
-        done[r["file"]] = {"values": dict(m.values), "detector": m.details.get("detector", ""),
-                           "search": m.details.get("search", ""), "cpu_ms": cpu if k else None}  # first: warm-up
+        entry = {"values": dict(m.values), "detector": m.details.get("detector", ""),
+                 "search": m.details.get("search", ""), "cpu_ms": cpu if k else None}  # first: warm-up
+        if r["file"] in done:  # only new sizes were asked for
+            entry = {**done[r["file"]], "second": dict(done[r["file"]].get("second", {}))}
+        entry.setdefault("second", {})
+        if "," in entry["detector"]:  # the second looks ran: try each candidate size
+            for side in sides:
+                found, marked, _ = text._second_look(scene.rgb, side, ~scene.person_mask)
+                entry["second"][str(side)] = bool(found or marked)
+        done[r["file"]] = entry
         if cache and k % 20 == 0:
             cache.write_text(json.dumps(done))
     if cache:
@@ -85,19 +99,62 @@ def report(name: str, values: list, truth: list, rule_threshold: float, k: int, 
           + f"  (thresholds {sorted({round(x, 2) for _, ts in cvs for x in ts})})")
 
 
+def choose_side(rows: list, measured: dict, sides: tuple, k: int, seeds: int) -> None:
+    """Counts with each sharper second-look size (the coarse look kept as it ran), and nested
+    CV with the size chosen on the training folds only."""
+    from headshot_lint.measures import text
+
+    shipped = str(text.SECOND_LOOK_SIDES[0]) if text.SECOND_LOOK_SIDES else "none"
+    truth = [r["text_logo"] == "1" for r in rows]
+
+    def predicted(option: str) -> list:
+        out = []
+        for r in rows:
+            m = measured[r["file"]]
+            hit = m["values"].get("text_marks", 0) >= 1
+            if "," not in m["detector"]:
+                out.append(hit)  # decided by the first look: no second look ran
+                continue
+            coarse = any(m["second"][str(c)] for c in text.SECOND_LOOK_SIDES[1:])
+            sharp = option != "none" and m["second"][option]
+            out.append(sharp or coarse)
+        return out
+
+    options = ["none"] + [str(s) for s in sides]
+    preds = {o: predicted(o) for o in options}
+    print("\nsharper second look, size in px (the coarse look as shipped):")
+    for o in options:
+        print(_line(f"  {o}{' (shipped)' if o == shipped else ''}", count(truth, preds[o])))
+    for seed in range(seeds):
+        pooled, chosen = Counts(), []
+        for fold in stratified_folds(truth, k, seed):
+            held = set(fold)
+            train = [i for i in range(len(rows)) if i not in held]
+            best = max(options, key=lambda o: (count([truth[i] for i in train], [preds[o][i] for i in train]).f1,
+                                               -options.index(o)))
+            chosen.append(best)
+            pooled = pooled + count([truth[i] for i in fold], [preds[best][i] for i in fold])
+        print(_line(f"  nested {k}-fold CV, seed {seed}", pooled) + f"  (chosen {', '.join(chosen)})")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
     ap.add_argument("--cache", type=Path, default=None, help="JSON file keeping the measured values")
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--sides", default="416,448,480,512,576",
+                    help="candidate sizes of the sharper second look, px (comma-separated)")
     args = ap.parse_args(argv)
 
     from headshot_lint.rules import load_pack
 
     rule = {r.code: r for r in load_pack("default").rules}[RULE]
     rows = read_labels(args.photos)
-    measured = measure_all(args.photos, rows, args.cache)
+    from headshot_lint.measures import text
+
+    sides = tuple(int(x) for x in args.sides.split(","))
+    measured = measure_all(args.photos, rows, args.cache, tuple(sorted(set(sides) | set(text.SECOND_LOOK_SIDES))))
     for subset, keep in (("all photos", lambda r: True), ("unanimous (agree_text_logo == 3)",
                                                          lambda r: r.get("agree_text_logo") == "3")):
         sel = [r for r in rows if keep(r)]
@@ -110,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         report("text_marks", [float(v["text_marks"]) for v in vals], truth, rule.warning, args.k, args.seeds)
         report("text_marks + logo_marks", [float(v["text_marks"] + v["logo_marks"]) for v in vals], truth,
                rule.warning, args.k, args.seeds)
+    choose_side(rows, measured, sides, args.k, args.seeds)
     print("\nwhich look found the text (rule threshold), by label:")
     found_by: dict = {}
     for r in rows:
