@@ -209,7 +209,8 @@ def test_corner_watermark_over_the_person_counts_as_background_text():
     assert after.values["text_marks"] == before.values["text_marks"] + 1
     assert after.values["clothing_text"] == before.values["clothing_text"]
     assert any(r.label == "watermark" for r in after.regions)
-    assert "watermark" not in before.details["found"] and "watermark in a corner" in after.details["found"]
+    assert "watermark" not in before.details["found"]
+    assert after.details["found"].endswith("a watermark in a corner of the photo")
 
 
 def test_message_names_only_what_was_found():
@@ -224,11 +225,13 @@ def test_message_names_only_what_was_found():
 
 
 def test_found_phrase_speaks_plainly():
-    """The message's phrase counts lines, watermarks and logo marks in words, naming only what is there."""
-    assert text.found_phrase(1, 0, 0) == "1 line of text"
-    assert text.found_phrase(1, 1, 0) == "1 line of text (a watermark in a corner)"
-    assert text.found_phrase(3, 1, 2) == "3 lines of text (1 of them a watermark in a corner) and 2 repeated logo marks"
-    assert text.found_phrase(0, 0, 1) == "a repeated logo mark"
+    """The message's phrase counts lines, logo marks and watermarks in words and says where,
+    naming only what is there."""
+    assert text.found_phrase(1, 0, 0) == "1 line of text in the background behind you"
+    assert text.found_phrase(1, 1, 0) == "a watermark in a corner of the photo"
+    assert text.found_phrase(4, 1, 2) == ("3 lines of text and 2 repeated logo marks in the background behind you, "
+                                          "and a watermark in a corner of the photo")
+    assert text.found_phrase(0, 0, 1) == "a repeated logo mark in the background behind you"
     assert text.found_phrase(0, 0, 0) == "nothing"
 
 

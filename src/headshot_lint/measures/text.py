@@ -180,18 +180,20 @@ def text_or_logo(scene: Scene) -> Measurement:
 
 
 def found_phrase(lines: int, watermarks: int, logos: int) -> str:
-    """What was found, in words a person uses: "3 lines of text (1 a watermark in a corner)
-    and 2 repeated logo marks"; "nothing" when nothing was."""
-    parts = []
-    if lines:
-        text = "1 line of text" if lines == 1 else f"{lines} lines of text"
-        if watermarks:
-            text += (" (a watermark in a corner)" if lines == 1 else
-                     f" ({watermarks} of them {'a watermark' if watermarks == 1 else 'watermarks'} in a corner)")
-        parts.append(text)
+    """What was found and where, in words a person uses: "3 lines of text and 2 repeated logo
+    marks in the background behind you, and a watermark in a corner of the photo";
+    "nothing" when nothing was. ``lines`` counts the watermarks too (``text_marks``)."""
+    behind = []
+    rest = max(0, lines - watermarks)
+    if rest:
+        behind.append("1 line of text" if rest == 1 else f"{rest} lines of text")
     if logos:
-        parts.append("a repeated logo mark" if logos == 1 else f"{logos} repeated logo marks")
-    return " and ".join(parts) or "nothing"
+        behind.append("a repeated logo mark" if logos == 1 else f"{logos} repeated logo marks")
+    parts = [" and ".join(behind) + " in the background behind you"] if behind else []
+    if watermarks:
+        parts.append("a watermark in a corner of the photo" if watermarks == 1
+                     else f"{watermarks} watermarks in corners of the photo")
+    return ", and ".join(parts) or "nothing"
 
 
 def _second_look(rgb: np.ndarray, side: int, off_person: np.ndarray) -> tuple:
