@@ -146,7 +146,7 @@ def test_photos_sent_ahead_to_a_dead_worker_are_audited_by_another(photos, tmp_p
     killer.join(timeout=1)
     assert [r.path for r in reports] == [fifo, paths[1], paths[0]]
     assert stats.crashes == 1 and len(started) == 2
-    assert "died" in reports[0].findings[0].message
+    assert "died" in reports[0].findings[0].detail
     assert reports[1].size == (160, 200) and reports[2].size == (256, 256)
 
 

@@ -216,7 +216,6 @@ def test_stdin_from_a_terminal_is_a_usage_error_naming_the_command(monkeypatch):
         def isatty(self):
             return True
 
-    assert _stdin._USAGE == ExitCode.ERROR
     monkeypatch.setattr(_stdin, "sys", types.SimpleNamespace(stdin=Tty()))  # CliRunner swaps sys.stdin itself
     for command, extra in (("check", []), ("fix", ["--out", "x.jpg"])):
         r = runner.invoke(app, [command, "-", *extra])

@@ -27,6 +27,7 @@ from .errors import (
     LoadError,
     NotAnImageError,
     TooManyPixelsError,
+    TooSmallImageError,
     UnsupportedImageError,
 )
 
@@ -180,7 +181,7 @@ def open_image(fp: IO[bytes], name: str | None) -> Image.Image:
             hint = (f"install HEIC support with `{HEIF_EXTRA}`, or convert it to JPEG or PNG"
                     if not heif_support() else "convert it to JPEG or PNG")
             raise UnsupportedImageError(f"unsupported image: {what}, which cannot be decoded here; {hint}",
-                                        path=name) from exc
+                                        path=name, advice=hint[0].upper() + hint[1:]) from exc
         if fmt is None:
             raise NotAnImageError(f"not an image: the bytes look like {what}", path=name) from exc
         raise CorruptImageError(
@@ -233,7 +234,7 @@ def check_shape(size: tuple[int, int], name: str | None) -> None:
     if w <= 0 or h <= 0:
         raise CorruptImageError(f"corrupt image: the header declares {w}x{h} px", path=name)
     if min(w, h) < MIN_SIDE:
-        raise UnsupportedImageError(
+        raise TooSmallImageError(
             f"too small to analyse: {w}x{h} px (need at least {MIN_SIDE} px on each side)",
             path=name)
     if max(w, h) / min(w, h) > MAX_ASPECT:

@@ -10,10 +10,10 @@ from typing import Optional, Tuple
 import typer
 from rich.console import Console
 
+from .exit_codes import ExitCode
+
 #: The path that stands for standard input.
 STDIN = "-"
-#: Exit status of a usage error (``cli.ExitCode.ERROR``; that module imports the commands).
-_USAGE = 2
 
 _err = Console(stderr=True)
 
@@ -28,7 +28,7 @@ def spool_stdin(ctx: typer.Context, name: Optional[str]) -> Tuple[Path, str]:
     if sys.stdin is None or sys.stdin.isatty():
         _err.print(f"[red]error:[/red] '{STDIN}' reads a photo from standard input, but nothing is piped in "
                    f"(try: cat me.jpg | headshot-lint {ctx.info_name or 'check'} {STDIN} ...)")
-        raise typer.Exit(_USAGE)
+        raise typer.Exit(ExitCode.ERROR)
     data = getattr(sys.stdin, "buffer", sys.stdin).read()
     if isinstance(data, str):  # a text-only stream (embedding): the bytes it decoded
         data = data.encode("utf-8", "surrogateescape")

@@ -54,6 +54,8 @@ class Tally:
     hidden: int = 0  #: findings hidden because the baseline records them
     photos: int = 0  #: photos that had at least one hidden finding
     gone: int = 0  #: recorded findings a checked photo no longer has (fixed, or a rule changed)
+    seen: set = field(default_factory=set)  #: sha256 of every photo checked
+    checked: set = field(default_factory=set)  #: absolute path of every photo checked
 
 
 def load(path: str | os.PathLike[str]) -> Baseline:
@@ -114,6 +116,10 @@ def render(records: Iterable[Record | None]) -> str:
 def apply(baseline: Baseline, report: Report, digest: str | None, tally: Tally | None = None) -> Report:
     """``report`` without the findings ``baseline`` records for these bytes (they move to
     ``Report.baselined``); unchanged for a photo the baseline does not know."""
+    if tally is not None:
+        tally.checked.add(os.path.abspath(report.path))
+        if digest:
+            tally.seen.add(digest)
     entry = baseline.entries.get(digest or "")
     if entry is None:
         return report
@@ -124,6 +130,30 @@ def apply(baseline: Baseline, report: Report, digest: str | None, tally: Tally |
         tally.photos += bool(hidden)
         tally.gone += len(entry.codes - {f.code for f in report.findings})
     return replace(report, findings=kept, baselined=hidden)
+
+
+class Stale(NamedTuple):
+    """A recorded photo whose bytes no checked photo has any more."""
+
+    path: str  #: where it was recorded
+    why: str  #: "replaced" (a photo under that path was checked, with other bytes) or "deleted"
+
+
+def stale(baseline: Baseline, tally: Tally) -> list[Stale]:
+    """The entries of ``baseline`` that no longer match a photo, by recorded path: the photo
+    at that path was replaced (checked in this run, with new bytes) or deleted (the path no
+    longer exists). A photo the run did not check (another folder, another shard) is not
+    stale, and a moved one (same bytes under another name) still matches."""
+    out = []
+    for digest, entry in sorted(baseline.entries.items(), key=lambda kv: kv[1].path):
+        if digest in tally.seen or not entry.path:
+            continue
+        where = os.path.abspath(entry.path)
+        if where in tally.checked:
+            out.append(Stale(entry.path, "replaced"))
+        elif not os.path.lexists(where):
+            out.append(Stale(entry.path, "deleted"))
+    return out
 
 
 def spares_score(baseline: Baseline, report: Report, digest: str | None) -> bool:

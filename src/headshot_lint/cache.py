@@ -241,7 +241,8 @@ def report_from_dict(d: Mapping[str, Any], path: str) -> Report:
             code=f["code"], rule=f["rule"], severity=f["severity"], score=f["score"], value=f["value"],
             unit=f["unit"], threshold=f["threshold"], message=f["message"],
             fix=None if fix is None else Fix(fix["title"], fix["action"], dict(fix["params"]), fix["safety"]),
-            values=dict(f["values"]), regions=tuple(_region(g) for g in f["regions"])))
+            values=dict(f["values"]), regions=tuple(_region(g) for g in f["regions"]),
+            detail=f.get("detail", "")))
     measurements = _Measurements(d.get("measurements", {}))
     return Report(path=path, score=d["score"], scores=dict(d["scores"]), findings=tuple(findings),
                   skipped=tuple(Skipped(s["code"], s["rule"], s["reason"]) for s in d["skipped"]),

@@ -1,7 +1,8 @@
 """The command line: thin typer commands over the public API.
 
-Only this module decides exit codes (:class:`ExitCode`): results go to stdout or
-``--output``; progress, warnings and errors go to stderr.
+The commands decide exit codes, from :class:`~.exit_codes.ExitCode` (shared with
+``fix``, ``serve`` and the stdin spool): results go to stdout or ``--output``; progress,
+warnings and errors go to stderr.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from ._stdin import STDIN, spool_stdin
 from .batch import DEFAULT_TIMEOUT, Job, Stats
 from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from .cache import Cache
-from .config import Config, find_config, ignored_codes, load_config, resolve_rules
+from .config import Config, find_config, ignored_codes, load_config, resolve_rules, unmatched_globs
 from .discover import common_root, discover, is_excluded, parse_shard, shard
 from .errors import HeadshotLintError
+from .exit_codes import ExitCode
+from .gate import FailUnder, fails_on
 from .model import ERROR, Report
 from .report import json as json_report
 from .report import text as text_report
@@ -36,16 +39,9 @@ from .report._stream import TextSink, Writer
 from .rules import HIGHER_IS_WORSE, Rule, RulePack, load_pack
 
 
-class ExitCode(enum.IntEnum):
-    """Process exit status, as ruff's."""
-
-    CLEAN = 0  #: no finding at error severity, score not under --fail-under
-    FINDINGS = 1  #: an error-severity finding, or a score under --fail-under
-    ERROR = 2  #: the run itself failed: usage, bad rule pack, internal error
-
-
 class OutputFormat(str, enum.Enum):
     text = "text"
+    concise = "concise"
     json = "json"
     sarif = "sarif"
     junit = "junit"
@@ -53,6 +49,11 @@ class OutputFormat(str, enum.Enum):
     github = "github"
     csv = "csv"
     html = "html"
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+
 
 app = typer.Typer(
     name="headshot-lint",
@@ -62,7 +63,7 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-_err = Console(stderr=True)
+_err = Console(stderr=True, soft_wrap=True)  # messages never wrapped at 80 columns in a log
 
 
 def _version(value: bool) -> None:
@@ -99,7 +100,8 @@ def check(
     ctx: typer.Context,
     paths: Annotated[List[Path], typer.Argument(help="Photos or folders (searched recursively).",
                                                  show_default=False)],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format: text, json, sarif "
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format: text, concise (one "
+                                                        "line per finding: 'path: CODE rule: message'), json, sarif "
                                                         "(GitHub code scanning), junit, gitlab (Code Quality), "
                                                         "github (Actions annotations), csv (a row per "
                                                         "photo, a column per rule) or html (one "
@@ -116,6 +118,12 @@ def check(
                                                 show_default=False)] = None,
     fail_under: Annotated[Optional[float], typer.Option(help="Also exit 1 when a photo's overall score is under "
                                                         "this (0-100).", min=0, max=100)] = None,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="The mildest severity that fails the run: "
+                                                      "'error' (default, as ruff) or 'warning' (warnings fail "
+                                                      "too). Overrides the config's 'fail-on'.",
+                                                      show_default=False)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the findings: no clean photos, no "
+                                        "summary, no notes on stderr (errors still).")] = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the run "
                                             "(still 2 when the run itself fails).")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Text format: also list passing and "
@@ -170,6 +178,10 @@ def check(
     if stdin_filename is not None and not from_stdin:
         _err.print(f"[red]error:[/red] --stdin-filename needs the path '{STDIN}'")
         raise typer.Exit(ExitCode.ERROR)
+    missing = [p for p in paths if str(p) != STDIN and not os.path.lexists(p)]  # a broken link is a file
+    if missing:  # a typo is the run's error, not a photo scoring 0; nothing is checked
+        _err.print("[red]error:[/red] no such file or folder: " + ", ".join(_esc(p) for p in missing))
+        raise typer.Exit(ExitCode.ERROR)
     for target in (output, write_baseline):  # found out now, not after auditing a thousand photos
         if target is not None and not target.resolve().parent.is_dir():
             _err.print(f"[red]error:[/red] cannot write {_esc(target)}: the folder "
@@ -187,7 +199,7 @@ def check(
         raise typer.Exit(ExitCode.ERROR) from None
     # --statistics replaces a text or JSON report; beside a document format (SARIF for code
     # scanning, say) the document goes to --output and the counts to stdout.
-    stats_beside = statistics and output_format not in (OutputFormat.text, OutputFormat.json)
+    stats_beside = statistics and output_format not in (OutputFormat.text, OutputFormat.concise, OutputFormat.json)
     if stats_beside and output is None:
         _err.print(f"[red]error:[/red] --statistics with --format {output_format.value} needs --output FILE "
                    "(the report goes there, the counts per rule to stdout)")
@@ -196,15 +208,23 @@ def check(
         files = [str(spooled[0])]
         batch_jobs = [Job(files[0], ignored_codes(config, spooled[1], rules))]
     else:
-        files = [p for p in discover(paths, exclude=_split(exclude) or (), hidden=hidden)
-                 if not (config.exclude and is_excluded(p, config.exclude, config.root))]
+        found = list(discover(paths, exclude=_split(exclude) or (), hidden=hidden))
+        # only when the whole tree the configuration governs was walked: checking one photo
+        # (pre-commit) or one sub-folder says nothing about a glob for another part of it
+        for key, glob in (unmatched_globs(config, found) if _walks_root(paths, config) else ()):
+            _err.print(f"[yellow]warning:[/yellow] {_esc(config.source)}: {key} glob {_esc(repr(glob))} matches no "
+                       f"photo checked (globs are relative to the configuration's folder, {_esc(config.root)})")
+        files = [p for p in found if not (config.exclude and is_excluded(p, config.exclude, config.root))]
         if shard_of:
             files = list(shard(files, *shard_of))
         if not files:
             _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(_esc(p) for p in paths))
         batch_jobs = [Job(p, ignored_codes(config, p, rules)) for p in files]
+    on_stdout = False  # whether the fail-under sentence already went to the terminal
     stats = Stats()
-    outcome = _Outcome(stats, fail_under if fail_under is not None else config.fail_under, base,
+    fail_at = fail_under if fail_under is not None else config.fail_under
+    gate = FailUnder(fail_at) if fail_at is not None else None
+    outcome = _Outcome(stats, gate, fail_on.value if fail_on else config.fail_on or ERROR, base,
                        recording=write_baseline is not None, label=spooled[1] if spooled else None)
     show = progress if progress is not None else (_err.is_terminal and not os.environ.get("CI"))
     bar = _progress(len(files)) if show and files else None
@@ -225,12 +245,15 @@ def check(
             for r in run():
                 counter.add(r)
             _emit(counter.render(output_format), output)
-        elif output_format is OutputFormat.text and output is None:
+        elif output_format in (OutputFormat.text, OutputFormat.concise) and output is None:
             console = Console(highlight=False)  # each photo printed as it is done
-            counts = text_report.render(console, run(), rules, verbose)
-            console.print(text_report.summary_line(counts))
+            counts = text_report.render(console, run(), rules, verbose, concise=output_format is OutputFormat.concise,
+                                        quiet=quiet)
+            if not quiet:
+                text_report.summary(console, counts, gate)
+                on_stdout = console.is_terminal
         else:  # each report's piece written to a spool as it arrives; the document assembled at the end
-            with _writer(output_format, rules, stats.digests, verbose,
+            with _writer(output_format, rules, stats.digests, verbose, gate=gate, quiet=quiet,
                          spool_dir=str(output.resolve().parent) if output is not None else None) as writer:
                 for r in run():
                     writer.add(r)
@@ -248,11 +271,19 @@ def check(
     if stats.timeouts or stats.crashes:
         _err.print(f"[yellow]warning:[/yellow] {stats.timeouts} photo(s) timed out, {stats.crashes} crashed a "
                    "worker; reported as unreadable-image")
-    if base is not None:
+    if gate is not None and gate.below and not on_stdout:
+        _err.print(f"[red]{_esc(gate.sentence())}[/red]")
+    if base is not None and not quiet:
         t = outcome.tally
         _err.print(f"{t.hidden} finding(s) on {t.photos} photo(s) hidden by the baseline {_esc(base.source)}"
                    + (f"; {t.gone} recorded finding(s) no longer occur (write the baseline again to drop them)"
                       if t.gone else ""))
+        old = baseline.stale(base, t)
+        if old:
+            named = ", ".join(f"{_esc(e.path)} ({e.why})" for e in old[:10]) + (
+                f" and {len(old) - 10} more" if len(old) > 10 else "")
+            _err.print(f"{len(old)} stale baseline entr{'y' if len(old) == 1 else 'ies'}, photos replaced or "
+                       f"deleted since it was written: {named}; write the baseline again to drop them")
     if write_baseline is not None:
         recorded = outcome.recorded
         _write_atomic(write_baseline, baseline.render(recorded))
@@ -265,11 +296,12 @@ def check(
 class _Outcome:
     """What ``check`` does with each report as it arrives: the name it is reported under
     (``label``, for a photo read from standard input), the baseline (recorded, and applied),
-    and whether it fails the run (an error finding, or a score under ``fail_at``)."""
+    and whether it fails the run (a finding at ``fail_on`` severity or worse, or a score
+    under ``gate``'s threshold: such photos are added to ``gate``)."""
 
-    def __init__(self, stats: Stats, fail_at: Optional[float], base: Optional[baseline.Baseline],
+    def __init__(self, stats: Stats, gate: Optional[FailUnder], fail_on: str, base: Optional[baseline.Baseline],
                  recording: bool, label: Optional[str]) -> None:
-        self._stats, self._fail_at, self._base = stats, fail_at, base
+        self._stats, self._gate, self._fail_on, self._base = stats, gate, fail_on, base
         self._recording, self._label = recording, label
         self.failed = False
         self.tally = baseline.Tally()
@@ -289,10 +321,20 @@ class _Outcome:
         if self._base is not None:
             r = baseline.apply(self._base, r, digest, self.tally)
             spared = baseline.spares_score(self._base, r, digest)
-        if any(f.severity == ERROR for f in r.findings) or (
-                self._fail_at is not None and r.score is not None and r.score < self._fail_at and not spared):
+        if any(fails_on(f, self._fail_on) for f in r.findings):
+            self.failed = True
+        if self._gate is not None and r.score is not None and r.score < self._gate.threshold and not spared:
+            self._gate.below[r.path] = r.score
             self.failed = True
         return r
+
+
+def _walks_root(paths: Sequence[Path], config: Config) -> bool:
+    """Whether one of ``paths`` is a folder holding the configuration's whole folder."""
+    if not config.source:
+        return False
+    root = Path(config.root).resolve()
+    return any(p.is_dir() and (p.resolve() == root or p.resolve() in root.parents) for p in paths)
 
 
 def _config(config_file: Optional[Path], paths: List[Path]) -> Config:
@@ -303,16 +345,17 @@ def _config(config_file: Optional[Path], paths: List[Path]) -> Config:
 
 
 def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bool,
-            spool_dir: Optional[str] = None) -> Writer:
-    """The incremental writer of ``fmt`` (``digests`` is read as each report is added)."""
+            gate: Optional[FailUnder] = None, quiet: bool = False, spool_dir: Optional[str] = None) -> Writer:
+    """The incremental writer of ``fmt`` (``digests`` and ``gate`` are read as each report
+    is added: the photos under --fail-under are named in every format that can say so)."""
     if fmt is OutputFormat.json:
-        return json_report.Writer(spool_dir=spool_dir)
+        return json_report.Writer(spool_dir=spool_dir, fail_under=gate)
     if fmt is OutputFormat.sarif:
         from .report import sarif
         return sarif.Writer(rules, digests, spool_dir=spool_dir)
     if fmt is OutputFormat.junit:
         from .report import junit
-        return junit.Writer(rules, spool_dir=spool_dir)
+        return junit.Writer(rules, spool_dir=spool_dir, fail_under=gate)
     if fmt is OutputFormat.gitlab:
         from .report import gitlab
         return gitlab.Writer(rules, digests, spool_dir=spool_dir)
@@ -321,11 +364,13 @@ def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bo
         return csv.Writer(rules, spool_dir=spool_dir)
     if fmt is OutputFormat.github:
         from .report import github
-        return github.Writer(rules, spool_dir=spool_dir)
+        return github.Writer(rules, spool_dir=spool_dir, fail_under=gate)
     if fmt is OutputFormat.html:
         from .report import html
-        return html.Writer(rules, spool_dir=spool_dir)
-    return text_report.Writer(rules, verbose, width=120, spool_dir=spool_dir)
+        return html.Writer(rules, spool_dir=spool_dir, fail_under=gate,
+                           link_base=spool_dir or os.getcwd())  # photos linked relative to the report
+    return text_report.Writer(rules, verbose, width=120, spool_dir=spool_dir, concise=fmt is OutputFormat.concise,
+                              quiet=quiet, fail_under=gate)
 
 
 class _Statistics:
@@ -459,9 +504,12 @@ def explain(
 
     Example: headshot-lint explain HL501
     """
-    found = _pack(pack).find(rule)
+    rp = _pack(pack)
+    found = rp.find(rule)
     if found is None:
-        _err.print(f"[red]error:[/red] no rule {rule!r} (see `headshot-lint rules`)")
+        close = rp.closest(rule)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        _err.print(f"[red]error:[/red] no rule {_esc(repr(rule))} ({hint}see `headshot-lint rules`)")
         raise typer.Exit(ExitCode.ERROR)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(_rule_dict(found), indent=2, ensure_ascii=False))

@@ -25,6 +25,7 @@ from ._stdin import STDIN, spool_stdin
 from .discover import IMAGE_SUFFIXES, discover
 from .engine import audit
 from .errors import HeadshotLintError, LoadError
+from .exit_codes import ExitCode
 from .rules import load_pack
 
 _err = Console(stderr=True, highlight=False)
@@ -110,7 +111,7 @@ def fix_command(
         if len(paths) > 1 or out.suffix.lower() not in IMAGE_SUFFIXES or out.is_dir():
             _err.print(f"[red]error:[/red] '{STDIN}' reads one photo from standard input, alone; give --out "
                        "the copy's file name (e.g. --out me-fixed.jpg)")
-            raise typer.Exit(2)
+            raise typer.Exit(ExitCode.ERROR)
         spool, label = spool_stdin(ctx, None)
         paths = [spool]
     try:
@@ -120,7 +121,7 @@ def fix_command(
         pairs = destinations(paths, out)
     except (HeadshotLintError, ValueError) as exc:
         _err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.ERROR) from None
     if not pairs:
         _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(map(str, paths)))
     console = Console(highlight=False, soft_wrap=True)
@@ -134,7 +135,7 @@ def fix_command(
     if counts["unsafe"] and not unsafe_fixes:
         line += f"; {counts['unsafe']} retouching fix(es) need --unsafe-fixes"
     console.print(line)
-    raise typer.Exit(1 if counts["failed"] else 0)
+    raise typer.Exit(ExitCode.FINDINGS if counts["failed"] else ExitCode.CLEAN)
 
 
 def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backdrop: str,

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from typing_extensions import Annotated
 
+from .exit_codes import ExitCode
 from .serve import DEFAULT_MAX_UPLOAD_MB
 
 _err = Console(stderr=True, highlight=False)
@@ -58,7 +59,7 @@ def serve_command(
     except ImportError as exc:
         _err.print(f"[red]error:[/red] headshot-lint serve needs the optional web dependencies "
                    f"({escape(str(exc.name or exc))} is missing). Install them with:\n  {escape(INSTALL_HINT)}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.ERROR) from None
     from .errors import HeadshotLintError
 
     loopback = is_loopback(host)
@@ -71,7 +72,7 @@ def serve_command(
         app = create_app(max_upload_mb=max_upload_mb, pack=pack, allowed_hosts=hosts)
     except HeadshotLintError as exc:
         _err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.ERROR) from None
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                            access_log=False, server_header=False))
     threading.Thread(target=_announce, args=(server, host, open_browser), daemon=True).start()
@@ -82,7 +83,7 @@ def serve_command(
     if not server.started:
         _err.print(f"[red]error:[/red] could not listen on {escape(host)}:{port} (in use, or not an address "
                    "of this machine); try another --port")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.ERROR)
 
 
 def _announce(server, host: str, open_browser: bool) -> None:

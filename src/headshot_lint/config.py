@@ -9,11 +9,15 @@ or a ``pyproject.toml`` with a ``[tool.headshot-lint]`` table), or named with
     ignore = ["HL402"]
     exclude = ["drafts/**"]       # globs, relative to this file's folder
     fail-under = 70
+    fail-on = "warning"           # also fail on warnings (default "error", as ruff)
     baseline = "headshot-lint-baseline.json"   # findings to hide (see baseline.py), relative to this file
     [per-file-ignores]            # glob -> codes
     "board/*.jpg" = ["HL301"]
     [thresholds.HL501]            # per-rule overrides
     warning = 25
+
+Globs (``exclude``, ``per-file-ignores``) are matched against paths relative to the
+folder of this file; :func:`unmatched_globs` finds those that match no checked photo.
 
 Every error is a :class:`~headshot_lint.errors.ConfigError` naming the file and the key.
 """
@@ -30,11 +34,14 @@ from typing import Any, Mapping, Sequence
 
 from ._toml import read_toml
 from .errors import ConfigError, HeadshotLintError
+from .discover import is_excluded
+from .gate import FAIL_ON
 from .rules import Rule, RulePack, Selector, load_pack
 
 CONFIG_NAME = "headshot-lint.toml"
 _TABLE = ("tool", "headshot-lint")
-_KEYS = {"pack", "select", "ignore", "exclude", "fail-under", "baseline", "per-file-ignores", "thresholds"}
+_KEYS = {"pack", "select", "ignore", "exclude", "fail-under", "fail-on", "baseline", "per-file-ignores",
+         "thresholds"}
 _THRESHOLD_KEYS = ("warning", "error", "info")
 
 
@@ -49,6 +56,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_under: float | None = None  #: 0-100
+    fail_on: str | None = None  #: "error" or "warning" (see :mod:`.gate`)
     baseline: str | None = None  #: baseline file (absolute), or None
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  #: glob -> codes
     thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  #: code/name -> level -> value
@@ -98,6 +106,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         if isinstance(fail_under, bool) or not isinstance(fail_under, (int, float)) or not 0 <= fail_under <= 100:
             raise ConfigError(f"{where}: key 'fail-under' must be a number in [0, 100], got {fail_under!r}")
         fail_under = float(fail_under)
+    fail_on = table.get("fail-on")
+    if fail_on is not None and fail_on not in FAIL_ON:
+        raise ConfigError(f"{where}: key 'fail-on' must be one of {', '.join(map(repr, FAIL_ON))}, got {fail_on!r}")
     baseline = table.get("baseline")
     if baseline is not None:
         baseline = str((root / _str(baseline, where, "baseline")).resolve())
@@ -125,7 +136,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
                   select=None if select is None else _strs(select, where, "select"),
                   ignore=_strs(table.get("ignore", []), where, "ignore"),
                   exclude=_strs(table.get("exclude", []), where, "exclude"),
-                  fail_under=fail_under, baseline=baseline, per_file_ignores=pfi, thresholds=thresholds)
+                  fail_under=fail_under, fail_on=fail_on, baseline=baseline, per_file_ignores=pfi, thresholds=thresholds)
 
 
 def _read(path: Path) -> dict:
@@ -204,10 +215,9 @@ def ignored_codes(config: Config, path: str, rules: Sequence[Rule]) -> frozenset
     if not config.per_file_ignores:
         return frozenset()
     rel = _relative(path, config.root)
-    base = rel.rsplit("/", 1)[-1]
     out: set[str] = set()
     for glob, codes in config.per_file_ignores.items():
-        if fnmatch.fnmatchcase(rel, glob) or ("/" not in glob and fnmatch.fnmatchcase(base, glob)):
+        if _pfi_match(glob, rel):
             out.update(r.code for r in rules if any(Selector(c).selects(r.code, r.name, r.aliases) for c in codes))
     return frozenset(out)
 
@@ -219,3 +229,18 @@ def _relative(path: str, root: str) -> str:
     except ValueError:  # another drive on Windows
         rel = absolute
     return rel.replace(os.sep, "/")
+
+
+def unmatched_globs(config: Config, paths: Sequence[str]) -> list[tuple[str, str]]:
+    """``(key, glob)`` of each ``exclude`` and ``per-file-ignores`` glob that matches none of
+    ``paths`` (the photos found before excluding): a glob written relative to the wrong
+    folder, or a typo, silently does nothing otherwise."""
+    out = [("exclude", g) for g in config.exclude if not any(is_excluded(p, [g], config.root) for p in paths)]
+    for glob in config.per_file_ignores:
+        if not any(_pfi_match(glob, _relative(p, config.root)) for p in paths):
+            out.append(("per-file-ignores", glob))
+    return out
+
+
+def _pfi_match(glob: str, rel: str) -> bool:
+    return fnmatch.fnmatchcase(rel, glob) or ("/" not in glob and fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], glob))

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import string
 from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 import os
 
 import numpy as np
 
-from .errors import HeadshotLintError, LoadError, PerceptionError
+from ._templates import fill
+from .errors import HeadshotLintError, LoadError, PerceptionError, cause_of
 from .load import Photo, load
 from .measures import call, specs
 from .model import ERROR, INFO, NOT_ASSESSABLE, SEVERITIES, WARNING, Finding, Fix, Measurement, Report, Skipped
@@ -47,7 +47,7 @@ def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequenc
     try:
         photo = load(source)
     except LoadError as exc:
-        return unreadable_report(label, chosen, f"{exc}", exc.kind)
+        return unreadable_report(label, chosen, f"{exc}", exc.kind, advice=exc.advice)
     try:
         return _judge(label, photo, chosen)
     except PerceptionError as exc:
@@ -153,8 +153,8 @@ def overall_score(scores: Iterable[float]) -> float:
 
 def _finding(rule: Rule, m: Measurement, value: float, severity: str, score: float) -> Finding:
     threshold = {ERROR: rule.error, WARNING: rule.warning, INFO: rule.info}[severity]
-    fields = {**m.details, **m.values, "value": value, "threshold": threshold, "unit": rule.unit,
-              "severity": severity}
+    fields = {**m.details, **m.values, "value": value, "threshold": threshold, "to_pass": _to_pass(rule),
+              "unit": rule.unit, "severity": severity}
     params = {k: fields[k] for k in rule.fix.params if k in fields}
     fix = Fix(title=_format(rule.fix_title, fields), action=rule.fix.action, params=params,
               safety=rule.fix.safety)
@@ -163,29 +163,33 @@ def _finding(rule: Rule, m: Measurement, value: float, severity: str, score: flo
                    values=dict(m.values), regions=m.regions, detail=_format(rule.detail, fields))
 
 
+def _to_pass(rule: Rule) -> float | None:
+    """What it takes to pass: the mildest threshold (info, else warning, else error)."""
+    return next((t for t in (rule.info, rule.warning, rule.error) if t is not None), None)
+
+
 def _format(template: str, fields: Mapping[str, Any]) -> str:
-    """str.format that leaves an unknown placeholder visible instead of failing."""
-    return string.Formatter().vformat(template, (), _Fields(fields))
+    """The template filled in (see :mod:`._templates`: value and thresholds never print alike)."""
+    return fill(template, fields)
 
 
-class _Fields(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def unreadable_report(label: str, rules: Sequence[Rule], message: str, kind: str) -> Report:
+def unreadable_report(label: str, rules: Sequence[Rule], message: str, kind: str,
+                      advice: str | None = None) -> Report:
     """The report of a photo that could not be analysed (unreadable, timed out, worker
-    died): an ``unreadable-image`` finding with ``message``, every other rule skipped."""
+    died): an ``unreadable-image`` finding saying why in a person's words (the ``kind``'s
+    :class:`~.errors.Cause`, with ``message`` as its detail), every other rule skipped."""
     rule = next((r for r in rules if r.measure == LOAD_MEASURE), None)
     findings: tuple[Finding, ...] = ()
     scores: dict[str, float] = {}
     if rule is not None:
         scores[rule.name] = 0.0
-        fields = {"value": 1.0, "threshold": rule.error, "unit": rule.unit, "severity": ERROR, "reason": message,
-                  "kind": kind}
+        cause = cause_of(kind)
+        fields = {"value": 1.0, "threshold": rule.error, "to_pass": rule.error, "unit": rule.unit,
+                  "severity": ERROR, "reason": message, "kind": kind, "problem": cause.problem,
+                  "advice": advice or cause.advice}
         findings = (Finding(code=rule.code, rule=rule.name, severity=ERROR, score=0.0, value=None, unit="",
                             threshold=None, message=_format(rule.message, fields),
                             fix=Fix(title=_format(rule.fix_title, fields), action="", safety="none"),
-                            values={}, regions=()),)
+                            values={}, regions=(), detail=_format(rule.detail, fields)),)
     skipped = tuple(Skipped(r.code, r.name, "the image could not be read") for r in rules if r is not rule)
     return Report(path=label, score=0.0, scores=scores, findings=findings, skipped=skipped)

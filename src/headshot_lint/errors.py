@@ -9,6 +9,7 @@
     │   ├── CorruptImageError       truncated or damaged image data
     │   ├── TooManyPixelsError      over the pixel limit (decompression bomb)
     │   └── UnsupportedImageError   a real image in a mode or shape we cannot analyse
+    │       └── TooSmallImageError    under the smallest side we can judge (a 1x1 pixel)
     ├── PerceptionError           MediaPipe failed on a decoded image
     ├── RulePackError             a rule file or pack is malformed (names file and field)
     └── ConfigError               a configuration file or option is malformed
@@ -19,6 +20,8 @@ as one of these with ``from exc``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class HeadshotLintError(Exception):
@@ -33,9 +36,11 @@ class LoadError(HeadshotLintError):
 
     kind = "unreadable"
 
-    def __init__(self, message: str, *, path: str | None = None) -> None:
+    def __init__(self, message: str, *, path: str | None = None, advice: str | None = None) -> None:
         super().__init__(message)
         self.path = path
+        #: what to do, when it is more specific than the kind's (``UNREADABLE[kind]``)
+        self.advice = advice
 
 
 class EmptyFileError(LoadError):
@@ -68,6 +73,12 @@ class UnsupportedImageError(LoadError):
     kind = "unsupported-image"
 
 
+class TooSmallImageError(UnsupportedImageError):
+    """Fewer pixels on a side than there must be to see a face and a background."""
+
+    kind = "too-small"
+
+
 class PerceptionError(HeadshotLintError):
     """Face detection, landmarks or segmentation failed on a decoded image."""
 
@@ -78,3 +89,47 @@ class RulePackError(HeadshotLintError):
 
 class ConfigError(HeadshotLintError):
     """A configuration file or command-line option is malformed."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why a photo could not be analysed, in a person's words, and what to do about it
+    (the ``unreadable-image`` finding's message and fix; the technical reason is its detail)."""
+
+    problem: str
+    advice: str
+
+
+#: Each ``kind`` a photo can fail to be analysed with (the ``LoadError`` kinds above, and
+#: those the batch gives a photo that timed out or crashed its worker).
+UNREADABLE = {
+    "empty-file": Cause("The file is empty (0 bytes): there is no photo in it",
+                        "Copy or export the photo again: it was probably cut off while saving or uploading"),
+    "not-an-image": Cause("This file is not a photo: its contents are not an image format",
+                          "Check that this is the file you meant, and export the photo as JPEG or PNG"),
+    "corrupt-image": Cause("The photo is damaged or cut short, so it cannot be read in full",
+                           "Copy or download the original again (this copy is truncated or damaged), "
+                           "or export it again as JPEG"),
+    "too-many-pixels": Cause("The image is far too large to open safely (more pixels than the limit)",
+                             "Resize it and export again: a headshot needs no more than about 4000 px on "
+                             "the long side"),
+    "too-small": Cause("The image is too small to be a headshot: there is no face or background to judge",
+                       "Use the original photo, at least a few hundred pixels on each side"),
+    "unsupported-image": Cause("This image is stored in a form that cannot be analysed",
+                               "Export the photo again as an 8-bit RGB JPEG or PNG"),
+    "unreadable": Cause("The file could not be read",
+                        "Check that the file is still there and that you may read it"),
+    "timeout": Cause("Checking this photo timed out: it took too long and was stopped",
+                     "Check it again on its own; if it times out again, resize it or raise --timeout"),
+    "worker-crashed": Cause("The analysis crashed on this photo",
+                            "Check it again on its own with --jobs 1; if it crashes again, please report it"),
+    "perception-failed": Cause("The face and person detection failed on this photo",
+                               "Export the photo again as JPEG and re-run; if it fails again, please report it"),
+    "internal-error": Cause("headshot-lint failed on this photo (an internal error)",
+                            "Please report it, with the photo if you can share it"),
+}
+
+
+def cause_of(kind: str) -> Cause:
+    """The :class:`Cause` of ``kind`` (a general one for a kind without its own)."""
+    return UNREADABLE.get(kind, UNREADABLE["unreadable"])

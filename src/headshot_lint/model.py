@@ -6,6 +6,7 @@ out of an audit. Derive changed copies with :func:`dataclasses.replace`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -137,3 +138,14 @@ def verdict_of(score: float | None) -> str:
     if score is None:
         return "poor"
     return "good" if score >= GOOD_FROM else "fair" if score >= FAIR_FROM else "poor"
+
+
+def score_text(score: float | None) -> str:
+    """The score and its verdict as every format words them: ``"85/100 fair"``.
+
+    The score is rounded down, so it never shows a band it did not reach (85.6 is fair:
+    "86/100 fair" would contradict the bands); ``"unreadable"`` for None.
+    """
+    if score is None:
+        return "unreadable"
+    return f"{math.floor(score)}/100 {verdict_of(score)}"

@@ -39,13 +39,13 @@ _SIGMOID_DEFAULTS = {"h": 100.0, "a": 0.0, "s": 1.0, "x0": 0.0, "w": 1.0}
 _STEP_DEFAULTS = {"pass": 100.0, "info": 90.0, "warning": 60.0, "error": 20.0}
 _FIX_SAFETY = ("safe", "retouch", "none")
 #: Placeholders any template may use; the measure's declared value and detail keys are added.
-_MESSAGE_FIELDS = frozenset({"value", "threshold", "unit", "severity"})
+_MESSAGE_FIELDS = frozenset({"value", "threshold", "to_pass", "unit", "severity"})
 _TOP_KEYS = {"code", "name", "summary", "measure", "value", "direction", "aliases", "message", "detail",
              "fix_title", "thresholds", "quality", "fix", "doc", "calibration", "default"}
 #: The measure name of rules the engine emits itself when a file cannot be read, with the
 #: value and the fields its templates may use.
 LOAD_MEASURE = "load"
-_LOAD_CONTRACT = ({"unreadable": ""}, frozenset({"reason", "kind"}))
+_LOAD_CONTRACT = ({"unreadable": ""}, frozenset({"reason", "kind", "problem", "advice"}))
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Rule:
     error: float | None  #: threshold for an error (inclusive on the bad side)
     info: float | None  #: threshold for a note-level finding that never fails a run
     quality: Quality
-    message: str  #: template, person first: {value}, {threshold}, {unit}, {severity} and measurement keys
+    message: str  #: template, person first: {value}, {threshold}, {to_pass}, {unit}, {severity} and measurement keys
     fix_title: str  #: template for the fix sentence
     fix: FixSpec
     doc: Mapping[str, str]  #: what, why, known_problems, example_bad, example_good, fix_safety
@@ -353,6 +353,18 @@ class RulePack:
         """A rule by code, name or alias (see :class:`Selector`)."""
         sel = Selector(key)
         return next((rule for rule in self.rules if sel.names(rule.code, rule.name, rule.aliases)), None)
+
+    def closest(self, key: str, n: int = 3) -> list[str]:
+        """Names of the rules closest to ``key``: those containing it, then the similar ones
+        (``busy`` -> ``busy-background``), for "did you mean"."""
+        names = [r.name for r in self.rules]
+        words = [w for r in self.rules for w in (r.name, *r.aliases)]
+        found = [r.name for r in self.rules if key.lower() in r.name or any(key.lower() in a for a in r.aliases)]
+        for w in difflib.get_close_matches(key.lower(), words, n=n, cutoff=0.5):
+            name = w if w in names else next(r.name for r in self.rules if w in r.aliases)
+            if name not in found:
+                found.append(name)
+        return found[:n]
 
     def select(self, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> tuple[Rule, ...]:
         """Rules chosen by code prefixes or names: ``select`` (or the pack's own), minus ``ignore``."""

@@ -57,7 +57,8 @@ def sarif_render(reports: Iterable[Report], rules: Sequence[Rule],
             result: dict[str, Any] = {
                 "ruleId": f.code,
                 "level": _sarif._LEVEL.get(f.severity, "note"),
-                "message": {"text": f.message + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
+                "message": {"text": f.message + (f" ({f.detail})" if f.detail else "")
+                            + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
                                                     "region": {"startLine": 1}}}],
                 "partialFingerprints": {_sarif.FINGERPRINT_KEY: _common.fingerprint(report, f, digests)},
@@ -99,7 +100,7 @@ def junit_render(reports: Iterable[Report], rules: Sequence[Rule]) -> str:
             f = findings.get(rule.code)
             if f is not None and f.severity in (ERROR, WARNING):
                 failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
-                failure.text = "\n".join(x for x in (f.message, f"fix: {f.fix.title}" if f.fix else "",
+                failure.text = "\n".join(x for x in (f.message, f.detail, f"fix: {f.fix.title}" if f.fix else "",
                                                      f"score: {f.score:g}/100") if x)
                 counts["failures"] += 1
             elif f is not None:
@@ -167,16 +168,21 @@ def html_render(reports: Iterable[Report], rules: Sequence[Rule],
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data: 'self' file:; "
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
         f"<title>headshot-lint report</title><style>{_html._CSS}</style></head><body>"
         f"<header><h1>headshot-lint report</h1><div class=\"sum\" data-summary='{_e(meta)}'>"
         f"<span>{len(reports)} photos</span><span>{clean} clean</span><span>{n_err} errors</span>"
         f"<span>{n_warn} warnings</span></div></header>"
-        f"<div class=\"bar-wrap\"><label>rule <select id=\"f-rule\"><option value=\"\">all rules</option>{options}"
-        f"</select></label>{sev_boxes}<label><input type=\"checkbox\" id=\"f-clean\" checked> clean photos</label>"
+        f"<div class=\"bar-wrap\"><input type=\"search\" id=\"f-q\" placeholder=\"file name\" "
+        f"aria-label=\"search by file name\"><label>rule <select id=\"f-rule\"><option value=\"\">all rules</option>"
+        f"{options}</select></label>{sev_boxes}<label><input type=\"checkbox\" id=\"f-clean\" checked> clean photos"
+        f"</label><label>sort <select id=\"f-sort\"><option value=\"\">as checked</option>"
+        f"<option value=\"score\">score, worst first</option><option value=\"-score\">score, best first</option>"
+        f"<option value=\"name\">file name</option></select></label>"
         f"<span>showing <b id=\"shown\">{len(reports)}</b> of {len(reports)}</span></div>"
-        f"<main>{''.join(cards)}</main><footer>headshot-lint {_e(__version__)}</footer>"
+        f"<main>{''.join(cards)}</main><div id=\"lb\" role=\"dialog\" aria-label=\"photo\"><div class=\"frame\">"
+        f"</div><div class=\"cap\"></div></div><footer>headshot-lint {_e(__version__)}</footer>"
         f"<script>{_html._JS}</script></body></html>\n"
     )
 

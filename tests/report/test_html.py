@@ -89,3 +89,94 @@ def test_renders_in_headless_chromium(tmp_path):
     assert ((hidden[:, :, 2] > 150) & (hidden[:, :, 0] < 60)).sum() < 50, "filter script did not run"
     if os.environ.get("HEADSHOT_LINT_TEST_ARTIFACTS"):
         shutil.copy(shot, Path(os.environ["HEADSHOT_LINT_TEST_ARTIFACTS"]) / "html-report.png")
+
+
+# ---- interactions, in headless Chromium through Playwright (skipped without either) ---------------
+
+def _browser_page(tmp_path, page_html: str, width: int = 1300):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    path = tmp_path / "report.html"
+    path.write_text(page_html, encoding="utf-8")
+    pw = sync_api.sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+    except Exception as exc:  # noqa: BLE001 - a chromium Playwright cannot drive
+        pw.stop()
+        pytest.skip(f"chromium could not be started by Playwright: {exc}")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return pw, browser, page, path, errors
+
+
+def _names(page) -> list:
+    return page.eval_on_selector_all(".card:not(.hidden)", "cs => cs.map(c => c.dataset.name)")
+
+
+def test_search_sort_state_in_url_and_lightbox(tmp_path):
+    """Search by file name, sort by score, the state written to the URL and read back, a
+    thumbnail opens large with its boxes, and no script error."""
+    from headshot_lint.gate import FailUnder
+
+    gate = FailUnder(40.0, {"team/ann.jpg": 30.0})
+    with html.Writer(rules(), thumbnail=_thumb, fail_under=gate) as w:
+        for r in reports():
+            w.add(r)
+        page_html = w.render()
+    pw, browser, page, path, errors = _browser_page(tmp_path, page_html)
+    try:
+        page.goto(path.as_uri())
+        assert "under --fail-under 40" in page.locator(".gate").inner_text()
+        assert _names(page) == ["team/ann.jpg", "team/bob.png", "team/caf\\xe9.jpg"]
+        page.select_option("#f-sort", "-score")
+        assert _names(page)[0] == "team/bob.png"
+        page.fill("#f-q", "ANN")
+        assert _names(page) == ["team/ann.jpg"]
+        assert "q=ANN" in page.url and "sort=-score" in page.url
+        again = browser.new_page()
+        again.goto(page.url)  # the state comes back from the URL
+        assert again.input_value("#f-q") == "ANN" and _names(again) == ["team/ann.jpg"]
+        page.click(".card:not(.hidden) .shot")
+        assert page.locator("#lb.open img").count() == 1
+        assert page.locator("#lb.open .rg").count() == 3  # the photo's three evidence boxes
+        page.keyboard.press("Escape")
+        assert page.locator("#lb.open").count() == 0
+        page.focus(".card:not(.hidden) .shot")  # and from the keyboard
+        page.keyboard.press("Enter")
+        assert page.locator("#lb.open .rg").count() == 3
+        assert errors == []
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@pytest.mark.parametrize("width", [360, 800, 1300, 1920])
+def test_no_horizontal_overflow(tmp_path, width):
+    pw, browser, page, path, errors = _browser_page(tmp_path, _page(), width)
+    try:
+        page.goto(path.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert errors == []
+    finally:
+        browser.close()
+        pw.stop()
+
+
+def test_detail_and_tone_swatch_are_shown():
+    """The finding's detail is on the card, and the recommended tone as a swatch."""
+    import dataclasses
+
+    from headshot_lint.model import Measurement
+
+    bad = reports()[0]
+    f = dataclasses.replace(bad.findings[0], detail="ratio 1.148, passes above 1.150")
+    bad = dataclasses.replace(bad, findings=(f,) + bad.findings[1:], measurements={
+        "small_size_contrast": Measurement("small_size_contrast", details={"recommended_hex": "#808080",
+                                                                          "recommended_name": "medium grey"})})
+    page = html.render([bad], rules(), thumbnail=_thumb)
+    assert '<div class="detail">ratio 1.148, passes above 1.150</div>' in page
+    assert 'class="swatch" style="background:#808080"' in page and "medium grey" in page
+    assert "30/100 poor" in page

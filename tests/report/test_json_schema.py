@@ -28,3 +28,18 @@ def test_schema_rejects_a_bad_severity():
     doc = json.loads(json_report.render(reports()[:1]))
     doc["photos"][0]["findings"][0]["severity"] = "fatal"
     assert not jsonschema.Draft202012Validator(SCHEMA).is_valid(doc)
+
+
+def test_fail_under_summary_conforms():
+    """With --fail-under the summary names the photos under it, in the schema's shape."""
+    from headshot_lint.gate import FailUnder
+
+    gate = FailUnder(40.0, {"team/ann.jpg": 30.0})
+    with json_report.Writer(fail_under=gate) as w:
+        for r in reports():
+            w.add(r)
+        doc = json.loads(w.render())
+    jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+    assert doc["summary"]["fail_under"] == {"threshold": 40.0, "photos": [{"path": "team/ann.jpg", "score": 30.0}]}
+    doc["summary"]["fail_under"]["photos"][0].pop("score")
+    assert not jsonschema.Draft202012Validator(SCHEMA).is_valid(doc)

@@ -187,7 +187,7 @@ def test_the_page_shows_the_retry_and_the_refusal():
 @pytest.mark.parametrize("body, words", [
     (b"", "empty"),
     (b"just some text, not a photo", "not an image"),
-    (jpeg(np.full((300, 300, 3), 90, np.uint8))[:400], "corrupt"),
+    (jpeg(np.full((300, 300, 3), 90, np.uint8))[:400], "damaged or cut short"),
 ])
 def test_bad_input_gives_a_clear_message_and_the_server_keeps_serving(client, body, words):
     """Empty, non-image and truncated uploads answer 422 with a message naming the problem."""

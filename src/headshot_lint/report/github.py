@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from ..model import ERROR, INFO, WARNING, Report
+from ..gate import FailUnder
+from ..model import ERROR, INFO, WARNING, Report, score_text
 from ..rules import Rule
 from . import _common, _paths, _stream
 
@@ -36,18 +37,24 @@ def escape_property(text: str) -> str:
 class Writer(_stream.Writer):
     """The annotations, one photo's findings at a time (see :mod:`._stream`); a clean photo writes nothing."""
 
-    def __init__(self, rules: Sequence[Rule] = (), spool_dir: str | None = None) -> None:
+    def __init__(self, rules: Sequence[Rule] = (), spool_dir: str | None = None,
+                 fail_under: FailUnder | None = None) -> None:
         super().__init__(spool_dir)
+        self._fail_under = fail_under
 
     def fragment(self, report: Report) -> str:
         path = _paths.posix(_common.relative(report.path))
         lines = []
         for f in report.findings:
-            message = f"{path}: {f.code} {f.rule}: {f.message}"
+            message = f"{path}: {f.code} {f.rule}: {f.message}" + (f"\n{f.detail}" if f.detail else "")
             if f.fix is not None and f.fix.title:
                 message += f"\nfix: {f.fix.title}" + (" [retouch]" if f.fix.safety == "retouch" else "")
             lines.append(f"::{LEVEL.get(f.severity, 'notice')} "
                          f"title={escape_property(f'headshot-lint {f.code} {f.rule}')},"
+                         f"file={escape_property(path)},line=1::{escape_data(message)}\n")
+        if self._fail_under is not None and report.path in self._fail_under.below and report.score is not None:
+            message = f"{path}: score {score_text(report.score)} is under --fail-under {self._fail_under.threshold:g}"
+            lines.append(f"::error title={escape_property('headshot-lint fail-under')},"
                          f"file={escape_property(path)},line=1::{escape_data(message)}\n")
         return "".join(lines)
 

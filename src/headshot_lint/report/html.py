@@ -4,19 +4,32 @@ Per photo a card: the thumbnail (a base64 data URI) with the findings' evidence
 regions drawn over it (Region fields are fractions of the image, so boxes are
 positioned in percent), the photo at directory sizes (a 48 px square and a 32 px
 circle avatar), the overall score bar and a bar per rule, the findings with their
-fixes. A little inline script filters cards by rule and severity (also from the
-URL: ``report.html#rule=HL501&sev=error,warning&clean=0``). Renderers read
-Reports and Rules only; thumbnails are decoded pixels (``_thumbs``), not analysis.
+fixes, each finding's detail (measured value against what passing needs), and the
+recommended backdrop tone as a swatch. With ``--fail-under``, the photos under it are
+named at the top. A little inline script filters cards by rule, severity and file name,
+sorts them by score or name, and keeps that state in the URL
+(``report.html#rule=HL501&sev=error,warning&clean=0&q=ann&sort=score``); clicking a
+thumbnail opens the photo large with its evidence boxes (the original file, linked
+relative to the report, when the browser can reach it; else the thumbnail).
+
+For a thousand photos: cards are laid out and their thumbnails decoded only near the
+viewport (``content-visibility: auto``); filtering, searching and sorting walk the
+cards once (sorting re-appends them in one fragment). Renderers read Reports and Rules
+only; thumbnails are decoded pixels (``_thumbs``), not analysis.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
+import re
+from urllib.parse import quote
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from .. import __version__
-from ..model import ERROR, SEVERITIES, WARNING, Region, Report, verdict_of
+from ..gate import FailUnder
+from ..model import ERROR, SEVERITIES, WARNING, Region, Report, score_text, verdict_of
 from ..rules import Rule
 from . import _common, _paths, _stream
 from ._thumbs import data_uri
@@ -27,15 +40,20 @@ _CSS = """
 *{box-sizing:border-box}body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;
 background:#f4f5f7;color:#1d2330}header{background:#1d2330;color:#fff;padding:16px 24px}
 header h1{margin:0 0 4px;font-size:20px}header .sum span{margin-right:14px}
-.bar-wrap{display:flex;gap:12px;align-items:center;flex-wrap:wrap;padding:12px 24px;background:#fff;
+.gate{padding:8px 24px;background:#fdecef;color:#8a1538;border-bottom:1px solid #f3c2cf;word-break:break-word}
+.gate.pass{background:#eaf6ee;color:#1d6b34;border-color:#bfe3ca}
+.bar-wrap{display:flex;gap:8px 12px;align-items:center;flex-wrap:wrap;padding:12px 24px;background:#fff;
 border-bottom:1px solid #dde1e7;position:sticky;top:0;z-index:2}
-.bar-wrap label{display:inline-flex;gap:4px;align-items:center}select{font:inherit;padding:2px 6px}
-main{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px;padding:16px 24px}
+.bar-wrap label{display:inline-flex;gap:4px;align-items:center}select,input[type=search]{font:inherit;padding:2px 6px}
+input[type=search]{width:14em;max-width:100%}
+main{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(560px,100%),1fr));gap:16px;padding:16px 24px}
 .card{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:12px;display:grid;
-grid-template-columns:240px 1fr;gap:12px}.card.hidden{display:none}
-.shot{position:relative;width:240px;line-height:0;align-self:start;overflow:hidden;border-radius:4px}.pic{width:100%;border-radius:4px;background:var(--img) 0 0/100% 100% no-repeat}
+grid-template-columns:240px minmax(0,1fr);gap:12px;content-visibility:auto;contain-intrinsic-size:auto 340px}
+.card.hidden{display:none}
+.shot{position:relative;width:240px;line-height:0;align-self:start;overflow:hidden;border-radius:4px;cursor:zoom-in}
+.pic{width:100%;border-radius:4px;background:var(--img) 0 0/100% 100% no-repeat}
 .noimg{width:240px;height:180px;background:#e9ecf1;border-radius:4px;display:flex;align-items:center;
-justify-content:center;color:#8a93a3;line-height:1.4}
+justify-content:center;color:#8a93a3;line-height:1.4;cursor:default}
 .rg{position:absolute;border:2px solid #e0245e;border-radius:2px;box-shadow:0 0 0 1px rgba(255,255,255,.7)}
 .rg.warning{border-color:#e8a317}.rg.info{border-color:#1b8fd6}
 .rg span{position:absolute;left:-2px;top:-2px;font:10px/15px system-ui,sans-serif;background:#e0245e;
@@ -48,34 +66,75 @@ color:#fff;padding:0 3px;white-space:nowrap;border-radius:2px}.rg.warning span{b
 .score{display:flex;align-items:center;gap:8px;margin:2px 0}.score .lbl{width:170px;font-size:12px;
 white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.track{flex:1;height:8px;background:#e9ecf1;
 border-radius:4px;overflow:hidden}.fill{display:block;height:100%}.good{background:#2ea44f}.fair{background:#e8a317}
-.poor{background:#e0245e}.num{width:34px;text-align:right;font-variant-numeric:tabular-nums;font-size:12px}
-.big .lbl{width:auto;min-width:170px}.big .track{height:12px}.big .num{font-weight:600;font-size:14px}
+.poor{background:#e0245e}.num{width:auto;min-width:34px;text-align:right;font-variant-numeric:tabular-nums;font-size:12px;
+white-space:nowrap}.big .lbl{width:auto;min-width:110px}.big .track{height:12px}.big .num{font-weight:600;font-size:14px}
 .f{border-left:4px solid #e0245e;padding:4px 8px;margin:6px 0;background:#fdf2f5}
 .f.warning{border-color:#e8a317;background:#fff8e6}.f.info{border-color:#1b8fd6;background:#eef7fd}
-.f .code{font-weight:600}.f .fix{color:#556;font-size:12px}.sev{font-size:11px;text-transform:uppercase;
+.f .code{font-weight:600}.f .fix{color:#556;font-size:12px}.f .detail{color:#667;font-size:12px}
+.sev{font-size:11px;text-transform:uppercase;
 letter-spacing:.04em;margin-left:6px;color:#667}.ok{color:#2ea44f}details{margin-top:6px;font-size:12px}
+.tone{font-size:12px;color:#556;margin:6px 0;display:flex;align-items:center;gap:6px}
+.swatch{display:inline-block;width:18px;height:18px;border-radius:4px;border:1px solid rgba(0,0,0,.25)}
 .skip{color:#8a93a3;font-size:12px}footer{padding:8px 24px 24px;color:#8a93a3;font-size:12px}
+#lb{position:fixed;inset:0;background:rgba(12,15,22,.88);display:none;z-index:10;align-items:center;
+justify-content:center;flex-direction:column;gap:8px;padding:12px}#lb.open{display:flex}
+#lb .frame{position:relative;line-height:0;max-width:100%}
+#lb img{display:block;max-width:calc(100vw - 24px);max-height:calc(100vh - 72px);border-radius:4px}
+#lb .cap{color:#fff;font-size:13px;word-break:break-all;text-align:center}
+#lb .rg span{font-size:12px;line-height:17px}
+@media (max-width:640px){header,.bar-wrap,.gate{padding-left:12px;padding-right:12px}main{padding:12px}
+.card{grid-template-columns:minmax(0,1fr)}.shot,.noimg{width:100%}}
 """
 
 _JS = """
-(function(){var r=document.getElementById('f-rule'),s=document.querySelectorAll('.f-sev'),
-c=document.getElementById('f-clean'),n=document.getElementById('shown');
-function apply(){var rule=r.value,sev=[].filter.call(s,function(x){return x.checked}).map(function(x){return x.value}),
-k=0;document.querySelectorAll('.card').forEach(function(card){var rules=card.dataset.rules.split(' '),
-sevs=card.dataset.sevs.split(' '),clean=!card.dataset.sevs,ok=true;if(rule&&rules.indexOf(rule)<0)ok=false;
-if(!clean&&!sevs.some(function(x){return sev.indexOf(x)>=0}))ok=false;if(clean&&!c.checked)ok=false;
-card.classList.toggle('hidden',!ok);if(ok)k++;});n.textContent=k;}
+(function(){var d=document,r=d.getElementById('f-rule'),s=[].slice.call(d.querySelectorAll('.f-sev')),
+c=d.getElementById('f-clean'),q=d.getElementById('f-q'),o=d.getElementById('f-sort'),n=d.getElementById('shown'),
+m=d.querySelector('main'),cards=[].slice.call(m.children);
+cards.forEach(function(x,i){x._i=i;x._name=(x.dataset.name||'').toLowerCase();
+x._rules=x.dataset.rules?x.dataset.rules.split(' '):[];x._sevs=x.dataset.sevs?x.dataset.sevs.split(' '):[];
+x._score=x.dataset.score===''?-1:+x.dataset.score});
+function sevs(){return s.filter(function(x){return x.checked}).map(function(x){return x.value})}
+function write(){var h=[],sv=sevs();if(r.value)h.push('rule='+encodeURIComponent(r.value));
+if(sv.length!==s.length)h.push('sev='+(sv.join(',')||'none'));if(!c.checked)h.push('clean=0');
+if(q.value)h.push('q='+encodeURIComponent(q.value));if(o.value)h.push('sort='+o.value);
+try{history.replaceState(null,'',location.pathname+location.search+(h.length?'#'+h.join('&'):''))}catch(e){}}
+function apply(){var rule=r.value,sv=sevs(),t=q.value.trim().toLowerCase(),k=0;
+cards.forEach(function(x){var clean=!x._sevs.length,ok=!(rule&&x._rules.indexOf(rule)<0);
+if(!clean&&!x._sevs.some(function(v){return sv.indexOf(v)>=0}))ok=false;if(clean&&!c.checked)ok=false;
+if(t&&x._name.indexOf(t)<0)ok=false;if(x.classList.contains('hidden')===ok)x.classList.toggle('hidden',!ok);
+if(ok)k++});n.textContent=k;write()}
+function sort(){var how=o.value,l=cards.slice();l.sort(how==='score'?function(a,b){return a._score-b._score||a._i-b._i}:
+how==='-score'?function(a,b){return b._score-a._score||a._i-b._i}:how==='name'?function(a,b){
+return a._name<b._name?-1:a._name>b._name?1:a._i-b._i}:function(a,b){return a._i-b._i});
+var f=d.createDocumentFragment();l.forEach(function(x){f.appendChild(x)});m.appendChild(f);write()}
 var h={};location.hash.slice(1).split('&').forEach(function(kv){var p=kv.split('=');if(p[0])h[p[0]]=
 decodeURIComponent(p[1]||'')});if(h.rule)r.value=h.rule;if(h.sev){var want=h.sev.split(',');
 s.forEach(function(x){x.checked=want.indexOf(x.value)>=0})}if(h.clean==='0')c.checked=false;
-r.addEventListener('change',apply);c.addEventListener('change',apply);
-s.forEach(function(x){x.addEventListener('change',apply)});apply();})();
+if(h.q)q.value=h.q;if(h.sort)o.value=h.sort;
+r.addEventListener('change',apply);c.addEventListener('change',apply);q.addEventListener('input',apply);
+s.forEach(function(x){x.addEventListener('change',apply)});o.addEventListener('change',sort);
+if(o.value)sort();apply();
+var lb=d.getElementById('lb'),fr=lb.querySelector('.frame'),cap=lb.querySelector('.cap');
+function close(){lb.classList.remove('open');fr.textContent=''}
+function open(e){var shot=e.target.closest&&e.target.closest('.shot');
+if(!shot||!shot.querySelector('.pic'))return;var card=shot.closest('.card'),
+thumb=card.style.getPropertyValue('--img').trim().replace(/^url\\(["']?|["']?\\)$/g,''),img=d.createElement('img');
+img.src=thumb;img.alt=card.dataset.name;fr.textContent='';fr.appendChild(img);
+[].forEach.call(shot.querySelectorAll('.rg'),function(g){fr.appendChild(g.cloneNode(true))});
+cap.textContent=card.dataset.name;lb.classList.add('open');var p=shot.dataset.photo;
+if(p){var full=new Image();full.onload=function(){if(img.parentNode)img.src=full.src};full.src=p}}
+m.addEventListener('click',open);m.addEventListener('keydown',function(e){if(e.key==='Enter'||e.key===' '){
+if(e.target.classList&&e.target.classList.contains('shot')){e.preventDefault();open(e)}}});
+lb.addEventListener('click',function(e){if(e.target===lb||e.target===cap)close()});
+d.addEventListener('keydown',function(e){if(e.key==='Escape')close()});})();
 """
 
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
-def _bar(label: str, score: Optional[float], big: bool = False) -> str:
+
+def _bar(label: str, score: Optional[float], big: bool = False, text: Optional[str] = None) -> str:
     v = 0.0 if score is None else max(0.0, min(100.0, score))
-    txt = "–" if score is None else f"{score:.0f}"
+    txt = text or ("–" if score is None else f"{score:.0f}")
     return (f'<div class="score{" big" if big else ""}"><span class="lbl" title="{_e(label)}">{_e(label)}</span>'
             f'<span class="track"><span class="fill {verdict_of(score)}" style="width:{v:.1f}%"></span></span>'
             f'<span class="num">{txt}</span></div>')
@@ -106,13 +165,42 @@ def _crop_style(report: Report, thumb: str, px: int) -> str:
             f"background-position:{-left * k:.1f}px {-top * k:.1f}px")
 
 
-def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str]) -> str:
+def _tone(report: Report) -> Optional[tuple[str, str]]:
+    """(hex, name) of the backdrop tone recommended for this face, if a measure gave one."""
+    for m in report.measurements.values():
+        hex_ = str(m.details.get("recommended_hex") or "")
+        if _HEX.match(hex_):
+            return hex_, str(m.details.get("recommended_name") or "")
+    for f in report.findings:
+        hex_ = str((f.fix.params if f.fix else {}).get("recommended_hex") or "")
+        if _HEX.match(hex_):
+            return hex_, str(f.fix.params.get("recommended_name") or "")
+    return None
+
+
+def _photo_link(path: str, base: Optional[str]) -> str:
+    """The photo's URL relative to the folder the report is written to (percent-encoded)."""
+    if base is None:
+        return ""
+    try:
+        rel = os.path.relpath(os.path.abspath(path), base)
+    except ValueError:  # another drive
+        return ""
+    return quote(os.fsencode(rel.replace(os.sep, "/")))
+
+
+def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str], link_base: Optional[str] = None) -> str:
     path = _paths.display(_common.relative(report.path))
     sevs = sorted({f.severity for f in report.findings}, key=SEVERITIES.index)
     codes = sorted({f.code for f in report.findings})
     img = f' style="--img:url({thumb})"' if thumb else ""  # the data URI once per card, used three times
-    out = [f'<article class="card" data-rules="{" ".join(codes)}" data-sevs="{" ".join(sevs)}"{img}>']
-    out.append('<div><div class="shot">')
+    score = "" if report.score is None else f"{report.score:g}"
+    out = [f'<article class="card" data-rules="{" ".join(codes)}" data-sevs="{" ".join(sevs)}" '
+           f'data-score="{score}" data-name="{_e(path)}"{img}>']
+    link = _photo_link(report.path, link_base) if thumb else ""
+    photo = f' data-photo="{_e(link)}"' if link else ""
+    out.append(f'<div><div class="shot"{photo} tabindex="0" role="button" aria-label="enlarge {_e(path)}">'
+               if thumb else '<div><div class="shot">')
     if thumb:
         w, h = report.size or (4, 3)
         out.append(f'<div class="pic" role="img" aria-label="{_e(path)}" style="aspect-ratio:{w}/{h}"></div>')
@@ -133,17 +221,22 @@ def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str]) -> st
     out.append("</div><div>")
     out.append(f"<h2>{_e(path)}</h2>")
     size = f" · {report.size[0]}×{report.size[1]} px" if report.size else ""
-    out.append(_bar(f"overall ({verdict_of(report.score)}{size})", report.score, big=True))
+    out.append(_bar(f"overall{size}", report.score, big=True, text=score_text(report.score)))
     for f in report.findings:
         fix = f'<div class="fix">fix: {_e(f.fix.title)}{" (retouch)" if f.fix.safety == "retouch" else ""}</div>' \
             if f.fix and f.fix.title else ""
+        detail = f'<div class="detail">{_e(f.detail)}</div>' if f.detail else ""
         out.append(f'<div class="f {f.severity}"><span class="code">{_e(f.code)} {_e(f.rule)}</span>'
-                   f'<span class="sev">{_e(f.severity)}</span><div>{_e(f.message)}</div>{fix}</div>')
+                   f'<span class="sev">{_e(f.severity)}</span><div>{_e(f.message)}</div>{detail}{fix}</div>')
+    tone = _tone(report)
+    if tone is not None:
+        out.append(f'<div class="tone">recommended backdrop <span class="swatch" style="background:{tone[0]}" '
+                   f'role="img" aria-label="{_e(tone[1] or tone[0])}"></span> {_e(tone[1])} {tone[0]}</div>')
     if not report.findings and report.baselined:
         out.append(f'<p class="ok">✓ nothing new <span class="skip">(in the baseline: '
                    f'{_e(", ".join(report.baselined_codes))})</span></p>')
     elif not report.findings:
-        out.append('<p class="ok">✓ nothing to fix</p>')
+        out.append('<p class="ok">✓ no findings</p>')
     if report.scores:
         out.append('<details><summary>scores per rule</summary>')
         for name, q in sorted(report.scores.items(), key=lambda kv: kv[1]):
@@ -165,9 +258,12 @@ class Writer(_stream.Writer):
     the header, which shows the counts, is written when the page is assembled."""
 
     def __init__(self, rules: Sequence[Rule], thumbnail: Callable[[str], Optional[str]] = data_uri,
-                 spool_dir: Optional[str] = None) -> None:
+                 spool_dir: Optional[str] = None, fail_under: Optional[FailUnder] = None,
+                 link_base: Optional[str] = None) -> None:
         super().__init__(spool_dir)
         self._rules = tuple(rules)
+        self._fail_under = fail_under
+        self._link_base = link_base
         self._by_name = {r.name: r for r in self._rules}
         self._thumbnail = thumbnail
         self._errors = self._warnings = self._clean = 0
@@ -176,7 +272,7 @@ class Writer(_stream.Writer):
         self._errors += sum(f.severity == ERROR for f in report.findings)
         self._warnings += sum(f.severity == WARNING for f in report.findings)
         self._clean += not report.findings
-        return _card(report, self._by_name, self._thumbnail(report.path))
+        return _card(report, self._by_name, self._thumbnail(report.path), self._link_base)
 
     def head(self) -> str:
         n, n_err, n_warn, clean = self.photos, self._errors, self._warnings, self._clean
@@ -188,19 +284,34 @@ class Writer(_stream.Writer):
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data: 'self' file:; "
             "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
             f"<title>headshot-lint report</title><style>{_CSS}</style></head><body>"
             f"<header><h1>headshot-lint report</h1><div class=\"sum\" data-summary='{_e(meta)}'>"
             f"<span>{n} photos</span><span>{clean} clean</span><span>{n_err} errors</span>"
-            f"<span>{n_warn} warnings</span></div></header>"
-            f"<div class=\"bar-wrap\"><label>rule <select id=\"f-rule\"><option value=\"\">all rules</option>"
+            f"<span>{n_warn} warnings</span></div></header>{self._gate()}"
+            f"<div class=\"bar-wrap\"><input type=\"search\" id=\"f-q\" placeholder=\"file name\" "
+            f"aria-label=\"search by file name\"><label>rule <select id=\"f-rule\"><option value=\"\">all rules</option>"
             f"{options}</select></label>{sev_boxes}<label><input type=\"checkbox\" id=\"f-clean\" checked> "
-            f"clean photos</label><span>showing <b id=\"shown\">{n}</b> of {n}</span></div><main>"
+            f"clean photos</label><label>sort <select id=\"f-sort\"><option value=\"\">as checked</option>"
+            f"<option value=\"score\">score, worst first</option><option value=\"-score\">score, best first</option>"
+            f"<option value=\"name\">file name</option></select></label>"
+            f"<span>showing <b id=\"shown\">{n}</b> of {n}</span></div><main>"
         )
 
+    def _gate(self) -> str:
+        """The --fail-under result, above everything else."""
+        gate = self._fail_under
+        if gate is None:
+            return ""
+        if not gate.below:
+            return f'<div class="gate pass">✓ every photo scored at least {gate.threshold:g} (--fail-under)</div>'
+        return f'<div class="gate">✗ {_e(gate.sentence(limit=20))}</div>'
+
     def tail(self) -> str:
-        return f"</main><footer>headshot-lint {_e(__version__)}</footer><script>{_JS}</script></body></html>\n"
+        return (f"</main><div id=\"lb\" role=\"dialog\" aria-label=\"photo\"><div class=\"frame\"></div>"
+                f"<div class=\"cap\"></div></div><footer>headshot-lint {_e(__version__)}</footer>"
+                f"<script>{_JS}</script></body></html>\n")
 
 
 def render(reports: Iterable[Report], rules: Sequence[Rule],

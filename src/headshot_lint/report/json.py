@@ -11,10 +11,11 @@ from dataclasses import asdict
 from typing import Any, Iterable, Optional
 
 from .. import __version__
+from ..gate import FailUnder
 from ..model import Finding, Report
 from . import _stream
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: findings[].detail, summary.fail_under
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -56,8 +57,9 @@ class Writer(_stream.Writer):
     """The run's JSON document, one photo at a time (see :mod:`._stream`); only the summary's
     counters stay in memory."""
 
-    def __init__(self, spool_dir: Optional[str] = None) -> None:
+    def __init__(self, spool_dir: Optional[str] = None, fail_under: Optional[FailUnder] = None) -> None:
         super().__init__(spool_dir)
+        self._fail_under = fail_under
         self._errors = 0
         self._warnings = 0
         self._by_rule: dict[str, int] = {}
@@ -72,9 +74,14 @@ class Writer(_stream.Writer):
         return self._list.item(photo, first=self.photos == 0)
 
     def summary(self) -> dict[str, Any]:
-        """The document's ``summary`` for the photos added so far."""
-        return {"photos": self.photos, "errors": self._errors, "warnings": self._warnings,
-                "findings_by_rule": dict(sorted(self._by_rule.items()))}
+        """The document's ``summary`` for the photos added so far; with ``--fail-under``, its
+        threshold and the photos under it (``fail_under``: ``threshold``, ``photos`` [{path, score}])."""
+        doc = {"photos": self.photos, "errors": self._errors, "warnings": self._warnings,
+               "findings_by_rule": dict(sorted(self._by_rule.items()))}
+        if self._fail_under is not None:
+            doc["fail_under"] = {"threshold": self._fail_under.threshold,
+                                 "photos": [{"path": p, "score": s} for p, s in self._fail_under.below.items()]}
+        return doc
 
     def _frame(self, summary: Optional[dict[str, Any]] = None) -> _stream.JsonList:
         return _stream.JsonList({

@@ -10,7 +10,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Iterable, Optional, Sequence
 
-from ..model import ERROR, WARNING, Report
+from ..gate import FailUnder
+from ..model import ERROR, WARNING, Report, score_text
 from ..rules import Rule
 from . import _common, _paths, _stream
 
@@ -18,8 +19,10 @@ from . import _common, _paths, _stream
 _TOTALS = ("tests", "failures", "skipped")
 
 
-def _suite(report: Report, rules: Sequence[Rule]) -> tuple[ET.Element, dict[str, int]]:
-    """One photo's ``<testsuite>`` and its counts."""
+def _suite(report: Report, rules: Sequence[Rule],
+           fail_under: Optional[FailUnder] = None) -> tuple[ET.Element, dict[str, int]]:
+    """One photo's ``<testsuite>`` and its counts; with ``--fail-under``, a ``fail-under``
+    test case too, failed when the photo scored under it."""
     path = _paths.posix(_common.relative(report.path))
     suite = ET.Element("testsuite", name=path, package="headshot-lint")
     findings = {f.code: f for f in report.findings}
@@ -32,7 +35,7 @@ def _suite(report: Report, rules: Sequence[Rule]) -> tuple[ET.Element, dict[str,
         f = findings.get(rule.code)
         if f is not None and f.severity in (ERROR, WARNING):
             failure = ET.SubElement(case, "failure", message=f.message, type=f.severity)
-            failure.text = "\n".join(x for x in (f.message, f"fix: {f.fix.title}" if f.fix else "",
+            failure.text = "\n".join(x for x in (f.message, f.detail, f"fix: {f.fix.title}" if f.fix else "",
                                                  f"score: {f.score:g}/100") if x)
             counts["failures"] += 1
         elif f is not None:
@@ -43,6 +46,14 @@ def _suite(report: Report, rules: Sequence[Rule]) -> tuple[ET.Element, dict[str,
         elif rule.name not in report.scores:
             ET.SubElement(case, "skipped", message="not run on this photo (per-file ignore)")
             counts["skipped"] += 1
+    if fail_under is not None and report.score is not None:
+        case = ET.SubElement(suite, "testcase", name=f"fail-under {fail_under.threshold:g}", classname=path,
+                             file=path, line="1")
+        counts["tests"] += 1
+        if report.path in fail_under.below:
+            text = f"score {score_text(report.score)} is under --fail-under {fail_under.threshold:g}"
+            ET.SubElement(case, "failure", message=text, type="fail-under").text = text
+            counts["failures"] += 1
     suite.set("tests", str(counts["tests"]))
     suite.set("failures", str(counts["failures"]))
     suite.set("errors", "0")
@@ -63,13 +74,15 @@ class Writer(_stream.Writer):
     """The ``<testsuites>`` document, one photo's suite at a time (see :mod:`._stream`);
     the totals go into the root element once every suite is written."""
 
-    def __init__(self, rules: Sequence[Rule], spool_dir: Optional[str] = None) -> None:
+    def __init__(self, rules: Sequence[Rule], spool_dir: Optional[str] = None,
+                 fail_under: Optional[FailUnder] = None) -> None:
         super().__init__(spool_dir)
         self._rules = tuple(rules)
+        self._fail_under = fail_under
         self._totals = dict.fromkeys(_TOTALS, 0)
 
     def fragment(self, report: Report) -> str:
-        suite, counts = _suite(report, self._rules)
+        suite, counts = _suite(report, self._rules, self._fail_under)
         for k in _TOTALS:
             self._totals[k] += counts[k]
         ET.indent(suite, level=1)  # as ET.indent(root) indents it

@@ -56,7 +56,8 @@ def _result(report: Report, f: Finding, uri: str, index: Mapping[str, int],
     result: dict[str, Any] = {
         "ruleId": f.code,
         "level": _LEVEL.get(f.severity, "note"),
-        "message": {"text": f.message + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
+        "message": {"text": f.message + (f" ({f.detail})" if f.detail else "")
+                    + (f" Fix: {f.fix.title}" if f.fix and f.fix.title else "")},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
                                             "region": {"startLine": 1}}}],
         "partialFingerprints": {FINGERPRINT_KEY: _common.fingerprint(report, f, digests)},

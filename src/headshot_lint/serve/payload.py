@@ -109,8 +109,9 @@ def check(data: bytes, name: str, rules: Sequence[Rule], shown: Optional[Photo] 
 def build(report: Report, name: str, rules: Sequence[Rule], shown: Optional[Photo]) -> Dict[str, Any]:
     """The page's JSON from a report and the displayed photo (see :func:`check`)."""
     if report.size is None or shown is None:
-        message = report.findings[0].message if report.findings else "the file could not be read as an image"
-        raise Unreadable(message)
+        f = report.findings[0] if report.findings else None
+        raise Unreadable("the file could not be read as an image" if f is None else
+                         f.message + (f". {f.fix.title}" if f.fix is not None and f.fix.title else ""))
     problem = next((f for f in report.findings if f.rule in PROBLEM_RULES), None)
     return {
         "name": name,
@@ -135,12 +136,12 @@ def _rule_row(rule: Rule, report: Report) -> Dict[str, Any]:
         "code": rule.code, "rule": rule.name, "summary": rule.summary, "unit": rule.unit,
         "direction": rule.direction, "thresholds": {"warning": rule.warning, "error": rule.error, "info": rule.info},
         "what": rule.doc.get("what", ""), "why": rule.doc.get("why", ""),
-        "score": report.scores.get(rule.name), "value": None, "threshold": None, "message": "",
+        "score": report.scores.get(rule.name), "value": None, "threshold": None, "message": "", "detail": "",
         "fix": None, "reason": "", "regions": [],
     }
     if finding is not None:
         row.update(status=finding.severity, value=finding.value, threshold=finding.threshold,
-                   message=finding.message, regions=[asdict(g) for g in finding.regions],
+                   message=finding.message, detail=finding.detail, regions=[asdict(g) for g in finding.regions],
                    fix=None if finding.fix is None or not finding.fix.title else
                    {"title": finding.fix.title, "safety": finding.fix.safety})
     elif skipped is not None:

@@ -30,6 +30,23 @@
     return fmt(v) + (unit ? " " + unit : "");
   }
   function bound(v, unit) { return unit === "fraction" ? fmt(Math.round(v * 1000) / 10) + "%" : fmt(v); }
+  // The mildest threshold: what it takes to pass (a rule with a warning and an error passes below the warning).
+  function passAt(row) {
+    var t = ["info", "warning", "error"].filter(function (k) { return row.thresholds[k] !== null; })[0];
+    return t ? row.thresholds[t] : null;
+  }
+  // Value and threshold as printed side by side: decimals added to both until they differ, so
+  // rounding never shows them equal or inverted (1.148 against 1.15: "1.148" and "1.150").
+  function apart(v, t, unit) {
+    var q = qty(v, unit), b = bound(t, unit);
+    if (v === null || t === null || v === t) return [q, b];
+    var k = unit === "fraction" ? 100 : 1, sfx = unit === "fraction" ? "%" : "";
+    for (var d = 1; d <= 6 && parseFloat(q) === parseFloat(b); d++) {
+      var vs = (v * k).toFixed(d), ts = (t * k).toFixed(d);
+      if (vs !== ts) { q = vs + sfx + (unit && unit !== "fraction" ? " " + unit : ""); b = ts + sfx; }
+    }
+    return [q, b];
+  }
   function mb(n) { return (n / 1048576).toFixed(n < 10485760 ? 1 : 0) + " MB"; }
 
   fetch("/api/health").then(function (r) { return r.json(); }).then(function (h) {
@@ -89,11 +106,11 @@
       .catch(function (e) { fail(card, file.name, "Upload failed: " + (e && e.message || e)); });
   }
 
-  function limitText(row) {
-    var op = row.direction === "higher-is-worse" ? "≥ " : "≤ ";
-    if (row.threshold !== null) return row.status + " at " + op + bound(row.threshold, row.unit);
-    var t = ["warning", "error", "info"].filter(function (k) { return row.thresholds[k] !== null; })[0];
-    return t ? t + " at " + op + bound(row.thresholds[t], row.unit) : "";
+  // What it takes to pass, in the words of the reports' detail lines ("passes below 1.1%").
+  function limitText(row, shown) {
+    var t = passAt(row);
+    if (t === null) return "";
+    return "passes " + (row.direction === "higher-is-worse" ? "below " : "above ") + shown;
   }
   function threshText(row) {
     var op = row.direction === "higher-is-worse" ? "≥ " : "≤ ";
@@ -110,7 +127,8 @@
     var head = el("div", "card-head");
     head.appendChild(el("h2", "name", d.name));
     var score = el("div", "score " + d.verdict);
-    score.appendChild(el("span", "score-num", d.score === null ? "–" : Math.round(d.score)));
+    // rounded down, as every report words it ("85/100 fair"): 85.6 is fair, never "86/100 fair"
+    score.appendChild(el("span", "score-num", d.score === null ? "–" : Math.floor(d.score)));
     score.appendChild(el("span", "score-of", "/100 " + d.verdict));
     head.appendChild(score);
     card.appendChild(head);
@@ -178,8 +196,9 @@
       line.appendChild(el("span", "badge " + row.status, row.status === "pass" ? "ok" : row.status));
       line.appendChild(el("span", "rule-name", row.code + " " + row.rule));
       var val = el("span", "rule-val");
-      val.appendChild(el("span", "v", row.status === "skipped" ? "not judged" : qty(row.value, row.unit)));
-      val.appendChild(el("span", "lim", limitText(row)));
+      var shown = apart(row.value, passAt(row), row.unit);
+      val.appendChild(el("span", "v", row.status === "skipped" ? "not judged" : shown[0]));
+      val.appendChild(el("span", "lim", limitText(row, shown[1])));
       line.appendChild(val);
       li.appendChild(line);
       var bar = el("div", "bar");
@@ -188,6 +207,7 @@
       bar.appendChild(fill);
       li.appendChild(bar);
       if (row.message) li.appendChild(el("p", "msg", row.message));
+      if (row.detail) li.appendChild(el("p", "msg detail", row.detail));
       if (row.reason) li.appendChild(el("p", "msg dim", "Not judged: " + row.reason));
       if (row.fix) li.appendChild(el("p", "fixline", "Fix" + (row.fix.safety === "retouch" ? " (retouching)" : "") + ": " + row.fix.title));
       var more = el("div", "explain");

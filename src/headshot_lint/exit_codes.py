@@ -1,0 +1,15 @@
+"""Process exit statuses of every command (as ruff's); a leaf module, so the commands in
+``cli.py``, ``cli_fix.py``, ``cli_serve.py`` and ``_stdin.py`` share them without importing
+each other."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit status, as ruff's."""
+
+    CLEAN = 0  #: nothing fails the run (see :mod:`.gate`): no finding at the failing severity, no score under --fail-under
+    FINDINGS = 1  #: a finding at the failing severity, or a score under --fail-under (fix: a copy not written)
+    ERROR = 2  #: the run itself failed: usage, a missing path, bad rule pack or configuration, internal error

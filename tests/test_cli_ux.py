@@ -1,0 +1,162 @@
+"""What a new user and a CI engineer hit (issue 23): missing paths, --fail-under naming
+the photos, --fail-on, concise and quiet output, piped text, config globs, stale baseline
+entries, one wording of the verdict, did-you-mean for explain."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from headshot_lint.cli import app
+from headshot_lint.model import score_text
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def grey(tmp_path_factory):
+    """A faceless grey photo: no-face (HL002) fails at error severity, score 0."""
+    d = tmp_path_factory.mktemp("ux")
+    Image.fromarray(np.full((300, 240, 3), 128, np.uint8)).save(d / "grey.png")
+    return d / "grey.png"
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_a_missing_path_is_an_error_of_the_run_not_a_photo(grey, tmp_path):
+    """exit 2, the path named on stderr, nothing checked (no report on stdout)."""
+    r = invoke("check", tmp_path / "nosuch.jpg", tmp_path / "nosuchdir", grey, "--select", "HL002",
+               "--format", "json", "--no-cache")
+    assert r.exit_code == 2, r.output
+    assert "nosuch.jpg" in r.stderr and "nosuchdir" in r.stderr and "no such file" in r.stderr
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "github"])
+def test_fail_under_names_the_photos_under_it(grey, fmt):
+    r = invoke("check", grey, "--select", "HL002", "--fail-under", "40", "--format", fmt, "--no-cache")
+    assert r.exit_code == 1
+    assert "grey.png (0)" in r.stderr and "under --fail-under 40" in r.stderr
+    if fmt == "text":
+        assert "1 photo under --fail-under 40: " in r.stdout
+    elif fmt == "json":
+        assert json.loads(r.stdout)["summary"]["fail_under"] == {
+            "threshold": 40.0, "photos": [{"path": str(grey), "score": 0.0}]}
+    elif fmt == "junit":
+        root = ET.fromstring(r.stdout)
+        failures = [f for f in root.iter("failure") if f.get("type") == "fail-under"]
+        assert len(failures) == 1 and "under --fail-under 40" in failures[0].get("message")
+    else:
+        assert any(line.startswith("::error title=headshot-lint fail-under") for line in r.stdout.splitlines())
+
+
+def test_fail_on_warning_fails_a_run_with_only_warnings(grey, tmp_path):
+    """HL003 raises a warning only: exit 0 by default, 1 with --fail-on warning or the config key."""
+    photo = tmp_path / "two.jpg"
+    from tests.conftest import astronaut
+
+    a = astronaut()
+    Image.fromarray(np.concatenate([a, a], axis=1)).save(photo, quality=92)
+    base = ("check", photo, "--select", "HL003", "--no-cache")
+    first = invoke(*base, "--format", "json")
+    assert [f["severity"] for f in json.loads(first.stdout)["photos"][0]["findings"]] == ["warning"]
+    assert first.exit_code == 0
+    assert invoke(*base, "--fail-on", "warning").exit_code == 1
+    (tmp_path / "headshot-lint.toml").write_text('fail-on = "warning"\n', encoding="utf-8")
+    assert invoke(*base).exit_code == 1
+    assert invoke(*base, "--fail-on", "error").exit_code == 0
+
+
+def test_concise_prints_one_line_per_finding(grey, tmp_path):
+    r = invoke("check", grey, "--select", "HL002", "--format", "concise", "--no-cache")
+    first = r.stdout.splitlines()[0]
+    assert first.startswith(f"{grey}: HL002 no-face: No face could be found"), r.stdout
+
+
+def test_quiet_prints_only_findings(grey, tmp_path):
+    clean = tmp_path / "clean.png"
+    Image.fromarray(np.full((300, 240, 3), 128, np.uint8)).save(clean)
+    r = invoke("check", grey, clean, "--select", "HL001", "--quiet", "--no-cache")
+    assert r.exit_code == 0 and r.stdout == "", r.stdout
+    r = invoke("check", grey, "--select", "HL002", "-q", "--no-cache")
+    assert "HL002" in r.stdout and "photo:" not in r.stdout and "photos:" not in r.stdout
+
+
+def test_piped_text_is_neither_padded_nor_wrapped(tmp_path):
+    """Not on a terminal: each finding on one line, whatever its length, no trailing spaces."""
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4)
+    deep.mkdir()
+    photo = deep / "grey.png"
+    Image.fromarray(np.full((300, 240, 3), 128, np.uint8)).save(photo)
+    r = invoke("check", photo, "--select", "HL002", "--no-cache")
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith(str(photo)) and len(lines[0]) > 80
+    assert any(line.lstrip().startswith("HL002 no-face") and "No face could be found, so" in line
+               and line.rstrip().endswith("were skipped") for line in lines), r.stdout
+    assert all(line == line.rstrip() for line in lines), [line for line in lines if line != line.rstrip()]
+
+
+def test_text_shows_the_detail_and_the_verdict_in_the_words_csv_uses(grey, tmp_path):
+    r = invoke("check", grey, "--select", "HL002", "--no-cache")
+    assert "score 0/100 poor" in r.stdout and "faces detected: 0" in r.stdout
+    csv = invoke("check", grey, "--select", "HL002", "--no-cache", "--format", "csv").stdout
+    assert ",poor," in csv
+    assert score_text(85.6) == "85/100 fair" and score_text(86.0) == "86/100 good"
+
+
+def test_a_config_glob_that_matches_nothing_is_warned_about(tmp_path):
+    """Checking the configuration's whole folder: each dead glob is named. Checking one photo
+    (as pre-commit does) says nothing about the others, so no warning then."""
+    (tmp_path / "staff").mkdir()
+    Image.fromarray(np.full((300, 240, 3), 128, np.uint8)).save(tmp_path / "staff" / "grey.png")
+    (tmp_path / "headshot-lint.toml").write_text(
+        'exclude = ["drafts/**"]\n[per-file-ignores]\n"staff/*.png" = ["HL301"]\n"board/*.jpg" = ["HL301"]\n',
+        encoding="utf-8")
+    r = invoke("check", tmp_path, "--select", "HL001", "--no-cache")
+    assert "exclude glob 'drafts/**' matches no photo" in r.stderr
+    assert "per-file-ignores glob 'board/*.jpg' matches no photo" in r.stderr
+    assert "'staff/*.png'" not in r.stderr
+    assert "relative to the configuration's folder" in r.stderr
+    one = invoke("check", tmp_path / "staff" / "grey.png", "--select", "HL001", "--no-cache")
+    assert one.exit_code == 0 and "matches no photo" not in one.stderr
+
+
+def test_baseline_names_stale_entries(tmp_path, monkeypatch):
+    """A recorded photo replaced (new bytes) or deleted is counted and named."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("keep.png", "replace.png", "delete.png"):
+        Image.fromarray(np.full((300, 240, 3), 100 + len(name), np.uint8)).save(name)
+    assert invoke("check", ".", "--select", "HL002", "--write-baseline", "base.json", "--no-cache").exit_code == 0
+    Image.fromarray(np.full((300, 240, 3), 30, np.uint8)).save("replace.png")
+    os.unlink("delete.png")
+    r = invoke("check", ".", "--select", "HL002", "--baseline", "base.json", "--no-cache")
+    assert "2 stale baseline entries" in r.stderr, r.stderr
+    assert "delete.png (deleted)" in r.stderr and "replace.png (replaced)" in r.stderr
+    assert "keep.png" not in r.stderr.split("stale")[1]
+
+
+def test_explain_suggests_the_closest_rule_names():
+    r = invoke("explain", "busy")
+    assert r.exit_code == 2
+    assert "did you mean" in r.stderr and "busy-background" in r.stderr
+
+
+def test_every_command_takes_its_exit_status_from_one_module():
+    """No bare 'typer.Exit(2)': cli, fix, serve and the stdin spool share ExitCode."""
+    import re
+    from pathlib import Path
+
+    import headshot_lint
+
+    src = Path(headshot_lint.__file__).parent
+    bare = [f"{p.name}: {m.group(0)}" for p in src.glob("*.py")
+            for m in re.finditer(r"(typer\.Exit|sys\.exit)\(\s*\d", p.read_text(encoding="utf-8"))]
+    assert bare == []
