@@ -10,11 +10,12 @@ Endpoints (all same-origin, loopback by default):
   the bytes are not a readable image;
 - ``POST /api/fix?mode=safe|retouch&backdrop=flat|gradient&name=NAME`` body: the
   photo's bytes -> the corrected copy as an attachment (headers ``x-fixes-applied``,
-  ``x-fix-fallback``: the cautious retry used or empty, ``x-fix-note``: a sentence for
-  people); 409 when no fix of that kind applies, 422 when unreadable or refused
-  (``{"kind": "refused", "error": reason, "refused": reason, "attempts": [...]}``: even
-  the cautious retries would lose the face or move its box, or a crop cannot leave the
-  other faces out).
+  ``x-fix-fallback``: the cautious retry used or empty, ``x-fix-note``: what was done and
+  the re-check, for people, ``x-fix-score``: "before -> after"); 409 when no fix of that
+  kind applies, 422 when unreadable or refused (``{"kind": "refused", "error": reason,
+  "refused": reason, "attempts": [{"attempt", "face", "checks"}]}``: no face on a person,
+  every action impossible, or even the cautious retries lose the face, leave remnants of
+  the old background, raise a new finding or clear nothing).
 
 ``name`` is display-only. Uploads are read into memory, audited in a worker thread
 (the event loop stays responsive; MediaPipe calls are serialised by its own lock)
@@ -134,7 +135,8 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
         return Response(made.data, media_type=payload.mime_of(made.fmt), headers={
             "content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store",
             "x-fixes-applied": ",".join(made.done), "x-fix-fallback": made.fallback,
-            "x-fix-note": _ascii(made.note)})
+            "x-fix-note": _ascii(made.note),
+            "x-fix-score": "" if made.score_after is None else f"{made.score_before:.1f} -> {made.score_after:.1f}"})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
