@@ -14,7 +14,11 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 pytest.importorskip("httpx")
 
-from starlette.testclient import TestClient  # noqa: E402
+import warnings  # noqa: E402
+
+with warnings.catch_warnings():  # newer Starlette prefers httpx2 for its test client; httpx still works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient  # noqa: E402
 
 from headshot_lint.cli_serve import allowed_hosts  # noqa: E402
 from headshot_lint.serve._limits import protocol  # noqa: E402
