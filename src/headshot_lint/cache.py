@@ -264,6 +264,7 @@ def _check_entry(d: Any, measurements: Any) -> None:
     for f in d["findings"]:
         need(isinstance(f, dict) and f["severity"] in _SEVERITIES and _number(f["score"]))
         need(all(isinstance(f[k], str) for k in ("code", "rule", "message")))
+        need(isinstance(f.get("detail", ""), str))
         need(isinstance(f["values"], dict) and _regions_ok(f["regions"]))
         need(f["fix"] is None or (isinstance(f["fix"], dict) and isinstance(f["fix"]["params"], dict)))
     for sk in d["skipped"]:
