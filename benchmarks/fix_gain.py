@@ -1,28 +1,32 @@
-"""Does ``fix`` make photos better? check -> fix -> check over labelled real photos.
+"""Does ``fix`` make photos better, and would a photographer accept the copies?
 
     python benchmarks/fix_gain.py [--photos ../shared/photos] [--limit N] [--backdrop flat]
-        [--sheet /tmp/sheet.png] [--speed]
+        [--sheet /tmp/sheet.png] [--dump rows.json] [--speed]
 
-For every photo: audit, plan with every fix allowed (``--unsafe-fixes``), correct
-as the ``fix`` command does (with its face check and fallbacks), write the copy to a
-temporary folder (never next to the photos), audit the copy. Prints per-rule mean
-scores before and after, the overall score (a refused copy counts as unchanged), how
-many findings disappeared, the share of photos with a background finding that score
-higher, the face kept / moved / refused beside the detector's jitter on the original
-re-encoded without a fix, and the fix time.
-``--sheet`` also renders a contact sheet (before | after | 32 px circle) of up to a
-dozen fixed photos; ``--speed`` times the fix of one photo upscaled to 12 MP.
+For every photo: the ``fix`` command's pipeline (:class:`headshot_lint.fix.Job`) with
+every fix allowed (``--unsafe-fixes``): audit, plan, correct with its checks (face kept,
+no remnant of the old background, no new finding, at least one finding cleared or
+reduced) and cautious retries, the copy encoded like the original and re-audited. Copies
+go to a temporary folder (never next to the photos). Prints: copies written, refused by
+reason, the overall score before and after (written copies), what became of each finding
+a written copy was for (cleared / reduced / not cleared), the share of written copies
+that clear every finding they fixed, the remnant measure of the written copies, copies
+written without a face (must be 0), and the fix time.
+``--sheet`` renders a contact sheet (before | after) of up to 24 written copies;
+``--dump`` writes one JSON row per photo; ``--speed`` times the fix of one photo upscaled
+to 12 MP.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import os
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "src")]
@@ -31,64 +35,60 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 DEFAULT_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "photos"
-#: Actions that change the background (what "a background finding" asks for).
-BACKGROUND_ACTIONS = frozenset({"replace-background", "blur-background"})
 
 
-def fix_one(src: str, dst: Path, rules, backdrop: str):
-    """(report before, plan, seconds to fix, Correction or None, baseline FaceCheck or None,
-    merged-box check or None, written path or None).
+def refusal_kind(result) -> str:
+    """Why a copy was refused, in one word: what the last attempt failed on."""
+    text = result.refused
+    if "no face found" in text:
+        return "no-face"
+    if not result.attempts:
+        if "under the" in text and "px" in text:
+            return "crop-too-small"
+        if "cannot crop" in text:
+            return "crop-impossible"
+        return "all-actions-skipped"
+    last = result.attempts[-1]
+    if not last.face.kept:
+        return "face-lost-or-moved"
+    if last.remnants is not None and not last.remnants.clean:
+        return "remnants"
+    if last.new_findings:
+        return "new-finding"
+    if "would not clear" in text:
+        return "ineffective"
+    return "other"
 
-    The fix is the ``fix`` command's: :func:`headshot_lint.fix.correct` with the copy
-    encoded like the original, so the face check sees the bytes that are written; a
-    refused copy is not written. The baseline is the same face check on the original
-    pixels re-encoded the same way (no fix): the detector's own jitter.
-    """
+
+def fix_one(src: str, dst: Path, rules, backdrop: str) -> dict:
+    """One photo through the ``fix`` command's pipeline; a row of what happened."""
     from headshot_lint import fix as fixes
-    from headshot_lint.engine import audit
-    from headshot_lint.load import load, load_full
-    from headshot_lint.retouch.write import encode, output_format, write_bytes
-    from headshot_lint.scene import Scene
+    from headshot_lint.retouch.write import output_format, write_bytes
 
-    before = audit(src, rules=rules)
-    planned = fixes.plan(before.findings, unsafe=True)
-    todo = [p for p in planned if p.applies]
-    if not todo or before.size is None:
-        return before, planned, 0.0, None, None, None, None
     t = time.perf_counter()
-    rgb, meta = load_full(src)
-    scene = Scene(load(src))
-    fmt = output_format(meta, dst)
-    result = fixes.correct(todo, rgb, scene, backdrop=backdrop, encode=lambda px: encode(px, meta, fmt))
-    if result.ok:
-        write_bytes(dst, result.data, force=True)
-    seconds = time.perf_counter() - t
-    # None: no face on the person in the original (nothing a fix could lose).
-    baseline = fixes.face_check(scene, encode(rgb, meta, fmt)) if fixes.subject_box(scene) else None
-    merged = merged_box_check(scene, result.data) if result.ok else None
-    return before, planned, seconds, result, baseline, merged, dst if result.ok else None
-
-
-def merged_box_check(before, data: bytes) -> tuple[float, float]:
-    """The check as first written (kept for comparison): the largest, most central merged
-    detection before against the best-overlapping merged detection after, (IoU, shift).
-    It follows MediaPipe's range switches and background false positives."""
-    from headshot_lint.load import load
-    from headshot_lint.scene import Scene
-
-    if before.face is None:
-        return 1.0, 0.0
-    after = Scene(load(data, long_side=max(before.width, before.height)))
-    b = before.face.box
-    sx, sy = after.width / before.width, after.height / before.height
-    scaled = type(b)(b.x0 * sx, b.y0 * sy, b.x1 * sx, b.y1 * sy)
-    overlapping = [f.box for f in after.faces if f.box.iou(scaled) > 0]
-    if not overlapping:
-        return 0.0, 1.0
-    a = max(overlapping, key=scaled.iou)
-    dx = max(abs(a.x0 - scaled.x0), abs(a.x1 - scaled.x1)) / after.width
-    dy = max(abs(a.y0 - scaled.y0), abs(a.y1 - scaled.y1)) / after.height
-    return float(a.iou(scaled)), float(max(dx, dy))
+    job = fixes.Job(src, rules, unsafe=True)
+    row = {"photo": Path(src).name, "before": job.report.score, "todo": [p.action for p in job.todo]}
+    if not job.readable or not job.todo:
+        row["status"] = "nothing"
+        return row
+    result = job.correct(output_format(job.meta, dst), backdrop=backdrop)
+    row["seconds"] = round(time.perf_counter() - t, 2)
+    row["done"] = list(result.done)
+    row["skipped"] = list(result.skipped)
+    row["notes"] = list(result.notes)
+    row["attempts"] = [a.name + ": " + a.short() for a in result.attempts]
+    row["face_on_person"] = fixes.subject_box(job.scene) is not None
+    if not result.ok:
+        row.update(status="refused", reason=refusal_kind(result), refused=result.refused)
+        return row
+    write_bytes(dst, result.data, force=True)
+    rem = result.remnants
+    row.update(status="written", fallback=result.fallback, after=result.after.score,
+               outcomes={o.code: o.status for o in result.outcomes},
+               remnants=None if rem is None else [round(rem.fragments, 5), round(rem.patches, 5),
+                                                  round(rem.halo, 3)],
+               copy=str(dst))
+    return row
 
 
 def circle(rgb: np.ndarray, scene_face, size: int = 32) -> np.ndarray:
@@ -109,33 +109,25 @@ def circle(rgb: np.ndarray, scene_face, size: int = 32) -> np.ndarray:
     return big
 
 
-def sheet(rows: list[tuple[str, str]], out: Path, height: int = 300) -> None:
-    """Contact sheet: before | after | 32 px circle of the after, one row per photo."""
+def sheet(rows: list[tuple[str, str]], out: Path, height: int = 240) -> None:
+    """Contact sheet: before | after, two photos per line, the file name on each."""
     from headshot_lint.load import load
-    from headshot_lint.scene import Scene
 
-    lines = []
+    tiles = []
     for src, dst in rows:
-        tiles = []
+        pair = []
         for path in (src, dst):
             rgb = np.array(load(path).rgb)
             s = height / rgb.shape[0]
-            tiles.append(cv2.resize(rgb, (max(1, round(rgb.shape[1] * s)), height), interpolation=cv2.INTER_AREA))
-        photo = load(dst)
-        face = Scene(photo).face
-        spec = None
-        if face is not None:
-            b = face.box
-            spec = (b.center, 2.2 * max(b.width, b.height))
-        av = circle(np.array(photo.rgb), spec)
-        pad = np.full((height, av.shape[1], 3), 255, np.uint8)
-        pad[(height - av.shape[0]) // 2:(height - av.shape[0]) // 2 + av.shape[0]] = av
-        line = np.concatenate([tiles[0], np.full((height, 6, 3), 255, np.uint8), tiles[1],
-                               np.full((height, 6, 3), 255, np.uint8), pad], axis=1)
-        cv2.putText(line, Path(src).name[:40], (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 0, 0), 1)
-        lines.append(line)
-    width = max(x.shape[1] for x in lines)
-    lines = [np.pad(x, ((0, 6), (0, width - x.shape[1]), (0, 0)), constant_values=255) for x in lines]
+            pair.append(cv2.resize(rgb, (max(1, round(rgb.shape[1] * s)), height), interpolation=cv2.INTER_AREA))
+        tile = np.concatenate([pair[0], np.full((height, 4, 3), 255, np.uint8), pair[1]], axis=1)
+        cv2.putText(tile, Path(src).name[:36], (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 0, 0), 1)
+        tiles.append(tile)
+    width = max(t.shape[1] for t in tiles)
+    tiles = [np.pad(t, ((0, 8), (0, width - t.shape[1] + 8), (0, 0)), constant_values=255) for t in tiles]
+    if len(tiles) % 2:
+        tiles.append(np.full_like(tiles[0], 255))
+    lines = [np.concatenate(tiles[i:i + 2], axis=1) for i in range(0, len(tiles), 2)]
     cv2.imwrite(str(out), cv2.cvtColor(np.concatenate(lines, axis=0), cv2.COLOR_RGB2BGR))
 
 
@@ -192,69 +184,76 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backdrop", default="flat", choices=("flat", "gradient"))
     ap.add_argument("--pack", default="default")
     ap.add_argument("--sheet", type=Path, help="write a contact sheet PNG here (never into the repo)")
+    ap.add_argument("--dump", type=Path, help="write the rows as JSON here")
     ap.add_argument("--speed", action="store_true", help="also time a fix at 12 MP")
     args = ap.parse_args(argv)
 
-    from headshot_lint.engine import audit
+    from headshot_lint.fix_check import HALO_MAX, REMNANT_MAX_AREA
     from headshot_lint.rules import load_pack
 
     rules = load_pack(args.pack).select(None, None)
     photos = sorted(str(p) for p in args.photos.glob("*.jpg"))
     if args.limit:
         photos = photos[:args.limit]
-    per_rule: dict[str, list[tuple[float, float]]] = {}
-    rows, sheet_rows = [], []
-    gone = total_findings = 0
+    rows = []
     with tempfile.TemporaryDirectory(prefix="hl-fix-gain-") as tmp:
         for src in photos:
-            before, planned, seconds, result, baseline, merged, dst = fix_one(
-                src, Path(tmp) / Path(src).name, rules, args.backdrop)
-            if result is None:
-                continue
-            bg = any(p.applies and p.action in BACKGROUND_ACTIONS for p in planned)
-            was = {f.code for f in before.findings}
-            total_findings += len(was)
-            if dst is None:  # refused: nothing written, nothing gained
-                rows.append(Row(src, before.score, before.score, bg, result, baseline, merged, seconds))
-                print(f"{Path(src).name:48s} {before.score:5.1f} -> REFUSED  {result.refused}  {seconds:.2f}s")
-                continue
-            after = audit(str(dst), rules=rules)
-            for name, q in before.scores.items():
-                if name in after.scores:
-                    per_rule.setdefault(name, []).append((q, after.scores[name]))
-            now = {f.code for f in after.findings}
-            gone += len(was - now)
-            rows.append(Row(src, before.score, after.score, bg, result, baseline, merged, seconds))
-            if len(sheet_rows) < 12:
-                sheet_rows.append((src, str(dst)))
-            note = (f"  ({result.fallback})" if result.fallback else "") + \
-                (f"  baseline {baseline.short()}" if baseline is not None and not baseline.kept else "") + \
-                ("" if result.attempts[0][1].kept else f"  as planned: {result.attempts[0][1].short()}")
-            print(f"{Path(src).name:48s} {before.score:5.1f} -> {after.score:5.1f}  "
-                  f"{','.join(sorted(was))} -> {','.join(sorted(now)) or '-'}  {seconds:.2f}s{note}")
-        if args.sheet and sheet_rows:
-            sheet(sheet_rows, args.sheet)
+            row = fix_one(src, Path(tmp) / Path(src).name, rules, args.backdrop)
+            rows.append(row)
+            if row["status"] == "written":
+                print(f"{row['photo']:44s} {row['before']:5.1f} -> {row['after']:5.1f}  "
+                      f"{' '.join(f'{c}:{v}' for c, v in row['outcomes'].items())}"
+                      f"{'  (' + row['fallback'] + ')' if row['fallback'] else ''}", flush=True)
+            elif row["status"] == "refused":
+                print(f"{row['photo']:44s} {row['before']:5.1f} REFUSED {row['reason']}: {row['refused'][:160]}",
+                      flush=True)
+        written = [r for r in rows if r["status"] == "written"]
+        if args.sheet and written:
+            sheet([(str(args.photos / r["photo"]), r["copy"]) for r in written[:24]], args.sheet)
             print(f"contact sheet: {args.sheet}")
-    print(f"\nphotos: {len(photos)}, with a fix to apply: {len(rows)}, written: "
-          f"{sum(r.result.ok for r in rows)}, refused: {sum(not r.result.ok for r in rows)}")
-    print(f"{'rule (written copies)':32s} {'n':>4s} {'before':>7s} {'after':>7s}")
-    for name, pairs in sorted(per_rule.items()):
-        b = statistics.mean(p[0] for p in pairs)
-        a = statistics.mean(p[1] for p in pairs)
-        print(f"{name:32s} {len(pairs):4d} {b:7.1f} {a:7.1f}")
-    if rows:
-        print(f"{'overall (refused = unchanged)':32s} {len(rows):4d} {statistics.mean(r.before for r in rows):7.1f} "
-              f"{statistics.mean(r.after for r in rows):7.1f}")
-    bg_rows = [r for r in rows if r.background]
-    if bg_rows:
-        better = sum(r.after > r.before for r in bg_rows)
-        print(f"with a background fix: {len(bg_rows)}; score higher: {better} ({100 * better / len(bg_rows):.0f} %); "
-              f"mean overall {statistics.mean(r.before for r in bg_rows):.1f} -> "
-              f"{statistics.mean(r.after for r in bg_rows):.1f} (refused count as unchanged)")
-    print(f"findings disappeared: {gone} of {total_findings}")
-    if rows:
-        face_report(rows)
-        print(f"fix time per photo (as stored, median, incl. face check): {statistics.median(r.seconds for r in rows):.2f} s")
+    if args.dump:
+        args.dump.write_text(json.dumps(rows, indent=1))
+    refused = [r for r in rows if r["status"] == "refused"]
+    print(f"\nphotos: {len(rows)}, with a fix to apply: {len(written) + len(refused)}, written: {len(written)}, "
+          f"refused: {len(refused)}")
+    for kind, n in collections.Counter(r["reason"] for r in refused).most_common():
+        print(f"  refused, {kind}: {n}")
+    if written:
+        delta = [r["after"] - r["before"] for r in written]
+        print(f"re-audit of the written copies: overall score {statistics.mean(r['before'] for r in written):.1f} -> "
+              f"{statistics.mean(r['after'] for r in written):.1f} (mean); change median {statistics.median(delta):+.1f}, "
+              f"min {min(delta):+.1f}, max {max(delta):+.1f}; lower than before in {sum(d < 0 for d in delta)}")
+        outcomes = collections.Counter(v for r in written for v in r["outcomes"].values())
+        total = sum(outcomes.values())
+        print(f"findings the written copies were for: {total}; cleared {outcomes['cleared']} "
+              f"({100 * outcomes['cleared'] / max(total, 1):.0f} %), reduced {outcomes['reduced']}, "
+              f"not cleared {outcomes['not cleared']}")
+        every = sum(all(v == "cleared" for v in r["outcomes"].values()) for r in written)
+        some = sum(any(v == "cleared" for v in r["outcomes"].values()) for r in written)
+        print(f"written copies clearing every finding they fixed: {every} ({100 * every / len(written):.0f} %); "
+              f"at least one: {some} ({100 * some / len(written):.0f} %)")
+        by_code: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        for r in written:
+            for c, v in r["outcomes"].items():
+                by_code[c][v] += 1
+        for c in sorted(by_code):
+            n = sum(by_code[c].values())
+            print(f"  {c}: {n:3d} fixed, cleared {by_code[c]['cleared']}, reduced {by_code[c]['reduced']}, "
+                  f"not cleared {by_code[c]['not cleared']}")
+        bg = [r for r in written if r["remnants"] is not None]
+        if bg:
+            area = [r["remnants"][0] + r["remnants"][1] for r in bg]
+            halo = [r["remnants"][2] for r in bg]
+            print(f"remnants of the old background, {len(bg)} written copies with a background fix: kept old-background "
+                  f"area median {100 * statistics.median(area):.3f} %, max {100 * max(area):.3f} % (limit "
+                  f"{100 * REMNANT_MAX_AREA:.1f} %); halo median {100 * statistics.median(halo):.0f} %, max "
+                  f"{100 * max(halo):.0f} % (limit {100 * HALO_MAX:.0f} %); over a limit: "
+                  f"{sum(a > REMNANT_MAX_AREA for a in area) + sum(h > HALO_MAX for h in halo)}")
+        print(f"written without a face on a person: {sum(not r['face_on_person'] for r in written)}; "
+              f"via a cautious retry: {sum(bool(r['fallback']) for r in written)} "
+              f"({collections.Counter(r['fallback'] for r in written if r['fallback']).most_common()})")
+        print(f"fix time per photo (median, incl. checks and re-audit): "
+              f"{statistics.median(r['seconds'] for r in written + refused if 'seconds' in r):.2f} s")
     if args.speed and photos:
         s = speed(photos[0], rules, args.backdrop)
         print(f"12 MP fix ({', '.join(s['actions'])}; {s['attempt']}), load average "
@@ -264,45 +263,6 @@ def main(argv: list[str] | None = None) -> int:
                   + f"  (median {statistics.median(x[0] for x in v):.2f})   cpu "
                   + " ".join(f"{x[1]:.2f}" for x in v) + f"  (median {statistics.median(x[1] for x in v):.2f}) s")
     return 0
-
-
-@dataclass
-class Row:
-    src: str
-    before: float
-    after: float
-    background: bool
-    result: object  # headshot_lint.fix.Correction
-    baseline: object  # FaceCheck of the re-encoded original; None without a face on the person
-    merged: object  # merged_box_check of the written copy, or None
-    seconds: float
-
-
-def face_report(rows: list[Row]) -> None:
-    """Face kept / moved / lost / refused, beside the detector's jitter with no fix."""
-    from headshot_lint.fix import MIN_PERSON_WITHOUT_FACE as MIN_PERSON
-
-    faced = [r for r in rows if r.baseline is not None]
-    written = [r for r in faced if r.result.ok]
-    tried = [r for r in faced if r.result.attempts]  # not those whose every action was skipped
-    print(f"face (subject's box, same detector range, on the written bytes), {len(faced)} photos with a face "
-          f"on the person, {len(tried)} with pixels changed: as planned found "
-          f"{sum(r.result.attempts[0][1].found for r in tried)}, same box within 2 % "
-          f"{sum(r.result.attempts[0][1].kept for r in tried)}; written {len(written)} (face kept "
-          f"{sum(r.result.check.kept for r in written)}, {sum(bool(r.result.fallback) for r in written)} via a "
-          f"fallback), refused {len(faced) - len(written)}; actions skipped in "
-          f"{sum(bool(r.result.skipped) for r in rows)} photos")
-    blind = [r for r in rows if r.baseline is None]
-    print(f"no face on the person in the original: {len(blind)}; refused (person under "
-          f"{100 * MIN_PERSON:.0f} % of the photo): {sum(not r.result.ok for r in blind)}, written unchecked: "
-          f"{sum(r.result.ok for r in blind)}")
-    base = [r.baseline for r in rows if r.baseline is not None]
-    print(f"baseline jitter (original re-encoded, no fix): of {len(base)} with a face, box moved > 2 % in "
-          f"{sum(not b.kept for b in base)}, lost in {sum(not b.found for b in base)}")
-    merged = [r.merged for r in written if r.merged is not None]
-    if merged:
-        print(f"first check (merged primary box, any range; kept for comparison): of {len(merged)} written, "
-              f"found {sum(m[0] >= 0.5 for m in merged)}, within 2 % {sum(m[1] <= 0.02 for m in merged)}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@ SOS fields, PNG IHDR fields and chunk data with the CRC recomputed so the mutati
 reaches the decoder). Input ``i`` of seed ``S`` depends only on ``(S, i)``, so any finding
 can be re-made with ``make_input(S, i)``.
 
+Each worker resets its peak RSS before an input (Linux ``clear_refs``) and reports the
+peak after it: the run prints the distribution of peak RSS per input and of what each
+input added over the RSS it started from.
+
 The contract checked per input, in a worker subprocess with a watchdog:
 
 * ``load(bytes)`` returns a Photo (uint8 (H, W, 3), read-only, long side <= 640) or
@@ -299,12 +303,36 @@ def _worker(conn, check: Callable[[bytes], str]) -> None:
         if job is None:
             return
         i, data = job
+        before = _reset_peak_rss()
         t = time.perf_counter()
         try:
             status, detail = "ok", check(data)
         except BaseException:  # noqa: BLE001 - every escape is what we are looking for
             status, detail = "crash", traceback.format_exc()
-        conn.send((i, status, detail, time.perf_counter() - t))
+        conn.send((i, status, detail, time.perf_counter() - t, _status_mb("VmHWM"), before))
+
+
+def _status_mb(field_name: str) -> float:
+    """A memory figure of this process from /proc/self/status, MB (0 where absent)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _reset_peak_rss() -> float:
+    """Reset this process's peak RSS (VmHWM) to its current RSS (Linux: ``5`` to
+    /proc/self/clear_refs), so the peak read after an input is that input's; the RSS now, MB."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+    return _status_mb("VmRSS")
 
 
 class _Worker:
@@ -328,6 +356,7 @@ class FuzzResult:
     crashes: List[Tuple[int, str, str]] = field(default_factory=list)  # (i, description, detail)
     hangs: List[Tuple[int, str]] = field(default_factory=list)
     slowest: Tuple[float, int, str] = (0.0, -1, "")
+    peaks: List[Tuple[float, float, int, str]] = field(default_factory=list)  #: (peak MB, added MB, i, desc)
 
     @property
     def rate(self) -> float:
@@ -380,7 +409,8 @@ def run(n: int, seed: int, *, timeout: float = 10.0, out: Optional[str] = None, 
                 ready = worker.conn.poll(max(0.0, min(left, 0.05)))
                 if ready:
                     try:
-                        _, status, detail, secs = worker.conn.recv()
+                        _, status, detail, secs, peak, before = worker.conn.recv()
+                        res.peaks.append((peak, max(0.0, peak - before), i, desc))
                     except EOFError:
                         status, detail, secs = "died", f"worker died (exit code {worker.proc.exitcode})", 0.0
                 elif not worker.proc.is_alive():
@@ -424,6 +454,28 @@ def run(n: int, seed: int, *, timeout: float = 10.0, out: Optional[str] = None, 
     return res
 
 
+def print_rss(res: FuzzResult) -> None:
+    """The distribution of peak RSS per input (the worker's VmHWM, reset before each input)
+    and of what each input added over the RSS it started from."""
+    if not res.peaks:
+        return
+    import numpy as np
+
+    peak = np.array([p[0] for p in res.peaks])
+    added = np.array([p[1] for p in res.peaks])
+    qs = (50, 90, 99, 99.9)
+    print(f"peak RSS per input, MB ({len(peak)} inputs): " + ", ".join(
+        f"p{q:g} {np.percentile(peak, q):.0f}" for q in qs) + f", max {peak.max():.0f}")
+    print("added over the RSS before the input, MB: " + ", ".join(
+        f"p{q:g} {np.percentile(added, q):.1f}" for q in qs) + f", max {added.max():.1f}")
+    edges = [0, 1, 5, 20, 50, 100, 200, 400, float("inf")]
+    counts = np.histogram(added, bins=edges)[0]
+    print("added MB histogram: " + ", ".join(
+        f"[{lo:g}, {hi:g}) {c}" for lo, hi, c in zip(edges[:-1], edges[1:], counts) if c))
+    for p, a, i, desc in sorted(res.peaks, key=lambda x: -x[1])[:5]:
+        print(f"  most added: {a:.1f} MB (peak {p:.0f} MB) i={i} {desc}")
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=1000, help="number of inputs")
@@ -439,6 +491,7 @@ def main(argv: Optional[List[str]] = None) -> int:
           f"{res.rate:.1f} inputs/s; crashes {len(res.crashes)}, hangs {len(res.hangs)}")
     print("outcomes: " + ", ".join(f"{k} {v}" for k, v in res.outcomes.most_common()))
     print(f"slowest input: {res.slowest[0]:.2f} s (i={res.slowest[1]}, {res.slowest[2]})")
+    print_rss(res)
     for i, desc, detail in res.crashes[:20]:
         print(f"CRASH i={i} {desc}\n{detail.rstrip().splitlines()[-1]}")
     for i, desc in res.hangs[:20]:

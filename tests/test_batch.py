@@ -154,8 +154,8 @@ def test_photos_sent_ahead_to_a_dead_worker_are_audited_by_another(photos, tmp_p
 def test_in_process_only_without_a_timeout_or_for_one_photo(photos, monkeypatch, jobs, timeout, n):
     """No worker is started for one photo, nor for --jobs 1 without a timeout: audit runs in this process."""
     seen = []
-    monkeypatch.setattr(batch, "audit", lambda path, rules: seen.append(path) or batch.unreadable_report(
-        path, rules, "stub", "stub"))
+    monkeypatch.setattr(batch, "audit_path", lambda path, rules: (seen.append(path) or batch.unreadable_report(
+        path, rules, "stub", "stub"), None))
     paths = _paths(photos)[:n]
     stats = Stats()
     assert [r.path for r in batch.run([Job(p) for p in paths], _rules(), jobs=jobs, timeout=timeout,

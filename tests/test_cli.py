@@ -118,7 +118,7 @@ def test_rules_table_gives_each_threshold_its_unit_and_bad_side():
     """The text table says what a threshold is measured in and which side fails (-0.275 alone means nothing)."""
     r = runner.invoke(app, ["rules"], env={"COLUMNS": "200"})
     rows = {line.split("│")[1].strip(): line for line in r.output.splitlines() if line.startswith("│ HL")}
-    assert "≥ log-odds" in rows["HL103"] and "≤ ratio" in rows["HL501"] and "≥ ΔE2000" in rows["HL301"]
+    assert "≥ log-odds" in rows["HL103"] and "≤ probability" in rows["HL501"] and "≥ ΔE2000" in rows["HL301"]
 
 
 def test_example_writes_a_photo_and_refuses_to_overwrite(tmp_path):

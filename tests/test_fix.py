@@ -159,11 +159,14 @@ def test_gradient_backdrop_and_only(photos, tmp_path):
 
 def _erase_face_unless(protected: bool):
     """A stand-in replace-background that paints the whole photo grey (the face too),
-    unless the canvas asks to protect the head and ``protected`` is set."""
+    unless the canvas asks to protect the head and ``protected`` is set (then it replaces
+    the background as the real action does, and paints a strip at the left edge)."""
+    real = fixes.ACTIONS["replace-background"].run
+
     def run(canvas, params):
         if protected and canvas.fallback.protect_head:
-            out = canvas.rgb.copy()
-            out[:, :8] = 128  # still a change, away from the face
+            out = real(canvas, params).copy()
+            out[:, :8] = 128  # a mark of this attempt, away from the face
             return out
         return np.full_like(canvas.rgb, 128)
     return fixes.ActionKind("replace-background", 20, run, ("blur-background",))
@@ -186,12 +189,11 @@ def test_a_fallback_that_keeps_the_face_is_written(photos, monkeypatch):
     rgb = np.array(load(src).rgb)
     result = fixes.correct(todo, rgb, Scene(load(src)))
     assert result.ok and result.fallback == "conservative" and result.check.kept
-    assert not result.attempts[0][1].found and (result.rgb[:, :8] == 128).all()
+    assert not result.attempts[0].face.found and (result.rgb[:, :8] == 128).all()
 
 
-def test_no_face_and_hardly_any_person_refuses_to_retouch():
-    """Without a face to check and with the person matte under 10 % of the photo, replacing
-    the background is refused (it would erase whoever the segmenter missed)."""
+def test_no_face_refuses_to_retouch():
+    """Without a face on a person there is nothing to check a copy against: refused."""
     from skimage import data
 
     gravel = cv2.cvtColor(cv2.resize(data.gravel(), (480, 360)), cv2.COLOR_GRAY2RGB)
@@ -202,23 +204,26 @@ def test_no_face_and_hardly_any_person_refuses_to_retouch():
     assert not result.ok and result.rgb is None and "no face" in result.refused
 
 
-def two_people() -> np.ndarray:
+def two_people(scale: float = 1.0) -> np.ndarray:
     """The astronaut beside Grace Hopper (matplotlib's sample), her face the larger one,
-    uint8 (512, 836, 3): two comparable faces, HL003."""
+    uint8 (512, 836, 3) times ``scale``: two comparable faces, HL003."""
     from matplotlib import cbook
 
     with cbook.get_sample_data("grace_hopper.jpg") as fh:
         grace = np.array(Image.open(fh).convert("RGB"))
     grace = cv2.resize(grace, (round(grace.shape[1] * 380 / grace.shape[0]), 380), interpolation=cv2.INTER_AREA)
     grace = cv2.copyMakeBorder(grace, 132, 0, 0, 0, cv2.BORDER_REPLICATE)
-    return np.concatenate([astronaut(), grace], axis=1)
+    both = np.concatenate([astronaut(), grace], axis=1)
+    if scale == 1.0:
+        return both
+    return cv2.resize(both, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
 
 
 def test_crop_to_subject_keeps_the_larger_face_only(tmp_path):
     """HL003's crop: a 4:5 copy showing the larger face (box within 2 % after mapping into
     the crop), not the other one; the original is untouched; --dry-run lists the crop."""
     src = tmp_path / "two.png"
-    Image.fromarray(two_people()).save(src)
+    Image.fromarray(two_people(scale=2.0)).save(src)  # a crop of at least 400 px a side
     before = _stamp(src)
     res = runner.invoke(app, ["fix", str(src), "--out", str(tmp_path / "dry"), "--unsafe-fixes",
                               "--only", "HL003", "--dry-run"])
@@ -232,13 +237,23 @@ def test_crop_to_subject_keeps_the_larger_face_only(tmp_path):
     out = tmp_path / "out" / "two.png"
     with Image.open(out) as im:
         w, h = im.size
-    assert abs(w / h - 0.8) < 0.01 and h < 512
+    assert abs(w / h - 0.8) < 0.01 and 400 <= w and h < 1024
     faces = Scene(load(out)).faces
     assert len(faces) == 1 and "HL003" not in {f.code for f in audit(out).findings}
     todo = [p for p in fixes.plan(audit(src).findings, unsafe=True, only=["HL003"]) if p.applies]
     result = fixes.correct(todo, load_full(src)[0], scene)
     assert result.ok and result.crop is not None and result.check.kept, result
     assert result.crop.x0 * scene.width / result.crop.width > scene.width * 0.5  # the astronaut is left out
+
+
+def test_a_crop_under_the_usable_size_is_refused_with_the_reason(tmp_path):
+    """Issue 25: cropping a small group photo wrote an 88x110 px copy that re-checked as good.
+    Here the crop to the subject would be 256x320 px: under 400 px, nothing is written."""
+    src = tmp_path / "two.png"
+    Image.fromarray(two_people()).save(src)
+    res = runner.invoke(app, ["fix", str(src), "--out", str(tmp_path / "out"), "--unsafe-fixes", "--only", "HL003"])
+    assert res.exit_code == 1 and "256x320 px, under the 400 px" in res.output, res.output
+    assert not (tmp_path / "out" / "two.png").exists()
 
 
 def test_a_crop_that_would_show_another_face_is_refused_when_nothing_else_applies(tmp_path, monkeypatch):
@@ -256,8 +271,10 @@ def test_a_crop_that_would_show_another_face_is_refused_when_nothing_else_applie
     assert not (tmp_path / "out" / "two.png").exists()
 
 
-def test_an_impossible_crop_does_not_stop_the_other_fixes(monkeypatch):
-    """The background is still blurred when no crop leaves the other face out; the crop is listed as skipped."""
+def test_no_background_fix_when_no_crop_leaves_the_other_people_out(monkeypatch):
+    """Two people and no crop that leaves the other face out: blurring the background would
+    blur the other person away (u2net_athleteintake), so it is skipped too, and with every
+    action skipped nothing is written; both reasons are given."""
     from headshot_lint.retouch import crop as crop_mod
 
     def never(size, face, others=()):
@@ -271,8 +288,8 @@ def test_an_impossible_crop_does_not_stop_the_other_fixes(monkeypatch):
     todo = [p for p in fixes.plan(audit(rgb, select=["HL101", "HL003"]).findings, unsafe=True) if p.applies]
     assert {"blur-background", "crop-to-subject"} <= {p.action for p in todo}
     result = fixes.correct(todo, rgb, scene)
-    assert result.ok and result.done == ("blur-background",) and result.crop is None
-    assert len(result.skipped) == 1 and "crop-to-subject skipped: cannot crop" in result.skipped[0]
+    assert not result.ok and result.rgb is None and len(result.skipped) == 2
+    assert "other people share the photo" in result.refused and "cannot crop" in result.refused
 
 
 def test_out_may_name_the_file_for_one_photo(photos, tmp_path):

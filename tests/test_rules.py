@@ -158,7 +158,7 @@ def _company_pack(tmp_path: Path, text_edit, overrides: str = "") -> Path:
 
 
 @pytest.mark.parametrize("edit, field, hint", [
-    (lambda s: s.replace('value = "contrast_near"', 'value = "contrast_nera"'), "'value'", "contrast_near"),
+    (lambda s: s.replace('value = "stands_out"', 'value = "stand_out"'), "'value'", "stands_out"),
     (lambda s: s.replace('measure = "small_size_contrast"', 'measure = "small_size_contrst"'), "'measure'",
      "small_size_contrast"),
     (lambda s: s.replace("{recommended_name}", "{recomended_name}", 1), "'fix_title'", "recommended_name"),

@@ -355,6 +355,36 @@ def exif_upright(exif: bytes | None) -> bytes | None:
         return None
 
 
+def decoded_bytes(im: Image.Image, fmt: str) -> int:
+    """Bytes Pillow (and the format's decoder) hold for the decoded pixels of ``im``, at its
+    current (possibly drafted) size: 1 a pixel for 1/L/P, 2 for 16-bit grey, 4 for every
+    other mode (Pillow stores RGB as 32 bits); WebP and HEIF decode into a buffer of their
+    own first, then copy (twice the bytes)."""
+    w, h = im.size
+    return w * h * _BYTES_PER_PIXEL.get(im.mode, 4) * _DECODER_COPIES.get(fmt, 1)
+
+
+_BYTES_PER_PIXEL = types.MappingProxyType(
+    {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2})
+_DECODER_COPIES = types.MappingProxyType({"WEBP": 2, "HEIF": 2})
+
+
+def too_large(size: tuple[int, int], mode: str, nbytes: int, max_bytes: int) -> str:
+    """Human message for an image whose decoded pixels would exceed the memory limit."""
+    w, h = size
+    return (f"too large to decode: {w}x{h} px in mode {mode} would take {nbytes / 2**20:,.0f} MB of "
+            f"memory, over the {max_bytes / 2**20:,.0f} MB limit")
+
+
+#: Rows are converted and reduced this many bytes of 8-bit output at a time (bounds the
+#: temporary float and 32-bit copies that 16-bit, float and palette images need).
+_BAND_BYTES = 8 << 20
+#: Pillow's ``reducing_gap`` for the analysis resize: box-average by an integer factor
+#: (``reduce``) until the image is within 3x of the target, then Lanczos the rest.
+_REDUCING_GAP = 3.0
+_PREMULTIPLIED = types.MappingProxyType({"LA": "La", "RGBA": "RGBa"})
+
+
 def to_rgb(
     im: Image.Image, target: tuple[int, int] | None, turn: int, name: str | None
 ) -> np.ndarray:
@@ -365,13 +395,22 @@ def to_rgb(
 
     16-bit and float data are scaled (not clipped) to 8 bit, palettes expanded, an embedded
     non-sRGB ICC profile converted to sRGB, and alpha composited over MATTE_GREY.
+
+    Memory: the decoded image is never copied whole. Deep, palette and alpha images are
+    converted to 8 bit (and premultiplied) in bands of rows, each band box-reduced at once,
+    so the extra memory is one band plus the reduced image. The result is the same as
+    Pillow's ``resize(target, LANCZOS, reducing_gap=3)`` of the whole 8-bit image.
     """
     icc = im.info.get("icc_profile")
-    im = _to_8bit(im)
-    if target is not None and im.size != target:
-        # Lanczos over the whole footprint is an area filter; reduce() does most of the way
-        # by box averaging first (reducing_gap), which is faster and indistinguishable.
-        im = im.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    resize = target is not None and im.size != target
+    factors = _reduce_factors(im.size, target) if resize else (1, 1)
+    size = im.size
+    im = _eight_bit_reduced(im, factors, premultiply=resize)
+    if resize:
+        im = im.resize(target, Image.Resampling.LANCZOS,
+                       box=(0, 0, size[0] / factors[0], size[1] / factors[1]))
+    if im.mode in ("La", "RGBa"):
+        im = im.convert(im.mode.upper())
     if turn in UPRIGHT:
         im = im.transpose(UPRIGHT[turn])
     alpha = None
@@ -393,18 +432,84 @@ def to_rgb(
     return rgb
 
 
-def _to_8bit(im: Image.Image) -> Image.Image:
-    """Deep, bilevel and palette modes -> an 8-bit mode (L, LA, RGB, RGBA, CMYK, ...)."""
+def _reduce_factors(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
+    """The integer box-reduction Pillow's resize does first with ``reducing_gap`` (per axis)."""
+    return (int(size[0] / target[0] / _REDUCING_GAP) or 1, int(size[1] / target[1] / _REDUCING_GAP) or 1)
+
+
+def _eight_bit_reduced(im: Image.Image, factors: tuple[int, int], premultiply: bool) -> Image.Image:
+    """``im`` in an 8-bit mode, box-reduced by ``factors``; LA/RGBA premultiplied (La/RGBa)
+    when ``premultiply`` (as Pillow's resize does before filtering alpha images).
+
+    Plain 8-bit images are reduced whole (the result is small); others band by band."""
+    mode = im.mode
+    eight_bit = _eight_bit_mode(im)
+    convert = eight_bit != mode
+    if premultiply and eight_bit in _PREMULTIPLIED:
+        convert = True
+    if not convert:
+        return im.reduce(factors) if factors != (1, 1) else im
+    fx, fy = factors
+    w, h = im.size
+    rows = fy * max(1, _BAND_BYTES // (4 * w * fy))
+    scale = _deep_scale(im, rows)
+    bands = []
+    for y in range(0, h, rows):
+        band = _to_8bit(im.crop((0, y, w, min(h, y + rows))), scale)
+        if premultiply and band.mode in _PREMULTIPLIED:
+            band = band.convert(_PREMULTIPLIED[band.mode])
+        bands.append(band.reduce(factors) if factors != (1, 1) else band)
+    out = Image.new(bands[0].mode, (bands[0].width, sum(b.height for b in bands)))
+    y = 0
+    for band in bands:
+        out.paste(band, (0, y))
+        y += band.height
+    return out
+
+
+def _eight_bit_mode(im: Image.Image) -> str:
+    """The mode :func:`_to_8bit` turns ``im`` into."""
+    mode = im.mode
+    if mode.startswith("I;16") or mode in ("I", "F", "1"):
+        return "L"
+    if mode in ("P", "PA"):
+        return "RGBA" if mode == "PA" or "transparency" in im.info else "RGB"
+    if mode in ("RGBa", "La"):
+        return mode.upper()
+    return mode
+
+
+def _deep_scale(im: Image.Image, rows: int) -> float:
+    """What 16-bit, 32-bit and float pixels are divided by to reach 0..255, from the whole
+    image (read band by band): 257 for 16-bit data, 1 for a 32-bit container of 8-bit data,
+    and for float 1 when the values fit in [0, 1] (then times 255), else 255."""
+    mode = im.mode
+    if mode not in ("I", "F"):
+        return 257.0
+    w, h = im.size
+    top = 0.0
+    for y in range(0, h, rows):
+        a = np.asarray(im.crop((0, y, w, min(h, y + rows))), np.float64)
+        if a.size:
+            top = max(top, float(np.nan_to_num(a).max()))
+    if mode == "I":
+        return 1.0 if top <= 255 else 257.0
+    return 1.0 if top <= 1.0 else 255.0
+
+
+def _to_8bit(im: Image.Image, scale: float) -> Image.Image:
+    """Deep, bilevel and palette modes -> an 8-bit mode (L, LA, RGB, RGBA, CMYK, ...).
+
+    ``scale`` is :func:`_deep_scale` of the whole image (a band alone cannot tell)."""
     mode = im.mode
     if mode.startswith("I;16") or mode == "I":
         a = np.asarray(im).astype(np.float64)
-        if mode == "I" and a.size and a.max() <= 255:  # 32-bit container of 8-bit data
+        if mode == "I" and scale == 1.0:  # 32-bit container of 8-bit data
             return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
         return Image.fromarray(np.rint(np.clip(a, 0, 65535) / 257.0).astype(np.uint8))
     if mode == "F":  # float: [0, 1] if it fits there, else [0, 255]
         a = np.nan_to_num(np.asarray(im, np.float64))
-        top = 1.0 if a.size and a.max() <= 1.0 else 255.0
-        return Image.fromarray(np.rint(np.clip(a / top, 0, 1) * 255).astype(np.uint8))
+        return Image.fromarray(np.rint(np.clip(a / scale, 0, 1) * 255).astype(np.uint8))
     if mode == "1":
         return im.convert("L")
     if mode in ("P", "PA"):

@@ -26,6 +26,8 @@ yielded yet waits as its cache key once :data:`HELD_REPORTS` Reports are waiting
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import multiprocessing as mp
 import os
 import sys
@@ -36,7 +38,7 @@ from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from . import _worker_setup
-from .cache import Cache, file_digest, rules_fingerprint
+from .cache import Cache, file_digest, read_photo, rules_fingerprint
 from .engine import unreadable_report
 from .engine import audit
 from .errors import HeadshotLintError
@@ -92,7 +94,7 @@ def _context() -> Any:
     methods = mp.get_all_start_methods()
     if "forkserver" in methods and sys.platform != "darwin":
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["headshot_lint.batch", "headshot_lint._preload"])
+        ctx.set_forkserver_preload(["headshot_lint._preload", "headshot_lint.batch"])
         return ctx
     return mp.get_context("spawn")
 
@@ -194,6 +196,8 @@ def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout
     def store(i: int, job: Job, report: Report, transient: bool) -> None:
         nonlocal n_held
         stats.audited += 1
+        if job.digest is not None and hashing:  # the digest of the bytes audited
+            stats.digests[job.path] = job.digest
         key = key_of(job)
         if key and cache is not None and not transient:  # timeouts and crashes: try again next run
             cache.put(key, report)
@@ -230,7 +234,7 @@ def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout
                 if executor is None:
                     if not early:
                         break  # everything came from the cache
-                    executor = _Serial(rules_for)
+                    executor = _Serial(rules_for, timeout, stats)
                     executor.submit(early.pop())
                 if not executor.busy:
                     break
@@ -243,11 +247,20 @@ def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout
 
 
 class _Serial:
-    """Audits in this process, one photo per :meth:`poll` (no timeout)."""
+    """Audits in this process, one photo per :meth:`poll`; with a ``timeout`` (the one
+    photo left to audit, see the module docstring) a timer interrupts the audit.
 
-    def __init__(self, rules_for: Callable[[frozenset], tuple[Rule, ...]]) -> None:
+    The timer is SIGALRM, so it lands between Python steps: a single native call runs to
+    its end first (each is bounded: the decode by the load limit). Should the audit still
+    not stop :data:`HARD_GRACE` s after the timeout, a watchdog ends the process (exit 2)
+    with a message rather than let a single-photo check run forever."""
+
+    def __init__(self, rules_for: Callable[[frozenset], tuple[Rule, ...]], timeout: float | None = None,
+                 stats: Stats | None = None) -> None:
         self.rules_for = rules_for
         self.queue: deque = deque()
+        self.timeout = timeout
+        self.stats = stats
 
     def submit(self, item: tuple[int, Job]) -> None:
         self.queue.append(item)
@@ -260,15 +273,82 @@ class _Serial:
         if not self.queue:
             return []
         i, job = self.queue.popleft()
-        return [(i, job, audit(job.path, rules=self.rules_for(job.skip)), False)]
+        rules = self.rules_for(job.skip)
+        try:
+            with _time_limit(self.timeout, job.path):
+                report, job.digest = audit_path(job.path, rules)
+        except _TimedOut:
+            if self.stats is not None:
+                self.stats.timeouts += 1
+            report = unreadable_report(job.path, rules, f"analysis timed out after {self.timeout:g} s", "timeout")
+            return [(i, job, report, True)]
+        return [(i, job, report, False)]
 
     def close(self) -> None:
         self.queue.clear()
 
 
+#: Seconds past the timeout before the watchdog ends a single-photo audit the timer could not stop.
+HARD_GRACE = 10.0
+
+
+class _TimedOut(BaseException):
+    """Raised by the SIGALRM handler (BaseException: no ``except Exception`` swallows it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(timeout: float | None, path: str) -> Iterator[None]:
+    import signal
+    import threading
+
+    if not timeout or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _TimedOut()
+
+    done = threading.Event()
+
+    def watchdog() -> None:
+        if not done.wait(timeout + HARD_GRACE):
+            sys.stderr.write(f"headshot-lint: error: the analysis of {path} did not stop {timeout:g} s after "
+                             "its timeout; exiting\n")
+            sys.stderr.flush()
+            os._exit(2)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    threading.Thread(target=watchdog, name="timeout-watchdog", daemon=True).start()
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        done.set()
+
+
+def audit_path(path: str, rules: Sequence[Rule]) -> tuple[Report, str | None]:
+    """Audit the file at ``path`` from one read of its bytes: (report, sha256 of exactly
+    the bytes audited, or None when it was audited by path: unreadable, empty or huge).
+
+    Hashing the bytes that are decoded, rather than the file a moment earlier, is what
+    keeps a photo that changes mid-run from poisoning the cache (issue 24)."""
+    got = read_photo(path)
+    if got is None:  # the path gives the specific error (missing, a FIFO, ...) or a big file
+        return audit(path, rules=rules), None
+    data, digest = got
+    return dataclasses.replace(audit(data, rules=rules), path=os.fsdecode(path)), digest
+
+
 # ---- worker side -------------------------------------------------------------------------------
 
 def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover - runs in a child
+    _worker_setup.quiet_signals()
+    _worker_setup.die_with_parent(conn.fileno())
+    ceiling = _worker_setup.memory_ceiling_mb()
+    if ceiling:
+        _worker_setup.limit_memory(ceiling)
     _worker_setup.prepare()  # one OpenCV thread (the pool is the parallelism), freed buffers kept
     try:  # import MediaPipe and build the graphs before the first photo's clock starts
         import numpy as np
@@ -276,7 +356,10 @@ def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover 
         audit(np.full((64, 64, 3), 128, np.uint8), rules=rules)
     except Exception:
         pass
-    conn.send(_READY)
+    try:
+        conn.send(_READY)
+    except OSError:  # the batch is gone
+        return
     while True:
         try:
             msg = conn.recv()
@@ -287,11 +370,18 @@ def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover 
         i, path, skip = msg
         chosen = tuple(r for r in rules if r.code not in skip)
         cpu = time.process_time()
+        digest = None
         try:
-            report = audit(path, rules=chosen)
+            report, digest = audit_path(path, chosen)
+        except MemoryError:
+            report = unreadable_report(path, chosen, "analysis needed more memory than a worker may use "
+                                       f"({ceiling} MB; {_worker_setup.MEMORY_ENV} sets it)", "out-of-memory")
         except Exception as exc:  # a bug in a measure must not end the batch
             report = unreadable_report(path, chosen, f"internal error: {type(exc).__name__}: {exc}", "internal-error")
-        conn.send((i, report, time.process_time() - cpu))
+        try:
+            conn.send((i, report, time.process_time() - cpu, digest))
+        except OSError:  # BrokenPipeError: the batch is gone; nothing to report to
+            return
 
 
 _READY = "ready"
@@ -304,7 +394,8 @@ class _Worker:
         parent, child = ctx.Pipe()
         self.conn = parent
         self.proc = ctx.Process(target=_worker_main, args=(child, tuple(rules)), daemon=True)
-        self.proc.start()
+        with _sigint_ignored():  # the fork server, started by the first worker, inherits it
+            self.proc.start()
         child.close()
         self.tasks: deque = deque()  #: (index, Job) sent and not answered, the one being audited first
         self.started = 0.0  #: when the first of ``tasks`` started (its clock for the timeout)
@@ -374,6 +465,7 @@ class _Pool:
         self.stats = stats
         self.queue: deque = deque()
         self.workers: list[_Worker | None] = []
+        self.saved_sigterm = _exit_on_sigterm()
 
     def submit(self, item: tuple[int, Job]) -> None:
         self.queue.append(item)
@@ -435,7 +527,7 @@ class _Pool:
                     w.ready = True
                     continue
                 if msg is not None:
-                    got_i, report, cpu = msg
+                    got_i, report, cpu, job.digest = msg
                     assert got_i == i
                     stats.worker_cpu_seconds += cpu
             if report is None and (w.proc.sentinel in ready or not w.proc.is_alive()):
@@ -470,3 +562,48 @@ class _Pool:
             self.stats.peak_rss_mb = max(self.stats.peak_rss_mb, w.peak_rss_mb())
             w.stop(kill=bool(w.tasks))
         self.workers = []
+        if self.saved_sigterm is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, self.saved_sigterm)
+            self.saved_sigterm = None
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while a worker (and with the first, the fork server) starts: a process
+    started with SIGINT ignored keeps it so from its first instruction, so an early Ctrl-C
+    prints no KeyboardInterrupt traceback from a half-started child; the batch process
+    handles Ctrl-C itself."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _exit_on_sigterm() -> Any:
+    """While the pool runs, SIGTERM exits this process through its ``finally`` blocks (the
+    workers are stopped, multiprocessing removes its ``/tmp/pymp-*`` folder) instead of
+    dying on the spot; the handler it replaced, or None when it left things alone (not
+    the main thread, or someone else already handles SIGTERM)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is not signal.SIG_DFL:
+        return None
+
+    def exit_cleanly(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, exit_cleanly)
+    return previous

@@ -8,30 +8,73 @@ because CI checkouts churn them. Entries are small JSON files under
 ``.headshot-lint-cache/<first two hex digits>/<key>.json``, written atomically, so
 concurrent runs and interrupted runs never leave a half entry. A corrupt or
 unreadable entry is a miss. An entry is two JSON lines: the report, then its raw
-measurements, which are parsed only if something reads them (``-v``), so a hit
-costs one small parse.
+measurements (measurement objects are rebuilt only if something reads them, ``-v``),
+and with a key (below) a third line, the entry's HMAC.
+
+Trust: an entry is believed. Anyone who can write the cache folder can make any photo
+pass (a forged entry is a valid JSON file), so a cache restored from a source you do not
+trust (a CI cache shared with pull requests from forks) must be keyed: set
+``HEADSHOT_LINT_CACHE_KEY`` to a secret and every entry carries an HMAC-SHA256 over its
+key and content; entries without a valid one are misses (and rewritten). Reading is
+hardened either way: only regular files, not followed through symlinks, at most
+:data:`MAX_ENTRY_BYTES`, both lines validated; anything else is a miss.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
+import math
 import os
 import shutil
-import tempfile
+import stat
 from dataclasses import asdict, fields
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Sequence
 
 from . import __version__
+from ._atomic import remove_stale_temporaries, write_atomic
 from .model import Finding, Fix, Measurement, Region, Report, Skipped
 from .rules import Rule
 
 DEFAULT_DIR = ".headshot-lint-cache"
-_FORMAT = 3  #: bump when the entry layout changes
+_FORMAT = 4  #: bump when the entry layout changes
+#: Environment variable holding the secret that keys entries (see the module docstring).
+KEY_ENV = "HEADSHOT_LINT_CACHE_KEY"
+#: An entry larger than this is not read (a report with its measurements is ~10-50 KB).
+MAX_ENTRY_BYTES = 4 << 20
+#: Photos larger than this are not read whole to be hashed and decoded from one buffer
+#: (they could not be decoded within the load limit anyway): audited by path, not cached.
+MAX_HASHED_FILE_BYTES = 256 << 20
+_SEVERITIES = ("error", "warning", "info")
 _README = "Cache of headshot-lint results. Safe to delete (`headshot-lint clean`).\n"
+
+
+def read_photo(path: str | os.PathLike[str]) -> tuple[bytes, str] | None:
+    """(bytes, sha256 hex) of a regular file read once, so what is decoded is what is
+    hashed (a photo changing mid-run cannot leave a report of one content under the
+    digest of another); None when it is not a readable regular file, is empty, or is
+    over :data:`MAX_HASHED_FILE_BYTES` (the caller then audits it by path, uncached)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= MAX_HASHED_FILE_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_HASHED_FILE_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if not data or len(data) > MAX_HASHED_FILE_BYTES:
+        return None
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def file_digest(path: str | os.PathLike[str]) -> str | None:
@@ -92,12 +135,15 @@ def rules_fingerprint(rules: Sequence[Rule], extra: str = "") -> str:
 
 
 class Cache:
-    """Reports by (file digest, rules fingerprint)."""
+    """Reports by (file digest, rules fingerprint); keyed with :data:`KEY_ENV` when set."""
 
-    def __init__(self, directory: str | os.PathLike[str] = DEFAULT_DIR) -> None:
+    def __init__(self, directory: str | os.PathLike[str] = DEFAULT_DIR, secret: bytes | None = None) -> None:
         self.directory = Path(directory)
         self.hits = 0
         self.misses = 0
+        env = os.environ.get(KEY_ENV, "")
+        self.secret = secret if secret is not None else (env.encode() if env else None)
+        self._swept: set[str] = set()
 
     def key(self, digest: str, fingerprint: str) -> str:
         return hashlib.sha256(f"{digest}:{fingerprint}".encode()).hexdigest()
@@ -105,22 +151,36 @@ class Cache:
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
 
+    def _mac(self, key: str, head: bytes, tail: bytes) -> bytes:
+        assert self.secret is not None
+        return hmac.new(self.secret, key.encode() + b"\n" + head + b"\n" + tail, hashlib.sha256).hexdigest().encode()
+
     def get(self, key: str, label: str) -> Report | None:
-        """The cached Report for ``key`` with its path set to ``label``, or None."""
+        """The cached Report for ``key`` with its path set to ``label``, or None (a miss:
+        absent, not a regular file, too large, malformed, or failing the HMAC)."""
+        path = self._path(key)
         try:
-            with open(self._path(key), "rb") as fh:
-                head, _, tail = fh.read().partition(b"\n")
+            raw = _read_entry(path)
+            if raw is None:
+                self.misses += 1
+                return None
+            head, tail, mac = (raw.split(b"\n") + [b"", b""])[:3]
+            if self.secret is not None and not hmac.compare_digest(mac, self._mac(key, head, tail)):
+                raise ValueError("bad HMAC")
             data = json.loads(head)
-            data["measurements"] = _LazyJSON(tail)
+            measurements = json.loads(tail)
+            _check_entry(data, measurements)
+            data["measurements"] = measurements
             report = report_from_dict(data, label)
-        except (OSError, ValueError, KeyError, TypeError):
+        except Exception:  # noqa: BLE001 - any corrupt entry is a miss (RecursionError, KeyError, ...)
             self.misses += 1
+            _discard(path)
             return None
         self.hits += 1
         return report
 
     def put(self, key: str, report: Report) -> None:
-        """Store a Report (best effort: a read-only disk only costs the speed-up)."""
+        """Store a Report (best effort: a read-only or full disk only costs the speed-up)."""
         path = self._path(key)
         try:
             if not self.directory.is_dir():
@@ -128,15 +188,21 @@ class Cache:
                 (self.directory / "README").write_text(_README, encoding="utf-8")
                 (self.directory / ".gitignore").write_text("*\n", encoding="utf-8")
             path.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp.", dir=path.parent)
+            if path.parent.name not in self._swept:  # leftovers of killed runs, once per folder and run
+                self._swept.add(path.parent.name)
+                remove_stale_temporaries(path.parent)
+                remove_stale_temporaries(path.parent, ".tmp.*")  # the layout before _atomic
             data = report_to_cache_dict(report)
             measurements = data.pop("measurements")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:  # line 1: the report; line 2: raw measurements
-                for part in (data, measurements):
-                    json.dump(part, fh, separators=(",", ":"), default=_jsonable)
-                    fh.write("\n")
-            os.replace(tmp, path)
-        except OSError:
+            head = json.dumps(data, separators=(",", ":"), default=_jsonable).encode()
+            tail = json.dumps(measurements, separators=(",", ":"), default=_jsonable).encode()
+            lines = [head, tail] + ([self._mac(key, head, tail)] if self.secret is not None else [])
+            if os.path.isdir(path) and not os.path.islink(path):  # a folder where the entry goes
+                shutil.rmtree(path, ignore_errors=True)
+            elif os.path.lexists(path) and not os.path.isfile(path):
+                _discard(path)
+            write_atomic(path, b"\n".join(lines) + b"\n")
+        except (OSError, ValueError, TypeError):
             pass
 
     def clear(self) -> int:
@@ -146,6 +212,79 @@ class Cache:
         n = sum(1 for _ in self.directory.glob("*/*.json"))
         shutil.rmtree(self.directory, ignore_errors=True)
         return n
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """An entry's bytes: a regular file opened without following a symlink (and without
+    blocking on a FIFO), at most MAX_ENTRY_BYTES; None when absent; ValueError otherwise."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # ELOOP: a symlink
+        raise ValueError(f"unreadable entry: {exc}") from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
+            raise ValueError("not a regular file of a sane size")
+        chunks, left = [], MAX_ENTRY_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_ENTRY_BYTES:
+        raise ValueError("entry too large")
+    return raw.rstrip(b"\n")
+
+
+def _discard(path: Path) -> None:
+    """Remove a bad entry (not a folder) so the next put writes a good one."""
+    try:
+        if not os.path.isdir(path) or os.path.islink(path):
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_entry(d: Any, measurements: Any) -> None:
+    """Raise ValueError unless both lines have the shape :func:`report_to_cache_dict` writes
+    (what the report writers and ``-v`` rely on: strings, finite numbers, known severities)."""
+    def need(ok: bool) -> None:
+        if not ok:
+            raise ValueError("malformed cache entry")
+
+    need(isinstance(d, dict) and isinstance(measurements, dict))
+    need(_number(d["score"]) and isinstance(d["scores"], dict) and all(_number(v) for v in d["scores"].values()))
+    need(isinstance(d["findings"], list) and isinstance(d["skipped"], list))
+    for f in d["findings"]:
+        need(isinstance(f, dict) and f["severity"] in _SEVERITIES and _number(f["score"]))
+        need(all(isinstance(f[k], str) for k in ("code", "rule", "message")))
+        need(isinstance(f.get("detail", ""), str))
+        need(isinstance(f["values"], dict) and _regions_ok(f["regions"]))
+        need(f["fix"] is None or (isinstance(f["fix"], dict) and isinstance(f["fix"]["params"], dict)))
+    for sk in d["skipped"]:
+        need(isinstance(sk, dict) and all(isinstance(sk[k], str) for k in ("code", "rule", "reason")))
+    for size in (d["size"], d["analysis_size"]):
+        need(size is None or (isinstance(size, list) and len(size) == 2 and all(_number(v) for v in size)))
+    for m in measurements.values():
+        need(isinstance(m, dict) and isinstance(m["name"], str) and isinstance(m["status"], str))
+        need(isinstance(m["values"], dict) and isinstance(m["units"], dict) and isinstance(m["details"], dict))
+        need(_regions_ok(m["regions"]))
+
+
+def _regions_ok(regions: Any) -> bool:
+    return isinstance(regions, list) and all(
+        isinstance(g, list) and len(g) == 5 and all(_number(v) for v in g[:4]) for g in regions)
 
 
 def _plain(v: Any) -> Any:
@@ -191,28 +330,6 @@ def report_to_cache_dict(r: Report) -> dict[str, Any]:
         "analysis_size": list(r.analysis_size) if r.analysis_size else None,
         "measurements": {k: _measurement_dict(m) for k, m in r.measurements.items()},
     }
-
-
-class _LazyJSON(Mapping):
-    """A JSON object parsed on first access (the measurements line of a cache entry)."""
-
-    def __init__(self, raw: bytes) -> None:
-        self._raw: Any = raw
-        self._data: dict | None = None
-
-    def _load(self) -> dict:
-        if self._data is None:
-            self._data = json.loads(self._raw) if self._raw.strip() else {}
-        return self._data
-
-    def __getitem__(self, key: str) -> Any:
-        return self._load()[key]
-
-    def __iter__(self):
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
 
 
 class _Measurements(Mapping):

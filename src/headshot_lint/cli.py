@@ -12,7 +12,6 @@ import enum
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Union
@@ -22,8 +21,8 @@ from rich.console import Console
 from typing_extensions import Annotated
 
 from . import __version__, baseline, batch
-from ._files import default_mode
-from ._stdin import STDIN, spool_stdin
+from ._atomic import OutputError, check_writable, write_atomic, writes_through
+from ._stdin import DEFAULT_MAX_STDIN_MB, STDIN, spool_stdin
 from .batch import DEFAULT_TIMEOUT, Job, Stats
 from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from .cache import Cache
@@ -132,10 +131,9 @@ def check(
                                                 "CPU count); 1 is one worker process. A single photo, or "
                                                 "--jobs 1 --timeout 0, is audited in this process.",
                                                 show_default=False)] = None,
-    timeout: Annotated[float, typer.Option(min=0, help="Seconds one photo may take in a worker before it is "
-                                           "killed and reported as timed out (0: no limit); enforced with any "
-                                           "--jobs, not when a single photo is checked (it runs in this "
-                                           "process).")] = DEFAULT_TIMEOUT,
+    timeout: Annotated[float, typer.Option(min=0, help="Seconds one photo may take before it is "
+                                           "stopped and reported as timed out (0: no limit); enforced with any "
+                                           "--jobs, and for a single photo checked in this process.")] = DEFAULT_TIMEOUT,
     cache_dir: Annotated[Path, typer.Option(help="Where cached results live.")] = Path(DEFAULT_CACHE_DIR),
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write cached results.")] = False,
     exclude: Annotated[Optional[List[str]], typer.Option(help="Skip paths matching this glob (relative to the "
@@ -160,6 +158,8 @@ def check(
                                                           "configuration's baseline).")] = None,
     write_baseline: Annotated[Optional[Path], typer.Option(help="Record every finding of this run in a baseline "
                                                            "file for later --baseline runs, and exit 0.")] = None,
+    max_stdin_mb: Annotated[float, typer.Option("--max-stdin-mb", min=0.001, help="With the path '-': the "
+                                                "largest photo accepted on standard input, MB.")] = DEFAULT_MAX_STDIN_MB,
     stdin_filename: Annotated[Optional[str], typer.Option(help="With the path '-' (the photo's bytes on "
                                                           "standard input): the name to report it under and to "
                                                           "match per-file-ignores against.")] = None,
@@ -182,12 +182,8 @@ def check(
     if missing:  # a typo is the run's error, not a photo scoring 0; nothing is checked
         _err.print("[red]error:[/red] no such file or folder: " + ", ".join(_esc(p) for p in missing))
         raise typer.Exit(ExitCode.ERROR)
-    for target in (output, write_baseline):  # found out now, not after auditing a thousand photos
-        if target is not None and not target.resolve().parent.is_dir():
-            _err.print(f"[red]error:[/red] cannot write {_esc(target)}: the folder "
-                       f"{_esc(target.resolve().parent)} does not exist")
-            raise typer.Exit(ExitCode.ERROR)
-    spooled = spool_stdin(ctx, stdin_filename) if from_stdin else None
+    _check_outputs((output, write_baseline), [p for p in paths if str(p) != STDIN])
+    spooled = spool_stdin(ctx, stdin_filename, max_stdin_mb) if from_stdin else None
     try:
         config = _config(config_file, [Path(spooled[1])] if spooled else paths)
         _, rules = resolve_rules(config, pack=pack, select=_split(select), ignore=_split(ignore))
@@ -220,6 +216,7 @@ def check(
         if not files:
             _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(_esc(p) for p in paths))
         batch_jobs = [Job(p, ignored_codes(config, p, rules)) for p in files]
+        _check_outputs((output, write_baseline), files)
     on_stdout = False  # whether the fail-under sentence already went to the terminal
     stats = Stats()
     fail_at = fail_under if fail_under is not None else config.fail_under
@@ -254,7 +251,8 @@ def check(
                 on_stdout = console.is_terminal
         else:  # each report's piece written to a spool as it arrives; the document assembled at the end
             with _writer(output_format, rules, stats.digests, verbose, gate=gate, quiet=quiet,
-                         spool_dir=str(output.resolve().parent) if output is not None else None) as writer:
+                         spool_dir=str(output.resolve().parent) if output is not None and not writes_through(output)
+                         else None) as writer:
                 for r in run():
                     writer.add(r)
                     if stats_beside:
@@ -327,6 +325,19 @@ class _Outcome:
             self._gate.below[r.path] = r.score
             self.failed = True
         return r
+
+
+def _check_outputs(targets: Sequence[Optional[Path]], inputs: Sequence[Union[str, Path]]) -> None:
+    """Exit 2 now, not after auditing a thousand photos, when an output cannot be written
+    or would replace one of the photos read."""
+    for target in targets:
+        if target is None:
+            continue
+        try:
+            check_writable(target, inputs)
+        except OutputError as exc:
+            _err.print(f"[red]error:[/red] {_esc(exc)}")
+            raise typer.Exit(ExitCode.ERROR) from None
 
 
 def _walks_root(paths: Sequence[Path], config: Config) -> bool:
@@ -476,22 +487,14 @@ def clean(
 
 
 def _write_atomic(path: Path, body: Union[str, Callable[[TextSink], None]]) -> None:
-    """Write ``body`` (a string, or a function writing pieces to a file) to ``path`` via a
-    temp file and rename: never a half-written report."""
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write ``body`` (a string, or a function writing pieces to a file) to ``path``
+    whole or not at all (through a device such as /dev/null, never replacing it); a
+    failure (a full disk) exits 2 saying so, the previous file left as it was."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
-            if isinstance(body, str):
-                fh.write(body)  # undecodable file-name bytes become \\udcNN: valid JSON, readable text
-            else:
-                body(fh)
-        os.chmod(tmp, default_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        write_atomic(path, body)
+    except OSError as exc:
+        _err.print(f"[red]error:[/red] cannot write {_esc(path)}: {_esc(exc.strerror or exc)}")
+        raise typer.Exit(ExitCode.ERROR) from None
 
 
 @app.command()

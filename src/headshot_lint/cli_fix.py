@@ -2,10 +2,10 @@
 
 Registered on the app in :mod:`headshot_lint.cli`. Exit codes are the app's: 0 when
 every photo was handled (written, or nothing to fix), 1 when a copy could not be
-written (exists without ``--force``, unreadable photo, or refused because even the
-cautious retries would lose the subject's face or move its box by more than 2 %, or
-because a crop to the subject cannot leave the other faces out: see
-:func:`headshot_lint.fix.correct`), 2 for a usage error.
+written (exists without ``--force``, unreadable photo, or refused: no face on a person,
+every action impossible here, or even the cautious retries lose the subject's face, leave
+remnants of the old background, raise a new finding or clear none of the findings fixed:
+see :func:`headshot_lint.fix.correct`), 2 for a usage error.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
     """(photo, output path) pairs: a folder's photos keep their path below it; files named
     directly go to ``out`` by name; one photo may also go to ``out`` itself when it names an
     image file (``fix me.jpg --out me-fixed.jpg``). Raises ValueError when two photos map to
-    one output, or when an image file name is given for several photos or a folder."""
+    one output, or when an image file name is given for several photos or a folder.
+    Photos already inside ``out`` (the copies of an earlier run) are not fixed again."""
     if out.suffix.lower() in IMAGE_SUFFIXES and not out.is_dir():
         if len(paths) != 1 or paths[0].is_dir():
             raise ValueError(f"--out {out} names an image file: give it one photo, or give a folder for several")
@@ -55,7 +56,8 @@ def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
     seen: Dict[Path, str] = {}
     for raw in paths:
         if raw.is_dir():
-            found = [(f, out / os.path.relpath(f, raw)) for f in discover([raw])]
+            # --out inside the folder: its copies are not photos to fix again next run
+            found = [(f, out / os.path.relpath(f, raw)) for f in discover([raw]) if not _inside(f, out)]
         else:
             found = [(os.fspath(raw), out / raw.name)]
         for src, dst in found:
@@ -65,6 +67,14 @@ def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
             seen[key] = src
             pairs.append((src, dst))
     return pairs
+
+
+def _inside(path: str, folder: Path) -> bool:
+    """Whether ``path`` lies in ``folder`` (both resolved: symlinks and '..' followed)."""
+    try:
+        return Path(path).resolve().is_relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False
 
 
 def _same_file(a: str, b: Path) -> bool:
@@ -96,6 +106,8 @@ def fix_command(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files in --out.")] = False,
     pack: Annotated[str, typer.Option(help="Rule pack: 'default', 'strict' or a path to a pack "
                                       "TOML.")] = "default",
+    compare: Annotated[bool, typer.Option("--compare", help="Also write a before/after image beside each "
+                                          "copy (<name>.compare.jpg).")] = False,
 ) -> None:
     """Write corrected copies of photos: the fix of every finding that has one.
 
@@ -127,34 +139,40 @@ def fix_command(
     console = Console(highlight=False, soft_wrap=True)
     counts = {"written": 0, "unchanged": 0, "failed": 0, "unsafe": 0, "refused": 0}
     for src, dst in pairs:
-        _one(console, src, dst, rules, only_list, unsafe_fixes, backdrop.value, dry_run, force, counts, label)
+        _one(console, src, dst, rules, only_list, unsafe_fixes, backdrop.value, dry_run, force, counts, label,
+             compare)
     verb = "would write" if dry_run else "wrote"
     line = f"{verb} {counts['written']}, nothing to fix in {counts['unchanged']}, failed {counts['failed']}"
     if counts["refused"]:
-        line += f" ({counts['refused']} refused: the copy would not keep the face)"
+        line += f" ({counts['refused']} refused: the reasons are above)"
     if counts["unsafe"] and not unsafe_fixes:
         line += f"; {counts['unsafe']} retouching fix(es) need --unsafe-fixes"
     console.print(line)
     raise typer.Exit(ExitCode.FINDINGS if counts["failed"] else ExitCode.CLEAN)
 
 
-def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backdrop: str,
-         dry_run: bool, force: bool, counts: Dict[str, int], label: Optional[str] = None) -> None:
-    """Audit ``src``, plan its fixes and write the copy to ``dst``; ``label`` names it in
-    messages when it is not the path (standard input)."""
-    from .load import load, load_full
-    from .retouch.write import OutputExistsError, encode, output_format, suffix_format, write_bytes
-    from .scene import Scene
+def compare_path(dst: Path) -> Path:
+    """Where ``--compare`` writes the before/after image of the copy ``dst``: beside it."""
+    return dst.with_name(f"{dst.stem}.compare.jpg")
 
-    report = audit(src, rules=rules)
-    planned = fixes.plan(report.findings, unsafe=unsafe, only=only)
+
+def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backdrop: str,
+         dry_run: bool, force: bool, counts: Dict[str, int], label: Optional[str] = None,
+         compare: bool = False) -> None:
+    """Audit ``src``, plan its fixes and write the copy to ``dst`` (see :class:`headshot_lint.fix.Job`);
+    ``label`` names it in messages when it is not the path (standard input)."""
+    from .retouch.write import OutputExistsError, output_format, suffix_format, write_bytes
+
+    job = fixes.Job(src, rules, unsafe=unsafe, only=only, label=label)
+    report, planned = job.report, job.planned
     counts["unsafe"] += sum(p.status == fixes.NEEDS_UNSAFE for p in planned)
-    todo = [p for p in planned if p.applies]
+    todo = job.todo
     name = escape(label or src)
-    if report.size is None:  # unreadable: the audit says why
+    if not job.readable:  # unreadable: the audit says why
         counts["failed"] += 1
-        console.print(f"{name}: [red]cannot read[/red]: {escape(report.findings[0].message)}"
-                      if report.findings else f"{name}: [red]cannot read[/red]")
+        f = report.findings[0] if report.findings else None
+        why = "" if f is None else f": {f.message}" + (f" ({f.detail})" if f.detail else "")
+        console.print(f"{name}: [red]cannot read[/red]{escape(why)}")
         return
     if todo:
         console.print(f"{name} -> {escape(str(dst))}")
@@ -179,32 +197,57 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
         counts["written"] += 1
         return
     try:
-        rgb, meta = load_full(src)
-        scene = Scene(load(src))
-        fmt = output_format(meta, dst)
+        fmt = output_format(job.meta, dst)
         named = suffix_format(dst) if dst.name != Path(src).name else None  # a name the user chose
         if named is not None and named != fmt:
             counts["failed"] += 1
             console.print(f"  [red]error:[/red] the copy is written as {fmt}, like the original; "
                           f"give {escape(str(dst))} a matching extension")
             return
-        result = fixes.correct(todo, rgb, scene, backdrop=backdrop,
-                               encode=lambda px: encode(px, meta, fmt))
+        result = job.correct(fmt, backdrop=backdrop)
         if not result.ok:
             counts["failed"] += 1
             counts["refused"] += 1
             console.print(f"  [red]error:[/red] {escape(result.refused)}")
             return
         write_bytes(dst, result.data, force=force)
+        if compare:
+            _write_compare(job, result, compare_path(dst), force)
     except (LoadError, OutputExistsError, OSError) as exc:
         counts["failed"] += 1
         console.print(f"  [red]error:[/red] {escape(str(exc))}")
         return
     counts["written"] += 1
     how = f"; {escape(result.how())}" if result.fallback else ""
-    if result.crop is not None:
-        c = result.crop
-        how += f"; cropped to {c.x1 - c.x0}x{c.y1 - c.y0} px at ({c.x0}, {c.y0})"
     console.print(f"  wrote {escape(str(dst))} ({', '.join(result.done) or 'no change'}{how})")
+    for note in result.notes:
+        console.print(f"    {escape(note)}")
     for note in result.skipped:
         console.print(f"  [yellow]note:[/yellow] {escape(note)}")
+    if result.after is not None:
+        line = f"  re-checked: score {report.score:.1f} -> {result.after.score:.1f}"
+        if result.outcomes:
+            line += "; " + "; ".join(o.describe() for o in result.outcomes)
+        console.print(escape(line))
+        for o in result.outcomes:
+            if not o.improved:
+                console.print(f"  [yellow]note:[/yellow] the fix for {o.code} did not clear or clearly reduce it "
+                              f"({escape(o.describe())})")
+    if compare:
+        console.print(f"  before/after: {escape(str(compare_path(dst)))}")
+
+
+def _write_compare(job: "fixes.Job", result: "fixes.Correction", path: Path, force: bool) -> None:
+    """The before/after image of the copy, as a JPEG beside it."""
+    import io
+
+    from PIL import Image
+
+    from .retouch.compare import before_after
+    from .retouch.write import write_bytes
+
+    crop = result.crop
+    img = before_after(job.original(), result.rgb, None if crop is None else (crop.x0, crop.y0, crop.x1, crop.y1))
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, "JPEG", quality=88)
+    write_bytes(path, buf.getvalue(), force=force)

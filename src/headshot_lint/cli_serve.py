@@ -7,10 +7,11 @@ Registered on the app in :mod:`headshot_lint.cli`. Needs the ``serve`` extra
 from __future__ import annotations
 
 import ipaddress
+import secrets
 import threading
 import time
 import webbrowser
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -34,6 +35,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_WILDCARDS = ("0.0.0.0", "::", "")
+
+
+def allowed_hosts(host: str, named: "tuple[str, ...] | List[str]", loopback_names: tuple) -> tuple:
+    """The Host header names the server answers to, whatever it listens on (a DNS
+    rebinding guard, kept for non-loopback binds too): the loopback names, the address it
+    listens on unless that is a wildcard, and the names the user gives (--allow-host)."""
+    bound = () if host in _WILDCARDS else (host,)
+    return tuple(loopback_names) + bound + tuple(named)
+
+
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on. The default answers this computer "
                                       "only; any other address lets other machines send photos.")] = "127.0.0.1",
@@ -43,6 +55,14 @@ def serve_command(
                                                  "MB.")] = DEFAULT_MAX_UPLOAD_MB,
     pack: Annotated[str, typer.Option(help="Rule pack: 'default', 'strict' or a path to a pack "
                                       "TOML.")] = "default",
+    allow_host: Annotated[Optional[List[str]], typer.Option("--allow-host", help="With a --host other than "
+                                                            "loopback: a host name or address other machines use "
+                                                            "to reach this server (repeatable); requests naming "
+                                                            "any other are refused (DNS rebinding guard).",
+                                                            show_default=False)] = None,
+    token: Annotated[Optional[str], typer.Option(help="With a --host other than loopback: the secret every "
+                                                 "request must carry (default: a random one, printed in the "
+                                                 "address to open).", show_default=False)] = None,
 ) -> None:
     """Start a local web page to drop headshots on: verdict, evidence, 32/48 px previews, fixes.
 
@@ -55,6 +75,7 @@ def serve_command(
     try:
         import uvicorn
 
+        from .serve._limits import MAX_CONNECTIONS, protocol
         from .serve.app import LOOPBACK_HOSTS, create_app
     except ImportError as exc:
         _err.print(f"[red]error:[/red] headshot-lint serve needs the optional web dependencies "
@@ -63,19 +84,26 @@ def serve_command(
     from .errors import HeadshotLintError
 
     loopback = is_loopback(host)
+    secret = None
     if not loopback:
+        secret = token or secrets.token_urlsafe(18)
         _err.print(f"[yellow]warning:[/yellow] listening on {escape(host)}, not on loopback: other machines "
-                   "on the network can reach this server and upload photos to it (there is no login).")
+                   "on the network can reach this server; each needs the address with its token, printed below.")
     try:
-        # A loopback server answers only to loopback host names (DNS rebinding guard).
-        hosts: Optional[tuple] = LOOPBACK_HOSTS + (host,) if loopback else None
-        app = create_app(max_upload_mb=max_upload_mb, pack=pack, allowed_hosts=hosts)
+        hosts = allowed_hosts(host, allow_host or (), LOOPBACK_HOSTS)
+        if not loopback and not allow_host and host in _WILDCARDS:
+            _err.print("[yellow]warning:[/yellow] no --allow-host given: only requests addressed to this "
+                       "machine's loopback names are answered; add --allow-host NAME for the name or address "
+                       "others use")
+        app = create_app(max_upload_mb=max_upload_mb, pack=pack, allowed_hosts=hosts, token=secret)
     except HeadshotLintError as exc:
         _err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(ExitCode.ERROR) from None
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                           access_log=False, server_header=False))
-    threading.Thread(target=_announce, args=(server, host, open_browser), daemon=True).start()
+                                           access_log=False, server_header=False, http=protocol(),
+                                           limit_concurrency=MAX_CONNECTIONS))
+    shown = (allow_host or [None])[0]
+    threading.Thread(target=_announce, args=(server, host, open_browser, secret, shown), daemon=True).start()
     try:
         server.run()
     except SystemExit:  # uvicorn exits when it cannot bind (port in use, bad address)
@@ -86,7 +114,8 @@ def serve_command(
         raise typer.Exit(ExitCode.ERROR)
 
 
-def _announce(server, host: str, open_browser: bool) -> None:
+def _announce(server, host: str, open_browser: bool, token: Optional[str] = None,
+              name: Optional[str] = None) -> None:
     """Once the server is listening: print its address (the real port) and open it if asked."""
     for _ in range(600):
         if server.started:
@@ -98,9 +127,9 @@ def _announce(server, host: str, open_browser: bool) -> None:
         return
     port = next((s.getsockname()[1] for srv in getattr(server, "servers", [])
                  for s in getattr(srv, "sockets", [])), None)
-    name = host if ":" not in host else f"[{host}]"
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else name
-    url = f"http://{shown}:{port}/"
+    name = name or (host if ":" not in host else f"[{host}]")
+    shown = "127.0.0.1" if name in ("0.0.0.0", "[::]") else name
+    url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     _err.print(f"headshot-lint serving on [bold]{url}[/bold] (Ctrl+C to stop)")
     if open_browser:
         webbrowser.open(url)

@@ -84,8 +84,16 @@ def _label(source: Source) -> str:
     return os.fsdecode(source)
 
 
-def _judge(label: str, photo: Photo, rules: Sequence[Rule]) -> Report:
+def analyse(photo: Photo, rules: Sequence[Rule], label: str | None = None) -> tuple[Report, Scene]:
+    """The report of a loaded photo and the Scene its measures read (``fix`` reuses its
+    faces and matte instead of perceiving the photo again). Raises
+    :class:`~headshot_lint.errors.PerceptionError` where :func:`audit` reports it."""
     scene = _upright_scene(photo)
+    return _judge(photo.source if label is None else label, photo, rules, scene), scene
+
+
+def _judge(label: str, photo: Photo, rules: Sequence[Rule], scene: Scene | None = None) -> Report:
+    scene = _upright_scene(photo) if scene is None else scene
     measures = specs()
     cache: dict[str, Measurement] = {}
     findings: list[Finding] = []

@@ -110,7 +110,7 @@ UNREADABLE = {
     "corrupt-image": Cause("The photo is damaged or cut short, so it cannot be read in full",
                            "Copy or download the original again (this copy is truncated or damaged), "
                            "or export it again as JPEG"),
-    "too-many-pixels": Cause("The image is far too large to open safely (more pixels than the limit)",
+    "too-many-pixels": Cause("The image is far too large to open safely (over the pixel or memory limit)",
                              "Resize it and export again: a headshot needs no more than about 4000 px on "
                              "the long side"),
     "too-small": Cause("The image is too small to be a headshot: there is no face or background to judge",
@@ -123,6 +123,8 @@ UNREADABLE = {
                      "Check it again on its own; if it times out again, resize it or raise --timeout"),
     "worker-crashed": Cause("The analysis crashed on this photo",
                             "Check it again on its own with --jobs 1; if it crashes again, please report it"),
+    "out-of-memory": Cause("Checking this photo needed more memory than a worker may use, so it was stopped",
+                           "Resize it and check it again, or raise HEADSHOT_LINT_WORKER_MEMORY_MB"),
     "perception-failed": Cause("The face and person detection failed on this photo",
                                "Export the photo again as JPEG and re-run; if it fails again, please report it"),
     "internal-error": Cause("headshot-lint failed on this photo (an internal error)",

@@ -118,6 +118,16 @@ def other_faces(scene: Scene, subject: Box) -> List[Box]:
     return [f.box for f in scene.faces if f.box.overlap(subject) < _SAME_FACE]
 
 
+def other_people(scene: Scene, subject: Box) -> List[Box]:
+    """Face boxes of the other people in the photo, analysis px: faces on the person matte
+    (not the subject's) at least as tall, relative to the subject's, as multiple-faces
+    counts (``COMPARABLE_HEIGHT``). A new background would cut them up."""
+    from .measures.faces import COMPARABLE_HEIGHT
+
+    return [f.box for f in scene.faces_on_person if f.box.overlap(subject) < _SAME_FACE
+            and f.box.height >= COMPARABLE_HEIGHT * subject.height]
+
+
 def _detections(rgb: np.ndarray) -> List[Tuple[int, float, Box]]:
     """Every face box of both detector ranges, unmerged: (range, score, box)."""
     return [(model, f.score, f.box) for model, faces in detect_faces_by_range(rgb).items() for f in faces]
@@ -139,7 +149,14 @@ def _analysis_rgb(after: Any, before: Scene, crop: Optional[Crop] = None) -> np.
     return np.ascontiguousarray(rgb)
 
 
-def face_check(before: Scene, after: Any, crop: Optional[Crop] = None) -> FaceCheck:
+def original_detections(before: Scene) -> List[Tuple[int, float, Box]]:
+    """Every face box of both detector ranges in the original, unmerged (what
+    :func:`face_check` compares against; computed once for all attempts of a fix)."""
+    return _detections(np.asarray(before.rgb))
+
+
+def face_check(before: Scene, after: Any, crop: Optional[Crop] = None,
+               original: Optional[List[Tuple[int, float, Box]]] = None) -> FaceCheck:
     """Where the subject's face is in the corrected pixels (or encoded copy), against the
     original; see :class:`FaceCheck`.
 
@@ -156,6 +173,7 @@ def face_check(before: Scene, after: Any, crop: Optional[Crop] = None) -> FaceCh
     frame, and edge moves are still fractions of the *original* photo's width and height:
     the same 2 % of the photo the subject was in (a crop to a third of the photo would
     otherwise judge the detector's own jitter, a few % of the face, three times as hard).
+    ``original`` is :func:`original_detections` of ``before``, when already computed.
     """
     ref = subject_box(before)
     if ref is None:
@@ -165,7 +183,9 @@ def face_check(before: Scene, after: Any, crop: Optional[Crop] = None) -> FaceCh
     # The original photo's width and height in the copy's analysis px.
     full_w, full_h = (w, h) if crop is None else (w * crop.width / (crop.x1 - crop.x0),
                                                   h * crop.height / (crop.y1 - crop.y0))
-    was = [(m, s, b) for m, s, b in _detections(np.asarray(before.rgb)) if b.overlap(ref) >= _SAME_FACE]
+    if original is None:
+        original = original_detections(before)
+    was = [(m, s, b) for m, s, b in original if b.overlap(ref) >= _SAME_FACE]
     if crop is not None:
         was = [(m, s, crop.map_box(b, (before.width, before.height), (w, h))) for m, s, b in was]
     now = _detections(rgb)
@@ -199,5 +219,172 @@ def face_lost(before: Scene, after_rgb: Any, crop: Optional[Crop] = None) -> boo
     return not face_check(before, after_rgb, crop).found
 
 
-__all__ = ["Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FaceCheck", "face_check", "face_kept",
-           "face_lost", "other_faces", "subject_box"]
+# -- leftovers of the old background --------------------------------------------------------
+
+#: A kept patch smaller than this share of the photo is noise, not a visible remnant
+#: (at the 640 px analysis size: ~60 px, a blob 8 px across).
+REMNANT_MIN_AREA = 0.0002
+#: A copy shows a remnant when its kept patches of the old background together cover
+#: more than this share of the photo (0.1 %: a 20 x 20 px patch at 640 px).
+REMNANT_MAX_AREA = 0.001
+#: A halo: the ring just outside the kept subject still carries this fraction (or more)
+#: of the old background's difference from the new one, on average.
+HALO_MAX = 0.30
+#: Old and new background must differ by this many 8-bit RGB units for a halo to show.
+_HALO_CONTRAST = 24.0
+
+
+class RemnantCheck(NamedTuple):
+    """Leftovers of the old background in a copy whose background was replaced or blurred.
+
+    ``fragments`` is the share of the photo kept as "person" but cut off from the
+    subject (patches floating in the new background; faint ones, kept at 10-50 %, count
+    by their opacity); ``patches`` the share kept at the
+    subject's uncertain edge whose colour is the old background's nearby rather than the
+    subject's (a flag, a curtain, a window wedge at the shoulder); ``halo`` the mean
+    fraction of the old background left in the ring just outside the subject (0 clean,
+    1 the old background itself; 0 when old and new are alike there).
+    """
+
+    fragments: float
+    patches: float
+    halo: float
+
+    @property
+    def clean(self) -> bool:
+        """No remnant a person would see."""
+        return self.fragments + self.patches <= REMNANT_MAX_AREA and self.halo <= HALO_MAX
+
+    def describe(self) -> str:
+        """For people: what was left of the old background."""
+        parts = []
+        if self.fragments > REMNANT_MAX_AREA / 2:
+            parts.append(f"pieces of the old background float in the new one ({100 * self.fragments:.1f} % "
+                         "of the photo)")
+        if self.patches > REMNANT_MAX_AREA / 2:
+            parts.append(f"patches of the old background stay beside the subject ({100 * self.patches:.1f} % "
+                         "of the photo)")
+        if self.halo > HALO_MAX:
+            parts.append(f"a halo of the old background rims the subject ({100 * self.halo:.0f} % of it left, "
+                         f"at most {100 * HALO_MAX:.0f} %)")
+        return "; ".join(parts) or "no remnant of the old background"
+
+    def short(self) -> str:
+        """A few words for a list of attempts."""
+        if self.clean:
+            return "no remnant"
+        return f"remnants {100 * (self.fragments + self.patches):.2f} %, halo {100 * self.halo:.0f} %"
+
+
+def _blobs(mask: np.ndarray, min_px: int) -> np.ndarray:
+    """``mask`` without its connected parts smaller than ``min_px`` pixels, bool."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_px
+    return keep[labels]
+
+
+def subject_part(kept: np.ndarray, face: Optional[Box]) -> np.ndarray:
+    """The connected part of ``kept`` (bool, analysis px) that holds the subject: the one
+    under the face box, else the largest; bool, same size."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(kept.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return np.zeros_like(kept, bool)
+    ids = np.arange(1, n)
+    if face is not None:
+        h, w = kept.shape
+        x0, y0 = int(np.clip(face.x0, 0, w - 1)), int(np.clip(face.y0, 0, h - 1))
+        x1, y1 = int(np.clip(face.x1, x0 + 1, w)), int(np.clip(face.y1, y0 + 1, h))
+        under = np.bincount(labels[y0:y1, x0:x1].ravel(), minlength=n)[1:]
+        if under.max() > 0:
+            return labels == int(ids[np.argmax(under)])
+    return labels == int(ids[np.argmax(stats[1:, cv2.CC_STAT_AREA])])
+
+
+def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, face: Optional[Box],
+                  matte: np.ndarray) -> Tuple[RemnantCheck, np.ndarray]:
+    """What is left of the old background in a copy (see :class:`RemnantCheck`), and where.
+
+    Parameters
+    ----------
+    original, copy : ndarray, uint8 (h, w, 3)
+        The photo before and after the background fix, both at analysis size, same frame.
+    alpha : ndarray, float32 (h, w) in [0, 1]
+        The person alpha the fix used, at that size (1 = kept from the photo).
+    face : Box or None
+        The subject's face box, analysis px.
+    matte : ndarray, float32 (h, w)
+        The segmenter's person matte of the original.
+
+    Returns
+    -------
+    (RemnantCheck, ndarray of bool (h, w))
+        The shares, and the kept pixels found to be old background (floating pieces and
+        patches beside the subject), for a retry to give to the new background.
+    """
+    from .retouch.background import fill
+
+    h, w = alpha.shape
+    min_px = max(4, int(round(REMNANT_MIN_AREA * h * w)))
+    kept = alpha >= 0.5
+    subject = subject_part(kept, face)
+    floating = _blobs(kept & ~subject, min_px)
+    # Faint pieces too: parts of the soft alpha (a ghost of a wall, a smear of a curtain at
+    # 10-50 % opacity) not connected to the subject, counted by their opacity. Hair wisps
+    # stay connected to the subject through the soft alpha.
+    soft = alpha >= _FAINT
+    n, labels = cv2.connectedComponents(soft.astype(np.uint8), connectivity=8)
+    touching = np.unique(labels[subject & soft])
+    faint = _blobs(soft & ~np.isin(labels, touching) & ~floating, min_px)
+    # Patches: kept where the segmenter was unsure, and looking like the old background
+    # nearby rather than like the subject nearby (a flag, a window frame, a wall wedge).
+    m = np.asarray(matte, np.float32)
+    img = original.astype(np.float32)
+    k = max(3, int(round(_SURE_FRACTION * max(h, w))) | 1)
+    sure_fg = cv2.erode((m > 0.9).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    clean_bg = (alpha < 0.02).astype(np.float32)
+    patches = np.zeros_like(kept)
+    if sure_fg.any() and clean_bg.any():
+        fg = fill(img, sure_fg.astype(np.float32))
+        bg = fill(img, clean_bg)
+        d_bg = np.linalg.norm(img - bg, axis=2)
+        d_fg = np.linalg.norm(img - fg, axis=2)
+        unsure = subject & (m < _SURE_PERSON)
+        like_bg = unsure & (d_bg < _CLOSER * d_fg) & (d_fg > _UNLIKE_SUBJECT)
+        like_bg = cv2.morphologyEx(like_bg.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
+        patches = _blobs(like_bg, min_px)
+    # Halo: in the ring just outside the subject, how much of (old - new) is still there.
+    ring = cv2.dilate(kept.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~kept
+    halo = 0.0
+    if ring.any() and clean_bg.any():
+        old = fill(cv2.GaussianBlur(img, (0, 0), 1.5), cv2.erode(clean_bg, np.ones((5, 5), np.uint8)))
+        # The new background from away from the subject (the ring itself is what is judged).
+        new = fill(copy.astype(np.float32), cv2.erode(clean_bg, np.ones((9, 9), np.uint8)))
+        diff = (old - new)[ring]
+        norm2 = np.einsum("nc,nc->n", diff, diff)
+        seen = norm2 >= _HALO_CONTRAST ** 2
+        if seen.sum() >= min_px:
+            left = np.einsum("nc,nc->n", (copy.astype(np.float32) - new)[ring][seen], diff[seen]) / norm2[seen]
+            halo = float(np.clip(np.mean(np.clip(left, 0.0, 1.0)), 0.0, 1.0))
+    area = float(h * w)
+    pieces = float(floating.sum()) + float(alpha[faint].sum())
+    check = RemnantCheck(pieces / area, float(patches.sum()) / area, halo)
+    return check, floating | faint | patches
+
+
+#: Alpha from which a pixel shows the old background faintly (a floating ghost counts).
+_FAINT = 0.1
+#: Sure person for the colour of the subject nearby: matte over 0.9, eroded by this
+#: fraction of the long side (as the matte refinement's trimap).
+_SURE_FRACTION = 0.03
+#: Kept pixels with a segmenter matte under this are "unsure" and may be old background.
+_SURE_PERSON = 0.95
+#: An unsure kept pixel is old background when its colour is nearer the old background
+#: nearby than this fraction of its distance to the subject nearby ...
+_CLOSER = 0.8
+#: ... and at least this far (8-bit RGB units) from the subject's colour.
+_UNLIKE_SUBJECT = 20.0
+
+
+__all__ = ["Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FaceCheck", "RemnantCheck", "face_check", "face_kept",
+           "face_lost", "original_detections", "other_faces", "other_people", "remnant_check", "subject_box", "subject_part"]

@@ -18,10 +18,20 @@ from PIL import Image
 from . import _imageio as _io
 from .errors import TooManyPixelsError
 
-__all__ = ["ANALYSIS_LONG_SIDE", "MAX_PIXELS", "ImageMeta", "Photo", "load", "load_full"]
+__all__ = ["ANALYSIS_LONG_SIDE", "MAX_DECODED_BYTES", "MAX_FULL_DECODED_BYTES", "MAX_PIXELS", "ImageMeta",
+           "Photo", "load", "load_full"]
 
 ANALYSIS_LONG_SIDE = 640  # px; the long side of the analysis image
 MAX_PIXELS = 200_000_000  # decoded pixel limit (decompression-bomb guard); 100 MP photos load
+#: Memory the decoded pixels of one photo may take for analysis, bytes (checked from the
+#: header, after a JPEG's reduced-size draft, before a pixel is decoded). A process that
+#: audits costs ~310 MB before its first photo (MediaPipe, OpenCV, the models); with this
+#: and the band-wise conversion any photo stays under ~600 MB. It admits a 50 MP RGB or
+#: 100 MP 16-bit grey PNG/TIFF/WebP-sized decode and any JPEG up to MAX_PIXELS (decoded
+#: at 1/8 scale).
+MAX_DECODED_BYTES = 200 << 20
+#: The same for :func:`load_full` (a corrected copy needs every pixel): 100 MP JPEGs fix.
+MAX_FULL_DECODED_BYTES = 1 << 30
 
 Source = Union[str, "os.PathLike[str]", bytes, np.ndarray]
 
@@ -80,7 +90,8 @@ class ImageMeta:
 
 
 def load(
-    source: Source, *, long_side: int = ANALYSIS_LONG_SIDE, max_pixels: int = MAX_PIXELS
+    source: Source, *, long_side: int = ANALYSIS_LONG_SIDE, max_pixels: int = MAX_PIXELS,
+    max_bytes: int = MAX_DECODED_BYTES,
 ) -> Photo:
     """Load an image for analysis: upright sRGB, long side at most ``long_side`` px.
 
@@ -93,6 +104,9 @@ def load(
         Long side of the analysis image, px (>= 1). Smaller images are not upscaled.
     max_pixels : int
         Largest accepted width * height, checked from the header before decoding.
+    max_bytes : int
+        Largest memory the decoded pixels may take (Pillow's storage of the image's mode,
+        at a JPEG's reduced decode size), checked before decoding.
 
     Returns
     -------
@@ -106,21 +120,22 @@ def load(
     """
     if long_side < 1:
         raise ValueError(f"long_side must be >= 1 px, got {long_side}")
-    rgb, meta = _decode(source, long_side, max_pixels)
+    rgb, meta = _decode(source, long_side, max_pixels, max_bytes)
     rgb = np.ascontiguousarray(rgb)
     rgb.setflags(write=False)
     return Photo(rgb=rgb, original_size=meta.original_size, source=_source_name(source),
                  format=meta.format)
 
 
-def load_full(source: Source, *, max_pixels: int = MAX_PIXELS) -> tuple[np.ndarray, ImageMeta]:
+def load_full(source: Source, *, max_pixels: int = MAX_PIXELS,
+              max_bytes: int = MAX_FULL_DECODED_BYTES) -> tuple[np.ndarray, ImageMeta]:
     """Full-resolution upright sRGB uint8 (H, W, 3), plus what a writer needs to save a
     corrected copy like the original.
 
     Takes the same sources and raises the same errors as :func:`load`; the array is a
     fresh, writable, C-contiguous copy.
     """
-    return _decode(source, None, max_pixels)
+    return _decode(source, None, max_pixels, max_bytes)
 
 
 def _source_name(source: object) -> str:
@@ -141,7 +156,7 @@ def _target(size: tuple[int, int], long_side: int | None) -> tuple[int, int] | N
 
 
 def _decode(
-    source: object, long_side: int | None, max_pixels: int
+    source: object, long_side: int | None, max_pixels: int, max_bytes: int
 ) -> tuple[np.ndarray, ImageMeta]:
     """The one decode path of :func:`load` and :func:`load_full`."""
     if not isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
@@ -178,6 +193,9 @@ def _decode(
                 # median of 15: decode without draft 100 ms, with draft 43 ms (to 1000x750);
                 # the whole load() to 640x480: 143 ms without draft, 62 ms with it.
                 im.draft("RGB", target)
+            need = _io.decoded_bytes(im, fmt)
+            if need > max_bytes:
+                raise TooManyPixelsError(_io.too_large(im.size, im.mode, need, max_bytes), path=name)
             im.load()
             turn = _io.orientation(im)  # TIFF reads its EXIF IFD from the open file
     # The pixels are in memory: convert outside the lock (and with the file closed).

@@ -84,12 +84,34 @@ def test_no_face_is_not_assessable():
     assert skin_tone_camouflage(scene).status == NOT_ASSESSABLE
 
 
-def test_silhouette_is_left_to_backlight():
-    """A subject silhouetted against a white field is not judged for camouflage; lit, it is."""
-    lit = clothing_camouflage(scene_of(composite((255, 255, 255), 1.0)))
-    dark = clothing_camouflage(scene_of(composite((255, 255, 255), 0.01)))
-    assert lit.status != NOT_ASSESSABLE, lit.reason
-    assert dark.status == NOT_ASSESSABLE and "silhouette" in dark.reason, dark.reason
+def test_silhouette_is_judged_against_its_ground():
+    """A silhouette is judged too: almost black on a near-black ground its outline is lost,
+    on a white field it is not."""
+    on_dark = clothing_camouflage(scene_of(composite((8, 8, 8), 0.01)))
+    on_white = clothing_camouflage(scene_of(composite((255, 255, 255), 0.01)))
+    assert on_dark.status == on_white.status == "ok", (on_dark.reason, on_white.reason)
+    assert on_dark.values["lost_fraction"] > 0.5 > 0.05 > on_white.values["lost_fraction"], (on_dark.values,
+                                                                                              on_white.values)
+
+
+def test_frame_edge_is_no_outline():
+    """Where the frame cuts the body (the astronaut's shoulders run off the bottom) nothing is
+    counted: a background of the suit's colour only along the bottom rows changes next to nothing."""
+    bg = np.broadcast_to(GREY, (512, 512, 3)).copy()
+    bg[-3:] = SUIT
+    m = clothing_camouflage(scene_of(composite(bg)))
+    plain = clothing_camouflage(_scene(tuple(GREY)))
+    assert abs(m.values["lost_fraction"] - plain.values["lost_fraction"]) < 0.01, (m.values, plain.values)
+
+
+def test_lost_stretch_is_the_evidence_region():
+    """Half the background in the suit's colour: the lost stretch (evidence region) lies on that half."""
+    bg = np.broadcast_to(GREY, (512, 512, 3)).copy()
+    bg[:, 256:] = SUIT
+    m = clothing_camouflage(scene_of(composite(bg)))
+    assert m.status == "ok" and 0.05 < m.values["lost_fraction"] < 0.95, m.values
+    region = m.regions[0]
+    assert region.label == "lost outline" and (region.x0 + region.x1) / 2 > 0.5, region
 
 
 def _fixture_scene(cls: str, seed: int):

@@ -1,4 +1,4 @@
-"""small_size_contrast: face versus the background beside the head, on astronaut composites."""
+"""small_size_contrast: how far the face stands out in the profile thumbnails, on astronaut composites."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import functools
 
 import numpy as np
 
+from headshot_lint.measures._views import PROFILE_CROP_SIDES, profile_crop, thumbnails
 from headshot_lint.measures.small_size import small_size_contrast
 from headshot_lint.model import NOT_ASSESSABLE
 from tests.conftest import assert_in_range, scene_of
@@ -13,56 +14,103 @@ from tests.measures.test_backlight import composite
 
 #: Grey level whose L* is close to the astronaut's median skin L* (about 73).
 SKIN_GREY = 182
+#: The astronaut's median facial skin, sRGB.
+SKIN = (207, 173, 145)
 
 
 @functools.lru_cache(maxsize=None)
-def _measure(level: int):
-    m = small_size_contrast(scene_of(composite((level, level, level))))
+def _measure(background: tuple):
+    m = small_size_contrast(scene_of(composite(background)))
     assert m.status == "ok", m.reason
     return m
 
 
-def test_further_from_skin_more_contrast():
-    """contrast_near (judged) and delta_l_near grow as the background grey moves away from the face's lightness, either way."""
-    for key in ("contrast_near", "delta_l_near"):
-        darker = [_measure(level).values[key] for level in (SKIN_GREY, 140, 90, 40)]
-        lighter = [_measure(level).values[key] for level in (SKIN_GREY, 215, 250)]
-        assert all(a < b for a, b in zip(darker, darker[1:])), (key, darker)
-        assert all(a < b for a, b in zip(lighter, lighter[1:])), (key, lighter)
+def test_thumbnails_are_the_profile_crop_area_averaged():
+    """The 48 px square is the crop around the face box (2.6 x its larger side) area-averaged;
+    the 32 px view shows only its inscribed circle."""
+    scene = scene_of(composite((128, 128, 128)))
+    x0, y0, side = profile_crop(scene)
+    b = scene.face.box
+    assert side == min(round(PROFILE_CROP_SIDES * max(b.width, b.height)), scene.width, scene.height)
+    assert x0 <= b.x0 and b.x1 <= x0 + side and y0 <= b.y0 and b.y1 <= y0 + side
+    thumbs = thumbnails(scene)
+    assert sorted(thumbs) == [32, 48]
+    crop = scene.rgb[y0:y0 + side, x0:x0 + side].astype(np.float64)
+    assert abs(thumbs[48].rgb.mean() - crop.mean()) < 1.5  # area averaging keeps the mean
+    circle = thumbs[32].visible
+    assert circle[16, 16] and not circle[0, 0] and 0.7 < circle.mean() < 0.85
+    assert thumbs[48].face[24, 24] > 0.5 > thumbs[48].face[0, 0]  # the face sits in the middle
 
 
-def test_skin_toned_grey_is_low_contrast():
-    """A grey of the face's own lightness gives a small ΔL* and a WCAG ratio near 1."""
-    m = _measure(SKIN_GREY)
-    assert_in_range(m.values["delta_l_near"], 0.0, 5.0, photo="astronaut-grey182", code="HL501", unit="ΔL*")
-    assert_in_range(m.values["contrast_near"], 1.0, 1.3, photo="astronaut-grey182", code="HL501", unit="ratio",
-                    name="contrast_near")
+def test_background_of_the_face_lightness_melts():
+    """A grey of the face's own lightness melts (most of the background within 10 L*); far darker or
+    lighter greys do not, and the face stands out more the further the grey moves, either way."""
+    at_skin = _measure((SKIN_GREY,) * 3).values
+    assert at_skin["melted_48"] > 0.8 and at_skin["melted_32"] > 0.8, at_skin
+    for greys in ((SKIN_GREY, 120, 40), (SKIN_GREY, 250)):
+        stands = [_measure((v, v, v)).values["stands_out"] for v in greys]
+        assert all(a < b for a, b in zip(stands, stands[1:])), (greys, stands)
+        assert _measure((greys[-1],) * 3).values["melted_48"] < 0.1
+
+
+def test_colour_counts_as_well_as_lightness():
+    """A blue of the face's own lightness melts in lightness but differs in colour: the face stands out
+    more there than on the grey of the same lightness, and most against a skin-coloured backdrop least."""
+    blue = _measure((120, 180, 250)).values
+    grey = _measure((SKIN_GREY,) * 3).values
+    skin = _measure(SKIN).values
+    assert skin["background_delta_e_48"] < grey["background_delta_e_48"] < blue["background_delta_e_48"]
+    assert skin["stands_out"] < grey["stands_out"] < blue["stands_out"], (skin, grey, blue)
+
+
+def test_skin_coloured_backdrop_is_flagged_and_dark_grey_is_not():
+    """Against HL501's threshold: a skin-coloured backdrop falls below it, a dark grey stays above."""
+    from headshot_lint.rules import load_pack
+
+    threshold = load_pack("default").find("HL501").warning
+    assert_in_range(_measure(SKIN).values["stands_out"], 0.0, threshold, photo="astronaut-on-skin",
+                    code="HL501", unit="probability", name="stands_out")
+    assert _measure((40, 40, 40)).values["stands_out"] > threshold
+
+
+def test_wcag_ratio_is_still_reported():
+    """The WCAG ratio beside the head stays a reported value: near 1 on the skin's grey, above 3 on dark grey."""
+    assert_in_range(_measure((SKIN_GREY,) * 3).values["contrast_near"], 1.0, 1.3, photo="astronaut-grey182",
+                    code="HL501", unit="ratio", name="contrast_near")
+    assert _measure((40, 40, 40)).values["contrast_near"] > 3
 
 
 def test_ranges():
-    """All ΔL* lie in [0, 100], ratios in [1, 21], and the tone advice is a hex colour."""
-    m = _measure(40)
+    """Probabilities and fractions in [0, 1], ΔE2000 >= 0, ratios in [1, 21]; the tone advice is a hex colour."""
+    m = _measure((40, 40, 40))
     for key, value in m.values.items():
-        lo, hi = (0.0, 100.0) if "delta" in key else (1.0, 21.0)
+        if key == "evidence":
+            assert abs(1 / (1 + np.exp(value)) - m.values["stands_out"]) < 1e-3
+            continue
+        lo, hi = (1.0, 21.0) if key.startswith("contrast") else (0.0, 100.0) if "delta" in key else (0.0, 1.0)
         assert lo <= value <= hi, (key, value)
-    assert m.details["recommended_hex"].startswith("#")
+    assert m.details["recommended_hex"].startswith("#") and len(m.details["crop_px"]) == 3
 
 
-def test_no_background_is_not_assessable():
-    """Without background around the head the measure says not-assessable."""
+def test_no_face_is_not_assessable():
+    """Without a face there is no profile picture to judge."""
     scene = scene_of(composite((40, 40, 40)))
-    scene.__dict__["head_ring"] = np.zeros((scene.height, scene.width), bool)
+    scene.__dict__["face"] = None
     assert small_size_contrast(scene).status == NOT_ASSESSABLE
 
 
-def test_group_photo_is_not_assessable():
-    """With GROUP_FACES faces detected the photo is a group shot: not-assessable; one fewer is still judged."""
-    from headshot_lint.measures.small_size import GROUP_FACES
+def test_group_photo_is_judged_on_the_main_face():
+    """Four faces detected: still judged, on the subject's face."""
+    scene = scene_of(composite((SKIN_GREY,) * 3))
+    scene.__dict__["faces"] = (scene.face,) * 4
+    assert small_size_contrast(scene).status == "ok"
 
-    for n, expected in ((GROUP_FACES, NOT_ASSESSABLE), (GROUP_FACES - 1, "ok")):
-        scene = scene_of(composite((SKIN_GREY, SKIN_GREY, SKIN_GREY)))
-        face = scene.face  # the subject stays the astronaut's face; only the count changes
-        assert face is not None
-        scene.__dict__["faces"] = (face,) * n
-        m = small_size_contrast(scene)
-        assert m.status == expected, (n, m.reason)
+
+def test_face_without_mesh_or_skin_uses_the_box():
+    """A face the mesh misses and without measurable skin (a silhouette) is judged from an ellipse in its box."""
+    scene = scene_of(composite((SKIN_GREY,) * 3))
+    scene.__dict__["landmarks"] = None
+    scene.__dict__["skin_mask"] = np.zeros((scene.height, scene.width), bool)
+    m = small_size_contrast(scene)
+    assert m.status == "ok", m.reason
+    assert m.values["melted_48"] > 0.5 and "contrast_near" not in m.values

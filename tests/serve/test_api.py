@@ -142,7 +142,7 @@ def test_a_heic_upload_is_checked_and_its_copy_is_a_jpeg(client, astro):
 def two():
     from tests.test_fix import two_people
 
-    return jpeg(two_people(), quality=92)
+    return jpeg(two_people(scale=2.0), quality=92)  # a crop of at least 400 px a side
 
 
 def test_fix_is_checked_like_the_fix_command_and_says_what_it_did(client, two):
@@ -151,10 +151,11 @@ def test_fix_is_checked_like_the_fix_command_and_says_what_it_did(client, two):
     r = client.post("/api/fix?mode=retouch&name=two.jpg", content=two)
     assert r.status_code == 200, r.text
     assert "crop-to-subject" in r.headers["x-fixes-applied"].split(",")
-    assert r.headers["x-fix-fallback"] in ("", "conservative", "no-lift", "blur-instead")
-    assert "Cropped to" in r.headers["x-fix-note"]
+    assert r.headers["x-fix-fallback"] in ("", "conservative", "no-lift", "tight-matte", "blur-instead")
+    assert "Cropped to" in r.headers["x-fix-note"] and "HL003 cleared" in r.headers["x-fix-note"]
+    assert "->" in r.headers["x-fix-score"]
     w, h = Image.open(io.BytesIO(r.content)).size
-    assert abs(w / h - 0.8) < 0.01 and h < 512
+    assert abs(w / h - 0.8) < 0.01 and h < 1024
 
 
 def test_a_fix_that_would_lose_the_face_is_refused_with_the_reason(client, two, monkeypatch):

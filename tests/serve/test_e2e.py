@@ -91,6 +91,10 @@ def test_page_shows_verdicts_previews_tone_and_downloads_a_fix(page_url, browser
         button.click()
     assert dl.value.suggested_filename == "low-contrast-grey-retouched.jpg"
     assert os.path.getsize(dl.value.path()) > 1000
+    shown = grey.locator(".before-after img")  # the original and the copy side by side
+    sync_api.expect(shown).to_have_count(2, timeout=10_000)
+    assert all(w > 0 for w in shown.evaluate_all("els => els.map(e => e.naturalWidth)"))
+    assert "Score" in grey.locator(".fix-row.retouch .fix-status").inner_text()
 
     local = [u for u in requests if not u.startswith((page_url, "data:", "blob:"))]
     assert local == [], f"the page fetched outside this server: {local}"

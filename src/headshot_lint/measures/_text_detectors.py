@@ -1,24 +1,18 @@
-"""Text and mark detectors behind :mod:`headshot_lint.measures.text` (numpy and OpenCV only).
+"""Text and mark detectors behind :mod:`headshot_lint.measures.text` (numpy and OpenCV,
+and the PP-OCR networks through :mod:`headshot_lint.perception.text_detector`).
 
-Kept free of the rest of the package so ``benchmarks/text_detectors.py`` can run the
-same code beside other detectors. Every function works on analysis-size arrays
-(long side 640) and returns boxes in pixels of that image.
+Kept free of the rest of the package so ``benchmarks/text_detectors.py`` and
+``benchmarks/fit_text.py`` can run the same code. Every function works on
+analysis-size arrays (long side 640) and returns boxes in pixels of that image.
 
-Two text detectors were compared (see the benchmark):
-
-* :func:`mser_text_boxes`: classical. Maximally stable extremal regions of both
-  polarities, filtered to letter-like blobs (size, fill, stroke-width consistency,
-  contrast with their surround), chained into lines of at least three similar
-  neighbours in any direction.
-* :func:`db_text_boxes`: a PP-OCR "DB" segmentation network run with onnxruntime
-  (optional; only when a session is passed in).
-
-:func:`read_text` reads a box with a PP-OCR CTC recogniser, to confirm a lone line;
-:func:`zoom_boxes` runs the DB network again, enlarged, on a tile around a line that
-did not read.
-
-:func:`mark_boxes` finds logos without letters: compact, high-contrast marks on a
-locally flat surround, and repeated marks (step-and-repeat).
+* :func:`boxes_from_probability` turns the DB detector's probability map into line
+  boxes; :func:`db_text_boxes` runs the detector on a whole image, :func:`tile_boxes`
+  on an enlarged tile of it, :func:`zoom_boxes` on an enlarged tile around one line.
+* :func:`read_text` reads a box with the PP-OCR CTC recogniser.
+* :func:`mser_text_boxes`: a classical detector (maximally stable extremal regions
+  chained into lines), kept for the benchmark's comparison.
+* :func:`mark_boxes` finds logos without letters: compact, high-contrast marks on a
+  locally flat surround, and repeated marks (step-and-repeat).
 """
 
 from __future__ import annotations
@@ -27,6 +21,8 @@ from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+
+from ..perception.text_detector import read_line, text_probability
 
 #: Grey-level step (0-255, half-resolution Sobel magnitude / 4) above which a pixel is an edge for the plain gate.
 _GATE_EDGE = 10.0
@@ -188,40 +184,21 @@ def _chain(letters: Sequence[tuple]) -> List[Box]:
     return boxes
 
 
-# -- learned text: PP-OCR DB detector and CTC recogniser with onnxruntime -----------
+# -- learned text: boxes from the PP-OCR DB detector's probability map -------------
 
-_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
-_STD = np.array([0.229, 0.224, 0.225], np.float32)
-#: Recogniser input height, px (PP-OCRv5 rec), and the widest crop it is given.
-_REC_H, _REC_MAX_W = 48, 320
+def boxes_from_probability(prob: np.ndarray, shape: Tuple[int, int], *, bin_thresh: float = 0.3,
+                           box_thresh: float = 0.5, min_height: float = 0.0,
+                           max_height: float = float("inf")) -> List[Box]:
+    """Text boxes, px of an image of ``shape`` (h, w), from a DB probability map of it.
 
-
-def db_text_boxes(session, rgb: np.ndarray, *, side: int = 640, bin_thresh: float = 0.3,
-                  box_thresh: float = 0.5, min_height: float = 0.0,
-                  max_height: float = float("inf")) -> List[Box]:
-    """Text boxes from a PP-OCR DB model (onnxruntime ``session``), px of ``rgb``.
-
-    ``side`` is the network's input long side (rounded to a multiple of 32). A box is
-    kept when its mean text probability is at least ``box_thresh`` and the height of its
-    text kernel (px of ``rgb``) lies in [``min_height``, ``max_height``]: below that
-    the "text" is texture (glints, railings), above it a face or a painted shape.
+    A connected region of ``prob > bin_thresh`` is a text kernel; it is kept when its
+    mean probability is at least ``box_thresh`` and its height (px of the image) lies in
+    [``min_height``, ``max_height``]: below that the "text" is texture (glints,
+    railings), above it a face or a painted shape. The kernel is grown back by DB's
+    usual unclip ratio (area * 1.5 / perimeter), as DB shrinks text when training.
     """
-    h, w = rgb.shape[:2]
-    s = side / max(h, w)
-    nh, nw = max(32, int(round(h * s / 32)) * 32), max(32, int(round(w * s / 32)) * 32)
-    # BGR, as PaddleOCR reads; INTER_AREA keeps thin strokes when shrinking (channel by
-    # channel, so resizing before the channel swap gives the same pixels)
-    small = cv2.resize(np.ascontiguousarray(rgb), (nw, nh), interpolation=cv2.INTER_AREA)
-    # Normalised plane by plane, straight into the NCHW input: the same float32 arithmetic
-    # as on the HWC image, but numpy's loops over a last axis of 3 cost ~4x more.
-    x = np.empty((1, 3, nh, nw), np.float32)
-    for c, k in enumerate((2, 1, 0)):
-        plane = x[0, c]
-        plane[...] = small[..., k]
-        plane *= 1.0 / 255.0
-        plane -= _MEAN[c]
-        plane /= _STD[c]
-    prob = session.run(None, {session.get_inputs()[0].name: x})[0][0, 0]
+    h, w = shape
+    nh, nw = prob.shape
     binary = (prob > bin_thresh).astype(np.uint8)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=4)
     boxes = []
@@ -234,7 +211,6 @@ def db_text_boxes(session, rgb: np.ndarray, *, side: int = 640, bin_thresh: floa
         score = float(prob[by:by + bh, bx:bx + bw][kernel].mean())
         if score < box_thresh:
             continue
-        # DB shrinks text kernels; grow back by the usual unclip ratio (area * 1.5 / perimeter)
         d = area * 1.5 / (2.0 * (bw + bh))
         ys, xs = np.nonzero(kernel)
         (cx, cy), (rw, rh), ang = cv2.minAreaRect(np.stack([xs + bx, ys + by], 1).astype(np.float32))
@@ -244,31 +220,28 @@ def db_text_boxes(session, rgb: np.ndarray, *, side: int = 640, bin_thresh: floa
     return boxes
 
 
-def zoom_boxes(session, rgb: np.ndarray, around: Box, *, side: int, pad: Tuple[int, int] = (64, 64),
-               min_height: float = 0.0, max_height: float = float("inf")) -> List[Box]:
-    """Text boxes from the DB model run on an enlarged tile around ``around``, px of ``rgb``.
+def db_text_boxes(rgb: np.ndarray, *, side: int = 640, det=None, **filters) -> List[Box]:
+    """Text boxes the PP-OCR DB detector finds on ``rgb`` seen at a long side of ``side`` px,
+    px of ``rgb`` (``filters``: those of :func:`boxes_from_probability`; ``det``: another
+    detection session, for benchmarks)."""
+    return boxes_from_probability(text_probability(rgb, side, det), rgb.shape[:2], **filters)
 
-    The tile reaches ``pad`` (x, y) px, and at least 16 px past the box, beyond the box's
-    centre and is enlarged as if the whole image had a long side of ``side`` px, so
-    lettering that the first pass saw as one blob (a neon sign's star beside its small word)
-    is resolved into lines. The network pools over its whole input, so a bare small tile
-    finds nothing: the tile is mirrored out to twice its size first, and only boxes centred
-    in the tile itself are kept (clipped to it). Heights are in px of ``rgb``.
+
+def tile_boxes(rgb: np.ndarray, tile: Tuple[int, int, int, int], *, scale: float, det=None,
+               **filters) -> List[Box]:
+    """Text boxes the detector finds on the tile (x0, y0, x1, y1) of ``rgb`` enlarged ``scale``
+    times, px of ``rgb``, each centred in the tile (clipped to it).
+
+    The network pools over its whole input, so a bare small tile finds little: the tile is
+    mirrored out to twice its size first, and boxes centred on the mirror are dropped.
     """
-    h, w = rgb.shape[:2]
-    cx, cy = (around.x0 + around.x1) / 2.0, (around.y0 + around.y1) / 2.0
-    hw = max(pad[0], (around.x1 - around.x0) / 2.0 + 16)
-    hh = max(pad[1], (around.y1 - around.y0) / 2.0 + 16)
-    x0, y0 = int(max(0, cx - hw)), int(max(0, cy - hh))
-    x1, y1 = int(min(w, cx + hw)), int(min(h, cy + hh))
+    x0, y0, x1, y1 = tile
     if x1 - x0 < 8 or y1 - y0 < 8:
         return []
     m = max(x1 - x0, y1 - y0) // 2
-    tile = cv2.copyMakeBorder(np.ascontiguousarray(rgb[y0:y1, x0:x1]), m, m, m, m, cv2.BORDER_REFLECT_101)
-    zoom = side / float(max(h, w))
+    view = cv2.copyMakeBorder(np.ascontiguousarray(rgb[y0:y1, x0:x1]), m, m, m, m, cv2.BORDER_REFLECT_101)
     out = []
-    for b in db_text_boxes(session, tile, side=int(round(max(tile.shape[:2]) * zoom)),
-                           min_height=min_height, max_height=max_height):
+    for b in db_text_boxes(view, side=int(round(max(view.shape[:2]) * scale)), det=det, **filters):
         bx0, by0, bx1, by1 = b.x0 + x0 - m, b.y0 + y0 - m, b.x1 + x0 - m, b.y1 + y0 - m
         if not (x0 <= (bx0 + bx1) / 2.0 < x1 and y0 <= (by0 + by1) / 2.0 < y1):
             continue  # a mirror image, or beyond the tile
@@ -277,27 +250,33 @@ def zoom_boxes(session, rgb: np.ndarray, around: Box, *, side: int, pad: Tuple[i
     return out
 
 
-def read_text(session, rgb: np.ndarray, box: Box, charset: Sequence[str]) -> Tuple[str, float]:
-    """(characters, mean confidence in [0, 1]) read in ``box`` by a PP-OCR CTC recogniser.
+def zoom_boxes(rgb: np.ndarray, around: Box, *, side: int, pad: Tuple[int, int] = (64, 64), det=None,
+               **filters) -> List[Box]:
+    """Text boxes from the detector run on an enlarged tile around ``around``, px of ``rgb``.
 
-    ``charset`` is the model's dictionary (index 0, the CTC blank, excluded). A tilted
-    line is cut out along its rotated rectangle (``box.rect``) and levelled; a crop
-    taller than wide is turned a quarter (vertical lines). ~10 ms per box.
+    The tile reaches ``pad`` (x, y) px, and at least 16 px past the box, beyond the box's
+    centre and is enlarged as if the whole image had a long side of ``side`` px, so
+    lettering that a first pass saw as one blob (a neon sign's star beside its small word)
+    is resolved into lines.
     """
-    crop = _line_crop(rgb, box)[..., ::-1]
-    if crop.size == 0 or min(crop.shape[:2]) < 2:
-        return "", 0.0
-    if crop.shape[0] > 1.5 * crop.shape[1]:
+    h, w = rgb.shape[:2]
+    cx, cy = (around.x0 + around.x1) / 2.0, (around.y0 + around.y1) / 2.0
+    hw = max(pad[0], (around.x1 - around.x0) / 2.0 + 16)
+    hh = max(pad[1], (around.y1 - around.y0) / 2.0 + 16)
+    tile = (int(max(0, cx - hw)), int(max(0, cy - hh)), int(min(w, cx + hw)), int(min(h, cy + hh)))
+    return tile_boxes(rgb, tile, scale=side / float(max(h, w)), det=det, **filters)
+
+
+def read_text(rgb: np.ndarray, box: Box) -> Tuple[str, float]:
+    """(characters, mean confidence in [0, 1]) the PP-OCR recogniser reads in ``box``.
+
+    A tilted line is cut out along its rotated rectangle (``box.rect``) and levelled; a
+    crop taller than wide is turned a quarter (vertical lines). ~10 ms per box.
+    """
+    crop = _line_crop(rgb, box)
+    if crop.size and crop.shape[0] > 1.5 * crop.shape[1]:
         crop = np.rot90(crop)
-    h, w = crop.shape[:2]
-    rw = (int(min(_REC_MAX_W, max(16, round(_REC_H * w / h)))) + 7) // 8 * 8
-    img = cv2.resize(np.ascontiguousarray(crop), (rw, _REC_H)).astype(np.float32)
-    x = (img * (2.0 / 255.0) - 1.0).transpose(2, 0, 1)[None]
-    out = session.run(None, {session.get_inputs()[0].name: np.ascontiguousarray(x)})[0][0]
-    idx, p = out.argmax(1), out.max(1)
-    keep = np.concatenate([[True], idx[1:] != idx[:-1]]) & (idx != 0)  # CTC: collapse repeats, drop blanks
-    chars = "".join(charset[i - 1] if 0 < i <= len(charset) else " " for i in idx[keep])
-    return chars, float(p[keep].mean()) if keep.any() else 0.0
+    return read_line(crop)
 
 
 def _line_crop(rgb: np.ndarray, box: Box) -> np.ndarray:
@@ -367,6 +346,31 @@ def fraction_inside(box: Box, mask: np.ndarray) -> float:
     """Fraction of the box's pixels that ``mask`` marks, in [0, 1]."""
     sub = mask[box.y0:box.y1, box.x0:box.x1]
     return float(sub.mean()) if sub.size else 0.0
+
+
+def join_words(boxes: Sequence[Box], gap: float = 1.0) -> List[Box]:
+    """Boxes side by side on one line (vertical overlap over half the lower one, horizontal
+    gap under ``gap`` times their mean height) joined into one: at 640 px the detector
+    sees "SUMMIT" and "2026" as two boxes that at 384 px were one line."""
+    out = sorted(boxes, key=lambda b: b.x0)
+    joined = True
+    while joined:
+        joined = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                a, b = out[i], out[j]
+                ha, hb = a.y1 - a.y0, b.y1 - b.y0
+                overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+                space = max(a.x0, b.x0) - min(a.x1, b.x1)
+                if overlap > 0.5 * min(ha, hb) and space < gap * (ha + hb) / 2.0:
+                    out[i] = Box(min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1),
+                                 max(a.score, b.score), a.kind if a.kind == b.kind else "text")
+                    del out[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return out
 
 
 def merge_overlapping(boxes: Sequence[Box]) -> List[Box]:

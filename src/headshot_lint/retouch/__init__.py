@@ -10,6 +10,7 @@ operation runs is :mod:`headshot_lint.fix`.
 - :mod:`.blur` -- lens-like disc blur of the background that respects the matte.
 - :mod:`.exposure` -- lift an underexposed subject, feathered by the matte.
 - :mod:`.crop` -- a 4:5 headshot frame around the subject without other faces.
+- :mod:`.compare` -- a before/after image of a corrected copy.
 - :mod:`.write` -- atomic, format-preserving writer.
 """
 

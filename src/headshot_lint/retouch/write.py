@@ -1,22 +1,20 @@
 """Save a corrected copy like the original: same format, size, ICC profile and EXIF.
 
-Atomic: the pixels go to a temporary file in the destination folder, which is then
-renamed over the destination (``os.replace``), so a reader never sees half a file
-and a crash leaves at most a hidden ``.name.*.tmp``. An existing destination is
-refused unless ``force``.
+Atomic (:func:`headshot_lint._atomic.write_atomic`): a reader never sees half a file and
+a crash leaves at most a hidden ``.name.*.tmp``. An existing destination is refused
+unless ``force``.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageCms
 
-from .._files import default_mode
+from .._atomic import write_atomic
 from ..load import ImageMeta
 
 #: JPEG quality when the source's cannot be estimated.
@@ -124,18 +122,7 @@ def write_bytes(dest: str | os.PathLike[str], data: bytes, *, force: bool = Fals
     if dest.exists() and not force:
         raise OutputExistsError(f"{dest} exists (use --force to overwrite it)")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if not force and dest.exists():  # appeared while we encoded
-            raise OutputExistsError(f"{dest} exists (use --force to overwrite it)")
-        os.chmod(tmp, default_mode())
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return dest
+        return write_atomic(dest, data, overwrite=force, fsync=True)
+    except FileExistsError:  # appeared while we encoded
+        raise OutputExistsError(f"{dest} exists (use --force to overwrite it)") from None

@@ -10,11 +10,12 @@ Endpoints (all same-origin, loopback by default):
   the bytes are not a readable image;
 - ``POST /api/fix?mode=safe|retouch&backdrop=flat|gradient&name=NAME`` body: the
   photo's bytes -> the corrected copy as an attachment (headers ``x-fixes-applied``,
-  ``x-fix-fallback``: the cautious retry used or empty, ``x-fix-note``: a sentence for
-  people); 409 when no fix of that kind applies, 422 when unreadable or refused
-  (``{"kind": "refused", "error": reason, "refused": reason, "attempts": [...]}``: even
-  the cautious retries would lose the face or move its box, or a crop cannot leave the
-  other faces out).
+  ``x-fix-fallback``: the cautious retry used or empty, ``x-fix-note``: what was done and
+  the re-check, for people, ``x-fix-score``: "before -> after"); 409 when no fix of that
+  kind applies, 422 when unreadable or refused (``{"kind": "refused", "error": reason,
+  "refused": reason, "attempts": [{"attempt", "face", "checks"}]}``: no face on a person,
+  every action impossible, or even the cautious retries lose the face, leave remnants of
+  the old background, raise a new finding or clear nothing).
 
 ``name`` is display-only. Uploads are read into memory, audited in a worker thread
 (the event loop stays responsive; MediaPipe calls are serialised by its own lock)
@@ -23,8 +24,8 @@ and dropped with the response: no temporary files, no state between requests.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import hmac
 import io
 import threading
 from pathlib import Path
@@ -40,6 +41,7 @@ from starlette.routing import Route
 from .. import __version__
 from ..rules import load_pack
 from . import DEFAULT_MAX_UPLOAD_MB, payload
+from ._limits import BODY_SECONDS
 
 _STATIC = Path(__file__).with_name("static")
 #: The only files the app serves: URL path -> (file in static/, media type). Read once.
@@ -67,9 +69,12 @@ class TooLarge(Exception):
 
 
 def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "default", warm: bool = True,
-               allowed_hosts: Optional[Iterable[str]] = LOOPBACK_HOSTS, workers: int = 2) -> Starlette:
-    """The app. ``allowed_hosts`` None answers any Host header (a server bound to all
-    interfaces); ``workers`` bounds the audits and fixes running at once (threads)."""
+               allowed_hosts: Optional[Iterable[str]] = LOOPBACK_HOSTS, workers: int = 2,
+               token: Optional[str] = None, body_seconds: float = BODY_SECONDS) -> Starlette:
+    """The app. ``allowed_hosts`` None answers any Host header; ``workers`` bounds the
+    audits and fixes running at once (threads); ``token``, when set, is required on every
+    request (``?token=`` once, which sets a same-site cookie, or ``Authorization: Bearer``);
+    ``body_seconds`` is how long a client may take to send an upload (408 past it)."""
     rules = load_pack(pack).select()
     limit = int(max_upload_mb * 1024 * 1024)
     assets = {path: ((_STATIC / name).read_bytes(), media) for path, (name, media) in _ASSETS.items()}
@@ -90,11 +95,15 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
     async def check(request: Request) -> Response:
         name = payload.display_name(request.query_params.get("name"))
         try:
-            data = await _read_body(request, limit)
+            data = await _read_body(request, limit, body_seconds)
         except TooLarge as exc:
             return _too_large(name, exc, max_upload_mb)
-        report, shown = await asyncio.gather(run(audits, payload.audit_bytes, data, rules),
-                                             run(audits, payload.thumbnail, data))
+        except TooSlow:
+            return _too_slow(name, body_seconds)
+        # One decode at a time per upload (issue 24: decoding the audit's and the display
+        # image at once doubled the peak); no display image for an unreadable upload.
+        report = await run(audits, payload.audit_bytes, data, rules)
+        shown = None if payload.unreadable(report) else await run(audits, payload.thumbnail, data)
         try:
             body = await run(audits, payload.build, report, name, rules, shown)
         except payload.Unreadable as exc:
@@ -108,9 +117,11 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
         if mode not in ("safe", "retouch") or backdrop not in ("flat", "gradient"):
             return _json({"error": "mode must be safe or retouch; backdrop flat or gradient"}, 400)
         try:
-            data = await _read_body(request, limit)
+            data = await _read_body(request, limit, body_seconds)
         except TooLarge as exc:
             return _too_large(name, exc, max_upload_mb)
+        except TooSlow:
+            return _too_slow(name, body_seconds)
         try:
             made = await run(fixing, _fix, data, rules, mode == "retouch", backdrop)
         except payload.NothingToFix as exc:
@@ -124,7 +135,8 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
         return Response(made.data, media_type=payload.mime_of(made.fmt), headers={
             "content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store",
             "x-fixes-applied": ",".join(made.done), "x-fix-fallback": made.fallback,
-            "x-fix-note": _ascii(made.note)})
+            "x-fix-note": _ascii(made.note),
+            "x-fix-score": "" if made.score_after is None else f"{made.score_before:.1f} -> {made.score_after:.1f}"})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -139,7 +151,7 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
                Route("/api/fix", fix, methods=["POST"])]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: _internal_error})
     hosts = None if allowed_hosts is None else {h.lower().strip("[]") for h in allowed_hosts}
-    app.add_middleware(_Guard, hosts=hosts)
+    app.add_middleware(_Guard, hosts=hosts, token=token)
     return app
 
 
@@ -163,18 +175,31 @@ def _too_large(name: str, exc: TooLarge, mb: float) -> Response:
                            f"(start it with --max-upload-mb to change the limit)."}, 413)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused as soon as it passes ``limit`` bytes (never buffered beyond)."""
+class TooSlow(Exception):
+    """The request body did not arrive within its deadline."""
+
+
+async def _read_body(request: Request, limit: int, seconds: float = BODY_SECONDS) -> bytes:
+    """The request body, refused as soon as it passes ``limit`` bytes (never buffered
+    beyond) or takes longer than ``seconds`` to arrive (:class:`TooSlow`)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise TooLarge(int(declared))
     chunks, n = [], 0
-    async for chunk in request.stream():
-        n += len(chunk)
-        if n > limit:
-            raise TooLarge(0)
-        chunks.append(chunk)
+    with anyio.move_on_after(seconds) as scope:
+        async for chunk in request.stream():
+            n += len(chunk)
+            if n > limit:
+                raise TooLarge(0)
+            chunks.append(chunk)
+    if scope.cancelled_caught:
+        raise TooSlow()
     return b"".join(chunks)
+
+
+def _too_slow(name: str, seconds: float) -> Response:
+    return _json({"name": name, "kind": "too-slow",
+                  "error": f"The upload took longer than {seconds:g} s; try again on a faster connection."}, 408)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
@@ -195,13 +220,19 @@ def _warm_up(state: Dict[str, Any], rules: Any) -> None:
     state["warm"] = True
 
 
+#: The cookie that carries the token after the page was opened with ``?token=``.
+TOKEN_COOKIE = "headshot_lint_token"
+
+
 class _Guard:
     """ASGI middleware: security headers on every response; requests whose Host is not
-    this server's (DNS rebinding) or whose Origin is another site's are refused (403)."""
+    this server's (DNS rebinding) or whose Origin is another site's are refused (403);
+    with a token, requests without it are refused (401)."""
 
-    def __init__(self, app: Any, hosts: Optional[set]) -> None:
+    def __init__(self, app: Any, hosts: Optional[set], token: Optional[str] = None) -> None:
         self.app = app
         self.hosts = hosts
+        self.token = token
 
     async def __call__(self, scope: Dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -219,7 +250,17 @@ class _Guard:
             response = _json({"error": f"refused: {refused}", "kind": "refused"}, 403)
             await response(scope, receive, self._secure(send))
             return
-        await self.app(scope, receive, self._secure(send))
+        send = self._secure(send)
+        if self.token is not None:
+            given = _token_of(scope, headers)
+            if given is None or not hmac.compare_digest(given[0].encode(), self.token.encode()):
+                response = _json({"error": "refused: open the address with its ?token=... as printed when "
+                                           "the server started", "kind": "unauthorised"}, 401)
+                await response(scope, receive, send)
+                return
+            if given[1]:  # from the address: remember it in a cookie for the page's own requests
+                send = _with_cookie(send, f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/")
+        await self.app(scope, receive, send)
 
     @staticmethod
     def _secure(send: Any) -> Any:
@@ -230,6 +271,29 @@ class _Guard:
                 message = {**message, "headers": list(message.get("headers", [])) + extra}
             await send(message)
         return wrapped
+
+
+def _token_of(scope: Dict[str, Any], headers: Dict[str, str]) -> Optional[tuple]:
+    """(token, came from the query string) from a request, or None."""
+    from urllib.parse import parse_qs
+
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip(), False
+    for part in headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == TOKEN_COOKIE:
+            return value, False
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+    return (query[0], True) if query else None
+
+
+def _with_cookie(send: Any, cookie: str) -> Any:
+    async def wrapped(message: Dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": list(message.get("headers", [])) + [(b"set-cookie", cookie.encode())]}
+        await send(message)
+    return wrapped
 
 
 def _hostname(host: str) -> str:

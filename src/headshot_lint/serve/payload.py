@@ -5,8 +5,8 @@ the overall score and verdict, one row per rule (verdict, measured value, thresh
 explanation, evidence regions), the photo as a data URI with the 32 px circle and
 48 px square previews, the recommended background tone and the planned fixes.
 :func:`corrected` makes the corrected copy as ``headshot-lint fix`` does
-(:func:`headshot_lint.fix.correct`: the face checked on the encoded bytes, cautious
-retries, refusal with a reason), in memory.
+(:class:`headshot_lint.fix.Job`: the face, remnants of the old background and new
+findings checked on the encoded bytes, cautious retries, refusal with a reason), in memory.
 The bytes are never written anywhere; nothing outlives the call.
 """
 
@@ -67,8 +67,10 @@ class Corrected:
     data: bytes  #: the encoded copy
     fmt: str  #: Pillow format name
     done: Tuple[str, ...]  #: actions that changed the pixels
-    fallback: str = ""  #: the cautious retry that kept the face ("" = as planned)
-    note: str = ""  #: for people: why that retry was needed, and any crop ("" = nothing to say)
+    fallback: str = ""  #: the cautious retry that made the copy ("" = as planned)
+    note: str = ""  #: for people: what was done, any retry and the re-check ("" = nothing to say)
+    score_before: float | None = None  #: the original's overall score
+    score_after: float | None = None  #: the copy's overall score in the re-check
 
 
 def display_name(raw: Optional[str]) -> str:
@@ -92,6 +94,11 @@ def thumbnail(data: bytes) -> Optional[Photo]:
         return load(data, long_side=DISPLAY_LONG_SIDE)
     except (LoadError, ValueError):
         return None
+
+
+def unreadable(report: Report) -> bool:
+    """Whether the audit could not read the photo (no need to decode it again to show it)."""
+    return report.size is None
 
 
 def audit_bytes(data: bytes, rules: Sequence[Rule]) -> Report:
@@ -223,48 +230,47 @@ def corrected(data: bytes, rules: Sequence[Rule], *, retouch: bool, backdrop: st
     """The corrected copy of the uploaded photo, encoded like the original (a HEIC as
     JPEG, which every browser opens), in memory.
 
-    The same machinery as ``headshot-lint fix``: :func:`headshot_lint.fix.correct` checks
-    the subject's face on the exact bytes returned, retries more cautiously when the face
-    moved, and refuses when no attempt keeps it. Raises :class:`Unreadable`,
-    :class:`NothingToFix` (no fix of that kind applies) or :class:`FaceLost` (refused;
-    its ``reason`` and ``attempts`` say why).
+    The same machinery as ``headshot-lint fix`` (:class:`headshot_lint.fix.Job`): the
+    copy is checked on the exact bytes returned (the face where it was, no remnant of the
+    old background, no new finding), retried more cautiously, and refused when no attempt
+    passes. Raises :class:`Unreadable`, :class:`NothingToFix` (no fix of that kind
+    applies) or :class:`FaceLost` (refused; its ``reason`` and ``attempts`` say why).
     """
-    from ..load import load_full
-    from ..retouch.write import encode, output_format
-    from ..scene import Scene
+    from ..retouch.write import output_format
 
-    report = audit(data, rules=rules)
-    if report.size is None:
+    job = fixes.Job(data, rules, unsafe=retouch)
+    report = job.report
+    if not job.readable:
         raise Unreadable(report.findings[0].message if report.findings else "the file could not be read")
-    todo: List[fixes.PlannedFix] = [p for p in fixes.plan(report.findings, unsafe=retouch) if p.applies]
+    todo = job.todo
     if retouch and not any(p.safety == fixes.RETOUCH for p in todo):
         raise NothingToFix("no retouching fix applies to this photo")
     if not todo:
         raise NothingToFix("no safe fix applies to this photo")
     try:
-        rgb, meta = load_full(data)
-        scene = Scene(load(data))
+        fmt = output_format(job.meta, "photo.jpg")
+        if fmt not in _MIME:  # a HEIC upload: the page offers a copy every browser and app opens
+            fmt = "JPEG"
+        result = job.correct(fmt, backdrop=backdrop)
     except LoadError as exc:
         raise Unreadable(str(exc)) from None
-    fmt = output_format(meta, "photo.jpg")
-    if fmt not in _MIME:  # a HEIC upload: the page offers a copy every browser and app opens
-        fmt = "JPEG"
-    result = fixes.correct(todo, rgb, scene, backdrop=backdrop, encode=lambda px: encode(px, meta, fmt))
     if not result.ok or result.data is None:
         reason = result.refused.replace("not written: ", "not offered: ", 1)
-        raise FaceLost(reason, [{"attempt": name, "face": check.short()} for name, check in result.attempts])
-    return Corrected(result.data, fmt, result.done, result.fallback, _note(result))
+        raise FaceLost(reason, [{"attempt": t.name, "face": t.face.short(), "checks": t.short()}
+                               for t in result.attempts])
+    after = None if result.after is None else result.after.score
+    return Corrected(result.data, fmt, result.done, result.fallback, _note(result), report.score, after)
 
 
 def _note(result: "fixes.Correction") -> str:
-    """One sentence for the page: the retry used, the crop and skipped actions ("" when nothing to say)."""
-    parts = []
+    """Sentences for the page: what each action did, the retry used, skipped actions and
+    what the re-check says of each finding fixed ("" when nothing to say)."""
+    parts = [f"{n[0].upper()}{n[1:]}." for n in result.notes]
     if result.fallback:
         parts.append(f"Retried more cautiously ({result.how()}).")
-    if result.crop is not None:
-        c = result.crop
-        parts.append(f"Cropped to {c.x1 - c.x0}x{c.y1 - c.y0} px of {c.width}x{c.height}.")
     parts += [f"{note[0].upper()}{note[1:]}." for note in result.skipped]
+    if result.outcomes:
+        parts.append("Re-checked: " + "; ".join(o.describe() for o in result.outcomes) + ".")
     return " ".join(parts)
 
 

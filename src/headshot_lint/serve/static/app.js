@@ -258,7 +258,7 @@
         row.appendChild(info);
         var status = el("p", "fix-status");
         info.appendChild(status);
-        btn.addEventListener("click", function () { download(file, k[0], btn, status); });
+        btn.addEventListener("click", function () { download(file, k[0], btn, status, d.image); });
         box.appendChild(row);
       });
     if (d.fixes.advice.length) {
@@ -270,7 +270,25 @@
     return box;
   }
 
-  function download(file, mode, btn, status) {
+  // The original (as the card shows it: a HEIC upload too) and the corrected copy side by
+  // side, under the fix's status line.
+  function beforeAfter(status, beforeUrl, afterUrl) {
+    var old = status.parentNode.querySelector(".before-after");
+    if (old) old.remove();
+    var fig = el("div", "before-after");
+    [["Before", beforeUrl], ["After", afterUrl]].forEach(function (p) {
+      var f = el("figure");
+      var img = el("img");
+      img.src = p[1];
+      img.alt = p[0] + " the fix";
+      f.appendChild(img);
+      f.appendChild(el("figcaption", "dim", p[0]));
+      fig.appendChild(f);
+    });
+    status.parentNode.insertBefore(fig, status.nextSibling);
+  }
+
+  function download(file, mode, btn, status, shown) {
     btn.disabled = true;
     status.className = "fix-status";
     status.textContent = "Working… (full resolution, may take a few seconds)";
@@ -280,13 +298,15 @@
       if (!r.ok) return r.json().then(function (j) {
         var why = j.error || ("status " + r.status);
         if (j.kind === "refused" && j.attempts && j.attempts.length) {
-          why += " (tried: " + j.attempts.map(function (a) { return a.attempt + ": " + a.face; }).join("; ") + ")";
+          why += " (tried: " + j.attempts.map(function (a) { return a.attempt + ": " + (a.checks || a.face); }).join("; ") + ")";
         }
         throw new Error(why);
       });
       var cd = r.headers.get("content-disposition") || "";
       var m = /filename="([^"]+)"/.exec(cd);
       var note = r.headers.get("x-fix-note") || "";
+      var score = r.headers.get("x-fix-score") || "";
+      if (score) note += " Score " + score.replace("->", "\u2192") + ".";
       return r.blob().then(function (b) { return {blob: b, name: m ? m[1] : "photo-fixed.jpg", note: note}; });
     }).then(function (res) {
       var a = document.createElement("a");
@@ -294,8 +314,9 @@
       a.download = res.name;
       document.body.appendChild(a);
       a.click();
-      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      setTimeout(function () { a.remove(); }, 1000);
       status.textContent = "Downloaded " + res.name + "." + (res.note ? " " + res.note : "");
+      beforeAfter(status, shown, a.href);
     }).catch(function (e) {
       status.className = "fix-status error";
       status.textContent = e.message || String(e);
