@@ -5,7 +5,7 @@ Overall score (documented in the README): learned from the three-rater verdicts
 log-odds of two verdict heads on the background embedding and every built-in rule's
 quality, and the score is ``50 * (1 + p_good - p_poor)``; the verdict bands in
 ``model.py`` cut it into good / fair / poor. ``benchmarks/fit_heads.py`` fits both by nested
-cross-validation: agreement with the verdicts 0.75, against 0.71 for the former rule score
+cross-validation: agreement with the verdicts 0.75, against 0.66 for the former rule score
 (:func:`overall_score`, ``0.5 * min(q) + 0.5 * mean(q)`` of the rule qualities, input checks
 counted only when they fail), kept as the baseline it is measured against and as the score
 of a selection without the learned background rules (HL101-HL103: ``--select HL501`` asks
