@@ -9,7 +9,9 @@ on the background embedding of the labelled photos, and write ``rules/heads/*.js
    qualities of the default pack, are cached in ``--cache`` (a temp file by default,
    keyed by the photos' names and sizes) so refits take seconds.
 2. Each head: standardise, PCA, ridge logistic regression (``benchmarks/_heads.py``);
-   the PCA size, the ridge and the threshold are chosen by an inner 5-fold CV. Printed:
+   the PCA size, the ridge and the threshold are chosen by an inner 5-fold CV. A head in
+   ``STACKS`` (busy) gets a second stage: a logistic regression of its out-of-fold log-odds
+   beside values its measure reports (the clutter share, the other faces). Printed:
    in-sample figures (everything chosen and fitted on all photos) and nested 5-fold CV
    figures (chosen and fitted without the held-out fold), P/R/F1 with 95 % bootstrap
    intervals, on all photos and on the unanimous ones (agree_<label> == 3).
@@ -20,7 +22,9 @@ on the background embedding of the labelled photos, and write ``rules/heads/*.js
 4. ``--write`` writes each head (weights over the raw feature layout, the fitted
    threshold, the figures, and the sha256 of labels.csv) to ``rules/heads/<name>.json``.
    The rule files name them (their measures read them); their thresholds are copied to
-   the rule TOML by hand, with the figures into its ``calibration`` line.
+   the rule TOML by hand, with the figures into its ``calibration`` line. Refit order: all
+   heads with ``--write``; then ``--fresh --only verdict --write`` (the verdict reads the rule
+   qualities the new heads give), and bands into ``model.py``. About 15 minutes on 2 cores.
 """
 
 from __future__ import annotations

@@ -4,9 +4,11 @@ A head is data (``rules/heads/<name>.json``, written by ``benchmarks/fit_heads.p
 a bias and one weight per feature, over a named layout of blocks pooled from the
 scene's EfficientNet-Lite0 maps (:attr:`Scene.embedding`) over the background. Its
 value is log-odds that people would give the label; the rule file holds the threshold.
-The pooled means are linear in the map's cells, so the head's weights on a mean block
-also score each background cell: the cells that push the verdict hardest are the
-evidence a person can look at.
+A head file may add a second stage that combines the log-odds with values the measure
+reports (busy: the clutter share and the other faces). The pooled means are linear in the
+map's cells, so the head's weights on a mean block also score each background cell: the
+cells that push the verdict hardest are the evidence a person can look at. ``verdict.json``
+holds the learned overall score (:class:`VerdictStack`).
 """
 
 from __future__ import annotations
