@@ -105,12 +105,12 @@ def test_failed_rename_leaves_no_partial_report_and_no_temp(photos, tmp_path, mo
 
     monkeypatch.setattr(os, "replace", failing_replace)
     result = _check_json(photos, output)
-    assert isinstance(result.exception, OSError)  # the real CLI's main() turns it into exit 2
+    assert result.exit_code == 2, result.output  # a full disk is the run's error, said in words
     assert not output.exists()
     assert os.listdir(tmp_path) == ["in"]
     output.write_text("previous report", encoding="utf-8")
     result = _check_json(photos, output)
-    assert isinstance(result.exception, OSError)
+    assert result.exit_code == 2, result.output
     assert output.read_text(encoding="utf-8") == "previous report"
     assert sorted(os.listdir(tmp_path)) == ["in", "report.json"]
 
@@ -139,7 +139,7 @@ def test_failure_mid_write_leaves_no_partial_report(photos, tmp_path, monkeypatc
 
     monkeypatch.setattr(os, "fdopen", lambda fd, *a, **kw: HalfWriter(real_fdopen(fd, *a, **kw)))
     result = _check_json(photos, output)
-    assert isinstance(result.exception, OSError)
+    assert result.exit_code == 2, result.output
     assert output.read_text(encoding="utf-8") == "previous report"
     assert sorted(os.listdir(tmp_path)) == ["in", "report.json"]
 

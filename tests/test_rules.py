@@ -246,7 +246,7 @@ def test_selector_is_shared_by_selection_fix_only_and_per_file_ignores(tmp_path)
     """--select, fix --only and per-file-ignores agree on the same keys (they used to differ in
     case and prefix handling)."""
     from headshot_lint.config import Config, ignored_codes
-    from headshot_lint.fix import _selected
+    from headshot_lint.fix.plan import _selected
     from headshot_lint.model import Finding
 
     pack = load_pack("default")
