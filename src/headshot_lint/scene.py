@@ -7,7 +7,9 @@ and nothing is computed twice. All arrays are at analysis size and read-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import TypeVar, cast
 
 import cv2
 import numpy as np
@@ -17,6 +19,8 @@ from .load import Photo
 from .perception.embedding import FeatureMaps, feature_maps
 from .perception.faces import Box, Face, detect_faces, face_landmarks, primary_face, upright_turns
 from .perception.segment import person_matte
+
+_T = TypeVar("_T")
 
 # Contours of MediaPipe's 468-point face mesh, in drawing order
 # (from mediapipe/python/solutions/face_mesh_connections.py).
@@ -46,6 +50,19 @@ class Scene:
         #: Quarter turns counter-clockwise already applied to the stored photo to make this
         #: one (the engine analyses a turned photo upright); 0 for a photo as stored.
         self.turned = turned
+        self._derived: dict[Callable[[Scene], object], object] = {}
+
+    def derived(self, make: Callable[[Scene], _T]) -> _T:
+        """``make(self)``, computed on first use and kept with the scene.
+
+        The one cache for views that measures share but the scene does not define itself
+        (``measures/_views.py``'s half-size view, skin colour, clothing, thumbnails; the
+        backlight exposure): the function is the key, so each view has one definition
+        and dies with its scene, like the cached properties below.
+        """
+        if make not in self._derived:
+            self._derived[make] = make(self)
+        return cast(_T, self._derived[make])
 
     # -- faces ---------------------------------------------------------------
     @cached_property

@@ -9,7 +9,6 @@ definition of each.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import cv2
@@ -44,19 +43,17 @@ class HalfView:
     inside: np.ndarray  #: distance from a person pixel to the background, view px, float32
 
 
-_VIEWS: "weakref.WeakKeyDictionary[Scene, HalfView]" = weakref.WeakKeyDictionary()
-_SKIN: "weakref.WeakKeyDictionary[Scene, np.ndarray]" = weakref.WeakKeyDictionary()
-
-
 def skin_lab(scene: Scene) -> np.ndarray:
     """Median CIELAB of ``scene.skin_mask``, float32 (3,), cached per scene; NaN without skin."""
-    lab = _SKIN.get(scene)
-    if lab is None:
-        mask = scene.skin_mask
-        # channel by channel from contiguous planes: the same medians as over lab[mask], ~40 % faster
-        lab = _SKIN[scene] = (np.array([np.median(cv2.extractChannel(scene.lab, c)[mask]) for c in range(3)],
-                                       np.float32) if mask.any() else np.full(3, np.nan, np.float32))
-    return lab
+    return scene.derived(_skin_lab)
+
+
+def _skin_lab(scene: Scene) -> np.ndarray:
+    mask = scene.skin_mask
+    if not mask.any():
+        return np.full(3, np.nan, np.float32)
+    # channel by channel from contiguous planes: the same medians as over lab[mask], ~40 % faster
+    return np.array([np.median(cv2.extractChannel(scene.lab, c)[mask]) for c in range(3)], np.float32)
 
 
 def masked_sample(values: np.ndarray, mask: np.ndarray, n: int, channel: int | None = None) -> np.ndarray:
@@ -76,10 +73,7 @@ def masked_sample(values: np.ndarray, mask: np.ndarray, n: int, channel: int | N
 
 def half_view(scene: Scene) -> HalfView:
     """The :class:`HalfView` of ``scene``, computed on first use and cached with it."""
-    view = _VIEWS.get(scene)
-    if view is None:
-        view = _VIEWS[scene] = _make_view(scene)
-    return view
+    return scene.derived(_make_view)
 
 
 def _make_view(scene: Scene) -> HalfView:
@@ -103,23 +97,21 @@ def _make_view(scene: Scene) -> HalfView:
     return HalfView(factor=f, **arrays)
 
 
-_CLOTHING: "weakref.WeakKeyDictionary[Scene, tuple[np.ndarray, int]]" = weakref.WeakKeyDictionary()
-
-
 def clothing(scene: Scene) -> tuple[np.ndarray, int]:
     """(clothing mask, bool at the half-view size; chin row in view px), cached per scene:
     the person below the chin (the face mesh's lowest chin point; without a face on the
     person, below the top fifth of the person), facial-skin colours excluded. Empty
     without a person."""
-    got = _CLOTHING.get(scene)
-    if got is None:
-        view = half_view(scene)
-        if not view.person.any():
-            got = (np.zeros_like(view.person), 0)
-        else:
-            got = _clothing(scene, view.lab, view.person, view.factor)
-        got[0].flags.writeable = False
-        _CLOTHING[scene] = got
+    return scene.derived(_make_clothing)
+
+
+def _make_clothing(scene: Scene) -> tuple[np.ndarray, int]:
+    view = half_view(scene)
+    if not view.person.any():
+        got = (np.zeros_like(view.person), 0)
+    else:
+        got = _clothing(scene, view.lab, view.person, view.factor)
+    got[0].flags.writeable = False
     return got
 
 
@@ -174,9 +166,6 @@ class Thumbnail:
     visible: np.ndarray  #: pixels the platform shows, bool (the inscribed circle at 32 px)
 
 
-_THUMBS: "weakref.WeakKeyDictionary[Scene, dict[int, Thumbnail]]" = weakref.WeakKeyDictionary()
-
-
 def profile_crop(scene: Scene) -> tuple[int, int, int] | None:
     """(x0, y0, side) of the square profile-picture crop in analysis px, inside the image
     (shifted in, and no larger than the short side); None without a face."""
@@ -194,10 +183,7 @@ def profile_crop(scene: Scene) -> tuple[int, int, int] | None:
 def thumbnails(scene: Scene) -> dict[int, Thumbnail]:
     """The 32 px circle and 48 px square of :func:`profile_crop`, by size, cached per
     scene; empty without a face."""
-    got = _THUMBS.get(scene)
-    if got is None:
-        got = _THUMBS[scene] = _make_thumbnails(scene)
-    return got
+    return scene.derived(_make_thumbnails)
 
 
 def _make_thumbnails(scene: Scene) -> dict[int, Thumbnail]:
