@@ -11,7 +11,7 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from ..fix_check import Crop, subject_box, subject_part
-from ..scene import Scene
+from ..scene import PERSON_FIRM, Scene
 
 @dataclass(frozen=True)
 class Fallback:
@@ -110,7 +110,7 @@ def _tightened(alpha: np.ndarray, matte: np.ndarray, face: Any, cut: Optional[np
     import cv2
 
     m = np.asarray(matte, np.float32)
-    part = subject_part(m >= 0.5, face)
+    part = subject_part(m >= PERSON_FIRM, face)
     part = cv2.dilate(part.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(np.float32)
     lo, ramp = TIGHT_MATTE
     limit = np.clip((m - lo) / ramp, 0.0, 1.0) * part

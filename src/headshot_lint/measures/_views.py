@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from .. import color
-from ..scene import Scene
+from ..scene import PERSON_FIRM, Scene
 
 #: Face-mesh index of the chin's lowest point.
 _CHIN = 152
@@ -37,7 +37,7 @@ class HalfView:
     darkest: np.ndarray  #: smallest of the 2x2-averaged sRGB channels, uint8 (h, w)
     gray: np.ndarray  #: 8-bit grey, uint8 (h, w)
     matte: np.ndarray  #: soft person alpha, float32 (h, w) in [0, 1]
-    person: np.ndarray  #: matte >= 0.5, bool (h, w)
+    person: np.ndarray  #: matte >= ``PERSON_FIRM``, bool (h, w)
     background: np.ndarray  #: ``scene.background_mask`` subsampled, bool (h, w)
     outside: np.ndarray  #: distance to the person, view px, float32 (0 on the person)
     inside: np.ndarray  #: distance from a person pixel to the background, view px, float32
@@ -86,7 +86,7 @@ def _make_view(scene: Scene) -> HalfView:
     r, g, b = cv2.split(small(scene.rgb))
     darkest = cv2.min(cv2.min(r, g), b)  # numpy's min over a last axis of 3 is ten times slower
     matte = small(scene.matte)
-    person = matte >= 0.5
+    person = matte >= PERSON_FIRM
     p8 = person.astype(np.uint8)
     arrays = dict(lab=small(scene.lab), darkest=darkest, gray=small(scene.gray), matte=matte, person=person,
                   background=scene.background_mask[:h * f:f, :w * f:f],
@@ -130,7 +130,7 @@ def _clothing(scene: Scene, lab: np.ndarray, person: np.ndarray, f: int) -> tupl
     top, bottom = int(ys[0]), int(ys[-1])
     face = scene.face
     if face is not None and scene.matte[int(np.clip(face.box.center[1], 0, scene.height - 1)),
-                                        int(np.clip(face.box.center[0], 0, scene.width - 1))] >= 0.5:
+                                        int(np.clip(face.box.center[0], 0, scene.width - 1))] >= PERSON_FIRM:
         lm = scene.landmarks
         bottom_of_face = float(lm[_CHIN, 1]) if lm is not None else face.box.y1
         chin = int(np.clip(bottom_of_face / f, 0, person.shape[0]))

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from ..model import Measurement, Region
-from ..scene import Scene
+from ..scene import PERSON_LOOSE, Scene
 from . import measure
 from ._learned import judge
 
@@ -51,8 +51,6 @@ _MAX_REGIONS = 3
 #: not judged: flyaway hair, earrings and a raised hand escape the matte there and
 #: read as crisp clutter (tight crops have almost no other background).
 HAIR_MARGIN = 0.15
-#: Matte value above which a pixel may be the person (the scene's loose threshold).
-_PERSON_LOOSE = 0.15
 #: The learned head (``rules/heads/busy.json``) whose log-odds the rule judges.
 HEAD = "busy"
 
@@ -130,7 +128,7 @@ def clear_of_hair(scene: Scene) -> np.ndarray:
     x1, y1 = int(np.ceil(region.x1)), int(np.ceil(region.y1))
     if x1 <= x0 or y1 <= y0:
         return bg
-    outside = (scene.matte[y0:y1, x0:x1] < _PERSON_LOOSE).astype(np.uint8)
+    outside = (scene.matte[y0:y1, x0:x1] < PERSON_LOOSE).astype(np.uint8)
     near = cv2.distanceTransform(outside, cv2.DIST_L2, 3) <= HAIR_MARGIN * scene.face.box.width
     out = bg.copy()
     out[y0:y1, x0:x1] &= ~near
