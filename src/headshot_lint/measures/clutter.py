@@ -18,16 +18,11 @@ import numpy as np
 from ..model import Measurement, Region
 from ..scene import PERSON_LOOSE, Scene
 from . import measure
+from ._edges import CANNY_HIGH, CANNY_LOW, CELL, cell_means
 from ._learned import judge
 
-#: Side of the square background cells, px at analysis size (long side 640).
-CELL = 32
 #: A cell is judged when at least this fraction of it is background.
 _CELL_BG = 0.6
-#: Canny hysteresis thresholds on the grey image after a 1 px Gaussian, for a
-#: background of mean grey ``BRIGHT_REF`` or brighter: only strong, crisp edges
-#: (blurred bokeh and JPEG noise stay below them).
-CANNY_LOW, CANNY_HIGH = 100, 200
 #: Mean background grey level (0-255) at and above which the thresholds apply as
 #: they are; a darker background scales them by mean / BRIGHT_REF (Weber: the same
 #: relative contrast gives a smaller gradient in the dark) ...
@@ -140,16 +135,6 @@ def cell_densities(edges: np.ndarray, mask: np.ndarray) -> tuple:
     pixels that are ``edges``; two float arrays (rows, cols) in [0, 1]."""
     m, e = cell_means(mask), cell_means(edges & mask)
     return m, e / np.maximum(m, 1.0 / (CELL * CELL))
-
-
-def cell_means(a: np.ndarray) -> np.ndarray:
-    """Share of true pixels of bool ``a`` in each whole CELL x CELL cell, float32 (rows, cols)
-    in [0, 1] (partial cells at the right and bottom edges are dropped)."""
-    h, w = a.shape
-    rows, cols = h // CELL, w // CELL
-    # Area resampling of whole cells is their exact mean, and much faster than a reshape-sum.
-    return cv2.resize(a[:rows * CELL, :cols * CELL].astype(np.float32), (cols, rows),
-                      interpolation=cv2.INTER_AREA).reshape(rows, cols)
 
 
 def cell_diversity(edges: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:

@@ -20,8 +20,8 @@ from .. import color
 from ..model import Measurement, Region
 from ..scene import PERSON_FIRM, Scene
 from . import measure
+from ._palette import recommend_tone, tone_for
 from ._views import HalfView, half_view, masked_sample, profile_crop, skin_lab, thumbnails
-from .tone import recommend_tone, tone_for
 
 #: A background pixel "melts" into the face within this many L* of the face's lightness.
 MELT_L = 10.0
