@@ -56,6 +56,19 @@ def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequenc
         return unreadable_report(label, chosen, f"analysis failed: {exc}", "perception-failed")
 
 
+def audit_guarded(source: Source, *, rules: Sequence[Rule], out_of_memory: str | None = None) -> Report:
+    """:func:`audit`, but a bug in a measure (any exception) becomes an ``unreadable-image``
+    report (``internal-error``) instead of ending the batch: what the pool's workers and the
+    Dask tasks run. Given ``out_of_memory`` (the words a pool worker has for its memory
+    ceiling), a MemoryError becomes an ``out-of-memory`` report saying it."""
+    try:
+        return audit(source, rules=rules)
+    except Exception as exc:
+        if out_of_memory is not None and isinstance(exc, MemoryError):
+            return unreadable_report(_label(source), rules, out_of_memory, "out-of-memory")
+        return unreadable_report(_label(source), rules, f"internal error: {type(exc).__name__}: {exc}", "internal-error")
+
+
 def audit_many(sources: Iterable[Source], **kwargs: Any) -> Iterator[Report]:
     """Audit photos one after another, in order (see :func:`audit` for the options)."""
     pack = kwargs.pop("pack", None)
