@@ -29,7 +29,7 @@ import hmac
 import io
 import threading
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, Optional
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable
 
 import anyio
 import anyio.to_thread
@@ -69,8 +69,8 @@ class TooLarge(Exception):
 
 
 def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "default", warm: bool = True,
-               allowed_hosts: Optional[Iterable[str]] = LOOPBACK_HOSTS, workers: int = 2,
-               token: Optional[str] = None, body_seconds: float = BODY_SECONDS) -> Starlette:
+               allowed_hosts: Iterable[str] | None = LOOPBACK_HOSTS, workers: int = 2,
+               token: str | None = None, body_seconds: float = BODY_SECONDS) -> Starlette:
     """The app. ``allowed_hosts`` None answers any Host header; ``workers`` bounds the
     audits and fixes running at once (threads); ``token``, when set, is required on every
     request (``?token=`` once, which sets a same-site cookie, or ``Authorization: Bearer``);
@@ -229,7 +229,7 @@ class _Guard:
     this server's (DNS rebinding) or whose Origin is another site's are refused (403);
     with a token, requests without it are refused (401)."""
 
-    def __init__(self, app: Any, hosts: Optional[set], token: Optional[str] = None) -> None:
+    def __init__(self, app: Any, hosts: set | None, token: str | None = None) -> None:
         self.app = app
         self.hosts = hosts
         self.token = token
@@ -273,7 +273,7 @@ class _Guard:
         return wrapped
 
 
-def _token_of(scope: Dict[str, Any], headers: Dict[str, str]) -> Optional[tuple]:
+def _token_of(scope: Dict[str, Any], headers: Dict[str, str]) -> tuple | None:
     """(token, came from the query string) from a request, or None."""
     from urllib.parse import parse_qs
 
