@@ -92,14 +92,20 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
     async def health(request: Request) -> Response:
         return _json({"ok": True, "warm": state["warm"], "version": __version__, "max_upload_bytes": limit})
 
-    async def check(request: Request) -> Response:
-        name = payload.display_name(request.query_params.get("name"))
+    async def upload(request: Request, name: str) -> bytes | Response:
+        """The upload's bytes, or the response that refuses it (too large, too slow)."""
         try:
-            data = await _read_body(request, limit, body_seconds)
+            return await _read_body(request, limit, body_seconds)
         except TooLarge as exc:
             return _too_large(name, exc, max_upload_mb)
         except TooSlow:
             return _too_slow(name, body_seconds)
+
+    async def check(request: Request) -> Response:
+        name = payload.display_name(request.query_params.get("name"))
+        data = await upload(request, name)
+        if isinstance(data, Response):
+            return data
         # One decode at a time per upload (issue 24: decoding the audit's and the display
         # image at once doubled the peak); no display image for an unreadable upload.
         report = await run(audits, payload.audit_bytes, data, rules)
@@ -116,12 +122,9 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
         backdrop = request.query_params.get("backdrop", "flat")
         if mode not in ("safe", "retouch") or backdrop not in ("flat", "gradient"):
             return _json({"error": "mode must be safe or retouch; backdrop flat or gradient"}, 400)
-        try:
-            data = await _read_body(request, limit, body_seconds)
-        except TooLarge as exc:
-            return _too_large(name, exc, max_upload_mb)
-        except TooSlow:
-            return _too_slow(name, body_seconds)
+        data = await upload(request, name)
+        if isinstance(data, Response):
+            return data
         try:
             made = await run(fixing, _fix, data, rules, mode == "retouch", backdrop)
         except payload.NothingToFix as exc:
