@@ -19,6 +19,7 @@ from headshot_lint.cache import Cache, rules_fingerprint
 from headshot_lint.cli import app
 from headshot_lint.rules import load_pack
 from tests._cli import invoke
+from tests._disk import fill_disk
 
 
 def _rules():
@@ -203,22 +204,7 @@ def test_a_full_disk_leaves_no_cache_temporaries(tmp_path, monkeypatch):
     .tmp.* files per run on a full disk)."""
     cache, key = _entry_for(tmp_path)
     good = cache.get(key, "p.jpg")
-    real_fdopen = os.fdopen
-
-    class Full:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(_atomic.os, "fdopen", lambda fd, *a, **k: Full(real_fdopen(fd, *a, **k)))
+    fill_disk(monkeypatch)
     cache.put("ab" + key[2:], good)
     leftovers = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and ".tmp" in p.name]
     assert leftovers == []
