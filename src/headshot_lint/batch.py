@@ -43,7 +43,7 @@ from typing import Any, Callable, Generic, Iterable, Iterator, Protocol, Sequenc
 
 from . import _worker_setup
 from .cache import Cache, file_digest, read_photo, rules_fingerprint
-from .engine import audit, audit_guarded, unreadable_report
+from .engine import audit, crash_report, unreadable_report
 from .errors import HeadshotLintError
 from .model import Report
 from .rules import Rule
@@ -453,24 +453,17 @@ def _time_limit(timeout: float | None, path: str) -> Iterator[None]:
         done.set()
 
 
-def audit_path(path: str, rules: Sequence[Rule], guarded: str | None = None) -> tuple[Report, str | None]:
+def audit_path(path: str, rules: Sequence[Rule]) -> tuple[Report, str | None]:
     """Audit the file at ``path`` from one read of its bytes: (report, sha256 of exactly
     the bytes audited, or None when it was audited by path: unreadable, empty or huge).
 
     Hashing the bytes that are decoded, rather than the file a moment earlier, is what
-    keeps a photo that changes mid-run from poisoning the cache (issue 24). Given
-    ``guarded`` (a worker's words for running out of memory), a crash in the audit becomes
-    an unreadable-image report (:func:`~headshot_lint.engine.audit_guarded`)."""
-    def run(source: Any) -> Report:
-        if guarded is None:
-            return audit(source, rules=rules)
-        return audit_guarded(source, rules=rules, out_of_memory=guarded)
-
+    keeps a photo that changes mid-run from poisoning the cache (issue 24)."""
     got = read_photo(path)
     if got is None:  # the path gives the specific error (missing, a FIFO, ...) or a big file
-        return run(path), None
+        return audit(path, rules=rules), None
     data, digest = got
-    return dataclasses.replace(run(data), path=os.fsdecode(path)), digest
+    return dataclasses.replace(audit(data, rules=rules), path=os.fsdecode(path)), digest
 
 
 # ---- worker side -------------------------------------------------------------------------------
@@ -504,7 +497,10 @@ def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover 
         i, path, skip = msg
         chosen = rules_for(rules, skip)
         cpu = time.process_time()
-        report, digest = audit_path(path, chosen, guarded=out_of_memory)  # a bug in a measure must not end the batch
+        try:
+            report, digest = audit_path(path, chosen)
+        except Exception as exc:  # a bug in a measure must not end the batch
+            report, digest = crash_report(path, chosen, exc, out_of_memory), None
         try:
             conn.send((i, report, time.process_time() - cpu, digest))
         except OSError:  # BrokenPipeError: the batch is gone; nothing to report to
