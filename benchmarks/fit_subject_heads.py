@@ -20,8 +20,12 @@ unanimous ones (agree_<label> == 3), for ``--seeds`` fold shuffles; ``--soft`` f
 share of raters voting yes (ratings.csv) and still scores against the majority. A photo
 the measure cannot judge (HL501 without a face) counts as not flagged.
 
-Nothing is written: no candidate beat the rules' current figures (notes in the branch
-``subject2``), so the rules keep their hand-made measures.
+Nothing is written: no candidate beat the rules' current nested-CV figures (camouflage 0.534,
+low_contrast 0.551, ``fit_subject.py``). Best candidates (seed 0): camouflage band similarity
+beside the values 0.51, outline band stacked on lost_fraction 0.50, band + values 0.41;
+low_contrast face/ring similarity stacked on the evidence 0.54, face vs crop + values 0.42.
+Fitting to rater shares (``--soft``) moved nothing beyond noise. So the rules keep their
+hand-made measures.
 """
 
 from __future__ import annotations
