@@ -22,7 +22,7 @@ the measure cannot judge (HL501 without a face) counts as not flagged.
 
 Nothing is written: no candidate beat the rules' current nested-CV figures (camouflage 0.534,
 low_contrast 0.551, ``fit_subject.py``). Best candidates (seed 0): camouflage band similarity
-beside the values 0.51, outline band stacked on lost_fraction 0.50, band + values 0.41;
+beside the values 0.50, outline band stacked on lost_fraction 0.50, band + values 0.41;
 low_contrast face/ring similarity stacked on the evidence 0.54, face vs crop + values 0.42.
 Fitting to rater shares (``--soft``) moved nothing beyond noise. So the rules keep their
 hand-made measures.
