@@ -168,7 +168,7 @@ def text_or_logo(scene: Scene) -> Measurement:
     second = SECOND_LOOK_SIDES if not found and not marked else ()
     if second and (judged := _gate(scene)) is not None and judged[0] < judged[1]:
         second, gate = (), (f"second looks skipped: the background does not look like lettering or a logo "
-                            f"to the learned head ({judged[0]:+.2f} log-odds, looks from {judged[1]:+.2f})")
+                            f"to the learned head ({judged[0]:+.2f} log-odds; they run from {judged[1]:+.2f})")
     for side in second:
         looks.append(side)
         seen_lines, seen_marks, seen_read = _second_look(scene.rgb, side, off_person)
