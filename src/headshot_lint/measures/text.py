@@ -91,7 +91,7 @@ _MIN_BACKGROUND = 0.02
 
 @measure("text_or_logo", units={"text_marks": "count", "logo_marks": "count", "coverage": "%", "clothing_text": "count",
                                 "edge_density": "fraction", "unread_lines": "count", "watermarks": "count"},
-          details=("search", "detector", "read", "found", "gate"))
+          details=("search", "detector", "read", "found", "gate"), data=(f"heads/{GATE_HEAD}.json",))
 def text_or_logo(scene: Scene) -> Measurement:
     """Text lines in the background, count in [0, inf); repeated logo marks beside.
 
