@@ -18,7 +18,11 @@ search's second looks; write ``rules/heads/text_logo.json``.
    second looks' finds would be lost, and how many labelled photos with text are among the
    skipped. The threshold written is the highest candidate that loses no find and keeps a
    ``GATE_MARGIN`` log-odds margin below the lowest find.
-4. ``--write``: the head fitted on all photos (weights over the raw layout), its threshold
+4. HL401 as it judges with the gate (``text_marks >= 1``; a second looks' find is lost where
+   the gate skips them), in-sample and nested (head and gate threshold chosen without the
+   held-out fold): these are the file's ``figures`` (what ``evaluate.py`` reports for the
+   rules naming the file); the head's own figures go to ``head_figures``.
+5. ``--write``: the head fitted on all photos (weights over the raw layout), its threshold
    for the label, ``skip_second_looks_below``, the figures and the sha256 of labels.csv.
 """
 
@@ -36,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from benchmarks import fit_heads as fh  # noqa: E402
-from benchmarks._evaluation import count, read_labels  # noqa: E402
+from benchmarks._evaluation import count, read_labels, stratified_folds  # noqa: E402
 from benchmarks._heads import choose, fit_head, nested_scores  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
@@ -75,6 +79,25 @@ def gate_table(scores: np.ndarray, y: np.ndarray, reach: np.ndarray, finds: np.n
     return chosen
 
 
+def rule_with_gate(marks: np.ndarray, reach: np.ndarray, finds: np.ndarray, scores: np.ndarray,
+                   skip_below: np.ndarray) -> np.ndarray:
+    """HL401's decisions (``text_marks >= 1``) when the second looks are skipped below
+    ``skip_below`` (per photo): a find of theirs is lost where the gate skipped them."""
+    return (marks >= 1) & ~(reach & finds & (scores < skip_below))
+
+
+def nested_gate(y: np.ndarray, reach: np.ndarray, finds: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Per photo, the gate threshold chosen without its fold (the highest candidate keeping
+    ``GATE_MARGIN`` below the training folds' lowest find), for held-out decisions."""
+    out = np.zeros(len(y))
+    for fold in stratified_folds(list(y), 5, 0):
+        held = np.zeros(len(y), bool)
+        held[fold] = True
+        lowest = scores[finds & ~held].min() if (finds & ~held).any() else np.inf
+        out[held] = max([t for t in GATE_CANDIDATES if t <= lowest - GATE_MARGIN], default=-np.inf)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
@@ -108,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     c, lam, t = choose(x, y)
     head = fit_head(x, y, c, lam)
     in_sample = _show(f"head alone, in-sample ({c} comp., ridge {lam:g})", y, head.log_odds(x) >= t, unanimous)
+    print("\nHL401 (text_marks >= 1) with the gate: what the rules judge (the figures the file records)")
+    rule_in = _show("in-sample (head fitted on all)", y,
+                    rule_with_gate(marks, reach, finds, head.log_odds(x), np.full(len(y), skip_below)), unanimous)
+    rule_nested = _show("nested CV (head and gate held out)", y,
+                        rule_with_gate(marks, reach, finds, scores, nested_gate(y, reach, finds, scores)), unanimous)
     if args.write:
         record = {"name": NAME, "label": LABEL, "photos": len(y), "labels_sha256": fh.labels_digest(args.photos),
                   "fitted_by": "benchmarks/fit_text_head.py",
@@ -117,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
                   "layout": [[b, int(data["blocks"][0][b].size)] for b in fh.LAYOUT],
                   "components": c, "ridge": lam, "threshold": round(float(t), 4),
                   "skip_second_looks_below": skip_below,
-                  "figures": {"in_sample": in_sample, "nested_cv": nested, "stacked_nested_cv": stacked},
+                  "figures": {"rule": "HL401: text_marks >= 1 with this gate", "in_sample": rule_in,
+                              "nested_cv": rule_nested},
+                  "head_figures": {"in_sample": in_sample, "nested_cv": nested, "stacked_nested_cv": stacked},
                   "bias": head.bias, "weights": [float(v) for v in head.weights]}
         path = ROOT / "rules" / "heads" / f"{NAME}.json"
         path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
