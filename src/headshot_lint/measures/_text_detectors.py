@@ -17,7 +17,7 @@ analysis-size arrays (long side 640) and returns boxes in pixels of that image.
 
 from __future__ import annotations
 
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import List, NamedTuple, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -72,7 +72,7 @@ def edge_density(gray: np.ndarray, region: np.ndarray) -> float:
 
 # -- classical text: MSER letters chained into lines -------------------------------
 
-def mser_text_boxes(gray: np.ndarray, region: Optional[np.ndarray] = None) -> List[Box]:
+def mser_text_boxes(gray: np.ndarray, region: np.ndarray | None = None) -> List[Box]:
     """Text lines found as chains of letter-like MSER blobs, any orientation.
 
     ``region`` (bool) limits the search to letters whose centre lies in it.
@@ -104,7 +104,7 @@ def mser_text_boxes(gray: np.ndarray, region: Optional[np.ndarray] = None) -> Li
     return _chain(letters)
 
 
-def _letter_features(gray, pts, x, y, bw, bh) -> Optional[Tuple[float, float]]:
+def _letter_features(gray, pts, x, y, bw, bh) -> Tuple[float, float] | None:
     """(stroke width px, mean grey) of a letter-like blob, or None when it is not one."""
     mask = np.zeros((bh + 4, bw + 4), np.uint8)
     mask[pts[:, 1] - y + 2, pts[:, 0] - x + 2] = 1
@@ -250,21 +250,22 @@ def tile_boxes(rgb: np.ndarray, tile: Tuple[int, int, int, int], *, scale: float
     return out
 
 
-def zoom_boxes(rgb: np.ndarray, around: Box, *, side: int, pad: Tuple[int, int] = (64, 64), det=None,
-               **filters) -> List[Box]:
+def zoom_boxes(rgb: np.ndarray, around: Box, *, side: int, pad: Tuple[int, int] = (64, 64),
+               max_scale: float = float("inf"), det=None, **filters) -> List[Box]:
     """Text boxes from the detector run on an enlarged tile around ``around``, px of ``rgb``.
 
     The tile reaches ``pad`` (x, y) px, and at least 16 px past the box, beyond the box's
     centre and is enlarged as if the whole image had a long side of ``side`` px, so
     lettering that a first pass saw as one blob (a neon sign's star beside its small word)
-    is resolved into lines.
+    is resolved into lines. The enlargement is at most ``max_scale``: a small photo is not
+    blown up past what its pixels hold (a 128 px photo would be enlarged 7.5 times).
     """
     h, w = rgb.shape[:2]
     cx, cy = (around.x0 + around.x1) / 2.0, (around.y0 + around.y1) / 2.0
     hw = max(pad[0], (around.x1 - around.x0) / 2.0 + 16)
     hh = max(pad[1], (around.y1 - around.y0) / 2.0 + 16)
     tile = (int(max(0, cx - hw)), int(max(0, cy - hh)), int(min(w, cx + hw)), int(min(h, cy + hh)))
-    return tile_boxes(rgb, tile, scale=side / float(max(h, w)), det=det, **filters)
+    return tile_boxes(rgb, tile, scale=min(max_scale, side / float(max(h, w))), det=det, **filters)
 
 
 def read_text(rgb: np.ndarray, box: Box) -> Tuple[str, float]:
