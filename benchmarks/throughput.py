@@ -144,7 +144,7 @@ def generate_real(n: int, size: tuple[int, int], out: Path, photos: Path) -> lis
 
 #: The Scene's shared steps in the order the stage table times them (each cached once, so
 #: a measure's own time excludes them); names absent from this version's Scene are skipped.
-_SCENE_STEPS = ("faces", "matte", "upright_turns", "landmarks", "skin_mask", "background_mask", "lab",
+_SCENE_STEPS = ("faces", "upright_turns", "matte", "landmarks", "lab", "skin_mask", "background_mask",
                 "luminance", "gray", "gradient", "embedding")
 
 

@@ -12,13 +12,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PIL import Image
-from typer.testing import CliRunner
 
 from headshot_lint import batch
 from headshot_lint.batch import Job, Stats
 from headshot_lint.cache import Cache, report_to_cache_dict
-from headshot_lint.cli import app
 from headshot_lint.rules import load_pack
+from tests._cli import invoke
 
 
 @pytest.fixture(scope="module")
@@ -163,45 +162,38 @@ def test_in_process_only_without_a_timeout_or_for_one_photo(photos, monkeypatch,
     assert seen == paths and stats.peak_rss_mb == 0
 
 
-def _cli(*args, cwd):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 def test_cli_formats_statistics_and_clean(photos, tmp_path):
     """check writes each format atomically, --statistics counts per rule, clean removes the cache."""
     for fmt in ("json", "sarif", "junit", "gitlab", "html"):
-        res = _cli("check", str(photos), "--jobs", "1", "-f", fmt, "-o", f"out.{fmt}", cwd=tmp_path)
+        res = invoke("check", str(photos), "--jobs", "1", "-f", fmt, "-o", f"out.{fmt}", cwd=tmp_path)
         assert res.exit_code == 1, res.output  # the broken JPEG is an error
         assert (tmp_path / f"out.{fmt}").stat().st_size > 200
     doc = json.loads((tmp_path / "out.json").read_text())
     assert doc["summary"]["photos"] == 3
     assert (tmp_path / ".headshot-lint-cache").is_dir()
-    res = _cli("check", str(photos), "--jobs", "1", "--statistics", "-f", "json", cwd=tmp_path)
+    res = invoke("check", str(photos), "--jobs", "1", "--statistics", "-f", "json", cwd=tmp_path)
     rows = json.loads(res.stdout)
     assert {"HL001"} <= {r["code"] for r in rows} and sum(r["count"] for r in rows) == doc["summary"]["errors"] + \
         doc["summary"]["warnings"] + sum(f["severity"] == "info" for p in doc["photos"] for f in p["findings"])
-    assert _cli("clean", cwd=tmp_path).exit_code == 0 and not (tmp_path / ".headshot-lint-cache").exists()
+    assert invoke("clean", cwd=tmp_path).exit_code == 0 and not (tmp_path / ".headshot-lint-cache").exists()
 
 
 def test_cli_config_and_usage_errors_exit_2(photos, tmp_path):
     """A bad config key, a bad --shard and an unknown rule exit 2 with the file/key named."""
     (tmp_path / "headshot-lint.toml").write_text("colour = 'red'\n")
-    res = _cli("check", str(photos / "grey.png"), "--config", "headshot-lint.toml", cwd=tmp_path)
+    res = invoke("check", str(photos / "grey.png"), "--config", "headshot-lint.toml", cwd=tmp_path)
     assert res.exit_code == 2 and "colour" in res.stderr
-    assert _cli("check", str(photos), "--shard", "3/2", "--no-cache", cwd=tmp_path).exit_code == 2
-    assert _cli("check", str(photos), "--select", "HL999", "--no-cache", cwd=tmp_path).exit_code == 2
+    assert invoke("check", str(photos), "--shard", "3/2", "--no-cache", cwd=tmp_path).exit_code == 2
+    assert invoke("check", str(photos), "--select", "HL999", "--no-cache", cwd=tmp_path).exit_code == 2
 
 
 def test_cli_config_ignores_and_excludes(photos, tmp_path):
     """Config 'exclude' drops the broken file, so the run is clean of HL001 (exit by other findings only)."""
     cfg = tmp_path / "headshot-lint.toml"
     cfg.write_text(f'exclude = ["broken.jpg"]\nignore = ["HL0"]\n', encoding="utf-8")
-    res = _cli("check", str(photos), "--config", str(cfg), "-f", "json", "--no-cache", "--jobs", "1", cwd=tmp_path)
+    res = invoke("check", str(photos), "--config", str(cfg), "-f", "json", "--no-cache", "--jobs", "1", cwd=tmp_path)
     doc = json.loads(res.stdout)
     assert [os.path.basename(p["path"]) for p in doc["photos"]] == ["astro.jpg", "grey.png"]
     assert not any(f["code"].startswith("HL0") for p in doc["photos"] for f in p["findings"])
@@ -210,9 +202,9 @@ def test_cli_config_ignores_and_excludes(photos, tmp_path):
 def test_progress_only_when_asked_or_on_a_terminal(photos, tmp_path):
     """stderr stays clean on a pipe; --progress forces the bar (rate and ETA) there."""
     args = ("check", str(photos / "grey.png"), "--jobs", "1", "--no-cache", "-f", "json")
-    quiet = _cli(*args, cwd=tmp_path)
+    quiet = invoke(*args, cwd=tmp_path)
     assert "checking" not in quiet.stderr
-    loud = _cli(*args, "--progress", cwd=tmp_path)
+    loud = invoke(*args, "--progress", cwd=tmp_path)
     assert "checking" in loud.stderr and json.loads(loud.stdout)["summary"]["photos"] == 1
 
 

@@ -10,13 +10,16 @@ from benchmarks import fuzz
 
 
 def test_short_fuzz_run_has_no_crash_and_no_hang(tmp_path):
-    """300 mutated JPEG/PNG/GIF/WebP/TIFF inputs: load raises only LoadError, audit never raises, none over 10 s.
+    """300 mutated JPEG/PNG/GIF/WebP/TIFF inputs: load raises only LoadError, audit never raises, none stuck.
+
+    "Stuck" is 60 s for an 80 px input: a real hang never answers, while a shared 2-core
+    machine under a load of 14 once took over 10 s for one input (this is not a speed test).
 
     Every input is loaded; every unreadable one and a third of the readable ones are audited
     in full (the long benchmark run audits all of them).
     """
     check = functools.partial(fuzz.check_contract, audit_every=3)
-    res = fuzz.run(300, seed=11, timeout=10.0, out=str(tmp_path), side=80, check=check)
+    res = fuzz.run(300, seed=11, timeout=60.0, out=str(tmp_path), side=80, check=check)
     detail = "\n".join(f"i={i} {desc}: {msg.strip().splitlines()[-1]}" for i, desc, msg in res.crashes[:5])
     assert not res.crashes, f"{len(res.crashes)} crashes (re-make with fuzz.make_input(11, i, ...)):\n{detail}"
     assert not res.hangs, res.hangs

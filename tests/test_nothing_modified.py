@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from headshot_lint.cli import app
 
+from tests._disk import fill_disk
 from tests.conftest import astronaut
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -119,25 +120,7 @@ def test_failure_mid_write_leaves_no_partial_report(photos, tmp_path, monkeypatc
     """A write that dies half-way (disk full) never exposes a half-written report at --output."""
     output = tmp_path / "report.json"
     output.write_text("previous report", encoding="utf-8")
-    real_fdopen = os.fdopen
-
-    class HalfWriter:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-            return False
-
-        def write(self, body):
-            self.fh.write(body[: len(body) // 2])
-            self.fh.flush()
-            raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **kw: HalfWriter(real_fdopen(fd, *a, **kw)))
+    fill_disk(monkeypatch, written=0.5)
     result = _check_json(photos, output)
     assert result.exit_code == 2, result.output
     assert output.read_text(encoding="utf-8") == "previous report"

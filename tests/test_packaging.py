@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from importlib import metadata
 from pathlib import Path
 
 import pytest
+
+from tests._offline import run_offline
 
 ROOT = Path(__file__).resolve().parents[1]
 _OPENCV = {"opencv-python", "opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless"}
@@ -39,24 +40,14 @@ def test_mediapipe_is_the_release_that_ships_its_models():
 
 def test_audit_runs_with_sockets_disabled(tmp_path):
     """A full audit in a fresh process, every socket call failing, still completes."""
-    script = textwrap.dedent("""
-        import socket, sys
-        def fail(*a, **k):
-            raise OSError("network disabled by test")
-        socket.socket.connect = fail
-        socket.socket.connect_ex = fail
-        socket.create_connection = fail
-        socket.getaddrinfo = fail
+    run_offline("""
         from skimage import data
         from headshot_lint import audit
         report = audit(data.astronaut())
         assert report.score is not None, report
         assert "small-size-contrast" in report.scores, report.scores
         print("ok", report.score)
-    """)
-    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert r.stdout.startswith("ok")
+    """, tmp_path)
 
 
 @pytest.mark.slow

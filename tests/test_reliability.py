@@ -18,6 +18,8 @@ from headshot_lint.batch import Job
 from headshot_lint.cache import Cache, rules_fingerprint
 from headshot_lint.cli import app
 from headshot_lint.rules import load_pack
+from tests._cli import invoke
+from tests._disk import fill_disk
 
 
 def _rules():
@@ -33,13 +35,6 @@ def _jpeg(path: Path, grey: int) -> bytes:
     return data
 
 
-def _invoke(*args, cwd):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(app, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 # ---------------------------------------------------------------- writers
@@ -54,7 +49,7 @@ def test_a_fifo_output_is_written_through_not_replaced(tmp_path):
     got = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    result = _invoke("check", "a.jpg", "-f", "json", "-o", "pipe", "--no-cache", "--select", "HL001", cwd=tmp_path)
+    result = invoke("check", "a.jpg", "-f", "json", "-o", "pipe", "--no-cache", "--select", "HL001", cwd=tmp_path)
     reader.join(timeout=30)
     assert result.exit_code in (0, 1), result.output
     assert os.path.exists(fifo) and not os.path.isfile(fifo), "the FIFO was replaced by a regular file"
@@ -78,7 +73,7 @@ def test_a_report_is_never_written_over_an_input_photo(tmp_path):
     """check x.jpg -o x.jpg exits 2 before auditing and leaves the photo's bytes alone
     (issue 24: the photo was replaced by its report)."""
     data = _jpeg(tmp_path / "x.jpg", 128)
-    result = _invoke("check", "x.jpg", "-o", "x.jpg", "--no-cache", cwd=tmp_path)
+    result = invoke("check", "x.jpg", "-o", "x.jpg", "--no-cache", cwd=tmp_path)
     assert result.exit_code == 2
     assert "one of the photos being read" in result.output
     assert (tmp_path / "x.jpg").read_bytes() == data
@@ -87,7 +82,7 @@ def test_a_report_is_never_written_over_an_input_photo(tmp_path):
 def test_a_report_over_a_photo_found_in_a_folder_is_refused_too(tmp_path):
     (tmp_path / "in").mkdir()
     data = _jpeg(tmp_path / "in" / "x.jpg", 128)
-    result = _invoke("check", "in", "-o", "in/x.jpg", "--no-cache", cwd=tmp_path)
+    result = invoke("check", "in", "-o", "in/x.jpg", "--no-cache", cwd=tmp_path)
     assert result.exit_code == 2 and (tmp_path / "in" / "x.jpg").read_bytes() == data
 
 
@@ -97,7 +92,7 @@ def test_an_output_that_cannot_be_written_fails_before_the_audit(tmp_path, monke
     (tmp_path / "out").mkdir()
     audited = []
     monkeypatch.setattr(batch, "audit_path", lambda *a: audited.append(a))
-    result = _invoke("check", "a.jpg", "-o", "out", "--no-cache", cwd=tmp_path)
+    result = invoke("check", "a.jpg", "-o", "out", "--no-cache", cwd=tmp_path)
     assert result.exit_code == 2 and "it is a folder" in result.output and audited == []
 
 
@@ -209,22 +204,7 @@ def test_a_full_disk_leaves_no_cache_temporaries(tmp_path, monkeypatch):
     .tmp.* files per run on a full disk)."""
     cache, key = _entry_for(tmp_path)
     good = cache.get(key, "p.jpg")
-    real_fdopen = os.fdopen
-
-    class Full:
-        def __init__(self, fh):
-            self.fh = fh
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.fh.close()
-
-        def write(self, data):
-            raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(_atomic.os, "fdopen", lambda fd, *a, **k: Full(real_fdopen(fd, *a, **k)))
+    fill_disk(monkeypatch)
     cache.put("ab" + key[2:], good)
     leftovers = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and ".tmp" in p.name]
     assert leftovers == []

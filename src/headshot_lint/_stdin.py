@@ -6,7 +6,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Tuple
 
 import typer
 from rich.console import Console
@@ -26,7 +26,7 @@ SPOOL_PREFIX = "headshot-lint-stdin-"
 STALE_SECONDS = 3600.0
 
 
-def spool_stdin(ctx: typer.Context, name: Optional[str],
+def spool_stdin(ctx: typer.Context, name: str | None,
                 max_mb: float = DEFAULT_MAX_STDIN_MB) -> Tuple[Path, str]:
     """(private file holding the photo read from standard input, the name to report it under).
 

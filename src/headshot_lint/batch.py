@@ -18,6 +18,10 @@ single photo is left to audit after the cache (a one-photo check stays fast: the
 worker's start-up would cost more than the photo), or when ``jobs=1`` and
 ``timeout`` is None or 0 (no limit asked for).
 
+A run is three parts, each testable alone: a :class:`CacheLookup` (hash each photo's
+bytes, find or store its Report), a :class:`ReorderBuffer` (results back in input
+order) and an executor chosen once by :func:`_executor` (this process, or the pool).
+
 Memory is flat in the number of photos: the jobs are read lazily, each photo hashed
 and looked up as it is read, misses handed to the workers as they are
 found (hashing goes on while the workers audit), and a cache hit that cannot be
@@ -35,12 +39,11 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Generic, Iterable, Iterator, Protocol, Sequence, Tuple, TypeVar
 
 from . import _worker_setup
 from .cache import Cache, file_digest, read_photo, rules_fingerprint
-from .engine import unreadable_report
-from .engine import audit
+from .engine import audit, crash_report, unreadable_report
 from .errors import HeadshotLintError
 from .model import Report
 from .rules import Rule
@@ -103,6 +106,58 @@ def _context() -> Any:
 #: unfinished photo keep only their cache key and are read again when their turn comes.
 HELD_REPORTS = 32
 
+_T = TypeVar("_T")
+#: A photo handed to an executor: its input index and job.
+_Item = Tuple[int, Job]
+#: What an executor gives back for a photo: (index, job, report, transient); a transient
+#: report (timeout, crash) is not cached.
+_Result = Tuple[int, Job, Report, bool]
+
+
+def rules_for(rules: Sequence[Rule], skip: frozenset) -> tuple[Rule, ...]:
+    """The rules that apply to one photo: all but the codes switched off for it."""
+    return tuple(r for r in rules if r.code not in skip)
+
+
+class ReorderBuffer(Generic[_T]):
+    """Results that finish in any order, given back in input order (index 0, 1, 2, ...).
+
+    ``counts(item)`` says which items count as :attr:`held` (the Reports, not the cache
+    keys parked in their place), so the run can bound what waits in memory."""
+
+    def __init__(self, counts: Callable[[_T], bool] = lambda item: True) -> None:
+        self._waiting: dict[int, _T] = {}
+        self._counts = counts
+        self.next = 0  #: the index given back next
+        self.held = 0  #: waiting items that ``counts``
+
+    def put(self, i: int, item: _T) -> None:
+        """Keep the result of photo ``i`` until every earlier one has been given back."""
+        self._waiting[i] = item
+        self.held += bool(self._counts(item))
+
+    def head(self) -> _T | None:
+        """The result of photo :attr:`next` if it has come, else None (it stays until taken)."""
+        return self._waiting.get(self.next)
+
+    def take(self) -> _T:
+        """Remove the head (see :meth:`head`) and move on to the next index."""
+        item = self._drop()
+        self.next += 1
+        return item
+
+    def reopen(self) -> None:
+        """Remove the head without moving on: its photo will be put again (audited after all)."""
+        self._drop()
+
+    def _drop(self) -> _T:
+        item = self._waiting.pop(self.next)
+        self.held -= bool(self._counts(item))
+        return item
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
 
 @dataclass
 class _Hit:
@@ -110,6 +165,62 @@ class _Hit:
 
     key: str
     job: Job
+
+
+class CacheLookup:
+    """Hashes each photo's bytes and finds its Report in the cache, and stores the audited
+    ones: the cache key is the photo's sha256 with the fingerprint of the rules that apply
+    to it (``fingerprint``, the configuration's, mixed in). Timing and digests go to ``stats``."""
+
+    def __init__(self, rules: Sequence[Rule], cache: Cache | None, fingerprint: str, stats: Stats,
+                 hash_files: bool = False) -> None:
+        self.rules = rules
+        self.cache = cache
+        self.fingerprint = fingerprint
+        self.stats = stats
+        self.hashing = cache is not None or hash_files  #: whether photos are hashed at all
+        self._fingerprints: dict[frozenset, str] = {}
+
+    def key(self, job: Job) -> str | None:
+        """The job's cache key, or None without a cache or a digest."""
+        if self.cache is None or job.digest is None:
+            return None
+        if job.skip not in self._fingerprints:
+            self._fingerprints[job.skip] = rules_fingerprint(rules_for(self.rules, job.skip), self.fingerprint)
+        return self.cache.key(job.digest, self._fingerprints[job.skip])
+
+    def find(self, job: Job) -> tuple[str, Report] | None:
+        """Hash the job's file (filling ``job.digest``) and look it up: (key, Report) on a hit."""
+        if not self.hashing:
+            return None
+        t0 = time.perf_counter()
+        job.digest = file_digest(job.path)
+        t1 = time.perf_counter()
+        self.stats.hash_seconds += t1 - t0
+        if job.digest is not None:
+            self.stats.digests[job.path] = job.digest
+        key = self.key(job)
+        hit = self.cache.get(key, job.path) if key and self.cache is not None else None
+        self.stats.cache_seconds += time.perf_counter() - t1
+        return (key, hit) if key and hit is not None else None
+
+    def read(self, hit: _Hit) -> Report | None:
+        """A parked hit's Report, read again at its turn; None if the entry has gone since."""
+        if self.cache is None:
+            return None
+        t0 = time.perf_counter()
+        report = self.cache.get(hit.key, hit.job.path)
+        self.stats.cache_seconds += time.perf_counter() - t0
+        return report
+
+    def store(self, job: Job, report: Report, transient: bool) -> None:
+        """Record an audited photo's digest (of the bytes audited) and cache its Report,
+        unless ``transient`` (timeouts and crashes: try again next run)."""
+        if job.digest is not None and self.hashing:
+            self.stats.digests[job.path] = job.digest
+        key = self.key(job)
+        if key and self.cache is not None and not transient:
+            self.cache.put(key, report)
 
 
 def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout: float | None = DEFAULT_TIMEOUT,
@@ -129,151 +240,165 @@ def run(jobs_in: Iterable[Job], rules: Sequence[Rule], *, jobs: int = 1, timeout
     as they are found, so hashing goes on while the workers audit.
     """
     stats = stats if stats is not None else Stats()
-    fp: dict = {}
-    hashing = cache is not None or hash_files
-
-    def rules_for(skip: frozenset) -> tuple[Rule, ...]:
-        return tuple(r for r in rules if r.code not in skip)
-
-    def key_of(job: Job) -> str | None:
-        if cache is None or job.digest is None:
-            return None
-        if job.skip not in fp:
-            fp[job.skip] = rules_fingerprint(rules_for(job.skip), fingerprint)
-        return cache.key(job.digest, fp[job.skip])
-
-    held: dict[int, Any] = {}  #: index -> a finished Report, or a _Hit to read at its turn
-    n_held = 0  #: Reports in ``held``
-    early: list[tuple[int, Job]] = []  #: misses found before choosing where to audit (at most one)
-    again: set = set()  #: hits whose entry vanished before their turn: audited, on_done already called
-    executor: _Serial | _Pool | None = _Serial(rules_for) if jobs <= 1 and not timeout else None
+    lookup = CacheLookup(rules, cache, fingerprint, stats, hash_files)
+    results: ReorderBuffer[Report | _Hit] = ReorderBuffer(lambda item: not isinstance(item, _Hit))
+    executor = _executor(rules, jobs, timeout, stats)
+    again: set[int] = set()  #: hits whose entry vanished before their turn: audited, on_done already called
     source = enumerate(jobs_in)
     more = True
-    nxt = 0
-
-    def miss(item: tuple[int, Job]) -> None:
-        nonlocal executor
-        if executor is None:  # one photo to audit stays in this process: wait for a second (module docstring)
-            early.append(item)
-            if len(early) < 2:
-                return
-            executor = _Pool(rules, max(1, jobs), timeout, stats)
-            for it in early:
-                executor.submit(it)
-            early.clear()
-            return
-        executor.submit(item)
-
-    def scan() -> None:
-        nonlocal more, n_held
-        try:
-            i, job = next(source)
-        except StopIteration:
-            more = False
-            return
-        if not hashing:
-            return miss((i, job))
-        t0 = time.perf_counter()
-        job.digest = file_digest(job.path)
-        t1 = time.perf_counter()
-        stats.hash_seconds += t1 - t0
-        if job.digest is not None:
-            stats.digests[job.path] = job.digest
-        key = key_of(job)
-        hit = cache.get(key, job.path) if key else None  # type: ignore[union-attr]
-        stats.cache_seconds += time.perf_counter() - t1
-        if hit is None:
-            return miss((i, job))
-        stats.cached += 1
-        if on_done:
-            on_done(hit)
-        if i == nxt or n_held < HELD_REPORTS:
-            held[i] = hit
-            n_held += 1
-        else:
-            held[i] = _Hit(key, job)  # type: ignore[arg-type]
-
-    def store(i: int, job: Job, report: Report, transient: bool) -> None:
-        nonlocal n_held
-        stats.audited += 1
-        if job.digest is not None and hashing:  # the digest of the bytes audited
-            stats.digests[job.path] = job.digest
-        key = key_of(job)
-        if key and cache is not None and not transient:  # timeouts and crashes: try again next run
-            cache.put(key, report)
-        held[i] = report
-        n_held += 1
-        if on_done and i not in again:
-            on_done(report)
-        again.discard(i)
-
     try:
         while True:
-            while nxt in held:  # everything ready at the head, in order
-                got = held.pop(nxt)
-                if isinstance(got, _Hit):
-                    t0 = time.perf_counter()
-                    report = cache.get(got.key, got.job.path)  # type: ignore[union-attr]
-                    stats.cache_seconds += time.perf_counter() - t0
-                    if report is None:  # the entry went (a concurrent clean): audit it after all
-                        stats.cached -= 1
-                        again.add(nxt)
-                        miss((nxt, got.job))
-                        break
-                else:
-                    report = got
-                    n_held -= 1
-                yield report
-                nxt += 1
-            if isinstance(executor, _Serial) and executor.busy:
-                results = executor.poll(block=True)  # audit the photo at the head before reading further
-            elif more:
-                scan()
-                results = executor.poll(block=False) if isinstance(executor, _Pool) else []
-            else:
-                if executor is None:
-                    if not early:
-                        break  # everything came from the cache
-                    executor = _Serial(rules_for, timeout, stats)
-                    executor.submit(early.pop())
-                if not executor.busy:
+            while (got := results.head()) is not None:  # everything ready at the head, in order
+                report = lookup.read(got) if isinstance(got, _Hit) else got
+                if isinstance(got, _Hit) and report is None:  # the entry went (a concurrent clean): audit it
+                    stats.cached -= 1
+                    again.add(results.next)
+                    results.reopen()
+                    executor.submit((results.next, got.job))
                     break
-                results = executor.poll(block=True)
-            for i, job, report, transient in results:
-                store(i, job, report, transient)
+                results.take()
+                yield report
+            if executor.in_process and executor.busy:
+                done = executor.poll(block=True)  # audit the photo at the head before reading further
+            elif more:
+                item = next(source, None)
+                if item is None:
+                    more = False
+                else:
+                    _look_up(item, lookup, results, executor, on_done)
+                done = executor.poll(block=False)
+            elif executor.busy:
+                done = executor.poll(block=True)
+            else:
+                break
+            for i, job, report, transient in done:
+                stats.audited += 1
+                lookup.store(job, report, transient)
+                results.put(i, report)
+                if on_done and i not in again:
+                    on_done(report)
+                again.discard(i)
     finally:
-        if executor is not None:
-            executor.close()
+        executor.close()
+
+
+def _look_up(item: _Item, lookup: CacheLookup, results: ReorderBuffer, executor: _Executor,
+             on_done: Callable[[Report], None] | None) -> None:
+    """One photo read from the input: a cache hit waits in ``results`` (as its key alone when
+    :data:`HELD_REPORTS` Reports already wait), a miss goes to the executor."""
+    i, job = item
+    found = lookup.find(job)
+    if found is None:
+        executor.submit(item)
+        return
+    key, report = found
+    lookup.stats.cached += 1
+    if on_done:
+        on_done(report)
+    results.put(i, report if i == results.next or results.held < HELD_REPORTS else _Hit(key, job))
+
+
+class _Executor(Protocol):
+    """Where photos are audited: :meth:`submit` them, :meth:`poll` for :data:`_Result` s."""
+
+    @property
+    def in_process(self) -> bool:
+        """Audits in this process, one photo per blocking poll (so poll before reading on)."""
+
+    @property
+    def busy(self) -> bool:
+        """Photos submitted and not yet given back."""
+
+    def submit(self, item: _Item) -> None: ...
+
+    def poll(self, block: bool = True) -> list[_Result]: ...
+
+    def close(self) -> None: ...
+
+
+def _executor(rules: Sequence[Rule], jobs: int, timeout: float | None, stats: Stats) -> _Executor:
+    """The one choice of where to audit (module docstring): in this process when ``jobs=1``
+    with no timeout; else a pool, unless a single photo is left to audit after the cache."""
+    if jobs <= 1 and not timeout:
+        return _Serial(rules)
+    return _Deferred(lambda: _Pool(rules, max(1, jobs), timeout, stats), lambda: _Serial(rules, timeout, stats))
+
+
+class _Deferred:
+    """Waits for a second photo to audit before starting the pool; when the input ends with
+    one photo to audit, that one is audited in this process (a worker's start-up would
+    cost more than the photo)."""
+
+    def __init__(self, pool: Callable[[], _Executor], serial: Callable[[], _Executor]) -> None:
+        self._pool, self._serial = pool, serial
+        self._chosen: _Executor | None = None
+        self._first: _Item | None = None
+
+    @property
+    def in_process(self) -> bool:
+        return self._chosen is not None and self._chosen.in_process
+
+    @property
+    def busy(self) -> bool:
+        return self._chosen.busy if self._chosen is not None else self._first is not None
+
+    def submit(self, item: _Item) -> None:
+        if self._chosen is not None:
+            self._chosen.submit(item)
+        elif self._first is None:
+            self._first = item
+        else:
+            self._choose(self._pool).submit(item)
+
+    def poll(self, block: bool = True) -> list[_Result]:
+        if self._chosen is None:
+            if not block or self._first is None:
+                return []
+            self._choose(self._serial)  # a blocking poll: the input has ended with one photo to audit
+        assert self._chosen is not None
+        return self._chosen.poll(block)
+
+    def _choose(self, make: Callable[[], _Executor]) -> _Executor:
+        self._chosen = make()
+        if self._first is not None:
+            self._chosen.submit(self._first)
+            self._first = None
+        return self._chosen
+
+    def close(self) -> None:
+        if self._chosen is not None:
+            self._chosen.close()
 
 
 class _Serial:
-    """Audits in this process, one photo per :meth:`poll`; with a ``timeout`` (the one
-    photo left to audit, see the module docstring) a timer interrupts the audit.
+    """Audits in this process, one photo per blocking :meth:`poll`; with a ``timeout`` (the
+    one photo left to audit, see the module docstring) a timer interrupts the audit.
 
     The timer is SIGALRM, so it lands between Python steps: a single native call runs to
     its end first (each is bounded: the decode by the load limit). Should the audit still
     not stop :data:`HARD_GRACE` s after the timeout, a watchdog ends the process (exit 2)
     with a message rather than let a single-photo check run forever."""
 
-    def __init__(self, rules_for: Callable[[frozenset], tuple[Rule, ...]], timeout: float | None = None,
-                 stats: Stats | None = None) -> None:
-        self.rules_for = rules_for
+    in_process = True
+
+    def __init__(self, rules: Sequence[Rule], timeout: float | None = None, stats: Stats | None = None) -> None:
+        self.rules = rules
         self.queue: deque = deque()
         self.timeout = timeout
         self.stats = stats
 
-    def submit(self, item: tuple[int, Job]) -> None:
+    def submit(self, item: _Item) -> None:
         self.queue.append(item)
 
     @property
     def busy(self) -> bool:
         return bool(self.queue)
 
-    def poll(self, block: bool = True) -> list[tuple[int, Job, Report, bool]]:
-        if not self.queue:
+    def poll(self, block: bool = True) -> list[_Result]:
+        if not self.queue or not block:
             return []
         i, job = self.queue.popleft()
-        rules = self.rules_for(job.skip)
+        rules = rules_for(self.rules, job.skip)
         try:
             with _time_limit(self.timeout, job.path):
                 report, job.digest = audit_path(job.path, rules)
@@ -349,6 +474,8 @@ def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover 
     ceiling = _worker_setup.memory_ceiling_mb()
     if ceiling:
         _worker_setup.limit_memory(ceiling)
+    out_of_memory = (f"analysis needed more memory than a worker may use ({ceiling} MB; "
+                     f"{_worker_setup.MEMORY_ENV} sets it)")
     _worker_setup.prepare()  # one OpenCV thread (the pool is the parallelism), freed buffers kept
     try:  # import MediaPipe and build the graphs before the first photo's clock starts
         import numpy as np
@@ -368,16 +495,12 @@ def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover 
         if msg is None:
             return
         i, path, skip = msg
-        chosen = tuple(r for r in rules if r.code not in skip)
+        chosen = rules_for(rules, skip)
         cpu = time.process_time()
-        digest = None
         try:
             report, digest = audit_path(path, chosen)
-        except MemoryError:
-            report = unreadable_report(path, chosen, "analysis needed more memory than a worker may use "
-                                       f"({ceiling} MB; {_worker_setup.MEMORY_ENV} sets it)", "out-of-memory")
         except Exception as exc:  # a bug in a measure must not end the batch
-            report = unreadable_report(path, chosen, f"internal error: {type(exc).__name__}: {exc}", "internal-error")
+            report, digest = crash_report(path, chosen, exc, out_of_memory), None
         try:
             conn.send((i, report, time.process_time() - cpu, digest))
         except OSError:  # BrokenPipeError: the batch is gone; nothing to report to
@@ -457,6 +580,8 @@ class _Pool:
     A photo that times out or kills its worker gets the finding; the photos sent
     ahead to that worker go back to the front of the queue for another."""
 
+    in_process = False
+
     def __init__(self, rules: Sequence[Rule], jobs: int, timeout: float | None, stats: Stats) -> None:
         self.ctx = _context()
         self.rules = rules
@@ -514,7 +639,7 @@ class _Pool:
             if w is None or not w.tasks:
                 continue
             i, job = w.tasks[0]
-            chosen = tuple(r for r in self.rules if r.code not in job.skip)
+            chosen = rules_for(self.rules, job.skip)
             report = None
             replace = False
             if w.conn in ready:

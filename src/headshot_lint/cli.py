@@ -79,7 +79,7 @@ def _main(
     """Lint the backgrounds of professional headshots."""
 
 
-def _split(values: Optional[List[str]]) -> Optional[List[str]]:
+def _split(values: List[str] | None) -> List[str] | None:
     """--select HL1,HL5 and --select HL1 --select HL5 mean the same."""
     if not values:
         return None
@@ -297,8 +297,8 @@ class _Outcome:
     and whether it fails the run (a finding at ``fail_on`` severity or worse, or a score
     under ``gate``'s threshold: such photos are added to ``gate``)."""
 
-    def __init__(self, stats: Stats, gate: Optional[FailUnder], fail_on: str, base: Optional[baseline.Baseline],
-                 recording: bool, label: Optional[str]) -> None:
+    def __init__(self, stats: Stats, gate: FailUnder | None, fail_on: str, base: baseline.Baseline | None,
+                 recording: bool, label: str | None) -> None:
         self._stats, self._gate, self._fail_on, self._base = stats, gate, fail_on, base
         self._recording, self._label = recording, label
         self.failed = False
@@ -327,7 +327,7 @@ class _Outcome:
         return r
 
 
-def _check_outputs(targets: Sequence[Optional[Path]], inputs: Sequence[Union[str, Path]]) -> None:
+def _check_outputs(targets: Sequence[Path | None], inputs: Sequence[Union[str, Path]]) -> None:
     """Exit 2 now, not after auditing a thousand photos, when an output cannot be written
     or would replace one of the photos read."""
     for target in targets:
@@ -348,7 +348,7 @@ def _walks_root(paths: Sequence[Path], config: Config) -> bool:
     return any(p.is_dir() and (p.resolve() == root or p.resolve() in root.parents) for p in paths)
 
 
-def _config(config_file: Optional[Path], paths: List[Path]) -> Config:
+def _config(config_file: Path | None, paths: List[Path]) -> Config:
     if config_file is not None:
         return load_config(config_file)
     found = find_config(common_root(paths))
@@ -356,7 +356,7 @@ def _config(config_file: Optional[Path], paths: List[Path]) -> Config:
 
 
 def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bool,
-            gate: Optional[FailUnder] = None, quiet: bool = False, spool_dir: Optional[str] = None) -> Writer:
+            gate: FailUnder | None = None, quiet: bool = False, spool_dir: str | None = None) -> Writer:
     """The incremental writer of ``fmt`` (``digests`` and ``gate`` are read as each report
     is added: the photos under --fail-under are named in every format that can say so)."""
     if fmt is OutputFormat.json:
@@ -444,7 +444,7 @@ def _safe_stdout() -> None:
             pass
 
 
-def _emit(body: Union[str, Callable[[TextSink], None]], output: Optional[Path]) -> None:
+def _emit(body: Union[str, Callable[[TextSink], None]], output: Path | None) -> None:
     """Write ``body`` (a string, or a function writing pieces to a sink) to stdout, or
     atomically to ``output``; file-name bytes that are not UTF-8 appear as \\udcNN."""
     if output is not None:
@@ -575,7 +575,7 @@ def list_rules(
     Console().print(table)
 
 
-def _num(v: Optional[float]) -> str:
+def _num(v: float | None) -> str:
     return "" if v is None else f"{v:g}"
 
 

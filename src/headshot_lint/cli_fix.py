@@ -36,7 +36,7 @@ class Backdrop(str, enum.Enum):
     gradient = "gradient"
 
 
-def _split(values: Optional[List[str]]) -> Optional[List[str]]:
+def _split(values: List[str] | None) -> List[str] | None:
     if not values:
         return None
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
@@ -157,7 +157,7 @@ def compare_path(dst: Path) -> Path:
 
 
 def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backdrop: str,
-         dry_run: bool, force: bool, counts: Dict[str, int], label: Optional[str] = None,
+         dry_run: bool, force: bool, counts: Dict[str, int], label: str | None = None,
          compare: bool = False) -> None:
     """Audit ``src``, plan its fixes and write the copy to ``dst`` (see :class:`headshot_lint.fix.Job`);
     ``label`` names it in messages when it is not the path (standard input)."""

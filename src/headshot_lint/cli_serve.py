@@ -114,8 +114,8 @@ def serve_command(
         raise typer.Exit(ExitCode.ERROR)
 
 
-def _announce(server, host: str, open_browser: bool, token: Optional[str] = None,
-              name: Optional[str] = None) -> None:
+def _announce(server, host: str, open_browser: bool, token: str | None = None,
+              name: str | None = None) -> None:
     """Once the server is listening: print its address (the real port) and open it if asked."""
     for _ in range(600):
         if server.started:

@@ -41,7 +41,7 @@ from collections import deque
 from typing import Any, Iterable, Iterator, Sequence
 
 from . import _worker_setup
-from .engine import _resolve, audit, unreadable_report
+from .engine import _resolve, audit_guarded, unreadable_report
 from .errors import HeadshotLintError
 from .model import Report
 from .rules import Rule, RulePack
@@ -150,11 +150,4 @@ def _audit_chunk(paths: list[str], rules: Sequence[Rule]) -> list[Report]:
         _prepared = True
         if multiprocessing.parent_process() is not None:  # a worker process, not the caller's own
             _worker_setup.prepare()  # as the CLI's pool: one OpenCV thread, freed buffers kept
-    out = []
-    for path in paths:
-        try:
-            out.append(audit(path, rules=rules))
-        except Exception as exc:  # a bug in a measure must not end the batch
-            out.append(unreadable_report(path, rules, f"internal error: {type(exc).__name__}: {exc}",
-                                         "internal-error"))
-    return out
+    return [audit_guarded(path, rules=rules) for path in paths]  # a bug in a measure must not end the batch

@@ -56,6 +56,24 @@ def audit(source: Source, *, pack: RulePack | str | None = None, select: Sequenc
         return unreadable_report(label, chosen, f"analysis failed: {exc}", "perception-failed")
 
 
+def audit_guarded(source: Source, *, rules: Sequence[Rule]) -> Report:
+    """:func:`audit`, but a bug in a measure (any exception) becomes an ``unreadable-image``
+    report (:func:`crash_report`) instead of ending the batch: what the Dask tasks run."""
+    try:
+        return audit(source, rules=rules)
+    except Exception as exc:
+        return crash_report(_label(source), rules, exc)
+
+
+def crash_report(label: str, rules: Sequence[Rule], exc: Exception, out_of_memory: str | None = None) -> Report:
+    """The report of a photo whose audit raised ``exc``: ``internal-error`` naming it, or, given
+    ``out_of_memory`` (a pool worker's words for its memory ceiling), ``out-of-memory`` for a
+    MemoryError. The one wording for the pool's workers and the Dask tasks."""
+    if out_of_memory is not None and isinstance(exc, MemoryError):
+        return unreadable_report(label, rules, out_of_memory, "out-of-memory")
+    return unreadable_report(label, rules, f"internal error: {type(exc).__name__}: {exc}", "internal-error")
+
+
 def audit_many(sources: Iterable[Source], **kwargs: Any) -> Iterator[Report]:
     """Audit photos one after another, in order (see :func:`audit` for the options)."""
     pack = kwargs.pop("pack", None)

@@ -10,7 +10,7 @@ crop the copy shows another frame: the original box is first mapped into it
 
 from __future__ import annotations
 
-from typing import Any, List, NamedTuple, Optional, Tuple
+from typing import Any, List, NamedTuple, Tuple
 
 import cv2
 import numpy as np
@@ -88,7 +88,7 @@ class FaceCheck(NamedTuple):
         return f"box moved {100 * self.shift:.1f} %" if not self.kept else "face kept"
 
 
-def subject_box(scene: Scene) -> Optional[Box]:
+def subject_box(scene: Scene) -> Box | None:
     """The face box of the person the fix keeps, analysis px; None without one.
 
     Not simply ``scene.face``: a face-like patch of the *background* (a window, a crowd)
@@ -133,7 +133,7 @@ def _detections(rgb: np.ndarray) -> List[Tuple[int, float, Box]]:
     return [(model, f.score, f.box) for model, faces in detect_faces_by_range(rgb).items() for f in faces]
 
 
-def _analysis_rgb(after: Any, before: Scene, crop: Optional[Crop] = None) -> np.ndarray:
+def _analysis_rgb(after: Any, before: Scene, crop: Crop | None = None) -> np.ndarray:
     """The corrected copy at analysis size, from pixels or encoded bytes (decoded as
     ``check`` would decode the written file): the original's analysis size, or for a
     crop the original's analysis scale (the face as many px tall as it was)."""
@@ -155,8 +155,8 @@ def original_detections(before: Scene) -> List[Tuple[int, float, Box]]:
     return _detections(np.asarray(before.rgb))
 
 
-def face_check(before: Scene, after: Any, crop: Optional[Crop] = None,
-               original: Optional[List[Tuple[int, float, Box]]] = None) -> FaceCheck:
+def face_check(before: Scene, after: Any, crop: Crop | None = None,
+               original: List[Tuple[int, float, Box]] | None = None) -> FaceCheck:
     """Where the subject's face is in the corrected pixels (or encoded copy), against the
     original; see :class:`FaceCheck`.
 
@@ -189,7 +189,7 @@ def face_check(before: Scene, after: Any, crop: Optional[Crop] = None,
     if crop is not None:
         was = [(m, s, crop.map_box(b, (before.width, before.height), (w, h))) for m, s, b in was]
     now = _detections(rgb)
-    best: Optional[Tuple[float, float, float]] = None  # (score before, iou, shift)
+    best: Tuple[float, float, float] | None = None  # (score before, iou, shift)
     for model, score, b in was:
         cands = [a for m, _, a in now if m == model and a.iou(b) > 0]
         if not cands:
@@ -206,14 +206,14 @@ def face_check(before: Scene, after: Any, crop: Optional[Crop] = None,
 
 
 def face_kept(before: Scene, after_rgb: Any, tolerance: float = FACE_BOX_TOLERANCE,
-              crop: Optional[Crop] = None) -> bool:
+              crop: Crop | None = None) -> bool:
     """Whether the corrected copy shows the face in the same box: each edge within
     ``tolerance`` of the image width/height (see :func:`face_check`)."""
     check = face_check(before, after_rgb, crop)
     return check.found and check.shift <= tolerance
 
 
-def face_lost(before: Scene, after_rgb: Any, crop: Optional[Crop] = None) -> bool:
+def face_lost(before: Scene, after_rgb: Any, crop: Crop | None = None) -> bool:
     """Whether the corrected copy lost the subject's face: not found where it was (box
     overlap under :data:`FACE_LOST_IOU`)."""
     return not face_check(before, after_rgb, crop).found
@@ -284,7 +284,7 @@ def _blobs(mask: np.ndarray, min_px: int) -> np.ndarray:
     return keep[labels]
 
 
-def subject_part(kept: np.ndarray, face: Optional[Box]) -> np.ndarray:
+def subject_part(kept: np.ndarray, face: Box | None) -> np.ndarray:
     """The connected part of ``kept`` (bool, analysis px) that holds the subject: the one
     under the face box, else the largest; bool, same size."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(kept.astype(np.uint8), connectivity=8)
@@ -301,7 +301,7 @@ def subject_part(kept: np.ndarray, face: Optional[Box]) -> np.ndarray:
     return labels == int(ids[np.argmax(stats[1:, cv2.CC_STAT_AREA])])
 
 
-def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, face: Optional[Box],
+def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, face: Box | None,
                   matte: np.ndarray) -> Tuple[RemnantCheck, np.ndarray]:
     """What is left of the old background in a copy (see :class:`RemnantCheck`), and where.
 

@@ -7,7 +7,9 @@ and nothing is computed twice. All arrays are at analysis size and read-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import TypeVar, cast
 
 import cv2
 import numpy as np
@@ -17,6 +19,8 @@ from .load import Photo
 from .perception.embedding import FeatureMaps, feature_maps
 from .perception.faces import Box, Face, detect_faces, face_landmarks, primary_face, upright_turns
 from .perception.segment import person_matte
+
+_T = TypeVar("_T")
 
 # Contours of MediaPipe's 468-point face mesh, in drawing order
 # (from mediapipe/python/solutions/face_mesh_connections.py).
@@ -28,10 +32,11 @@ _LEFT_BROW = (300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
 _RIGHT_BROW = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46)
 _LIPS = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185)
 
-#: Matte value above which a pixel may belong to the person (hair wisps included).
-_PERSON_LOOSE = 0.15
+#: Matte value above which a pixel may belong to the person (hair wisps included); below
+#: it a pixel is surely background.
+PERSON_LOOSE = 0.15
 #: Matte value above which a pixel is the person for region statistics.
-_PERSON_FIRM = 0.5
+PERSON_FIRM = 0.5
 #: A face counts as the subject's when the person matte covers its box this much on average.
 FACE_ON_PERSON = 0.5
 
@@ -46,6 +51,19 @@ class Scene:
         #: Quarter turns counter-clockwise already applied to the stored photo to make this
         #: one (the engine analyses a turned photo upright); 0 for a photo as stored.
         self.turned = turned
+        self._derived: dict[Callable[[Scene], object], object] = {}
+
+    def derived(self, make: Callable[[Scene], _T]) -> _T:
+        """``make(self)``, computed on first use and kept with the scene.
+
+        The one cache for views that measures share but the scene does not define itself
+        (``measures/_views.py``'s half-size view, skin colour, clothing, thumbnails; the
+        backlight exposure): the function is the key, so each view has one definition
+        and dies with its scene, like the cached properties below.
+        """
+        if make not in self._derived:
+            self._derived[make] = make(self)
+        return cast(_T, self._derived[make])
 
     # -- faces ---------------------------------------------------------------
     @cached_property
@@ -130,7 +148,7 @@ class Scene:
     @cached_property
     def person_mask(self) -> np.ndarray:
         """Pixels that are firmly the person, bool (H, W)."""
-        return _frozen(self.matte >= _PERSON_FIRM)
+        return _frozen(self.matte >= PERSON_FIRM)
 
     @cached_property
     def halo_px(self) -> int:
@@ -141,7 +159,7 @@ class Scene:
     def background_mask(self) -> np.ndarray:
         """Background, bool (H, W): not the person, with the person (hair wisps
         included) dilated by :attr:`halo_px` so halos never count as background."""
-        loose = (self.matte >= _PERSON_LOOSE).astype(np.uint8)
+        loose = (self.matte >= PERSON_LOOSE).astype(np.uint8)
         k = 2 * self.halo_px + 1
         near = cv2.dilate(loose, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
         return _frozen(near == 0)

@@ -75,13 +75,14 @@ def test_fixture_advice_follows_the_sitters_complexion(seed):
 
 def test_tone_for_a_scene_avoids_the_clothing(monkeypatch):
     """When the clothes are the face's tone, the scene's tone is another one, apart from skin and clothes."""
+    from headshot_lint.measures import _palette as P
     from headshot_lint.measures import tone as T
 
     scene = scene_of(astronaut())
     skin_l = float(T.skin_lab(scene)[0])
     alone = T.recommend_tone(skin_l)
-    monkeypatch.setattr(T, "clothing_lab", lambda s: alone.lab)
+    monkeypatch.setattr(P, "clothing_lab", lambda s: alone.lab)  # the palette reads the clothes
     chosen = T.tone_for(scene)
     assert chosen != alone
-    assert abs(float(chosen.lab[0]) - skin_l) >= T.MIN_SEPARATION_L and T._apart(chosen, alone.lab)
+    assert abs(float(chosen.lab[0]) - skin_l) >= T.MIN_SEPARATION_L and P._apart(chosen, alone.lab)
     assert T.background_tone(scene).details["recommended_hex"] == chosen.hex

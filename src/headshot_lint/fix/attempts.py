@@ -5,7 +5,7 @@ the findings fixed cleared or reduced."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, List, Sequence, Tuple
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from .plan import ACTIONS, BACKDROPS, PlannedFix
 
 def apply(fixes: Iterable[PlannedFix], rgb: np.ndarray, scene: Scene, *,
           backdrop: str = "flat", fallback: Fallback = AS_PLANNED,
-          refined: Optional[np.ndarray] = None) -> Tuple[np.ndarray, Tuple[str, ...]]:
+          refined: np.ndarray | None = None) -> Tuple[np.ndarray, Tuple[str, ...]]:
     """Run the applicable fixes of a plan on full-resolution pixels.
 
     Parameters
@@ -79,9 +79,9 @@ class Attempt:
 
     name: str  #: "as planned" or the fallback's name
     face: FaceCheck  #: the subject's face in the copy
-    remnants: Optional[RemnantCheck] = None  #: leftovers of the old background (background actions only)
+    remnants: RemnantCheck | None = None  #: leftovers of the old background (background actions only)
     new_findings: Tuple[str, ...] = ()  #: codes the copy is flagged for that the original was not
-    after: Optional[Report] = None  #: the re-audit of the copy (when rules were given)
+    after: Report | None = None  #: the re-audit of the copy (when rules were given)
 
     @property
     def ok(self) -> bool:
@@ -111,17 +111,17 @@ class Attempt:
 class Correction:
     """The outcome of :func:`correct`: a copy to write, or why there is none."""
 
-    rgb: Optional[np.ndarray]  #: corrected pixels; None when refused
+    rgb: np.ndarray | None  #: corrected pixels; None when refused
     done: Tuple[str, ...]  #: actions that changed the pixels
     check: FaceCheck  #: the subject's face in the copy (the last attempt's when refused)
     fallback: str = ""  #: the retry that made the copy ("" = as planned)
     refused: str = ""  #: why no copy may be written ("" = write it)
-    data: Optional[bytes] = None  #: the encoded copy, when an encoder was given
+    data: bytes | None = None  #: the encoded copy, when an encoder was given
     attempts: Tuple[Attempt, ...] = ()  #: every attempt and its checks
-    crop: Optional[Crop] = None  #: the part of the original the copy shows (crop-to-subject)
+    crop: Crop | None = None  #: the part of the original the copy shows (crop-to-subject)
     skipped: Tuple[str, ...] = ()  #: actions that could not be done on this photo, and why
     notes: Tuple[str, ...] = ()  #: what each action did, for people
-    after: Optional[Report] = None  #: the re-audit of the written copy (when rules were given)
+    after: Report | None = None  #: the re-audit of the written copy (when rules were given)
     outcomes: Tuple[RuleOutcome, ...] = ()  #: each fixed finding in the re-audit
 
     @property
@@ -130,7 +130,7 @@ class Correction:
         return not self.refused
 
     @property
-    def remnants(self) -> Optional[RemnantCheck]:
+    def remnants(self) -> RemnantCheck | None:
         """The remnant check of the copy (of the last attempt when refused); None without
         a background action."""
         return self.attempts[-1].remnants if self.attempts else None
@@ -144,8 +144,8 @@ class Correction:
 
 
 def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backdrop: str = "flat",
-            encode: Optional[Callable[[np.ndarray], bytes]] = None, before: Optional[Report] = None,
-            rules: Optional[Sequence[Any]] = None) -> Correction:
+            encode: Callable[[np.ndarray], bytes] | None = None, before: Report | None = None,
+            rules: Sequence[Any] | None = None) -> Correction:
     """Apply a plan and make sure the copy is one a photographer would accept.
 
     Each attempt is checked on the copy (on the encoded bytes when ``encode`` is given:
@@ -175,7 +175,7 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
         why = ("not written: no face found on a person, so there is nothing to check a corrected copy "
                "against (a retouched background could cut up or erase what the photo shows)")
         return Correction(None, (), no_check, "", why)
-    refined: Optional[np.ndarray] = None
+    refined: np.ndarray | None = None
     if kinds & (BACKGROUND_ACTIONS | {"lift-face-exposure"}):
         from ..retouch.matte import refine_matte
 
@@ -183,8 +183,8 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
     tried: List[Attempt] = []
     seen = set()
     last_notes: Tuple[str, ...] = ()
-    cut: Optional[np.ndarray] = None  # remnants found so far, for the tight retries to cut away
-    original: Optional[List[Any]] = None  # the original's face detections, for every attempt's face check
+    cut: np.ndarray | None = None  # remnants found so far, for the tight retries to cut away
+    original: List[Any] | None = None  # the original's face detections, for every attempt's face check
     for fb in (AS_PLANNED,) + FALLBACKS:
         # What this attempt does differently for this plan; the same as an earlier one: skip.
         effect = (fb.lift_scale if "lift-face-exposure" in kinds else None,
@@ -227,9 +227,9 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
     return Correction(None, (), tried[-1].face, "", why, None, tuple(tried), notes=last_notes)
 
 
-def _check(name: str, scene: Scene, out: np.ndarray, data: Optional[bytes], canvas: Canvas,
-           before: Optional[Report], rules: Optional[Sequence[Any]],
-           original: Optional[List[Any]] = None) -> Tuple[Attempt, Optional[np.ndarray]]:
+def _check(name: str, scene: Scene, out: np.ndarray, data: bytes | None, canvas: Canvas,
+           before: Report | None, rules: Sequence[Any] | None,
+           original: List[Any] | None = None) -> Tuple[Attempt, np.ndarray | None]:
     """The checks of one attempt's copy (see :func:`correct`), and where it left remnants."""
     if canvas.turns:  # turned back (lossless) so the face is compared in the frame it was found in
         face = face_check(scene, np.ascontiguousarray(np.rot90(out, -canvas.turns)), canvas.crop, original)

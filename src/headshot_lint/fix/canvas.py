@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Tuple
 
 import numpy as np
 
 from ..fix_check import Crop, subject_box, subject_part
-from ..scene import Scene
+from ..scene import PERSON_FIRM, Scene
 
 @dataclass(frozen=True)
 class Fallback:
@@ -63,11 +63,11 @@ class Canvas:
     notes: List[str] = field(default_factory=list)  #: what the actions said, for people
     skipped: List[str] = field(default_factory=list)  #: actions that could not be done here, and why
     fallback: Fallback = AS_PLANNED  #: how cautiously to act
-    refined: Optional[np.ndarray] = None  #: the refined alpha, if already computed
-    crop: Optional[Crop] = None  #: set by crop-to-subject: the part of the original kept
+    refined: np.ndarray | None = None  #: the refined alpha, if already computed
+    crop: Crop | None = None  #: set by crop-to-subject: the part of the original kept
     turns: int = 0  #: set by rotate-upright: counter-clockwise quarter turns applied last
-    background: Optional[np.ndarray] = None  #: the pixels right after a background action (uncropped)
-    cut: Optional[np.ndarray] = None  #: remnants an earlier attempt left (analysis px, bool), cut by a tight retry
+    background: np.ndarray | None = None  #: the pixels right after a background action (uncropped)
+    cut: np.ndarray | None = None  #: remnants an earlier attempt left (analysis px, bool), cut by a tight retry
     kinds: frozenset = frozenset()  #: the actions of the plan being run
 
     def __post_init__(self) -> None:
@@ -102,7 +102,7 @@ class Canvas:
         return cx / self.scene.width, cy / self.scene.height
 
 
-def _tightened(alpha: np.ndarray, matte: np.ndarray, face: Any, cut: Optional[np.ndarray] = None) -> np.ndarray:
+def _tightened(alpha: np.ndarray, matte: np.ndarray, face: Any, cut: np.ndarray | None = None) -> np.ndarray:
     """``alpha`` limited to the subject's connected part of the matte and to where the
     segmenter is fairly sure of the person (:data:`TIGHT_MATTE`): floating pieces and the
     soft rim, where patches of the old background were kept, go to the new background,
@@ -110,7 +110,7 @@ def _tightened(alpha: np.ndarray, matte: np.ndarray, face: Any, cut: Optional[np
     import cv2
 
     m = np.asarray(matte, np.float32)
-    part = subject_part(m >= 0.5, face)
+    part = subject_part(m >= PERSON_FIRM, face)
     part = cv2.dilate(part.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(np.float32)
     lo, ramp = TIGHT_MATTE
     limit = np.clip((m - lo) / ramp, 0.0, 1.0) * part

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, Sequence, Tuple
 
 import numpy as np
 
@@ -21,7 +21,7 @@ class Job:
     """
 
     def __init__(self, source: Any, rules: Sequence[Any], *, unsafe: bool = False,
-                 only: Optional[Sequence[str]] = None, label: Optional[str] = None) -> None:
+                 only: Sequence[str] | None = None, label: str | None = None) -> None:
         from ..engine import analyse, unreadable_report
         from ..errors import LoadError, PerceptionError
         from ..load import load
@@ -30,7 +30,7 @@ class Job:
         self.source = _read_once(source)
         name = label or (source if isinstance(source, str) else
                          "<bytes>" if isinstance(source, (bytes, bytearray, memoryview)) else str(source))
-        self.scene: Optional[Scene] = None
+        self.scene: Scene | None = None
         try:
             photo = load(self.source)
             self.report, scene = analyse(photo, self.rules, name)
@@ -41,7 +41,7 @@ class Job:
         except PerceptionError as exc:
             self.report = unreadable_report(name, self.rules, f"analysis failed: {exc}", "perception-failed")
         self.planned = plan(self.report.findings, unsafe=unsafe, only=only)
-        self._full: Optional[Tuple[np.ndarray, Any]] = None
+        self._full: Tuple[np.ndarray, Any] | None = None
 
     @property
     def readable(self) -> bool:

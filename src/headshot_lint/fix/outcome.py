@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Sequence, Tuple
 
 from ..model import SEVERITIES, Finding, Report
 from .plan import ACTIONS, SUPERSEDED, PlannedFix
@@ -19,7 +19,7 @@ class RuleOutcome:
 
     code: str
     before: Finding
-    after: Optional[Finding]  #: None: cleared
+    after: Finding | None  #: None: cleared
 
     @property
     def status(self) -> str:
@@ -60,7 +60,7 @@ def fixed_codes(fixes: Iterable[PlannedFix], done: Iterable[str]) -> Tuple[str, 
     return tuple(codes)
 
 
-def rule_outcomes(before: Optional[Report], after: Report, codes: Sequence[str]) -> Tuple[RuleOutcome, ...]:
+def rule_outcomes(before: Report | None, after: Report, codes: Sequence[str]) -> Tuple[RuleOutcome, ...]:
     """Each of ``codes`` found in ``before``, and what the re-audit ``after`` says of it."""
     if before is None:
         return ()

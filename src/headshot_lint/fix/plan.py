@@ -5,7 +5,7 @@ table naming a kind registered with :func:`action`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 import numpy as np
 
@@ -74,14 +74,14 @@ class PlannedFix:
         return self.status == APPLY
 
 
-def _selected(finding: Finding, only: Optional[Sequence[str]]) -> bool:
+def _selected(finding: Finding, only: Sequence[str] | None) -> bool:
     if not only:
         return True
     return any(Selector(item).selects(finding.code, finding.rule) for item in only)
 
 
 def plan(findings: Iterable[Finding], *, unsafe: bool = False,
-         only: Optional[Sequence[str]] = None) -> Tuple[PlannedFix, ...]:
+         only: Sequence[str] | None = None) -> Tuple[PlannedFix, ...]:
     """The fixes for a photo's findings, in the order they would run.
 
     Parameters

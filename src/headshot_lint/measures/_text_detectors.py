@@ -17,7 +17,7 @@ analysis-size arrays (long side 640) and returns boxes in pixels of that image.
 
 from __future__ import annotations
 
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import List, NamedTuple, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -72,7 +72,7 @@ def edge_density(gray: np.ndarray, region: np.ndarray) -> float:
 
 # -- classical text: MSER letters chained into lines -------------------------------
 
-def mser_text_boxes(gray: np.ndarray, region: Optional[np.ndarray] = None) -> List[Box]:
+def mser_text_boxes(gray: np.ndarray, region: np.ndarray | None = None) -> List[Box]:
     """Text lines found as chains of letter-like MSER blobs, any orientation.
 
     ``region`` (bool) limits the search to letters whose centre lies in it.
@@ -104,7 +104,7 @@ def mser_text_boxes(gray: np.ndarray, region: Optional[np.ndarray] = None) -> Li
     return _chain(letters)
 
 
-def _letter_features(gray, pts, x, y, bw, bh) -> Optional[Tuple[float, float]]:
+def _letter_features(gray, pts, x, y, bw, bh) -> Tuple[float, float] | None:
     """(stroke width px, mean grey) of a letter-like blob, or None when it is not one."""
     mask = np.zeros((bh + 4, bw + 4), np.uint8)
     mask[pts[:, 1] - y + 2, pts[:, 0] - x + 2] = 1

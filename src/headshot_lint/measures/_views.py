@@ -9,14 +9,13 @@ definition of each.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from .. import color
-from ..scene import Scene
+from ..scene import PERSON_FIRM, Scene
 
 #: Face-mesh index of the chin's lowest point.
 _CHIN = 152
@@ -38,25 +37,23 @@ class HalfView:
     darkest: np.ndarray  #: smallest of the 2x2-averaged sRGB channels, uint8 (h, w)
     gray: np.ndarray  #: 8-bit grey, uint8 (h, w)
     matte: np.ndarray  #: soft person alpha, float32 (h, w) in [0, 1]
-    person: np.ndarray  #: matte >= 0.5, bool (h, w)
+    person: np.ndarray  #: matte >= ``PERSON_FIRM``, bool (h, w)
     background: np.ndarray  #: ``scene.background_mask`` subsampled, bool (h, w)
     outside: np.ndarray  #: distance to the person, view px, float32 (0 on the person)
     inside: np.ndarray  #: distance from a person pixel to the background, view px, float32
 
 
-_VIEWS: "weakref.WeakKeyDictionary[Scene, HalfView]" = weakref.WeakKeyDictionary()
-_SKIN: "weakref.WeakKeyDictionary[Scene, np.ndarray]" = weakref.WeakKeyDictionary()
-
-
 def skin_lab(scene: Scene) -> np.ndarray:
     """Median CIELAB of ``scene.skin_mask``, float32 (3,), cached per scene; NaN without skin."""
-    lab = _SKIN.get(scene)
-    if lab is None:
-        mask = scene.skin_mask
-        # channel by channel from contiguous planes: the same medians as over lab[mask], ~40 % faster
-        lab = _SKIN[scene] = (np.array([np.median(cv2.extractChannel(scene.lab, c)[mask]) for c in range(3)],
-                                       np.float32) if mask.any() else np.full(3, np.nan, np.float32))
-    return lab
+    return scene.derived(_skin_lab)
+
+
+def _skin_lab(scene: Scene) -> np.ndarray:
+    mask = scene.skin_mask
+    if not mask.any():
+        return np.full(3, np.nan, np.float32)
+    # channel by channel from contiguous planes: the same medians as over lab[mask], ~40 % faster
+    return np.array([np.median(cv2.extractChannel(scene.lab, c)[mask]) for c in range(3)], np.float32)
 
 
 def masked_sample(values: np.ndarray, mask: np.ndarray, n: int, channel: int | None = None) -> np.ndarray:
@@ -76,10 +73,7 @@ def masked_sample(values: np.ndarray, mask: np.ndarray, n: int, channel: int | N
 
 def half_view(scene: Scene) -> HalfView:
     """The :class:`HalfView` of ``scene``, computed on first use and cached with it."""
-    view = _VIEWS.get(scene)
-    if view is None:
-        view = _VIEWS[scene] = _make_view(scene)
-    return view
+    return scene.derived(_make_view)
 
 
 def _make_view(scene: Scene) -> HalfView:
@@ -92,7 +86,7 @@ def _make_view(scene: Scene) -> HalfView:
     r, g, b = cv2.split(small(scene.rgb))
     darkest = cv2.min(cv2.min(r, g), b)  # numpy's min over a last axis of 3 is ten times slower
     matte = small(scene.matte)
-    person = matte >= 0.5
+    person = matte >= PERSON_FIRM
     p8 = person.astype(np.uint8)
     arrays = dict(lab=small(scene.lab), darkest=darkest, gray=small(scene.gray), matte=matte, person=person,
                   background=scene.background_mask[:h * f:f, :w * f:f],
@@ -103,23 +97,21 @@ def _make_view(scene: Scene) -> HalfView:
     return HalfView(factor=f, **arrays)
 
 
-_CLOTHING: "weakref.WeakKeyDictionary[Scene, tuple[np.ndarray, int]]" = weakref.WeakKeyDictionary()
-
-
 def clothing(scene: Scene) -> tuple[np.ndarray, int]:
     """(clothing mask, bool at the half-view size; chin row in view px), cached per scene:
     the person below the chin (the face mesh's lowest chin point; without a face on the
     person, below the top fifth of the person), facial-skin colours excluded. Empty
     without a person."""
-    got = _CLOTHING.get(scene)
-    if got is None:
-        view = half_view(scene)
-        if not view.person.any():
-            got = (np.zeros_like(view.person), 0)
-        else:
-            got = _clothing(scene, view.lab, view.person, view.factor)
-        got[0].flags.writeable = False
-        _CLOTHING[scene] = got
+    return scene.derived(_make_clothing)
+
+
+def _make_clothing(scene: Scene) -> tuple[np.ndarray, int]:
+    view = half_view(scene)
+    if not view.person.any():
+        got = (np.zeros_like(view.person), 0)
+    else:
+        got = _clothing(scene, view.lab, view.person, view.factor)
+    got[0].flags.writeable = False
     return got
 
 
@@ -138,7 +130,7 @@ def _clothing(scene: Scene, lab: np.ndarray, person: np.ndarray, f: int) -> tupl
     top, bottom = int(ys[0]), int(ys[-1])
     face = scene.face
     if face is not None and scene.matte[int(np.clip(face.box.center[1], 0, scene.height - 1)),
-                                        int(np.clip(face.box.center[0], 0, scene.width - 1))] >= 0.5:
+                                        int(np.clip(face.box.center[0], 0, scene.width - 1))] >= PERSON_FIRM:
         lm = scene.landmarks
         bottom_of_face = float(lm[_CHIN, 1]) if lm is not None else face.box.y1
         chin = int(np.clip(bottom_of_face / f, 0, person.shape[0]))
@@ -174,9 +166,6 @@ class Thumbnail:
     visible: np.ndarray  #: pixels the platform shows, bool (the inscribed circle at 32 px)
 
 
-_THUMBS: "weakref.WeakKeyDictionary[Scene, dict[int, Thumbnail]]" = weakref.WeakKeyDictionary()
-
-
 def profile_crop(scene: Scene) -> tuple[int, int, int] | None:
     """(x0, y0, side) of the square profile-picture crop in analysis px, inside the image
     (shifted in, and no larger than the short side); None without a face."""
@@ -194,10 +183,7 @@ def profile_crop(scene: Scene) -> tuple[int, int, int] | None:
 def thumbnails(scene: Scene) -> dict[int, Thumbnail]:
     """The 32 px circle and 48 px square of :func:`profile_crop`, by size, cached per
     scene; empty without a face."""
-    got = _THUMBS.get(scene)
-    if got is None:
-        got = _THUMBS[scene] = _make_thumbnails(scene)
-    return got
+    return scene.derived(_make_thumbnails)
 
 
 def _make_thumbnails(scene: Scene) -> dict[int, Thumbnail]:

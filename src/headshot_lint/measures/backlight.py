@@ -7,7 +7,6 @@ the subject's own exposure with the bright part of the background around them.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import cv2
@@ -64,15 +63,10 @@ class Exposure:
     lit_l: float  #: the face's lit side (``LIT_PERCENTILE`` of its skin L*), or ``subject_l`` without a face
 
 
-_EXPOSURES: "weakref.WeakKeyDictionary[Scene, Exposure | None]" = weakref.WeakKeyDictionary()
-
-
 def subject_exposure(scene: Scene) -> Exposure | None:
     """The subject's :class:`Exposure`, or None without background or subject; cached
     per scene (the clothing-camouflage measure reads it too)."""
-    if scene not in _EXPOSURES:
-        _EXPOSURES[scene] = _exposure(scene)
-    return _EXPOSURES[scene]
+    return scene.derived(_exposure)
 
 
 @measure("backlight", units={"evidence": "log-odds", "stops_lit": "EV", "lit_l": "L*", "gap_l": "ΔL*", "stops": "EV",

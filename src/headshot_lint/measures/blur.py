@@ -19,10 +19,10 @@ import numpy as np
 from ..model import Measurement, Region
 from ..scene import Scene
 from . import measure
-from ._learned import judge
 # The evidence cells, and the strong edges (object outlines, not soft texture) whose
 # orientations are counted, are the busy-background measure's.
-from .clutter import CANNY_HIGH as STRONG_HIGH, CANNY_LOW as STRONG_LOW, CELL, cell_means
+from ._edges import CANNY_HIGH as STRONG_HIGH, CANNY_LOW as STRONG_LOW, CELL, cell_means
+from ._learned import judge
 
 #: Canny hysteresis thresholds on the shared Sobel gradient (1 px Gaussian first):
 #: crisp edges of moderate contrast; well-blurred bokeh stays below them.

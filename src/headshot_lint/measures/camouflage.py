@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import color
 from ..model import Measurement, Region
-from ..scene import Scene
+from ..scene import PERSON_FIRM, PERSON_LOOSE, Scene
 from . import measure
 from ._views import clothing, half_view, skin_lab
 
@@ -28,8 +28,6 @@ VIEW_PX = 160
 BAND_PX = 4
 #: Gap left between the outline and each band (matte edge, halo), view px.
 _GAP_PX = 1
-#: Matte value below which a pixel is surely background (hair wisps, soft edges excluded).
-_BACKGROUND = 0.15
 #: Fewest valid outline pixels worth judging (at the view size).
 _MIN_OUTLINE = 8
 #: A background pixel near the head is "skin-like" within this CIEDE2000 of the skin.
@@ -93,7 +91,7 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     rgb = cv2.resize(scene.rgb, (w, h), interpolation=cv2.INTER_AREA)
     matte = cv2.resize(scene.matte, (w, h), interpolation=cv2.INTER_AREA)
     lab = color.rgb_to_lab(rgb)
-    person = (matte >= 0.5).astype(np.uint8)
+    person = (matte >= PERSON_FIRM).astype(np.uint8)
     inside_d = cv2.distanceTransform(person, cv2.DIST_L2, 3)
     outside_d = cv2.distanceTransform(1 - person, cv2.DIST_L2, 3)
     chin = int(np.clip(round(clothing(scene)[1] * half_view(scene).factor * f), 0, h))  # the one chin row
@@ -101,7 +99,7 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     outline[:2] = outline[-2:] = False  # the frame's edge is no outline
     outline[:, :2] = outline[:, -2:] = False
     inside = (inside_d > _GAP_PX) & (inside_d <= _GAP_PX + BAND_PX)
-    outside = (matte < _BACKGROUND) & (outside_d > _GAP_PX) & (outside_d <= _GAP_PX + BAND_PX)
+    outside = (matte < PERSON_LOOSE) & (outside_d > _GAP_PX) & (outside_d <= _GAP_PX + BAND_PX)
     k = 2 * (BAND_PX + _GAP_PX) + 1
     lab_in, ok_in = _local_mean(lab, inside, k)
     lab_out, ok_out = _local_mean(lab, outside, k)

@@ -16,18 +16,13 @@ import cv2
 import numpy as np
 
 from ..model import Measurement, Region
-from ..scene import Scene
+from ..scene import PERSON_LOOSE, Scene
 from . import measure
+from ._edges import CANNY_HIGH, CANNY_LOW, CELL, cell_means
 from ._learned import judge
 
-#: Side of the square background cells, px at analysis size (long side 640).
-CELL = 32
 #: A cell is judged when at least this fraction of it is background.
 _CELL_BG = 0.6
-#: Canny hysteresis thresholds on the grey image after a 1 px Gaussian, for a
-#: background of mean grey ``BRIGHT_REF`` or brighter: only strong, crisp edges
-#: (blurred bokeh and JPEG noise stay below them).
-CANNY_LOW, CANNY_HIGH = 100, 200
 #: Mean background grey level (0-255) at and above which the thresholds apply as
 #: they are; a darker background scales them by mean / BRIGHT_REF (Weber: the same
 #: relative contrast gives a smaller gradient in the dark) ...
@@ -51,8 +46,6 @@ _MAX_REGIONS = 3
 #: not judged: flyaway hair, earrings and a raised hand escape the matte there and
 #: read as crisp clutter (tight crops have almost no other background).
 HAIR_MARGIN = 0.15
-#: Matte value above which a pixel may be the person (the scene's loose threshold).
-_PERSON_LOOSE = 0.15
 #: The learned head (``rules/heads/busy.json``) whose log-odds the rule judges.
 HEAD = "busy"
 
@@ -130,7 +123,7 @@ def clear_of_hair(scene: Scene) -> np.ndarray:
     x1, y1 = int(np.ceil(region.x1)), int(np.ceil(region.y1))
     if x1 <= x0 or y1 <= y0:
         return bg
-    outside = (scene.matte[y0:y1, x0:x1] < _PERSON_LOOSE).astype(np.uint8)
+    outside = (scene.matte[y0:y1, x0:x1] < PERSON_LOOSE).astype(np.uint8)
     near = cv2.distanceTransform(outside, cv2.DIST_L2, 3) <= HAIR_MARGIN * scene.face.box.width
     out = bg.copy()
     out[y0:y1, x0:x1] &= ~near
@@ -142,16 +135,6 @@ def cell_densities(edges: np.ndarray, mask: np.ndarray) -> tuple:
     pixels that are ``edges``; two float arrays (rows, cols) in [0, 1]."""
     m, e = cell_means(mask), cell_means(edges & mask)
     return m, e / np.maximum(m, 1.0 / (CELL * CELL))
-
-
-def cell_means(a: np.ndarray) -> np.ndarray:
-    """Share of true pixels of bool ``a`` in each whole CELL x CELL cell, float32 (rows, cols)
-    in [0, 1] (partial cells at the right and bottom edges are dropped)."""
-    h, w = a.shape
-    rows, cols = h // CELL, w // CELL
-    # Area resampling of whole cells is their exact mean, and much faster than a reshape-sum.
-    return cv2.resize(a[:rows * CELL, :cols * CELL].astype(np.float32), (cols, rows),
-                      interpolation=cv2.INTER_AREA).reshape(rows, cols)
 
 
 def cell_diversity(edges: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:

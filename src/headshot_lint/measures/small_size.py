@@ -18,10 +18,10 @@ import numpy as np
 
 from .. import color
 from ..model import Measurement, Region
-from ..scene import Scene
+from ..scene import PERSON_FIRM, Scene
 from . import measure
+from ._palette import recommend_tone, tone_for
 from ._views import HalfView, half_view, masked_sample, profile_crop, skin_lab, thumbnails
-from .tone import recommend_tone, tone_for
 
 #: A background pixel "melts" into the face within this many L* of the face's lightness.
 MELT_L = 10.0
@@ -94,7 +94,7 @@ def small_size_contrast(scene: Scene) -> Measurement:
         face = (thumb.face >= 0.5) & thumb.visible
         if face.sum() < 2:  # a tiny face: accept mixed pixels
             face = (thumb.face >= 0.25) & thumb.visible
-        background = thumb.visible & (thumb.person < 0.5) & (thumb.face < _NOT_FACE)
+        background = thumb.visible & (thumb.person < PERSON_FIRM) & (thumb.face < _NOT_FACE)
         if background.sum() < 4:  # the person fills the picture: whatever is not face surrounds it
             background = thumb.visible & (thumb.face < _NOT_FACE)
         if face.sum() < 1 or background.sum() < 4:

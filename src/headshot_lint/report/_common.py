@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping
 
 from ..model import ERROR, INFO, WARNING, Finding, Report
 from ..rules import Rule
@@ -29,7 +29,7 @@ def default_level(rule: Rule) -> str:
     return ERROR if rule.error is not None else WARNING if rule.warning is not None else INFO
 
 
-def fingerprint(report: Report, finding: Finding, digests: Optional[Mapping[str, str]]) -> str:
+def fingerprint(report: Report, finding: Finding, digests: Mapping[str, str] | None) -> str:
     """sha256 of the image bytes' digest (or the path when unknown) and the rule code."""
     ident = (digests or {}).get(report.path) or "path:" + report.path
     return hashlib.sha256(f"{ident}:{finding.code}".encode("utf-8", "surrogateescape")).hexdigest()

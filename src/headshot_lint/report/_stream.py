@@ -21,7 +21,7 @@ import codecs
 import io
 import json
 import tempfile
-from typing import Any, Optional, Protocol
+from typing import Any, Protocol
 
 from ..model import Report
 
@@ -41,7 +41,7 @@ class TextSink(Protocol):
 class Spool:
     """Text written in pieces, read back once in order; memory bounded by :data:`SPOOL_BYTES`."""
 
-    def __init__(self, dir: Optional[str] = None, max_size: Optional[int] = None) -> None:
+    def __init__(self, dir: str | None = None, max_size: int | None = None) -> None:
         self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES if max_size is None else max_size,
                                                    mode="w+b", dir=dir)
         self.empty = True
@@ -75,7 +75,7 @@ class Writer:
     and :meth:`head` and :meth:`tail` (computed from counters when the document is written).
     """
 
-    def __init__(self, spool_dir: Optional[str] = None) -> None:
+    def __init__(self, spool_dir: str | None = None) -> None:
         self._body = Spool(spool_dir)
         self.photos = 0
 

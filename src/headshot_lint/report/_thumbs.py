@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Optional
 
 from ..errors import LoadError
 
@@ -15,7 +14,7 @@ THUMB_LONG_SIDE = 320
 THUMB_QUALITY = 75
 
 
-def data_uri(path: str, long_side: int = THUMB_LONG_SIDE) -> Optional[str]:
+def data_uri(path: str, long_side: int = THUMB_LONG_SIDE) -> str | None:
     """``data:image/webp;base64,...`` of the upright photo at ``long_side`` px, or None if unreadable."""
     from PIL import Image
 

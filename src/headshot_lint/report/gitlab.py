@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from ..model import ERROR, INFO, WARNING, Report
 from ..rules import Rule
@@ -25,8 +25,8 @@ class Writer(_stream.Writer):
     To keep fingerprints unique it remembers 128 bits of each one written (16 bytes a
     finding, not the finding)."""
 
-    def __init__(self, rules: Sequence[Rule] = (), digests: Optional[Mapping[str, str]] = None,
-                 spool_dir: Optional[str] = None) -> None:
+    def __init__(self, rules: Sequence[Rule] = (), digests: Mapping[str, str] | None = None,
+                 spool_dir: str | None = None) -> None:
         super().__init__(spool_dir)
         self._digests = digests
         self._seen: set[int] = set()
@@ -66,7 +66,7 @@ class Writer(_stream.Writer):
         return self._list.tail(empty=self._issues == 0) + "\n"
 
 
-def render(reports: Iterable[Report], rules: Sequence[Rule] = (), digests: Optional[Mapping[str, str]] = None) -> str:
+def render(reports: Iterable[Report], rules: Sequence[Rule] = (), digests: Mapping[str, str] | None = None) -> str:
     """Every finding of the run as a Code Quality issue."""
     with Writer(rules, digests) as w:
         for r in reports:

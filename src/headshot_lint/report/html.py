@@ -25,7 +25,7 @@ import json
 import os
 import re
 from urllib.parse import quote
-from typing import Callable, Iterable, Mapping, Optional, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from .. import __version__
 from ..gate import FailUnder
@@ -132,7 +132,7 @@ d.addEventListener('keydown',function(e){if(e.key==='Escape')close()});})();
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
-def _bar(label: str, score: Optional[float], big: bool = False, text: Optional[str] = None) -> str:
+def _bar(label: str, score: float | None, big: bool = False, text: str | None = None) -> str:
     v = 0.0 if score is None else max(0.0, min(100.0, score))
     txt = text or ("–" if score is None else f"{score:.0f}")
     return (f'<div class="score{" big" if big else ""}"><span class="lbl" title="{_e(label)}">{_e(label)}</span>'
@@ -140,7 +140,7 @@ def _bar(label: str, score: Optional[float], big: bool = False, text: Optional[s
             f'<span class="num">{txt}</span></div>')
 
 
-def _face(report: Report) -> Optional[Region]:
+def _face(report: Report) -> Region | None:
     """The face box some measure reported as evidence (label "face"), if any."""
     regions = [g for f in report.findings for g in f.regions]
     regions += [g for m in report.measurements.values() for g in m.regions]
@@ -165,7 +165,7 @@ def _crop_style(report: Report, thumb: str, px: int) -> str:
             f"background-position:{-left * k:.1f}px {-top * k:.1f}px")
 
 
-def _tone(report: Report) -> Optional[tuple[str, str]]:
+def _tone(report: Report) -> tuple[str, str] | None:
     """(hex, name) of the backdrop tone recommended for this face, if a measure gave one."""
     for m in report.measurements.values():
         hex_ = str(m.details.get("recommended_hex") or "")
@@ -178,7 +178,7 @@ def _tone(report: Report) -> Optional[tuple[str, str]]:
     return None
 
 
-def _photo_link(path: str, base: Optional[str]) -> str:
+def _photo_link(path: str, base: str | None) -> str:
     """The photo's URL relative to the folder the report is written to (percent-encoded)."""
     if base is None:
         return ""
@@ -189,7 +189,7 @@ def _photo_link(path: str, base: Optional[str]) -> str:
     return quote(os.fsencode(rel.replace(os.sep, "/")))
 
 
-def _card(report: Report, rules: Mapping[str, Rule], thumb: Optional[str], link_base: Optional[str] = None) -> str:
+def _card(report: Report, rules: Mapping[str, Rule], thumb: str | None, link_base: str | None = None) -> str:
     path = _paths.display(_common.relative(report.path))
     sevs = sorted({f.severity for f in report.findings}, key=SEVERITIES.index)
     codes = sorted({f.code for f in report.findings})
@@ -257,9 +257,9 @@ class Writer(_stream.Writer):
     when its report is added and goes into the spool with its card (no pixels are kept);
     the header, which shows the counts, is written when the page is assembled."""
 
-    def __init__(self, rules: Sequence[Rule], thumbnail: Callable[[str], Optional[str]] = data_uri,
-                 spool_dir: Optional[str] = None, fail_under: Optional[FailUnder] = None,
-                 link_base: Optional[str] = None) -> None:
+    def __init__(self, rules: Sequence[Rule], thumbnail: Callable[[str], str | None] = data_uri,
+                 spool_dir: str | None = None, fail_under: FailUnder | None = None,
+                 link_base: str | None = None) -> None:
         super().__init__(spool_dir)
         self._rules = tuple(rules)
         self._fail_under = fail_under
@@ -315,7 +315,7 @@ class Writer(_stream.Writer):
 
 
 def render(reports: Iterable[Report], rules: Sequence[Rule],
-           thumbnail: Callable[[str], Optional[str]] = data_uri) -> str:
+           thumbnail: Callable[[str], str | None] = data_uri) -> str:
     """The run as one HTML page; ``thumbnail(path)`` gives each photo's data URI (or None)."""
     with Writer(rules, thumbnail) as w:
         for r in reports:

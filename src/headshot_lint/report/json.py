@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable
 
 from .. import __version__
 from ..gate import FailUnder
@@ -57,7 +57,7 @@ class Writer(_stream.Writer):
     """The run's JSON document, one photo at a time (see :mod:`._stream`); only the summary's
     counters stay in memory."""
 
-    def __init__(self, spool_dir: Optional[str] = None, fail_under: Optional[FailUnder] = None) -> None:
+    def __init__(self, spool_dir: str | None = None, fail_under: FailUnder | None = None) -> None:
         super().__init__(spool_dir)
         self._fail_under = fail_under
         self._errors = 0
@@ -83,7 +83,7 @@ class Writer(_stream.Writer):
                                  "photos": [{"path": p, "score": s} for p, s in self._fail_under.below.items()]}
         return doc
 
-    def _frame(self, summary: Optional[dict[str, Any]] = None) -> _stream.JsonList:
+    def _frame(self, summary: dict[str, Any] | None = None) -> _stream.JsonList:
         return _stream.JsonList({
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "headshot-lint", "version": __version__},

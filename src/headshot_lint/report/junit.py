@@ -8,7 +8,7 @@ message in ``<system-out>``; a rule that could not judge is ``<skipped>``.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Sequence
 
 from ..gate import FailUnder
 from ..model import ERROR, WARNING, Report, score_text
@@ -20,7 +20,7 @@ _TOTALS = ("tests", "failures", "skipped")
 
 
 def _suite(report: Report, rules: Sequence[Rule],
-           fail_under: Optional[FailUnder] = None) -> tuple[ET.Element, dict[str, int]]:
+           fail_under: FailUnder | None = None) -> tuple[ET.Element, dict[str, int]]:
     """One photo's ``<testsuite>`` and its counts; with ``--fail-under``, a ``fail-under``
     test case too, failed when the photo scored under it."""
     path = _paths.posix(_common.relative(report.path))
@@ -74,8 +74,8 @@ class Writer(_stream.Writer):
     """The ``<testsuites>`` document, one photo's suite at a time (see :mod:`._stream`);
     the totals go into the root element once every suite is written."""
 
-    def __init__(self, rules: Sequence[Rule], spool_dir: Optional[str] = None,
-                 fail_under: Optional[FailUnder] = None) -> None:
+    def __init__(self, rules: Sequence[Rule], spool_dir: str | None = None,
+                 fail_under: FailUnder | None = None) -> None:
         super().__init__(spool_dir)
         self._rules = tuple(rules)
         self._fail_under = fail_under

@@ -16,7 +16,7 @@ closed just because the baseline was adopted.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .. import __version__
 from ..model import ERROR, WARNING, Finding, Report
@@ -52,7 +52,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
 
 
 def _result(report: Report, f: Finding, uri: str, index: Mapping[str, int],
-            digests: Optional[Mapping[str, str]], baselined: bool = False) -> dict[str, Any]:
+            digests: Mapping[str, str] | None, baselined: bool = False) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": f.code,
         "level": _LEVEL.get(f.severity, "note"),
@@ -78,8 +78,8 @@ class Writer(_stream.Writer):
 
     ``digests`` (path -> sha256 hex) is read when each report is added."""
 
-    def __init__(self, rules: Sequence[Rule], digests: Optional[Mapping[str, str]] = None,
-                 spool_dir: Optional[str] = None) -> None:
+    def __init__(self, rules: Sequence[Rule], digests: Mapping[str, str] | None = None,
+                 spool_dir: str | None = None) -> None:
         super().__init__(spool_dir)
         self._used = _common.rules_used(rules)
         self._index = {r.code: n for n, r in enumerate(self._used)}
@@ -115,7 +115,7 @@ class Writer(_stream.Writer):
         return self._list.tail(empty=self._results == 0) + "\n"
 
 
-def render(reports: Iterable[Report], rules: Sequence[Rule], digests: Optional[Mapping[str, str]] = None) -> str:
+def render(reports: Iterable[Report], rules: Sequence[Rule], digests: Mapping[str, str] | None = None) -> str:
     """The whole run as one SARIF 2.1.0 log (deterministic: no timestamps)."""
     with Writer(rules, digests) as w:
         for r in reports:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable, Iterator, Mapping, Optional
+from typing import Iterable, Iterator, Mapping
 
 from rich.console import Console
 from rich.table import Table
@@ -136,8 +136,8 @@ class Writer(_stream.Writer):
     at a time (see :mod:`._stream`), then the summary line: what ``--output`` gets."""
 
     def __init__(self, rules: Iterable[Rule], verbose: bool = False, width: int = 120,
-                 spool_dir: Optional[str] = None, *, concise: bool = False, quiet: bool = False,
-                 fail_under: Optional[FailUnder] = None) -> None:
+                 spool_dir: str | None = None, *, concise: bool = False, quiet: bool = False,
+                 fail_under: FailUnder | None = None) -> None:
         super().__init__(spool_dir)
         self._by_name = {r.name: r for r in rules}
         self._verbose, self._concise, self._quiet, self._fail_under = verbose, concise, quiet, fail_under
@@ -163,7 +163,7 @@ class Writer(_stream.Writer):
         self._devnull.close()
 
 
-def summary(console: Console, counts: Mapping[str, int], fail_under: Optional[FailUnder] = None) -> None:
+def summary(console: Console, counts: Mapping[str, int], fail_under: FailUnder | None = None) -> None:
     """The summary line, and the photos under ``--fail-under`` when some are."""
     console.print(summary_line(counts), soft_wrap=True)
     if fail_under is not None and fail_under.below:

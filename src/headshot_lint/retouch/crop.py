@@ -13,7 +13,7 @@ All geometry is in full-resolution px; the crop itself is a slice (no resampling
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence, Tuple
+from typing import Iterable, Sequence, Tuple
 
 import numpy as np
 
@@ -134,6 +134,6 @@ def crop(rgb: np.ndarray, box: Tuple[int, int, int, int]) -> np.ndarray:
 
 
 def crop_to_subject(rgb: np.ndarray, face: Rect, others: Iterable[Rect] = (),
-                    box: Optional[Tuple[int, int, int, int]] = None) -> np.ndarray:
+                    box: Tuple[int, int, int, int] | None = None) -> np.ndarray:
     """``rgb`` cut to :func:`crop_box` (or to ``box`` when given)."""
     return crop(rgb, box if box is not None else crop_box((rgb.shape[1], rgb.shape[0]), face, others))

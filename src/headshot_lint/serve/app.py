@@ -29,7 +29,7 @@ import hmac
 import io
 import threading
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable, Optional
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterable
 
 import anyio
 import anyio.to_thread
@@ -69,8 +69,8 @@ class TooLarge(Exception):
 
 
 def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "default", warm: bool = True,
-               allowed_hosts: Optional[Iterable[str]] = LOOPBACK_HOSTS, workers: int = 2,
-               token: Optional[str] = None, body_seconds: float = BODY_SECONDS) -> Starlette:
+               allowed_hosts: Iterable[str] | None = LOOPBACK_HOSTS, workers: int = 2,
+               token: str | None = None, body_seconds: float = BODY_SECONDS) -> Starlette:
     """The app. ``allowed_hosts`` None answers any Host header; ``workers`` bounds the
     audits and fixes running at once (threads); ``token``, when set, is required on every
     request (``?token=`` once, which sets a same-site cookie, or ``Authorization: Bearer``);
@@ -92,14 +92,20 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
     async def health(request: Request) -> Response:
         return _json({"ok": True, "warm": state["warm"], "version": __version__, "max_upload_bytes": limit})
 
-    async def check(request: Request) -> Response:
-        name = payload.display_name(request.query_params.get("name"))
+    async def upload(request: Request, name: str) -> bytes | Response:
+        """The upload's bytes, or the response that refuses it (too large, too slow)."""
         try:
-            data = await _read_body(request, limit, body_seconds)
+            return await _read_body(request, limit, body_seconds)
         except TooLarge as exc:
             return _too_large(name, exc, max_upload_mb)
         except TooSlow:
             return _too_slow(name, body_seconds)
+
+    async def check(request: Request) -> Response:
+        name = payload.display_name(request.query_params.get("name"))
+        data = await upload(request, name)
+        if isinstance(data, Response):
+            return data
         # One decode at a time per upload (issue 24: decoding the audit's and the display
         # image at once doubled the peak); no display image for an unreadable upload.
         report = await run(audits, payload.audit_bytes, data, rules)
@@ -116,12 +122,9 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
         backdrop = request.query_params.get("backdrop", "flat")
         if mode not in ("safe", "retouch") or backdrop not in ("flat", "gradient"):
             return _json({"error": "mode must be safe or retouch; backdrop flat or gradient"}, 400)
-        try:
-            data = await _read_body(request, limit, body_seconds)
-        except TooLarge as exc:
-            return _too_large(name, exc, max_upload_mb)
-        except TooSlow:
-            return _too_slow(name, body_seconds)
+        data = await upload(request, name)
+        if isinstance(data, Response):
+            return data
         try:
             made = await run(fixing, _fix, data, rules, mode == "retouch", backdrop)
         except payload.NothingToFix as exc:
@@ -229,7 +232,7 @@ class _Guard:
     this server's (DNS rebinding) or whose Origin is another site's are refused (403);
     with a token, requests without it are refused (401)."""
 
-    def __init__(self, app: Any, hosts: Optional[set], token: Optional[str] = None) -> None:
+    def __init__(self, app: Any, hosts: set | None, token: str | None = None) -> None:
         self.app = app
         self.hosts = hosts
         self.token = token
@@ -273,7 +276,7 @@ class _Guard:
         return wrapped
 
 
-def _token_of(scope: Dict[str, Any], headers: Dict[str, str]) -> Optional[tuple]:
+def _token_of(scope: Dict[str, Any], headers: Dict[str, str]) -> tuple | None:
     """(token, came from the query string) from a request, or None."""
     from urllib.parse import parse_qs
 

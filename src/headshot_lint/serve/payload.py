@@ -17,7 +17,7 @@ import io
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 from PIL import Image
@@ -73,7 +73,7 @@ class Corrected:
     score_after: float | None = None  #: the copy's overall score in the re-check
 
 
-def display_name(raw: Optional[str]) -> str:
+def display_name(raw: str | None) -> str:
     """The upload's file name for display and download names only: no folders, no control
     characters, at most 120 characters. It never reaches the file system."""
     name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -88,7 +88,7 @@ def download_name(name: str, suffix: str, fmt: str) -> str:
     return f"{stem}-{suffix}{_EXT.get(fmt, '.png')}"
 
 
-def thumbnail(data: bytes) -> Optional[Photo]:
+def thumbnail(data: bytes) -> Photo | None:
     """The photo at display size, or None when it cannot be read (the audit says why)."""
     try:
         return load(data, long_side=DISPLAY_LONG_SIDE)
@@ -106,14 +106,14 @@ def audit_bytes(data: bytes, rules: Sequence[Rule]) -> Report:
     return audit(data, rules=rules)
 
 
-def check(data: bytes, name: str, rules: Sequence[Rule], shown: Optional[Photo] = None) -> Dict[str, Any]:
+def check(data: bytes, name: str, rules: Sequence[Rule], shown: Photo | None = None) -> Dict[str, Any]:
     """The page's JSON for one photo. Raises :class:`Unreadable` for a file that is not a
     readable image. ``shown`` is :func:`thumbnail` of the same bytes (computed here if None)."""
     report = audit(data, rules=rules)
     return build(report, name, rules, shown if shown is not None else thumbnail(data))
 
 
-def build(report: Report, name: str, rules: Sequence[Rule], shown: Optional[Photo]) -> Dict[str, Any]:
+def build(report: Report, name: str, rules: Sequence[Rule], shown: Photo | None) -> Dict[str, Any]:
     """The page's JSON from a report and the displayed photo (see :func:`check`)."""
     if report.size is None or shown is None:
         f = report.findings[0] if report.findings else None
@@ -193,7 +193,7 @@ def _previews(report: Report, shown: Photo) -> Dict[str, str]:
     return out
 
 
-def _tone(report: Report) -> Optional[Dict[str, str]]:
+def _tone(report: Report) -> Dict[str, str] | None:
     """The recommended background tone: a finding's fix parameters first, else the tone measure's."""
     sources = [f.fix.params for f in report.findings if f.fix is not None]
     m = report.measurements.get("background_tone")
