@@ -53,3 +53,19 @@ def test_gram_correlations_are_the_channel_correlations():
     assert g.shape == (CHANNELS * (CHANNELS - 1) // 2,)
     assert np.all(np.abs(g) <= 1.0 + 1e-9)
     assert g[0] > 0.999 and g[1] < -0.999  # pairs (0, 1) and (0, 2)
+
+
+def test_class_probabilities_are_the_background_cells_softmax():
+    """With all weight on one cell, the block is (the log of) that cell's softmax; the probabilities of
+    any weighting sum to one."""
+    from benchmarks.fit_pattern import class_log_probabilities
+
+    rng = np.random.default_rng(2)
+    fc = (rng.normal(size=(5, CHANNELS)).astype(np.float32), rng.normal(size=5).astype(np.float32))
+    m = _noise()
+    one = np.zeros((ROWS, COLS), np.float32)
+    one[3, 4] = 1.0
+    z = fc[0] @ m[:, 3, 4] + fc[1]
+    want = np.exp(z) / np.exp(z).sum()
+    assert np.allclose(np.exp(class_log_probabilities(m, one, fc)), want, atol=1e-5)
+    assert abs(np.exp(class_log_probabilities(m, _even(), fc)).sum() - 1.0) < 1e-3
