@@ -1,0 +1,71 @@
+"""The pattern candidates' texture statistics tell repetition, texture and flatness apart
+on hand-built feature maps (benchmarks/fit_pattern.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.fit_pattern import gram_correlations, local_energy, repetition
+
+ROWS, COLS, CHANNELS = 12, 16, 40  # channels as the stride-8 map
+
+
+def _even() -> np.ndarray:
+    return np.full((ROWS, COLS), 1.0 / (ROWS * COLS), np.float32)
+
+
+def _tiled(period: int = 3, seed: int = 0) -> np.ndarray:
+    motif = np.random.default_rng(seed).normal(size=(CHANNELS, period, period))
+    return np.tile(motif, (1, ROWS // period + 1, COLS // period + 1))[:, :ROWS, :COLS].astype(np.float32)
+
+
+def _noise(seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(CHANNELS, ROWS, COLS)).astype(np.float32)
+
+
+def test_a_tiled_motif_repeats_and_noise_does_not():
+    assert repetition(_tiled(), _even()) > 0.9
+    assert repetition(_noise(), _even()) < 0.2
+
+
+def test_a_flat_map_has_no_texture_energy_and_no_repetition():
+    flat = np.ones((CHANNELS, ROWS, COLS), np.float32)
+    assert local_energy(flat, _even()) < 1e-5
+    assert repetition(flat, _even()) == 0.0
+    assert local_energy(_noise(), _even()) > 1.0
+
+
+def test_only_background_cells_count():
+    """A motif on the background cells repeats even when the rest of the map is noise."""
+    m = _noise()
+    m[:, :, :8] = _tiled()[:, :, :8]
+    w = np.zeros((ROWS, COLS), np.float32)
+    w[:, :8] = 1.0 / (ROWS * 8)
+    assert repetition(m, w) > 0.9
+    assert repetition(m, _even()) < 0.7
+
+
+def test_gram_correlations_are_the_channel_correlations():
+    m = _noise()
+    m[1] = 2.0 * m[0] + 3.0
+    m[2] = -m[0]
+    g = gram_correlations(m, _even())
+    assert g.shape == (CHANNELS * (CHANNELS - 1) // 2,)
+    assert np.all(np.abs(g) <= 1.0 + 1e-9)
+    assert g[0] > 0.999 and g[1] < -0.999  # pairs (0, 1) and (0, 2)
+
+
+def test_class_probabilities_are_the_background_cells_softmax():
+    """With all weight on one cell, the block is (the log of) that cell's softmax; the probabilities of
+    any weighting sum to one."""
+    from benchmarks.fit_pattern import class_log_probabilities
+
+    rng = np.random.default_rng(2)
+    fc = (rng.normal(size=(5, CHANNELS)).astype(np.float32), rng.normal(size=5).astype(np.float32))
+    m = _noise()
+    one = np.zeros((ROWS, COLS), np.float32)
+    one[3, 4] = 1.0
+    z = fc[0] @ m[:, 3, 4] + fc[1]
+    want = np.exp(z) / np.exp(z).sum()
+    assert np.allclose(np.exp(class_log_probabilities(m, one, fc)), want, atol=1e-5)
+    assert abs(np.exp(class_log_probabilities(m, _even(), fc)).sum() - 1.0) < 1e-3
