@@ -44,9 +44,9 @@ RULE = "HL401"
 
 
 def measure_all(photos: Path, rows: list, cache: Path | None, sides: tuple) -> dict:
-    """file -> {"values", "detector", "cpu_ms", "second"} for every labelled photo (cached when
-    asked); "second": side -> whether a second look at that size finds legible text, for the
-    photos where the measure looked a second time (the first look counted nothing)."""
+    """file -> {"values", "detector", "gate", "cpu_ms", "second"} for every labelled photo (cached
+    when asked); "second": side -> whether a second look at that size finds legible text, for the
+    photos where the first look counted nothing (whether or not the gate skipped the second looks)."""
     import cv2
 
     cv2.setNumThreads(1)  # as in the batch pool's workers; read when the sessions are built
@@ -65,11 +65,12 @@ def measure_all(photos: Path, rows: list, cache: Path | None, sides: tuple) -> d
         m = text.text_or_logo(scene)
         cpu = (time.process_time() - c0) * 1e3
         entry = {"values": dict(m.values), "detector": m.details.get("detector", ""),
-                 "search": m.details.get("search", ""), "cpu_ms": cpu if k else None}  # first: warm-up
+                 "search": m.details.get("search", ""), "gate": m.details.get("gate", ""),
+                 "cpu_ms": cpu if k else None}  # first: warm-up
         if r["file"] in done:  # only new sizes were asked for
             entry = {**done[r["file"]], "second": dict(done[r["file"]].get("second", {}))}
         entry.setdefault("second", {})
-        if "," in entry["detector"]:  # the second looks ran: try each candidate size
+        if "," in entry["detector"] or entry.get("gate"):  # the second looks ran or were gated: try each size
             for side in sides:
                 found, marked, _ = text._second_look(scene.rgb, side, ~scene.person_mask)
                 entry["second"][str(side)] = bool(found or marked)

@@ -40,7 +40,7 @@ _STEP_DEFAULTS = {"pass": 100.0, "info": 90.0, "warning": 60.0, "error": 20.0}
 _FIX_SAFETY = ("safe", "retouch", "none")
 #: Placeholders any template may use; the measure's declared value and detail keys are added.
 _MESSAGE_FIELDS = frozenset({"value", "threshold", "to_pass", "unit", "severity"})
-_TOP_KEYS = {"code", "name", "summary", "measure", "value", "direction", "aliases", "message", "detail",
+_TOP_KEYS = {"code", "name", "summary", "measure", "value", "direction", "aliases", "message", "detail", "data",
              "fix_title", "thresholds", "quality", "fix", "doc", "calibration", "default"}
 #: The measure name of rules the engine emits itself when a file cannot be read, with the
 #: value and the fields its templates may use.
@@ -89,6 +89,7 @@ class Rule:
     source: str = ""  #: the file it was loaded from
     detail: str = ""  #: template of the quieter second part: the measured value against the threshold
     unit: str = ""  #: unit of the judged value, from the measure's declaration (set by ``load_pack``)
+    data: tuple[str, ...] = ()  #: fitted files its judgement reads (heads, weights), relative to the rules folder
 
     @property
     def group(self) -> str:
@@ -204,6 +205,9 @@ def load_rule(path: Path) -> Rule:
     detail = req(data, "detail", str) if "detail" in data else ""
     for key, template in (("message", message), ("detail", detail), ("fix_title", fix_title)):
         _check_template(template, where, key)
+    files = data.get("data", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise RulePackError(f"{where}: field 'data' must be a list of file names")
     aliases = data.get("aliases", [])
     if not isinstance(aliases, list):
         raise RulePackError(f"{where}: field 'aliases' must be a list")
@@ -214,7 +218,7 @@ def load_rule(path: Path) -> Rule:
         fix=FixSpec(action=str(fix_table.get("action", "")), safety=safety, params=tuple(params)),
         doc={k: str(doc[k]) for k in doc}, aliases=tuple(str(a) for a in aliases),
         enabled_by_default=bool(data.get("default", True)), calibration=str(data.get("calibration", "")),
-        source=where,
+        source=where, data=tuple(files),
     )
     if quality.mapping == "sigmoid":
         _check_monotonic(rule, where)
@@ -236,6 +240,7 @@ def bind(rule: Rule) -> Rule:
     """
     if rule.measure == LOAD_MEASURE:
         units, details = _LOAD_CONTRACT
+        files: tuple[str, ...] = ()
     else:
         from .measures import specs  # the measure modules import OpenCV: only when a pack loads
 
@@ -244,7 +249,10 @@ def bind(rule: Rule) -> Rule:
         if spec is None:
             raise RulePackError(f"{rule.source}: field 'measure' names no measure: {rule.measure!r}"
                                 f"{_suggest(rule.measure, known)}")
-        units, details = spec.units, spec.details
+        units, details, files = spec.units, spec.details, spec.data
+    if set(rule.data) != set(files):
+        raise RulePackError(f"{rule.source}: field 'data' must name the fitted files measure {rule.measure!r} "
+                            f"reads: {list(files)} (it names {list(rule.data)})")
     if rule.value not in units:
         raise RulePackError(f"{rule.source}: field 'value' is not a value of measure {rule.measure!r}: "
                             f"{rule.value!r}{_suggest(rule.value, units)}")

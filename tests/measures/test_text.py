@@ -268,6 +268,28 @@ def test_zoom_separates_a_small_word_from_the_mark_beside_it():
     assert chars == "Heineken" and conf > 0.9
 
 
+def test_detector_input_is_capped():
+    """However large a look is asked for, the network sees at most MAX_INPUT_SIDE px (memory)."""
+    prob = ocr.text_probability(_sign(), side=4 * ocr.MAX_INPUT_SIDE)
+    assert max(prob.shape) <= ocr.MAX_INPUT_SIDE
+
+
+def test_zoom_into_a_small_photo_is_not_blown_up(monkeypatch):
+    """A 128 px photo is enlarged at most max_scale times around a line, not 960/128 = 7.5 times."""
+    img = cv2.resize(_sign(), (128, 96), interpolation=cv2.INTER_AREA)
+    sides = []
+    real = td.text_probability
+    monkeypatch.setattr(td, "text_probability", lambda rgb, side, det=None: sides.append(
+        (max(rgb.shape[:2]), side)) or real(rgb, side, det))
+    line = td.Box(90, 15, 110, 25, 0.9, "text")
+    td.zoom_boxes(img, line, side=960, pad=(64, 64), max_scale=2.0, min_height=3)
+    (view, side), = sides
+    assert side <= 2.0 * view + 1
+    sides.clear()
+    td.zoom_boxes(img, line, side=960, pad=(64, 64), min_height=3)  # uncapped: the 7.5x enlargement
+    assert sides[0][1] > 7 * sides[0][0]
+
+
 def test_lone_small_unread_line_is_looked_at_closer(monkeypatch):
     """A lone small unread line gives way to the zoomed look's legible lines; a tall one is not zoomed."""
     scene = scene_of(_composite(_signage()))
@@ -297,6 +319,7 @@ def test_second_look_counts_only_what_reads(monkeypatch):
     """Nothing at the first look: the photo is seen again at 512 then 192 px; a line found there
     counts when it reads (and ends the search), a line that does not read never counts."""
     scene = scene_of(_composite(_signage()))
+    monkeypatch.setattr(text, "_gate", lambda scene: None)  # the second looks are not gated
     word = td.Box(290, 25, 420, 72, 0.9, "text")  # "SUMMIT" on the wall
     fake, sides = _looks({512: [word]})
     monkeypatch.setattr(td, "db_text_boxes", fake)
@@ -307,6 +330,30 @@ def test_second_look_counts_only_what_reads(monkeypatch):
     monkeypatch.setattr(td, "db_text_boxes", fake)
     m = text.text_or_logo(scene)
     assert m.values["text_marks"] == 0 and sides == [384, 512, 192]
+
+
+def test_second_looks_skipped_where_the_head_sees_no_text(monkeypatch):
+    """Below the head file's log-odds the second looks are not paid for, and the detail says why;
+    at or above it they run."""
+    scene = scene_of(_composite(_signage()))
+    word = td.Box(290, 25, 420, 72, 0.9, "text")
+    fake, sides = _looks({512: [word]})
+    monkeypatch.setattr(td, "db_text_boxes", fake)
+    monkeypatch.setattr(text, "_gate", lambda scene: (-3.1, -2.5))
+    m = text.text_or_logo(scene)
+    assert m.values["text_marks"] == 0 and sides == [384]
+    assert "skipped" in m.details["gate"] and "-3.10" in m.details["gate"]
+    sides.clear()
+    monkeypatch.setattr(text, "_gate", lambda scene: (-2.5, -2.5))
+    m = text.text_or_logo(scene)
+    assert m.values["text_marks"] == 1 and sides == [384, 512] and m.details["gate"] == ""
+
+
+def test_gate_head_reads_the_scene():
+    """The shipped head file matches the pooled embedding: a finite log-odds and a threshold."""
+    judged = text._gate(scene_of(_composite(_signage())))
+    assert judged is not None and all(np.isfinite(judged))
+    assert -10 < judged[1] < 0  # a skip threshold on the "no text" side
 
 
 def test_no_second_look_once_text_is_counted(monkeypatch):

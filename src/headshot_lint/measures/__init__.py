@@ -30,13 +30,19 @@ class MeasureSpec:
     fn: MeasureFn  #: the function, returning a Measurement whose units come from ``units``
     units: Mapping[str, str]  #: value key -> unit, e.g. {"contrast_near": "ratio"}
     details: frozenset[str]  #: keys of the non-numeric facts it may report
+    data: tuple[str, ...] = ()  #: fitted data files it reads (weights, heads), relative to the rules folder
 
 
 _SPECS: Dict[str, MeasureSpec] = {}
 
 
-def measure(name: str, *, units: Mapping[str, str], details: Iterable[str] = ()) -> Callable[[MeasureFn], MeasureFn]:
+def measure(name: str, *, units: Mapping[str, str], details: Iterable[str] = (),
+            data: Iterable[str] = ()) -> Callable[[MeasureFn], MeasureFn]:
     """Register ``fn`` as the measure ``name``, reporting the values ``units`` declares.
+
+    ``data`` names the fitted files (learned heads, weights; paths relative to the rules
+    folder) the measure reads: a rule judging it must name the same files in its ``data``
+    field, so the rule file says where its judgement's weights come from.
 
     The registered callable fills the Measurement's units from ``units`` and raises
     ``ValueError`` for an undeclared value or detail key (a programming error, caught by
@@ -44,11 +50,12 @@ def measure(name: str, *, units: Mapping[str, str], details: Iterable[str] = ())
     """
     spec_units = dict(units)
     spec_details = frozenset(details)
+    spec_data = tuple(data)
 
     def register(fn: MeasureFn) -> MeasureFn:
         if name in _SPECS and _SPECS[name].fn is not fn:
             raise ValueError(f"measure {name!r} is registered twice")
-        _SPECS[name] = MeasureSpec(name, fn, spec_units, spec_details)
+        _SPECS[name] = MeasureSpec(name, fn, spec_units, spec_details, spec_data)
         return fn
 
     return register

@@ -250,21 +250,22 @@ def tile_boxes(rgb: np.ndarray, tile: Tuple[int, int, int, int], *, scale: float
     return out
 
 
-def zoom_boxes(rgb: np.ndarray, around: Box, *, side: int, pad: Tuple[int, int] = (64, 64), det=None,
-               **filters) -> List[Box]:
+def zoom_boxes(rgb: np.ndarray, around: Box, *, side: int, pad: Tuple[int, int] = (64, 64),
+               max_scale: float = float("inf"), det=None, **filters) -> List[Box]:
     """Text boxes from the detector run on an enlarged tile around ``around``, px of ``rgb``.
 
     The tile reaches ``pad`` (x, y) px, and at least 16 px past the box, beyond the box's
     centre and is enlarged as if the whole image had a long side of ``side`` px, so
     lettering that a first pass saw as one blob (a neon sign's star beside its small word)
-    is resolved into lines.
+    is resolved into lines. The enlargement is at most ``max_scale``: a small photo is not
+    blown up past what its pixels hold (a 128 px photo would be enlarged 7.5 times).
     """
     h, w = rgb.shape[:2]
     cx, cy = (around.x0 + around.x1) / 2.0, (around.y0 + around.y1) / 2.0
     hw = max(pad[0], (around.x1 - around.x0) / 2.0 + 16)
     hh = max(pad[1], (around.y1 - around.y0) / 2.0 + 16)
     tile = (int(max(0, cx - hw)), int(max(0, cy - hh)), int(min(w, cx + hw)), int(min(h, cy + hh)))
-    return tile_boxes(rgb, tile, scale=side / float(max(h, w)), det=det, **filters)
+    return tile_boxes(rgb, tile, scale=min(max_scale, side / float(max(h, w))), det=det, **filters)
 
 
 def read_text(rgb: np.ndarray, box: Box) -> Tuple[str, float]:

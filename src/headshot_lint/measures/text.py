@@ -19,12 +19,16 @@ time. ``benchmarks/text_detectors.py`` compares settings and a classical MSER de
 
 from __future__ import annotations
 
+import functools
+import json
+
 import cv2
 import numpy as np
 
 from ..model import Measurement, Region
 from ..perception import text_detector as ocr
 from ..scene import Scene
+from . import _learned
 from . import _text_detectors as td
 from . import measure
 
@@ -39,6 +43,11 @@ DETECTOR_SIDE = 384
 #: itself there; the first that finds legible text ends the search. (512: +2 TP +1 FP, 192: +1 TP
 #: on the labelled photos; 640 in place of 512 found one more at one more FP and ~1.6x the cost.)
 SECOND_LOOK_SIDES = (512, 192)
+#: The learned head (``rules/heads/text_logo.json``, ``benchmarks/fit_text_head.py``) on the
+#: background embedding: where its log-odds lie below the file's ``skip_second_looks_below``
+#: the background does not look like lettering or a logo and the second looks are skipped.
+#: Its own F1 is too low to judge HL401 (nested CV 0.54 alone, 0.74 stacked with the counts).
+GATE_HEAD = "text_logo"
 #: Background edge density (fraction of pixels) below which the background is plain
 #: and the search is skipped. No labelled text photo lies below 0.006.
 PLAIN_EDGE_DENSITY = 0.004
@@ -61,6 +70,10 @@ _MIN_CONFIDENCE = 0.5
 #: Long side, px, that a tile around a lone unread line is enlarged to for a second look
 #: (~1.5x the analysis image); the tile reaches this far from the line's centre, px.
 ZOOM_SIDE, _ZOOM_PAD = 960, (64, 64)
+#: ... but a tile is enlarged at most this many times: a small photo holds no finer letters
+#: (a 96x128 photo would be enlarged 7.5x: a ~1900 px network input, +490 MB peak RSS; capped,
+#: +17 MB). A 640 px analysis image gets 1.5x.
+_ZOOM_MAX_SCALE = 2.0
 #: Only lines less tall than this (box, px) are looked at closer: larger lettering was seen.
 _ZOOM_BELOW_PX = 24.0
 #: Zoomed lines read at most (the most confident first).
@@ -78,7 +91,7 @@ _MIN_BACKGROUND = 0.02
 
 @measure("text_or_logo", units={"text_marks": "count", "logo_marks": "count", "coverage": "%", "clothing_text": "count",
                                 "edge_density": "fraction", "unread_lines": "count", "watermarks": "count"},
-          details=("search", "detector", "read", "found"))
+          details=("search", "detector", "read", "found", "gate"), data=(f"heads/{GATE_HEAD}.json",))
 def text_or_logo(scene: Scene) -> Measurement:
     """Text lines in the background, count in [0, inf); repeated logo marks beside.
 
@@ -103,14 +116,18 @@ def text_or_logo(scene: Scene) -> Measurement:
     each other; a lone one is read by the recogniser (~10 ms) and counts only when it
     gives ``_MIN_CHARS`` characters at ``_MIN_CONFIDENCE``; ``details["read"]`` holds what it read.
     A lone line under ``_ZOOM_BELOW_PX`` that does not read is looked at again on a tile
-    around it enlarged to ``ZOOM_SIDE`` (~40 ms): the lines found there replace it when they
-    read (a neon sign's star beside a small word).
+    around it enlarged to ``ZOOM_SIDE`` (~40 ms; at most ``_ZOOM_MAX_SCALE`` times, so a small
+    photo is not blown up): the lines found there replace it when they read (a neon sign's
+    star beside a small word).
     A line on the person that reaches a corner of the frame (``_CORNER``) and reads the same
     way is a watermark: it counts as background text, not clothing (on the labelled photos
     two missed watermarks were found, at the cost of one labelled as lying on the clothing).
     When the first look counts no background text, the whole photo is looked at again at
     each of ``SECOND_LOOK_SIDES`` px (sharper, then coarser) until one finds lines or corner
-    watermarks that read; ``details["detector"]`` names the sizes looked at.
+    watermarks that read; ``details["detector"]`` names the sizes looked at. They are skipped
+    where the learned head ``GATE_HEAD`` gives the background log-odds below its file's
+    ``skip_second_looks_below`` (the embedding sees no lettering or logo there);
+    ``details["gate"]`` says so ("" when they ran or were not needed).
 
     References
     ----------
@@ -147,8 +164,12 @@ def text_or_logo(scene: Scene) -> Measurement:
         unread, found = len(found) - min(len(found), len(legible)), legible
     on_person = [b for b, keep in zip(text, is_bg) if not keep]
     marked = _watermarks(scene.rgb, on_person)
-    looks = [DETECTOR_SIDE]
-    for side in SECOND_LOOK_SIDES if not found and not marked else ():
+    looks, gate = [DETECTOR_SIDE], ""
+    second = SECOND_LOOK_SIDES if not found and not marked else ()
+    if second and (judged := _gate(scene)) is not None and judged[0] < judged[1]:
+        second, gate = (), (f"second looks skipped: the background does not look like lettering or a logo "
+                            f"to the learned head ({judged[0]:+.2f} log-odds; they run from {judged[1]:+.2f})")
+    for side in second:
         looks.append(side)
         seen_lines, seen_marks, seen_read = _second_look(scene.rgb, side, off_person)
         if seen_lines or seen_marks:
@@ -175,7 +196,7 @@ def text_or_logo(scene: Scene) -> Measurement:
               "edge_density": round(density, 5), "unread_lines": unread, "watermarks": len(marked)}
     return Measurement(name, values, regions=regions,
                        details={"search": "ran", "detector": "pp-ocrv5-det at " + ", ".join(f"{s} px" for s in looks),
-                                "read": read,
+                                "read": read, "gate": gate,
                                 "found": found_phrase(len(background), len(marked), len(logos))})
 
 
@@ -194,6 +215,24 @@ def found_phrase(lines: int, watermarks: int, logos: int) -> str:
         parts.append("a watermark in a corner of the photo" if watermarks == 1
                      else f"{watermarks} watermarks in corners of the photo")
     return ", and ".join(parts) or "nothing"
+
+
+def _gate(scene: Scene) -> tuple[float, float] | None:
+    """(the text head's log-odds, the log-odds below which the second looks are skipped), or
+    None without a head file (the second looks then always run)."""
+    skip_below = _skip_below()
+    if skip_below is None:
+        return None
+    head = _learned.load_head(GATE_HEAD)
+    return head.log_odds(_learned.features(scene, head)), skip_below
+
+
+@functools.lru_cache(maxsize=1)
+def _skip_below() -> float | None:
+    path = _learned.heads_dir() / f"{GATE_HEAD}.json"
+    if not path.is_file():
+        return None
+    return float(json.loads(path.read_text(encoding="utf-8"))["skip_second_looks_below"])
 
 
 def _second_look(rgb: np.ndarray, side: int, off_person: np.ndarray) -> tuple:
@@ -230,7 +269,8 @@ def _line_height(b: td.Box) -> float:
 
 def _zoomed(rgb: np.ndarray, line: td.Box, off_person: np.ndarray) -> list:
     """Background lines the detector finds on an enlarged tile around ``line``, best first."""
-    boxes = td.zoom_boxes(rgb, line, side=ZOOM_SIDE, pad=_ZOOM_PAD, min_height=_MIN_ZOOM_LINE_PX,
+    boxes = td.zoom_boxes(rgb, line, side=ZOOM_SIDE, pad=_ZOOM_PAD, max_scale=_ZOOM_MAX_SCALE,
+                          min_height=_MIN_ZOOM_LINE_PX,
                           max_height=_MAX_LINE_PX)
     return sorted((b for b in boxes if td.fraction_inside(b, off_person) >= _BACKGROUND_INSIDE),
                   key=lambda b: -b.score)

@@ -24,6 +24,10 @@ _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
 #: Recogniser input height, px (PP-OCRv5 rec), and the widest crop it is given.
 REC_HEIGHT, _REC_MAX_W = 48, 320
+#: Largest detector input side, px: any larger request is seen at this size. The network's
+#: memory grows with its input area (a 1472x1536 input took +442 MB RSS, a zoom into a
+#: 128 px photo); the measure's largest own look is a 960 px tile.
+MAX_INPUT_SIDE = 1024
 
 
 def model_path(kind: str = "det") -> str | None:
@@ -87,8 +91,8 @@ def charset() -> tuple:
 def text_probability(rgb: np.ndarray, side: int, det=None) -> np.ndarray:
     """Per-pixel text probability from the DB detector, float32 (h, w) in [0, 1].
 
-    ``rgb`` (uint8 RGB) is resized so its long side is ``side`` px (each side rounded to a
-    multiple of 32, at least 32); the map has that size. ``det``: another PP-OCR DB
+    ``rgb`` (uint8 RGB) is resized so its long side is ``side`` px, at most
+    ``MAX_INPUT_SIDE`` (each side rounded to a multiple of 32, at least 32); the map has that size. ``det``: another PP-OCR DB
     detection session (benchmarks), else the shipped one. Raises RuntimeError when the
     detector is not installed (check :func:`available`).
     """
@@ -96,7 +100,7 @@ def text_probability(rgb: np.ndarray, side: int, det=None) -> np.ndarray:
     if det is None:
         raise RuntimeError("the PP-OCRv5 text detector is not installed")
     h, w = rgb.shape[:2]
-    s = side / max(h, w)
+    s = min(side, MAX_INPUT_SIDE) / max(h, w)
     nh, nw = max(32, int(round(h * s / 32)) * 32), max(32, int(round(w * s / 32)) * 32)
     # INTER_AREA keeps thin strokes when shrinking; enlarging interpolates
     interp = cv2.INTER_AREA if nw * nh < w * h else cv2.INTER_LINEAR
