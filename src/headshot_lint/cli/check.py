@@ -12,7 +12,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Union
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import typer
 from rich.console import Console
@@ -117,95 +117,182 @@ def check(
 
     The path '-' reads one photo from standard input: cat me.jpg | headshot-lint check -
     """
+    opts = _Options(**{name: value for name, value in locals().items() if name != "ctx"})  # every option above
     safe_stdout()
+    from_stdin = _check_paths(opts)
+    spooled = spool_stdin(ctx, opts.stdin_filename, opts.max_stdin_mb) if from_stdin else None
+    config, rules, shard_of, base = _settings(opts, spooled)
+    if opts.stats_beside and opts.output is None:
+        err.print(f"[red]error:[/red] --statistics with --format {opts.output_format.value} needs --output FILE "
+                  "(the report goes there, the counts per rule to stdout)")
+        raise typer.Exit(ExitCode.ERROR)
+    files, batch_jobs = _photos(opts, config, rules, spooled, shard_of)
+    stats = Stats()
+    fail_at = opts.fail_under if opts.fail_under is not None else config.fail_under
+    gate = FailUnder(fail_at) if fail_at is not None else None
+    outcome = _Outcome(stats, gate, opts.fail_on.value if opts.fail_on else config.fail_on or ERROR, base,
+                       recording=opts.write_baseline is not None, label=spooled[1] if spooled else None)
+    audits = _auditor(opts, batch_jobs, rules, config, stats, outcome, base)
+    on_stdout = _report(opts, rules, stats, gate, len(files), audits)
+    _notes(opts, stats, gate, on_stdout, base, outcome)
+    if opts.write_baseline is not None:
+        recorded = outcome.recorded
+        write_output(opts.write_baseline, baseline.render(recorded))
+        err.print(f"wrote {esc(opts.write_baseline)}: {sum(len(r.codes) for r in recorded)} finding(s) on "
+                  f"{len(recorded)} photo(s); runs with --baseline {esc(opts.write_baseline)} report only new ones")
+        raise typer.Exit(ExitCode.CLEAN)
+    raise typer.Exit(ExitCode.CLEAN if opts.exit_zero or not outcome.failed else ExitCode.FINDINGS)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Options:
+    """``check``'s options as given (``None``: not given, the configuration or a default decides)."""
+
+    paths: List[Path]
+    output_format: OutputFormat
+    output: Path | None
+    select: List[str] | None
+    ignore: List[str] | None
+    pack: str | None
+    fail_under: float | None
+    fail_on: FailOn | None
+    quiet: bool
+    exit_zero: bool
+    verbose: bool
+    jobs: int | None
+    timeout: float
+    cache_dir: Path
+    no_cache: bool
+    exclude: List[str] | None
+    hidden: bool
+    shard_spec: str | None
+    config_file: Path | None
+    statistics: bool
+    progress: bool | None
+    baseline_file: Path | None
+    write_baseline: Path | None
+    max_stdin_mb: float
+    stdin_filename: str | None
+
+    @property
+    def stats_beside(self) -> bool:
+        """--statistics replaces a text or JSON report; beside a document format (SARIF for code
+        scanning, say) the document goes to --output and the counts to stdout."""
+        return self.statistics and self.output_format not in (OutputFormat.text, OutputFormat.concise,
+                                                              OutputFormat.json)
+
+
+def _check_paths(opts: _Options) -> bool:
+    """Whether the photo comes from standard input; exit 2 before any work when the paths
+    cannot be checked (a typo is the run's error, not a photo scoring 0) or an output
+    cannot be written."""
+    paths = opts.paths
     from_stdin = any(str(p) == STDIN for p in paths)
     if from_stdin and len(paths) > 1:
         err.print(f"[red]error:[/red] '{STDIN}' (a photo on standard input) cannot be combined with other paths")
         raise typer.Exit(ExitCode.ERROR)
-    if stdin_filename is not None and not from_stdin:
+    if opts.stdin_filename is not None and not from_stdin:
         err.print(f"[red]error:[/red] --stdin-filename needs the path '{STDIN}'")
         raise typer.Exit(ExitCode.ERROR)
     missing = [p for p in paths if str(p) != STDIN and not os.path.lexists(p)]  # a broken link is a file
-    if missing:  # a typo is the run's error, not a photo scoring 0; nothing is checked
+    if missing:  # nothing is checked
         err.print("[red]error:[/red] no such file or folder: " + ", ".join(esc(p) for p in missing))
         raise typer.Exit(ExitCode.ERROR)
-    _check_outputs((output, write_baseline), [p for p in paths if str(p) != STDIN])
-    spooled = spool_stdin(ctx, stdin_filename, max_stdin_mb) if from_stdin else None
+    _check_outputs((opts.output, opts.write_baseline), [p for p in paths if str(p) != STDIN])
+    return from_stdin
+
+
+def _settings(opts: _Options, spooled: Tuple[Path, str] | None
+              ) -> Tuple[Config, Sequence[Rule], Tuple[int, int] | None, baseline.Baseline | None]:
+    """(configuration, rules to run, shard or None, baseline or None); a bad one exits 2."""
     try:
-        config = _config(config_file, [Path(spooled[1])] if spooled else paths)
-        _, rules = resolve_rules(config, pack=pack, select=split(select), ignore=split(ignore))
-        shard_of = parse_shard(shard_spec) if shard_spec else None
-        base_path = baseline_file or (Path(config.baseline) if config.baseline else None)
+        config = _config(opts.config_file, [Path(spooled[1])] if spooled else opts.paths)
+        _, rules = resolve_rules(config, pack=opts.pack, select=split(opts.select), ignore=split(opts.ignore))
+        shard_of = parse_shard(opts.shard_spec) if opts.shard_spec else None
+        base_path = opts.baseline_file or (Path(config.baseline) if config.baseline else None)
         base = baseline.load(base_path) if base_path is not None else None
     except (HeadshotLintError, ValueError) as exc:
         err.print(f"[red]error:[/red] {esc(exc)}")
         raise typer.Exit(ExitCode.ERROR) from None
-    # --statistics replaces a text or JSON report; beside a document format (SARIF for code
-    # scanning, say) the document goes to --output and the counts to stdout.
-    stats_beside = statistics and output_format not in (OutputFormat.text, OutputFormat.concise, OutputFormat.json)
-    if stats_beside and output is None:
-        err.print(f"[red]error:[/red] --statistics with --format {output_format.value} needs --output FILE "
-                   "(the report goes there, the counts per rule to stdout)")
-        raise typer.Exit(ExitCode.ERROR)
+    return config, rules, shard_of, base
+
+
+def _photos(opts: _Options, config: Config, rules: Sequence[Rule], spooled: Tuple[Path, str] | None,
+            shard_of: Tuple[int, int] | None) -> Tuple[List[str], List[Job]]:
+    """(the photos to check, their batch jobs with the codes the configuration ignores for each)."""
     if spooled is not None:  # one photo from standard input, spooled to a private file
         files = [str(spooled[0])]
-        batch_jobs = [Job(files[0], ignored_codes(config, spooled[1], rules))]
-    else:
-        found = list(discover(paths, exclude=split(exclude) or (), hidden=hidden))
-        # only when the whole tree the configuration governs was walked: checking one photo
-        # (pre-commit) or one sub-folder says nothing about a glob for another part of it
-        for key, glob in (unmatched_globs(config, found) if _walks_root(paths, config) else ()):
-            err.print(f"[yellow]warning:[/yellow] {esc(config.source)}: {key} glob {esc(repr(glob))} matches no "
-                       f"photo checked (globs are relative to the configuration's folder, {esc(config.root)})")
-        files = [p for p in found if not (config.exclude and is_excluded(p, config.exclude, config.root))]
-        if shard_of:
-            files = list(shard(files, *shard_of))
-        if not files:
-            err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(esc(p) for p in paths))
-        batch_jobs = [Job(p, ignored_codes(config, p, rules)) for p in files]
-        _check_outputs((output, write_baseline), files)
-    on_stdout = False  # whether the fail-under sentence already went to the terminal
-    stats = Stats()
-    fail_at = fail_under if fail_under is not None else config.fail_under
-    gate = FailUnder(fail_at) if fail_at is not None else None
-    outcome = _Outcome(stats, gate, fail_on.value if fail_on else config.fail_on or ERROR, base,
-                       recording=write_baseline is not None, label=spooled[1] if spooled else None)
-    show = progress if progress is not None else (err.is_terminal and not os.environ.get("CI"))
-    bar = _progress(len(files)) if show and files else None
+        return files, [Job(files[0], ignored_codes(config, spooled[1], rules))]
+    paths = opts.paths
+    found = list(discover(paths, exclude=split(opts.exclude) or (), hidden=opts.hidden))
+    # only when the whole tree the configuration governs was walked: checking one photo
+    # (pre-commit) or one sub-folder says nothing about a glob for another part of it
+    for key, glob in (unmatched_globs(config, found) if _walks_root(paths, config) else ()):
+        err.print(f"[yellow]warning:[/yellow] {esc(config.source)}: {key} glob {esc(repr(glob))} matches no "
+                  f"photo checked (globs are relative to the configuration's folder, {esc(config.root)})")
+    files = [p for p in found if not (config.exclude and is_excluded(p, config.exclude, config.root))]
+    if shard_of:
+        files = list(shard(files, *shard_of))
+    if not files:
+        err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(esc(p) for p in paths))
+    batch_jobs = [Job(p, ignored_codes(config, p, rules)) for p in files]
+    _check_outputs((opts.output, opts.write_baseline), files)
+    return files, batch_jobs
+
+
+def _auditor(opts: _Options, batch_jobs: List[Job], rules: Sequence[Rule], config: Config, stats: Stats,
+             outcome: "_Outcome", base: baseline.Baseline | None) -> Callable[..., Iterator[Report]]:
+    """A function starting the batch (``on_done`` called as each photo is done) and
+    yielding each report as ``outcome`` judged it."""
+
+    def audits(on_done: Callable[[Report], None] | None) -> Iterator[Report]:
+        results = batch.run(batch_jobs, rules, jobs=opts.jobs or batch.default_jobs(), timeout=opts.timeout or None,
+                            cache=None if opts.no_cache else Cache(opts.cache_dir), fingerprint=config.fingerprint(),
+                            stats=stats, hash_files=opts.output_format in (OutputFormat.sarif, OutputFormat.gitlab)
+                            or base is not None or opts.write_baseline is not None,
+                            on_done=on_done)
+        return (outcome.judge(r) for r in results)
+
+    return audits
+
+
+def _report(opts: _Options, rules: Sequence[Rule], stats: Stats, gate: FailUnder | None, n_files: int,
+            audits: Callable[..., Iterator[Report]]) -> bool:
+    """Run the batch and write the report (or the counts per rule) as photos are done;
+    whether the fail-under sentence already went to the terminal. A failure exits 2."""
+    on_stdout = False
+    fmt, output = opts.output_format, opts.output
+    show = opts.progress if opts.progress is not None else (err.is_terminal and not os.environ.get("CI"))
+    bar = _progress(n_files) if show and n_files else None
 
     def run() -> Iterator[Report]:
-        results = batch.run(batch_jobs, rules, jobs=jobs or batch.default_jobs(), timeout=timeout or None,
-                            cache=None if no_cache else Cache(cache_dir), fingerprint=config.fingerprint(),
-                            stats=stats, hash_files=output_format in (OutputFormat.sarif, OutputFormat.gitlab)
-                            or base is not None or write_baseline is not None,
-                            on_done=(lambda r: bar[1]()) if bar else None)
-        return (outcome.judge(r) for r in results)
+        return audits((lambda r: bar[1]()) if bar else None)
 
     try:
         if bar:
             bar[0].start()
         counter = _Statistics(rules)
-        if statistics and not stats_beside:
+        if opts.statistics and not opts.stats_beside:
             for r in run():
                 counter.add(r)
-            emit(counter.render(output_format), output)
-        elif output_format in (OutputFormat.text, OutputFormat.concise) and output is None:
+            emit(counter.render(fmt), output)
+        elif fmt in (OutputFormat.text, OutputFormat.concise) and output is None:
             console = Console(highlight=False)  # each photo printed as it is done
-            counts = text_report.render(console, run(), rules, verbose, concise=output_format is OutputFormat.concise,
-                                        quiet=quiet)
-            if not quiet:
+            counts = text_report.render(console, run(), rules, opts.verbose, concise=fmt is OutputFormat.concise,
+                                        quiet=opts.quiet)
+            if not opts.quiet:
                 text_report.summary(console, counts, gate)
                 on_stdout = console.is_terminal
         else:  # each report's piece written to a spool as it arrives; the document assembled at the end
-            with _writer(output_format, rules, stats.digests, verbose, gate=gate, quiet=quiet,
+            with _writer(fmt, rules, stats.digests, opts.verbose, gate=gate, quiet=opts.quiet,
                          spool_dir=str(output.resolve().parent) if output is not None and not writes_through(output)
                          else None) as writer:
                 for r in run():
                     writer.add(r)
-                    if stats_beside:
+                    if opts.stats_beside:
                         counter.add(r)
                 emit(writer.write_to, output)
-            if stats_beside:
+            if opts.stats_beside:
                 emit(counter.render(OutputFormat.text), None)
     except HeadshotLintError as exc:
         err.print(f"[red]error:[/red] {esc(exc)}")
@@ -213,29 +300,29 @@ def check(
     finally:
         if bar:
             bar[0].stop()
+    return on_stdout
+
+
+def _notes(opts: _Options, stats: Stats, gate: FailUnder | None, on_stdout: bool,
+           base: baseline.Baseline | None, outcome: "_Outcome") -> None:
+    """What the run says on stderr after the report: timeouts and crashes, the photos under
+    --fail-under (unless the text summary said it), what the baseline hid and its stale entries."""
     if stats.timeouts or stats.crashes:
         err.print(f"[yellow]warning:[/yellow] {stats.timeouts} photo(s) timed out, {stats.crashes} crashed a "
-                   "worker; reported as unreadable-image")
+                  "worker; reported as unreadable-image")
     if gate is not None and gate.below and not on_stdout:
         err.print(f"[red]{esc(gate.sentence())}[/red]")
-    if base is not None and not quiet:
+    if base is not None and not opts.quiet:
         t = outcome.tally
         err.print(f"{t.hidden} finding(s) on {t.photos} photo(s) hidden by the baseline {esc(base.source)}"
-                   + (f"; {t.gone} recorded finding(s) no longer occur (write the baseline again to drop them)"
-                      if t.gone else ""))
+                  + (f"; {t.gone} recorded finding(s) no longer occur (write the baseline again to drop them)"
+                     if t.gone else ""))
         old = baseline.stale(base, t)
         if old:
             named = ", ".join(f"{esc(e.path)} ({e.why})" for e in old[:10]) + (
                 f" and {len(old) - 10} more" if len(old) > 10 else "")
             err.print(f"{len(old)} stale baseline entr{'y' if len(old) == 1 else 'ies'}, photos replaced or "
-                       f"deleted since it was written: {named}; write the baseline again to drop them")
-    if write_baseline is not None:
-        recorded = outcome.recorded
-        write_output(write_baseline, baseline.render(recorded))
-        err.print(f"wrote {esc(write_baseline)}: {sum(len(r.codes) for r in recorded)} finding(s) on {len(recorded)} "
-                   f"photo(s); runs with --baseline {esc(write_baseline)} report only new ones")
-        raise typer.Exit(ExitCode.CLEAN)
-    raise typer.Exit(ExitCode.CLEAN if exit_zero or not outcome.failed else ExitCode.FINDINGS)
+                      f"deleted since it was written: {named}; write the baseline again to drop them")
 
 
 class _Outcome:
