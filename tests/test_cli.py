@@ -209,7 +209,7 @@ def test_stdin_from_a_terminal_is_a_usage_error_naming_the_command(monkeypatch):
     """'-' with a terminal on stdin would wait forever: exit 2 with a hint for the command run."""
     import types
 
-    from headshot_lint import _stdin
+    from headshot_lint.cli import _stdin
     from headshot_lint.cli import ExitCode
 
     class Tty:

@@ -160,6 +160,6 @@ def test_every_command_takes_its_exit_status_from_one_module():
     import headshot_lint
 
     src = Path(headshot_lint.__file__).parent
-    bare = [f"{p.name}: {m.group(0)}" for p in src.glob("*.py")
+    bare = [f"{p.relative_to(src)}: {m.group(0)}" for p in src.rglob("*.py")
             for m in re.finditer(r"(typer\.Exit|sys\.exit)\(\s*\d", p.read_text(encoding="utf-8"))]
     assert bare == []

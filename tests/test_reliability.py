@@ -226,7 +226,7 @@ def test_stale_stdin_spools_are_removed(tmp_path, monkeypatch):
     """A spool folder left by a killed check - (an hour old, ours) goes on the next run."""
     import tempfile
 
-    from headshot_lint import _stdin
+    from headshot_lint.cli import _stdin
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     old = tmp_path / f"{_stdin.SPOOL_PREFIX}dead"
@@ -260,7 +260,7 @@ def test_a_single_photo_audited_in_this_process_honours_the_timeout(tmp_path, mo
 def test_fix_out_inside_the_input_folder_does_not_fix_its_own_copies(tmp_path):
     """fix in/ --out in/fixed: the copies an earlier run wrote to in/fixed are not photos
     to fix again (issue 24: in/fixed/fixed/... on the next run)."""
-    from headshot_lint.cli_fix import destinations
+    from headshot_lint.cli.fix import destinations
 
     (tmp_path / "in" / "fixed").mkdir(parents=True)
     _jpeg(tmp_path / "in" / "a.jpg", 128)

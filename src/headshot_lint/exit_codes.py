@@ -1,6 +1,6 @@
 """Process exit statuses of every command (as ruff's); a leaf module, so the commands in
-``cli.py``, ``cli_fix.py``, ``cli_serve.py`` and ``_stdin.py`` share them without importing
-each other."""
+the ``cli`` package (one module per command, and the stdin spool) share them without
+importing each other."""
 
 from __future__ import annotations
 

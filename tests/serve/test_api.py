@@ -28,7 +28,7 @@ with warnings.catch_warnings():  # newer Starlette prefers httpx2 for its test c
 from typer.testing import CliRunner  # noqa: E402
 
 from headshot_lint.cli import app as cli_app  # noqa: E402
-from headshot_lint.cli_serve import is_loopback  # noqa: E402
+from headshot_lint.cli.serve import is_loopback  # noqa: E402
 from headshot_lint.rules import load_pack  # noqa: E402
 from headshot_lint.serve import payload  # noqa: E402
 from headshot_lint.serve.app import SECURITY_HEADERS, create_app  # noqa: E402

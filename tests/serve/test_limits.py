@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # newer Starlette prefers httpx2 for its test c
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient  # noqa: E402
 
-from headshot_lint.cli_serve import allowed_hosts  # noqa: E402
+from headshot_lint.cli.serve import allowed_hosts  # noqa: E402
 from headshot_lint.serve._limits import protocol  # noqa: E402
 from headshot_lint.serve.app import LOOPBACK_HOSTS, TOKEN_COOKIE, create_app  # noqa: E402
 from tests.serve import free_port  # noqa: E402

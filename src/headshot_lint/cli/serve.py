@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from typing_extensions import Annotated
 
-from .exit_codes import ExitCode
-from .serve import DEFAULT_MAX_UPLOAD_MB
+from ..exit_codes import ExitCode
+from ..serve import DEFAULT_MAX_UPLOAD_MB
 
 _err = Console(stderr=True, highlight=False)
 INSTALL_HINT = "pip install 'headshot-lint[serve]'"
@@ -75,13 +75,13 @@ def serve_command(
     try:
         import uvicorn
 
-        from .serve._limits import MAX_CONNECTIONS, protocol
-        from .serve.app import LOOPBACK_HOSTS, create_app
+        from ..serve._limits import MAX_CONNECTIONS, protocol
+        from ..serve.app import LOOPBACK_HOSTS, create_app
     except ImportError as exc:
         _err.print(f"[red]error:[/red] headshot-lint serve needs the optional web dependencies "
                    f"({escape(str(exc.name or exc))} is missing). Install them with:\n  {escape(INSTALL_HINT)}")
         raise typer.Exit(ExitCode.ERROR) from None
-    from .errors import HeadshotLintError
+    from ..errors import HeadshotLintError
 
     loopback = is_loopback(host)
     secret = None

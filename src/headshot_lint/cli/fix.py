@@ -20,13 +20,14 @@ from rich.console import Console
 from rich.markup import escape
 from typing_extensions import Annotated
 
-from . import fix as fixes
+from .. import fix as fixes
+from ..discover import IMAGE_SUFFIXES, discover
+from ..engine import audit
+from ..errors import HeadshotLintError, LoadError
+from ..exit_codes import ExitCode
+from ..rules import load_pack
+from ._common import split
 from ._stdin import STDIN, spool_stdin
-from .discover import IMAGE_SUFFIXES, discover
-from .engine import audit
-from .errors import HeadshotLintError, LoadError
-from .exit_codes import ExitCode
-from .rules import load_pack
 
 _err = Console(stderr=True, highlight=False)
 
@@ -34,12 +35,6 @@ _err = Console(stderr=True, highlight=False)
 class Backdrop(str, enum.Enum):
     flat = "flat"
     gradient = "gradient"
-
-
-def _split(values: List[str] | None) -> List[str] | None:
-    if not values:
-        return None
-    return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
 def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
@@ -128,7 +123,7 @@ def fix_command(
         paths = [spool]
     try:
         rule_pack = load_pack(pack)
-        only_list = _split(only)
+        only_list = split(only)
         rules = rule_pack.select(only_list, None)
         pairs = destinations(paths, out)
     except (HeadshotLintError, ValueError) as exc:
@@ -161,7 +156,7 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
          compare: bool = False) -> None:
     """Audit ``src``, plan its fixes and write the copy to ``dst`` (see :class:`headshot_lint.fix.Job`);
     ``label`` names it in messages when it is not the path (standard input)."""
-    from .retouch.write import OutputExistsError, output_format, suffix_format, write_bytes
+    from ..retouch.write import OutputExistsError, output_format, suffix_format, write_bytes
 
     job = fixes.Job(src, rules, unsafe=unsafe, only=only, label=label)
     report, planned = job.report, job.planned
@@ -243,8 +238,8 @@ def _write_compare(job: "fixes.Job", result: "fixes.Correction", path: Path, for
 
     from PIL import Image
 
-    from .retouch.compare import before_after
-    from .retouch.write import write_bytes
+    from ..retouch.compare import before_after
+    from ..retouch.write import write_bytes
 
     crop = result.crop
     img = before_after(job.original(), result.rgb, None if crop is None else (crop.x0, crop.y0, crop.x1, crop.y1))

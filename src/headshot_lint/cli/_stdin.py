@@ -11,7 +11,7 @@ from typing import Tuple
 import typer
 from rich.console import Console
 
-from .exit_codes import ExitCode
+from ..exit_codes import ExitCode
 
 #: The path that stands for standard input.
 STDIN = "-"

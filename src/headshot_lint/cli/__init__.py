@@ -1,0 +1,64 @@
+"""The command line: thin typer commands over the public API, one module per command.
+
+The commands decide exit codes, from :class:`~headshot_lint.exit_codes.ExitCode` (shared
+with the stdin spool): results go to stdout or ``--output``; progress, warnings and errors
+go to stderr. ``headshot_lint.cli:main`` is the console script.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from typing_extensions import Annotated
+
+from .. import __version__
+from ..exit_codes import ExitCode
+from . import check, clean, example, explain, fix, serve
+from ._common import err
+
+__all__ = ["ExitCode", "app", "main"]
+
+app = typer.Typer(
+    name="headshot-lint",
+    help="Lint the backgrounds of professional headshots: busy scenes, patterns, backlight, "
+         "camouflage, text, small-size contrast, tone.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"headshot-lint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Lint the backgrounds of professional headshots."""
+
+
+# registered in the order `headshot-lint --help` lists them
+app.command()(check.check)
+app.command()(clean.clean)
+app.command()(explain.explain)
+app.command("rules")(explain.list_rules)
+app.command()(example.example)
+app.command("fix")(fix.fix_command)
+app.command("serve")(serve.serve_command)
+
+
+def main() -> None:
+    """Console-script entry point: unexpected exceptions exit 2, not 1."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # pragma: no cover - last resort
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
+        sys.exit(ExitCode.ERROR)
