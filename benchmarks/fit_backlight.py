@@ -13,14 +13,17 @@ ridge-penalised logistic regression of the ``backlit`` label on them, and prints
 - the nested k-fold cross-validated F1 (each held-out fold judged by weights AND a
   threshold fitted on the other folds only; the stratified folds of calibrate.py),
   and with ``--seeds N`` its mean over N fold shuffles beside the baselines';
-- the constants to paste into ``src/headshot_lint/measures/backlight.py`` (B0,
-  W_STOPS_LIT, W_CLIPPED). Then run ``benchmarks/calibrate.py HL201`` for the rule's
-  threshold. numpy only; about 30 s.
+- with ``--write``, ``rules/heads/backlit.json``: the weights the measure reads (bias and
+  one weight per feature), the threshold, the figures (in-sample and nested CV, on all
+  photos and the unanimous ones) and the sha256 of labels.csv; the rule file names it
+  (``data``) and takes the threshold into its ``[thresholds]``. numpy only; about 30 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import math
 import sys
 from pathlib import Path
@@ -70,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--lam", type=float, default=3.0, help="ridge penalty on standardised weights")
     ap.add_argument("--seeds", type=int, default=1, help="fold shuffles to average the CV F1 over")
+    ap.add_argument("--write", action="store_true", help="write rules/heads/backlit.json")
     args = ap.parse_args(argv)
     rows = read_labels(args.photos)
     y = np.array([r["backlit"] == "1" for r in rows])
@@ -96,9 +100,28 @@ def main(argv: list[str] | None = None) -> int:
                       for n, v in singles.items()})
         print(f"mean CV F1 over {args.seeds} fold shuffles: "
               + ", ".join(f"{n} {fmt(float(m))}" for n, m in means.items()))
-    print("\n# paste into src/headshot_lint/measures/backlight.py")
-    print(f"B0 = {w[0]:.3f}\nW_STOPS_LIT = {w[1]:.3f}\nW_CLIPPED = {w[2]:.3f}")
+    unanimous = np.array([r.get("agree_backlit", "3") == "3" for r in rows])
+    cu = count(list(y[unanimous]), list((log_odds(w, x) >= t)[unanimous]))
+    nu = nested_cv(x[unanimous], y[unanimous], args.lam, args.k, 0)
+    print(f"unanimous photos ({int(unanimous.sum())}): in-sample F1 {fmt(cu.f1)}, nested CV F1 {fmt(nu.f1)}")
+    doc = {"name": "backlit", "label": "backlit", "photos": len(rows),
+           "labels_sha256": hashlib.sha256((args.photos / "labels.csv").read_bytes()).hexdigest(),
+           "fitted_by": "benchmarks/fit_backlight.py", "features": list(FEATURES), "ridge": args.lam,
+           "bias": round(float(w[0]), 4), "weights": {f: round(float(v), 4) for f, v in zip(FEATURES, w[1:])},
+           "threshold": round(float(t), 3), "photos_unanimous": int(unanimous.sum()),
+           "figures": {"in_sample": {"all": _fig(c), "unanimous": _fig(cu)},
+                       "nested_cv": {"all": _fig(total), "unanimous": _fig(nu)}}}
+    print(json.dumps(doc, indent=1))
+    if args.write:
+        out = Path(__file__).resolve().parents[1] / "rules" / "heads" / "backlit.json"
+        out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {out}; copy the threshold {t:.3f} into rules/HL201-backlit-subject.toml")
     return 0
+
+
+def _fig(c: Counts) -> dict:
+    return {"tp": int(c.tp), "fp": int(c.fp), "fn": int(c.fn), "tn": int(c.tn),
+            "precision": round(float(c.precision), 3), "recall": round(float(c.recall), 3), "f1": round(float(c.f1), 3)}
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ Measures every photo once with ``clothing_camouflage`` and ``small_size_contrast
 (``--dump`` keeps the values, and a later run with the same ``--dump`` reads them
 instead of measuring again). HL501 judges a log-odds of two values: the script fits
 its weights (ridge-penalised logistic regression, ``--lam``) and with ``--write``
-stores them in ``src/headshot_lint/measures/small_size_weights.json``; it prints the
+stores them in ``rules/heads/low_contrast.json``; it prints the
 threshold of each rule for its TOML. For the fitted log-odds and for each single
 candidate value (baselines) it reports:
 
@@ -50,7 +50,7 @@ RULES: Dict[str, Tuple[str, str, Tuple[Tuple[str, bool], ...]]] = {
 }
 #: rule -> the values its log-odds weighs (fitted here); rules absent judge one value.
 FITTED = {"HL501": ("melted_48", "background_delta_e_48")}
-WEIGHTS = Path(__file__).resolve().parents[1] / "src" / "headshot_lint" / "measures" / "small_size_weights.json"
+WEIGHTS = Path(__file__).resolve().parents[1] / "rules" / "heads" / "low_contrast.json"
 
 
 def measure_all(photos: Path, files: Sequence[str]) -> Dict[str, dict]:
@@ -131,6 +131,7 @@ def report(rows: List[dict], data: Dict[str, dict], seeds: int, lam: float, writ
                 f"{k} {wk:.4f}" for k, wk in zip(fitted, w[1:])))
             if write:
                 WEIGHTS.write_text(json.dumps({
+                    "name": "low_contrast", "label": label, "photos": len(rows),
                     "fitted_by": f"benchmarks/fit_subject.py --lam {lam} on {len(rows)} labelled photos ('{label}')",
                     "weights": {"b0": round(float(w[0]), 4),
                                 **{k: round(float(wk), 4) for k, wk in zip(fitted, w[1:])}}}, indent=1) + "\n")

@@ -7,6 +7,8 @@ the subject's own exposure with the bright part of the background around them.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 
 import cv2
@@ -16,6 +18,7 @@ from ..color import lightness_to_luminance
 from ..model import Measurement, Region
 from ..scene import FACE_ON_PERSON, Scene
 from . import measure
+from ._learned import heads_dir
 from ._views import half_view, masked_sample, skin_lab
 
 #: Percentile of background L* that stands for "the bright part" (a window, the sky).
@@ -36,16 +39,22 @@ LIT_PERCENTILE = 90
 #: Floor of a luminance when converting to stops (L* about 2), so a pitch-black silhouette
 #: (or background) gives a finite value.
 _Y_FLOOR = 2e-3
-#: Log-odds weights of the evidence (bias, per stop of ``stops_lit``, per unit of
-#: ``clipped_fraction``): a ridge-penalised logistic regression on the 237 labelled photos,
-#: fitted by ``benchmarks/fit_backlight.py`` (ridge 3; in-sample F1 0.886, nested 5-fold CV F1
-#: 0.870, mean 0.863 over 20 fold shuffles, against 0.829 for the median-face gap ``stops``).
+#: The fitted weights of the evidence (``rules/heads/backlit.json``: bias, per stop of
+#: ``stops_lit``, per unit of ``clipped_fraction``), a ridge-penalised logistic regression on
+#: the labelled photos written by ``benchmarks/fit_backlight.py --write`` with its figures.
 #: Clipping counts against backlight: a backdrop clipped all over is a white studio sweep
 #: (white-background-clipping's business), while a window or the sky fills only part of the
 #: frame behind a subject far darker than it.
-B0 = -3.436
-W_STOPS_LIT = 0.990
-W_CLIPPED = -2.140
+WEIGHTS = "backlit"
+
+
+@functools.lru_cache(maxsize=None)
+def evidence_weights() -> tuple[float, float, float]:
+    """(bias, per stop of ``stops_lit``, per unit of ``clipped_fraction``) from
+    ``rules/heads/backlit.json``, read once per process."""
+    doc = json.loads((heads_dir() / f"{WEIGHTS}.json").read_text(encoding="utf-8"))
+    w = doc["weights"]
+    return float(doc["bias"]), float(w["stops_lit"]), float(w["clipped_fraction"])
 
 
 @dataclass(frozen=True)
@@ -72,14 +81,14 @@ def subject_exposure(scene: Scene) -> Exposure | None:
 @measure("backlight", units={"evidence": "log-odds", "stops_lit": "EV", "lit_l": "L*", "gap_l": "ΔL*", "stops": "EV",
                              "subject_l": "L*", "subject_dark_l": "L*", "bright_l": "L*", "background_l": "L*",
                              "clipped_fraction": "fraction", "bright_offset": "head widths"},
-          details=("stops_to_lift", "light_position", "subject_source"))
+          details=("stops_to_lift", "light_position", "subject_source"), data=(f"heads/{WEIGHTS}.json",))
 def backlight(scene: Scene) -> Measurement:
     """Backlight evidence, log-odds in about [-14.5, 5.4], from the exposure gap between the
     bright background and the lit side of the subject's face.
 
     Values
     ------
-    evidence : ``B0 + W_STOPS_LIT * stops_lit + W_CLIPPED * clipped_fraction`` (what the
+    evidence : ``bias + w_stops_lit * stops_lit + w_clipped * clipped_fraction`` (what the
         rule judges), log-odds that the subject is backlit.
     stops_lit : log2 of the luminance ratio of the bright background to the face's lit
         side ``lit_l``, [-9, 9] (EV).
@@ -140,7 +149,8 @@ def backlight(scene: Scene) -> Measurement:
     w, h = scene.width, scene.height
     regions = (Region.from_pixels(*head, w, h, e.source),) + ((region,) if region is not None else ())
     stops_lit = _stops(e.bright_l, e.lit_l)
-    values = {"evidence": B0 + W_STOPS_LIT * round(stops_lit, 3) + W_CLIPPED * round(clipped, 3),
+    b0, w_stops, w_clipped = evidence_weights()
+    values = {"evidence": b0 + w_stops * round(stops_lit, 3) + w_clipped * round(clipped, 3),
               "stops_lit": stops_lit, "lit_l": e.lit_l,
               "stops": e.stops, "gap_l": e.bright_l - e.subject_l, "subject_l": e.subject_l,
               "subject_dark_l": e.subject_dark_l, "bright_l": e.bright_l, "background_l": e.background_l,

@@ -66,7 +66,7 @@ HEAD = "sharp_env"
                  "orientation_diversity": "fraction",
                  "sharp_edge_density": "fraction", "edge_density": "fraction", "face_focus": "ratio",
                  "background_blur_px": "px", "blur_sigma_px": "px"},
-          details=("reference",))
+          details=("reference",), data=(f"heads/{HEAD}.json",))
 def unblurred_environment(scene: Scene) -> Measurement:
     """Evidence that the background is a sharp, recognisable environment, log-odds (real; -3.1 = plain wall).
 

@@ -51,7 +51,8 @@ HEAD = "busy"
 
 
 @measure("busy_background", units={"busy_log_odds": "log-odds", "clutter_fraction": "fraction", "edge_density": "fraction",
-                                   "contrast_scale": "ratio", "other_faces": "count"})
+                                   "contrast_scale": "ratio", "other_faces": "count"},
+          data=(f"heads/{HEAD}.json",))
 def busy_background(scene: Scene) -> Measurement:
     """Share of the background covered by dense, crisp, multi-directional edges, fraction in [0, 1] (0 = plain).
 

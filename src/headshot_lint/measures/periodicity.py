@@ -50,7 +50,8 @@ HEAD = "pattern"
 
 @measure("patterned_background", units={"pattern_log_odds": "log-odds", "periodicity": "autocorrelation",
                                        "max_periodicity": "autocorrelation",
-                                       "period_px": "px", "orientation_deg": "deg", "patterned_fraction": "fraction"})
+                                       "period_px": "px", "orientation_deg": "deg", "patterned_fraction": "fraction"},
+          data=(f"heads/{HEAD}.json",))
 def patterned_background(scene: Scene) -> Measurement:
     """Strength of a repeating pattern in the background, autocorrelation contrast in [0, 2] (0 = none).
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 
@@ -20,13 +19,15 @@ from .. import color
 from ..model import Measurement, Region
 from ..scene import PERSON_FIRM, Scene
 from . import measure
+from ._learned import heads_dir
 from ._palette import recommend_tone, tone_for
 from ._views import HalfView, half_view, masked_sample, profile_crop, skin_lab, thumbnails
 
 #: A background pixel "melts" into the face within this many L* of the face's lightness.
 MELT_L = 10.0
 #: The fitted weights of :func:`evidence` (``benchmarks/fit_subject.py --write``).
-WEIGHTS_FILE = Path(__file__).with_name("small_size_weights.json")
+#: The fitted weights (``rules/heads/low_contrast.json``, written by ``benchmarks/fit_subject.py --write``).
+WEIGHTS = "low_contrast"
 #: Thumbnail pixels covered by the face less than this are not face (its soft edge is neither).
 _NOT_FACE = 0.1
 #: The background "right beside the head" reaches this many face widths from the
@@ -38,7 +39,7 @@ NEAR_FACE_WIDTHS = 0.3
           units={"stands_out": "probability", "evidence": "log-odds", "melted_48": "fraction", "melted_32": "fraction",
                  "background_delta_e_48": "ΔE2000", "background_delta_e_32": "ΔE2000",
                  "delta_l_near": "ΔL*", "contrast_near": "ratio"},
-          details=("recommended_hex", "recommended_name", "crop_px"))
+          details=("recommended_hex", "recommended_name", "crop_px"), data=(f"heads/{WEIGHTS}.json",))
 def small_size_contrast(scene: Scene) -> Measurement:
     """How likely people see the face stand out in the small profile picture, in [0, 1].
 
@@ -47,7 +48,7 @@ def small_size_contrast(scene: Scene) -> Measurement:
     stands_out : ``1 - sigmoid(evidence)`` (what the rule judges; lower is worse): the
         fitted probability that people would not call the face low-contrast at 32 px.
     evidence : ``b0 + w_melted * melted_48 + w_delta_e * background_delta_e_48`` with the
-        weights of ``WEIGHTS_FILE``, log-odds that people call the face low-contrast.
+        weights of ``rules/heads/low_contrast.json``, log-odds that people call the face low-contrast.
     melted_48, melted_32 : share of the background in the 48 px square (the 32 px
         circle) within ``MELT_L`` L* of the face's lightness: how much of what
         surrounds the face is the face's own brightness, [0, 1].
@@ -124,12 +125,13 @@ def small_size_contrast(scene: Scene) -> Measurement:
 
 @functools.lru_cache(maxsize=1)
 def _weights() -> dict[str, float]:
-    return {k: float(v) for k, v in json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))["weights"].items()}
+    doc = json.loads((heads_dir() / f"{WEIGHTS}.json").read_text(encoding="utf-8"))
+    return {k: float(v) for k, v in doc["weights"].items()}
 
 
 def evidence(melted_48: float, background_delta_e_48: float) -> float:
     """Log-odds that people call the face low-contrast, from the two 48 px values (weights
-    fitted on labelled photos, ``WEIGHTS_FILE``)."""
+    fitted on labelled photos, ``rules/heads/low_contrast.json``)."""
     w = _weights()
     return w["b0"] + w["melted_48"] * melted_48 + w["background_delta_e_48"] * background_delta_e_48
 
