@@ -146,8 +146,8 @@ def score_text(score: float | None) -> str:
     """The score and its verdict as every format words them: ``"60/100 fair"``.
 
     The score is rounded down, so it never shows a band it did not reach (with good from 61.6,
-    63.9 is good but 63.5 is fair: "64/100 fair" would contradict the bands); ``"unreadable"``
-    for None.
+    61.5 is fair: rounded it would read "62/100 fair", against the bands; it reads "61/100
+    fair"); ``"unreadable"`` for None.
     """
     if score is None:
         return "unreadable"
