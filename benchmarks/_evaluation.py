@@ -200,6 +200,23 @@ def best_threshold(values: Sequence[float], truth: Sequence[bool], higher_is_wor
     return (t + neighbour) / 2 if neighbour != t else t, c
 
 
+def recall_leaning_threshold(values: Sequence[float], truth: Sequence[bool], higher_is_worse: bool,
+                             slack: float) -> Tuple[float, Counts]:
+    """The threshold that flags the most photos among those whose F1 is within ``slack`` of the
+    best (``slack`` 0 is :func:`best_threshold`): where the F1 curve is flat, a missed problem
+    costs the user more than one more warning. Placed halfway to the next value."""
+    points = sweep(values, truth, higher_is_worse)
+    if not points:
+        return float("nan"), Counts()
+    top = max(_nan0(c.f1) for _, c in points)
+    best_i = max((i for i in range(len(points)) if _nan0(points[i][1].f1) >= top - slack - 1e-12),
+                 key=lambda i: (points[i][1].tp + points[i][1].fp, _nan0(points[i][1].f1)))
+    t, c = points[best_i]
+    neighbour = points[best_i - 1][0] if higher_is_worse and best_i > 0 else (
+        points[best_i + 1][0] if not higher_is_worse and best_i + 1 < len(points) else t)
+    return (t + neighbour) / 2 if neighbour != t else t, c
+
+
 def stratified_folds(truth: Sequence[bool], k: int = 5, seed: int = 0) -> List[List[int]]:
     """``k`` folds of indices, positives and negatives shuffled (``seed``) and dealt in turn."""
     rng = random.Random(seed)

@@ -9,7 +9,7 @@ from typing import Tuple
 
 import numpy as np
 
-from benchmarks._evaluation import Counts, best_threshold, count, stratified_folds
+from benchmarks._evaluation import Counts, count, recall_leaning_threshold, stratified_folds
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
@@ -36,20 +36,21 @@ def log_odds(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(x).any(axis=1), -math.inf, s)
 
 
-def fit_and_threshold(x: np.ndarray, y: np.ndarray, lam: float) -> Tuple[np.ndarray, float]:
-    """Weights fitted on the assessable rows and the best-F1 threshold of their log-odds."""
+def fit_and_threshold(x: np.ndarray, y: np.ndarray, lam: float, slack: float = 0.0) -> Tuple[np.ndarray, float]:
+    """Weights fitted on the assessable rows and the best-F1 threshold of their log-odds (the
+    one flagging most photos within ``slack`` of the best F1: see ``recall_leaning_threshold``)."""
     ok = ~np.isnan(x).any(axis=1)
     w = fit_logistic(x[ok], y[ok].astype(float), lam)
-    t, _ = best_threshold(list(log_odds(w, x)), list(y), True)
+    t, _ = recall_leaning_threshold(list(log_odds(w, x)), list(y), True, slack)
     return w, t
 
 
-def nested_cv(x: np.ndarray, y: np.ndarray, lam: float, k: int = 5, seed: int = 0) -> Counts:
+def nested_cv(x: np.ndarray, y: np.ndarray, lam: float, k: int = 5, seed: int = 0, slack: float = 0.0) -> Counts:
     """Pooled held-out counts, each fold judged by weights AND a threshold fitted on the others."""
     total = Counts()
     for fold in stratified_folds(list(y), k, seed):
         held = np.zeros(len(y), bool)
         held[fold] = True
-        wf, tf = fit_and_threshold(x[~held], y[~held], lam)
+        wf, tf = fit_and_threshold(x[~held], y[~held], lam, slack)
         total = total + count(list(y[held]), list(log_odds(wf, x[held]) >= tf))
     return total

@@ -111,15 +111,18 @@ def main(argv: list[str] | None = None) -> int:
     unanimous_v = [i for i, r in enumerate(rows) if r.get("agree_verdict", "3") == "3"]
     agree_u = sum(truth_v[i] == pred_v[i] for i in unanimous_v) / max(1, len(unanimous_v))
     ceiling_v, _ = human_ceiling(args.photos, "verdict")
+    nested_v = _verdict_nested()
     figures["verdict"] = {"agreement": agree, "confusion": table, "unanimous": {"photos": len(unanimous_v),
                                                                               "agreement": agree_u},
-                          "human_ceiling": ceiling_v}
+                          "human_ceiling": ceiling_v, "nested_cv": nested_v[0]}
     times = [r.seconds for r in results]
     figures["seconds"] = {"median_per_photo": statistics.median(times), "wall": wall}
     lines += ["", f"## Overall score against `verdict`", "",
               f"Agreement {agree:.3f} ({sum(t == p for t, p in zip(truth_v, pred_v))}/{len(rows)}); on the "
               f"{len(unanimous_v)} unanimous photos {agree_u:.3f}; human ceiling {fmt(ceiling_v)}. "
-              "Rows: label; columns: predicted from the score bands.", "",
+              f"Nested 5-fold cross-validated (`rules/heads/verdict.json`, fit_heads.py): {fmt(nested_v[0])}, "
+              f"unanimous {fmt(nested_v[1])}; the in-sample figure here is higher because the learned heads "
+              "saw these photos. Rows: label; columns: predicted from the score bands.", "",
               "| verdict | " + " | ".join(VERDICTS) + " |", "|---|" + "---|" * len(VERDICTS)]
     lines += [f"| {t} | " + " | ".join(str(table[t][p]) for p in VERDICTS) + " |" for t in VERDICTS]
     lines += ["", f"Median time per photo {1000 * statistics.median(times):.0f} ms; whole run {wall:.1f} s.", "",
@@ -151,6 +154,18 @@ def _cross_validated(rule, values: list, truth: list) -> tuple[float, str]:
     filled = [(-1e18 if hiw else 1e18) if v is None else v for v in values]
     counts, _ = cross_validate(filled, truth, hiw)
     return counts.f1, "threshold CV"
+
+
+def _verdict_nested() -> tuple[float, float]:
+    """(agreement, on unanimous photos) of the learned verdict, nested CV, as recorded by
+    fit_heads.py in rules/heads/verdict.json; NaN when absent."""
+    from headshot_lint.rules import rules_dir
+
+    try:
+        fig = json.loads((rules_dir() / "heads" / "verdict.json").read_text(encoding="utf-8"))["figures"]["nested_cv"]
+        return float(fig["agreement"]), float(fig["agreement_unanimous"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return float("nan"), float("nan")
 
 
 def _rel(p: Path) -> str:

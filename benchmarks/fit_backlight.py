@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lam", type=float, default=3.0, help="ridge penalty on standardised weights")
     ap.add_argument("--seeds", type=int, default=1, help="fold shuffles to average the CV F1 over")
     ap.add_argument("--write", action="store_true", help="write rules/heads/backlit.json")
+    ap.add_argument("--slack", type=float, default=0.01,
+                    help="threshold: the one flagging most photos within this much of the best F1 (a flat "
+                         "F1 curve; a missed silhouette costs the user more than one more warning)")
     args = ap.parse_args(argv)
     rows = read_labels(args.photos)
     y = np.array([r["backlit"] == "1" for r in rows])
@@ -87,11 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         cv = single_cv(v, y, args.k, 0)
         print(f"{name:>10} alone: threshold {t:.3f}  in-sample F1 {fmt(c.f1)}  {args.k}-fold CV F1 {fmt(cv.f1)}")
 
-    w, t = fit_and_threshold(x, y, args.lam)
+    w, t = fit_and_threshold(x, y, args.lam, args.slack)
     c = count(list(y), list(log_odds(w, x) >= t))
     print(f"\nevidence (log-odds): threshold {t:.3f}  in-sample P {fmt(c.precision)} R {fmt(c.recall)} "
           f"F1 {fmt(c.f1)} (TP {c.tp} FP {c.fp} FN {c.fn})")
-    total = nested_cv(x, y, args.lam, args.k, 0)
+    total = nested_cv(x, y, args.lam, args.k, 0, args.slack)
     print(f"nested {args.k}-fold CV (weights and threshold from the other folds): "
           f"P {fmt(total.precision)} R {fmt(total.recall)} F1 {fmt(total.f1)}")
     if args.seeds > 1:
@@ -102,11 +105,12 @@ def main(argv: list[str] | None = None) -> int:
               + ", ".join(f"{n} {fmt(float(m))}" for n, m in means.items()))
     unanimous = np.array([r.get("agree_backlit", "3") == "3" for r in rows])
     cu = count(list(y[unanimous]), list((log_odds(w, x) >= t)[unanimous]))
-    nu = nested_cv(x[unanimous], y[unanimous], args.lam, args.k, 0)
+    nu = nested_cv(x[unanimous], y[unanimous], args.lam, args.k, 0, args.slack)
     print(f"unanimous photos ({int(unanimous.sum())}): in-sample F1 {fmt(cu.f1)}, nested CV F1 {fmt(nu.f1)}")
     doc = {"name": "backlit", "label": "backlit", "photos": len(rows),
            "labels_sha256": hashlib.sha256((args.photos / "labels.csv").read_bytes()).hexdigest(),
            "fitted_by": "benchmarks/fit_backlight.py", "features": list(FEATURES), "ridge": args.lam,
+           "threshold_slack": args.slack,
            "bias": round(float(w[0]), 4), "weights": {f: round(float(v), 4) for f, v in zip(FEATURES, w[1:])},
            "threshold": round(float(t), 3), "photos_unanimous": int(unanimous.sum()),
            "figures": {"in_sample": {"all": _fig(c), "unanimous": _fig(cu)},
