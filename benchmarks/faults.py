@@ -208,35 +208,44 @@ def scenario_full_disk(photos: Path, work: Path, reference: str) -> None:
             subprocess.run(["umount", str(disk)], capture_output=True)
 
 
-def _damage(kind: str, entry: Path) -> None:
+#: The ways a cache entry is damaged (the test suite uses the same ones: tests/test_reliability.py).
+DAMAGES = ("garbage", "truncated", "bad-second-line", "deep-nesting", "bogus-severity", "fifo",
+           "symlink-to-dev-zero", "huge", "folder")
+
+
+def damage(kind: str, entry: Path) -> None:
+    """Replace the cache entry file ``entry`` by one of :data:`DAMAGES`."""
     head = entry.read_bytes().split(b"\n")[0]
     entry.unlink()
     if kind == "garbage":
         entry.write_bytes(os.urandom(300))
     elif kind == "truncated":
         entry.write_bytes(head[: len(head) // 2])
-    elif kind == "bad second line":
+    elif kind == "bad-second-line":
         entry.write_bytes(head + b"\n{not json\n")
-    elif kind == "deep nesting":
+    elif kind == "deep-nesting":
         entry.write_bytes(b"[" * 100_000 + b"]" * 100_000 + b"\n{}\n")
-    elif kind == "bogus severity":
+    elif kind == "bogus-severity":
         doc = json.loads(head)
         doc["findings"] = [{"code": "HL101", "rule": "x", "severity": "catastrophic", "score": 1, "value": 1,
                             "unit": "", "threshold": 1, "message": "m", "fix": None, "values": {}, "regions": []}]
         entry.write_bytes(json.dumps(doc).encode() + b"\n{}\n")
     elif kind == "fifo":
         os.mkfifo(entry)
-    elif kind == "symlink to /dev/zero":
+    elif kind == "symlink-to-dev-zero":
         os.symlink("/dev/zero", entry)
-    elif kind == "64 MB sparse":
+    elif kind == "huge":
         with open(entry, "wb") as fh:
             fh.truncate(64 << 20)
+    elif kind == "folder":
+        entry.mkdir()
+    else:
+        raise ValueError(f"unknown damage {kind!r}")
 
 
 def scenario_corrupt(photos: Path, work: Path, reference: str) -> None:
-    for kind in ("garbage", "truncated", "bad second line", "deep nesting", "bogus severity", "fifo",
-                 "symlink to /dev/zero", "64 MB sparse"):
-        run_dir = work / f"corrupt-{kind.replace(' ', '-').replace('/', '')}"
+    for kind in DAMAGES:
+        run_dir = work / f"corrupt-{kind}"
         tmp = run_dir / "tmp"
         tmp.mkdir(parents=True)
         env = env_for(tmp)
@@ -244,7 +253,7 @@ def scenario_corrupt(photos: Path, work: Path, reference: str) -> None:
         cli("check", str(photos), "--jobs", "2", "-f", "json", "--cache-dir", str(cache), env=env)
         entries = list(cache.glob("*/*.json"))
         for entry in entries:
-            _damage(kind, entry)
+            damage(kind, entry)
         problems = []
         for fmt in (["-v"], ["-f", "html"], ["-f", "json"]):
             try:

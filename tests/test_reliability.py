@@ -18,6 +18,7 @@ from headshot_lint.batch import Job
 from headshot_lint.cache import Cache, rules_fingerprint
 from headshot_lint.cli import app
 from headshot_lint.rules import load_pack
+from benchmarks.faults import damage
 from tests._cli import invoke
 from tests._disk import fill_disk
 
@@ -140,29 +141,6 @@ def _entry_for(tmp_path) -> tuple[Cache, str]:
     return cache, key
 
 
-def _corrupt(kind: str, entry: Path) -> None:
-    head = entry.read_bytes().split(b"\n")[0]
-    entry.unlink()
-    if kind == "bad-second-line":
-        entry.write_bytes(head + b"\n{not json\n")
-    elif kind == "deep-nesting":
-        entry.write_bytes(b"[" * 100_000 + b"]" * 100_000 + b"\n{}\n")
-    elif kind == "bogus-severity":
-        doc = json.loads(head)
-        doc["findings"] = [{"code": "HL101", "rule": "x", "severity": "catastrophic", "score": 1, "value": 1,
-                            "unit": "", "threshold": 1, "message": "m", "fix": None, "values": {}, "regions": []}]
-        entry.write_bytes(json.dumps(doc).encode() + b"\n{}\n")
-    elif kind == "fifo":
-        os.mkfifo(entry)
-    elif kind == "symlink-to-dev-zero":
-        os.symlink("/dev/zero", entry)
-    elif kind == "huge":
-        with open(entry, "wb") as fh:
-            fh.truncate(64 << 20)
-    elif kind == "folder":
-        entry.mkdir()
-
-
 @pytest.mark.parametrize("kind", ["bad-second-line", "deep-nesting", "bogus-severity", "fifo",
                                   "symlink-to-dev-zero", "huge", "folder"])
 def test_a_corrupt_cache_entry_is_a_miss_and_is_rewritten(tmp_path, kind):
@@ -172,7 +150,7 @@ def test_a_corrupt_cache_entry_is_a_miss_and_is_rewritten(tmp_path, kind):
     cache, key = _entry_for(tmp_path)
     entry = cache._path(key)
     good = cache.get(key, "p.jpg")
-    _corrupt(kind, entry)
+    damage(kind, entry)
     assert cache.get(key, "p.jpg") is None
     cache.put(key, good)
     again = cache.get(key, "p.jpg")
