@@ -88,5 +88,19 @@ def nested_scores(x: np.ndarray, y: np.ndarray, k: int = 5, seed: int = 0,
     return scores, decided
 
 
+def out_of_fold_logistic(s: np.ndarray, y: np.ndarray, rows: np.ndarray, ridge: float, seed: int = 2) -> np.ndarray:
+    """Out-of-fold values of a ridge logistic regression of ``y`` on ``s`` over the photos of
+    ``rows`` (5 stratified folds of them, each judged by the weights of the others); 0 elsewhere.
+    A second stage's threshold is chosen on these, never on values it was fitted on."""
+    oof = np.zeros(len(y))
+    idx = np.flatnonzero(rows)
+    for fold in stratified_folds(list(y[idx]), 5, seed):
+        inner = np.zeros(len(y), bool)
+        inner[idx[fold]] = True
+        w = fit_logistic(s[rows & ~inner], y[rows & ~inner].astype(float), ridge)
+        oof[inner] = w[0] + s[inner] @ w[1:]
+    return oof
+
+
 def counts(y: Sequence[bool], decided: Sequence[bool]) -> Counts:
     return count(list(map(bool, y)), list(map(bool, decided)))

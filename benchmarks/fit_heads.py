@@ -47,7 +47,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from benchmarks._evaluation import (best_threshold, bootstrap_f1, count, read_labels,  # noqa: E402
                                     stratified_folds)
-from benchmarks._heads import choose, fit_head, nested_scores  # noqa: E402
+from benchmarks._heads import choose, fit_head, nested_scores, out_of_fold_logistic  # noqa: E402
 from benchmarks._logistic import fit_logistic  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
@@ -163,13 +163,7 @@ def fit_stacked(x: np.ndarray, y: np.ndarray, supp: np.ndarray, rows: np.ndarray
     head = fit_head(x[rows], y[rows], c, lam)
     s = np.c_[_oof_head(x, y, rows, c, lam), supp]
     stage = fit_logistic(s[rows], y[rows].astype(float), STACK_HEAD_RIDGE)
-    oof = np.zeros(len(y))
-    idx = np.flatnonzero(rows)
-    for fold in stratified_folds(list(y[idx]), 5, 2):
-        inner = np.zeros(len(y), bool)
-        inner[idx[fold]] = True
-        w = fit_logistic(s[rows & ~inner], y[rows & ~inner].astype(float), STACK_HEAD_RIDGE)
-        oof[inner] = w[0] + s[inner] @ w[1:]
+    oof = out_of_fold_logistic(s, y, rows, STACK_HEAD_RIDGE)
     t, _ = best_threshold(list(oof[rows]), list(y[rows]), True)
     return head, stage, t, c, lam
 

@@ -204,12 +204,7 @@ def nested_stage(x: np.ndarray, supp: np.ndarray, y: np.ndarray, seed: int) -> f
             oof[inner] = heads.fit_head(x[train & ~inner], y[train & ~inner], c, lam).log_odds(x[inner])
         mu, sd = supp[train].mean(axis=0), supp[train].std(axis=0) + 1e-9
         s = np.c_[oof, (supp - mu) / sd]
-        stage_oof = np.zeros(len(y))
-        for inner_fold in stratified_folds(list(y[idx]), 5, 2):
-            inner = np.zeros(len(y), bool)
-            inner[idx[inner_fold]] = True
-            w = fit_logistic(s[train & ~inner], y[train & ~inner].astype(float), STAGE_RIDGE)
-            stage_oof[inner] = w[0] + s[inner] @ w[1:]
+        stage_oof = heads.out_of_fold_logistic(s, y, train, STAGE_RIDGE)
         t, _ = best_threshold(list(stage_oof[train]), list(y[train]), True)
         w = fit_logistic(s[train], y[train].astype(float), STAGE_RIDGE)
         held = np.c_[heads.fit_head(x[train], y[train], c, lam).log_odds(x[fold]), (supp[fold] - mu) / sd]
