@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from skimage import data
 
 from headshot_lint.load import load
@@ -118,13 +119,41 @@ def test_keypoints_gate_the_turned_search():
 
 
 def test_mediapipe_imports_without_pyplot_and_leaves_it_importable():
-    """MediaPipe's import no longer pulls in matplotlib.pyplot (half its import time), and a
-    later `import matplotlib.pyplot` still gets the real module."""
+    """MediaPipe's import no longer pulls in matplotlib (half its import time) or its Tasks
+    API, and a later `import matplotlib.pyplot` still gets the real module."""
     import subprocess
     import sys
 
     code = ("import sys\nfrom headshot_lint.perception import _mediapipe\n_mediapipe._solutions()\n"
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+            "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n"
+            "assert 'mediapipe.tasks.python' not in sys.modules, 'tasks imported'\n"
             "import matplotlib.pyplot as plt\nassert hasattr(plt, 'figure')\nprint('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+@pytest.mark.parametrize("later", [
+    "import mediapipe as mp\nassert mp.tasks.vision.FaceDetector.create_from_options",
+    "from mediapipe.tasks.python import vision\nassert vision.FaceDetector.create_from_options",
+    "from mediapipe.tasks import python as tasks\nassert tasks.vision.FaceDetector.create_from_options",
+])
+def test_the_tasks_api_left_out_of_the_import_is_still_there_for_a_program_that_uses_it(later):
+    """A program that audits photos and then uses MediaPipe's Tasks API itself gets the real one."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom headshot_lint.perception import _mediapipe\n_mediapipe._solutions()\n"
+            "assert 'mediapipe.tasks.python' not in sys.modules\n" + later + "\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_a_program_that_imported_mediapipe_first_keeps_it_whole():
+    import subprocess
+    import sys
+
+    code = ("import mediapipe as mp\nfrom headshot_lint.perception import _mediapipe\n_mediapipe._solutions()\n"
+            "assert 'mediapipe.tasks.python' in sys.modules and mp.tasks.vision\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", "import sys\n" + code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "ok", out.stderr[-2000:]
