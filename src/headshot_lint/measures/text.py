@@ -357,14 +357,14 @@ def plain_corners(gray: np.ndarray) -> list:
     """(edge density in [0, 1], tile (x0, y0, x1, y1) px) of each corner of the frame that a
     plain photo's watermark search looks at: ``_CORNER_TILE`` of the width and height, edges
     counted over every pixel of it (the person's too: a watermark lies over the clothing) as
-    the plain gate counts them (``td.edge_density``, ~0.2 ms each)."""
+    the plain gate counts them (``td.edge_map``, at half resolution; ~0.3 ms for the four)."""
     h, w = gray.shape
     cw, ch = int(round(_CORNER_TILE[0] * w)), int(round(_CORNER_TILE[1] * h))
+    edges = td.edge_map(gray)
     out = []
     for x0, y0 in ((0, 0), (w - cw, 0), (0, h - ch), (w - cw, h - ch)):
-        corner = np.zeros((h, w), bool)
-        corner[y0:y0 + ch, x0:x0 + cw] = True
-        out.append((td.edge_density(gray, corner), (x0, y0, x0 + cw, y0 + ch)))
+        half = edges[y0 // 2:(y0 + ch) // 2, x0 // 2:(x0 + cw) // 2]
+        out.append((float(half.mean()) if half.size else 0.0, (x0, y0, x0 + cw, y0 + ch)))
     return out
 
 
