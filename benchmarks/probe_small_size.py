@@ -87,13 +87,13 @@ def _sr_saliency(g: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(s, (0, 0), 1.5)
 
 
-def structure(scene, skin_l: float | None) -> Dict[str, float]:
-    """Thumbnail-structure candidates (names end in the thumbnail size)."""
+def structure(thumbs: dict, skin_l: float | None) -> Dict[str, float]:
+    """Thumbnail-structure candidates of ``_views.thumbnails``' {size: Thumbnail} (names end
+    in the size); ``skin_l`` is the face's lightness (the thumbnail face's mean without)."""
     from headshot_lint import color
-    from headshot_lint.measures._views import thumbnails
 
     out: Dict[str, float] = {}
-    for n, th in sorted(thumbnails(scene).items()):
+    for n, th in sorted(thumbs.items()):
         lab = th.lab.astype(np.float32)
         face, bg, notface = _masks(th)
         if face.sum() < 1 or bg.sum() < 4:
@@ -205,9 +205,9 @@ def measure_all(photos: Path, files: Sequence[str]) -> dict:
             values[name] = None
             continue
         skin_l = float(skin_lab(scene)[0]) if scene.skin_mask.sum() >= 20 else None
-        thumbnails(scene)  # the measure's own views, already made
+        thumbs = thumbnails(scene)  # the measure's own views, already made
         row = {k: float(v) for k, v in m.values.items()}
-        for family, fn in (("structure", lambda: structure(scene, skin_l)), ("detector", lambda: detector(scene, graphs))):
+        for family, fn in (("structure", lambda: structure(thumbs, skin_l)), ("detector", lambda: detector(scene, graphs))):
             t0 = time.process_time()
             row.update(fn())
             ms[family].append(1000 * (time.process_time() - t0))
