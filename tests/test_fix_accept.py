@@ -255,6 +255,7 @@ def test_a_copy_that_leaves_its_finding_is_retried_stronger(monkeypatch):
     assert result.ok and result.fallback == "tight-matte", result.refused
     assert [o.status for o in result.outcomes] == ["cleared"]
     assert made[-1] == "tight-matte" and "blur-instead" not in made  # stops at the first that clears
+    assert result.attempt is result.attempts[-1] and result.attempt.name == "tight-matte"
     assert "left HL103 still warning" in result.how()
 
 
@@ -270,6 +271,7 @@ def test_the_retry_that_fixes_most_is_kept_and_the_first_when_none_does_better(m
     made = _retries_that_clear(monkeypatch, {})
     result = fixes.correct(plan, rgb, scene_of(rgb), before=before, rules=())
     assert result.ok and result.fallback == "" and len(made) > 1
+    assert result.attempt is result.attempts[0]  # the copy written, not the last retry tried
     assert {o.code: o.status for o in result.outcomes} == {"HL103": "not cleared", "HL101": "cleared"}
     made = _retries_that_clear(monkeypatch, {"as planned": True})
     result = fixes.correct(_blur_plan(), rgb, scene_of(rgb), before=_report(_finding("HL103", "warning", 40.0)),

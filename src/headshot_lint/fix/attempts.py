@@ -143,10 +143,20 @@ class Correction:
         return not self.refused
 
     @property
+    def attempt(self) -> Attempt | None:
+        """The attempt that made the copy written (the last one when refused)."""
+        if not self.attempts:
+            return None
+        if self.ok:
+            made = self.fallback or "as planned"
+            return next((a for a in self.attempts if a.name == made), self.attempts[-1])
+        return self.attempts[-1]
+
+    @property
     def remnants(self) -> RemnantCheck | None:
-        """The remnant check of the copy (of the last attempt when refused); None without
-        a background action."""
-        return self.attempts[-1].remnants if self.attempts else None
+        """The remnant check of the copy written (of the last attempt when refused); None
+        without a background action."""
+        return self.attempt.remnants if self.attempt is not None else None
 
     def how(self) -> str:
         """For people: which retry made the copy, and why it was needed ("" as planned)."""
