@@ -95,26 +95,35 @@ def load_head(name: str) -> Head:
     return Head(name, layout, float(data["bias"]), weights, str(path), inputs, float(stack["bias"]), stack_weights)
 
 
-def cell_weights(background: np.ndarray, rows: int, cols: int) -> np.ndarray:
+def background_share(background: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Each (rows, cols) cell's share of background, float32 in [0, 1] (area average)."""
+    return cv2.resize(background.astype(np.float32), (cols, rows), interpolation=cv2.INTER_AREA)
+
+
+def cell_weights(background: np.ndarray, rows: int, cols: int, share: np.ndarray | None = None) -> np.ndarray:
     """Weights of a (rows, cols) feature map's cells for background pooling, float32 summing to 1:
     the cells at least ``CELL_BACKGROUND`` background, or, when there are none, every cell by its
-    share of background (the whole frame evenly when it has almost none)."""
-    share = cv2.resize(background.astype(np.float32), (cols, rows), interpolation=cv2.INTER_AREA)
+    share of background (the whole frame evenly when it has almost none). ``share``: the
+    :func:`background_share` already computed."""
+    share = background_share(background, rows, cols) if share is None else share
     w = (share >= CELL_BACKGROUND).astype(np.float32)
     if w.sum() < _MIN_CELLS:
         w = share if share.sum() >= 0.25 else np.ones_like(share)
     return w / w.sum()
 
 
-def pooled_blocks(maps: FeatureMaps, background: np.ndarray) -> dict[str, np.ndarray]:
+def pooled_blocks(maps: FeatureMaps, background: np.ndarray,
+                  shares: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Every block a layout may name: ``<map>_mean`` and ``<map>_std`` over the background
-    cells of each map, and ``final_frame_mean`` over the whole frame; float64 vectors."""
+    cells of each map, and ``final_frame_mean`` over the whole frame; float64 vectors.
+    ``shares``: each map's :func:`background_share`, when already computed."""
     out: dict[str, np.ndarray] = {}
     for name in _MAPS:
         m = getattr(maps, name)
         c, rows, cols = m.shape
         x = m.reshape(c, -1).astype(np.float64)
-        w = cell_weights(background, rows, cols).reshape(-1).astype(np.float64)
+        share = None if shares is None else shares[name]
+        w = cell_weights(background, rows, cols, share).reshape(-1).astype(np.float64)
         mean = x @ w
         out[f"{name}_mean"] = mean
         out[f"{name}_std"] = np.sqrt(np.maximum((x * x) @ w - mean * mean, 0.0))
@@ -122,8 +131,15 @@ def pooled_blocks(maps: FeatureMaps, background: np.ndarray) -> dict[str, np.nda
     return out
 
 
+def _scene_shares(scene: Scene) -> dict[str, np.ndarray]:
+    """Each feature map's :func:`background_share` for a scene (read by the pooling and by
+    every head's evidence cells)."""
+    bg = scene.background_mask
+    return {name: background_share(bg, *getattr(scene.embedding, name).shape[1:]) for name in _MAPS}
+
+
 def _scene_blocks(scene: Scene) -> dict[str, np.ndarray]:
-    return pooled_blocks(scene.embedding, scene.background_mask)
+    return pooled_blocks(scene.embedding, scene.background_mask, scene.derived(_scene_shares))
 
 
 def features(scene: Scene, head: Head) -> np.ndarray:
@@ -142,7 +158,7 @@ def evidence_cells(scene: Scene, head: Head, label: str, top: int = 3) -> tuple[
             continue
         m = getattr(scene.embedding, name)
         c, rows, cols = m.shape
-        share = cv2.resize(scene.background_mask.astype(np.float32), (cols, rows), interpolation=cv2.INTER_AREA)
+        share = scene.derived(_scene_shares)[name]
         score = (w @ m.reshape(c, -1).astype(np.float64)).reshape(rows, cols)
         score = np.where(share >= CELL_BACKGROUND, score - np.median(score[share >= CELL_BACKGROUND])
                          if (share >= CELL_BACKGROUND).any() else score, -np.inf)
