@@ -54,3 +54,46 @@ def nested_cv(x: np.ndarray, y: np.ndarray, lam: float, k: int = 5, seed: int = 
         wf, tf = fit_and_threshold(x[~held], y[~held], lam, slack)
         total = total + count(list(y[held]), list(log_odds(wf, x[held]) >= tf))
     return total
+
+
+def fit_ordinal(x: np.ndarray, y: np.ndarray, lam: float) -> Tuple[np.ndarray, np.ndarray]:
+    """A proportional-odds (ordinal) logistic regression of ``y`` in {0, 1, 2} on ``x`` (n, d),
+    ridge ``lam`` on the standardised features: one direction ``w`` and two cut points
+    ``t1 < t2``, P(y >= 1) = sigmoid(s - t1), P(y >= 2) = sigmoid(s - t2), s = x . w.
+
+    Returned as two logistic weight vectors (bias first, raw feature space): "top" gives
+    P(y = 2) and "bottom" P(y = 0) = 1 - P(y >= 1), so a reader of one-vs-rest pairs reads it
+    unchanged. One direction for both ends halves the weights of two one-vs-rest fits."""
+    from scipy.optimize import minimize
+
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mu) / sd
+    k = z.shape[1]
+    y = np.asarray(y, int)
+
+    def nll(p: np.ndarray) -> Tuple[float, np.ndarray]:
+        w, t1, dt = p[:k], p[k], p[k + 1]
+        t2 = t1 + math.exp(dt)
+        s = z @ w
+        a, b = _sigmoid(s - t1), _sigmoid(s - t2)
+        mid = np.maximum(a - b, 1e-12)
+        prob = np.where(y == 0, 1 - a, np.where(y == 1, mid, b))
+        ds = np.where(y == 0, -a, np.where(y == 1, (a * (1 - a) - b * (1 - b)) / mid, 1 - b))
+        d1 = np.where(y == 0, a, np.where(y == 1, -a * (1 - a) / mid, 0.0))
+        d2 = np.where(y == 0, 0.0, np.where(y == 1, b * (1 - b) / mid, -(1 - b)))
+        f = -float(np.sum(np.log(np.maximum(prob, 1e-12)))) + 0.5 * lam * float(w @ w)
+        g = np.concatenate([-(z.T @ ds) + lam * w, [-float(np.sum(d1 + d2)), -float(np.sum(d2)) * math.exp(dt)]])
+        return f, g
+
+    p0 = np.zeros(k + 2)
+    p0[k] = -1.0
+    p = minimize(nll, p0, jac=True, method="L-BFGS-B").x
+    w, t1, t2 = p[:k] / sd, p[k], p[k] + math.exp(p[k + 1])
+    shift = float(w @ mu)
+    top = np.concatenate([[-shift - t2], w])
+    bottom = np.concatenate([[shift + t1], -w])
+    return top, bottom
+
+
+def _sigmoid(v: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-v))

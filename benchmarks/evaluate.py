@@ -125,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
               "saw these photos. Rows: label; columns: predicted from the score bands.", "",
               "| verdict | " + " | ".join(VERDICTS) + " |", "|---|" + "---|" * len(VERDICTS)]
     lines += [f"| {t} | " + " | ".join(str(table[t][p]) for p in VERDICTS) + " |" for t in VERDICTS]
-    lines += ["", f"Median time per photo {1000 * statistics.median(times):.0f} ms; whole run {wall:.1f} s.", "",
-              "## Misclassified photos", ""] + details
+    lines += ["", f"Median time per photo {1000 * statistics.median(times):.0f} ms; whole run {wall:.1f} s.", ""]
+    lines += _severity_table(rows, by_file, rules, figures)
+    lines += ["", "## Misclassified photos", ""] + details
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_docs:
@@ -135,6 +136,38 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
     return 0
+
+
+#: An error fails a CI run by default, so a rule keeps an ``error`` threshold only where the
+#: labelled photos it flags at error are mostly ones people call poor (this share or more).
+ERROR_MEANS_POOR = 2 / 3
+
+
+def _severity_table(rows: list, by_file: dict, rules: dict, figures: dict) -> list[str]:
+    """Markdown: per rule and severity, the photos flagged and how people judged them (the
+    verdict, and the rule's own label), so a severity says what people would say."""
+    out = ["## What a severity means to people", "",
+           "Photos each rule flags at each severity, with the three-rater verdict of those photos and",
+           "the share that people labelled with the rule's own label. An error fails a run by default, so",
+           f"a rule keeps an error threshold only where at least {ERROR_MEANS_POOR:.0%} of the photos it flags "
+           "at error are ones people call poor.", "",
+           "| rule | severity | photos | good | fair | poor | poor share | labelled |",
+           "|---|---|---|---|---|---|---|---|"]
+    labels = {name: label for label, names in LABEL_RULES.items() for name in names}
+    figures["severity"] = {}
+    for name, rule in sorted(rules.items(), key=lambda kv: kv[1].code):
+        for sev in ("error", "warning", "info"):
+            hit = [r for r in rows if by_file[r["file"]].flagged.get(name) == sev]
+            if not hit:
+                continue
+            v = {k: sum(r["verdict"] == k for r in hit) for k in VERDICTS}
+            label = labels.get(name)
+            own = f"{sum(r[label] == '1' for r in hit) / len(hit):.2f}" if label else "–"
+            poor = v["poor"] / len(hit)
+            figures["severity"].setdefault(name, {})[sev] = {"photos": len(hit), **v}
+            out.append(f"| {rule.code} {name} | {sev} | {len(hit)} | {v['good']} | {v['fair']} | {v['poor']} "
+                       f"| {poor:.2f} | {own} |")
+    return out
 
 
 def _cross_validated(rule, values: list, truth: list) -> tuple[float, str]:

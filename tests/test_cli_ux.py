@@ -146,6 +146,27 @@ def test_baseline_names_stale_entries(tmp_path, monkeypatch):
     assert "keep.png" not in r.stderr.split("stale")[1]
 
 
+def test_baseline_paths_are_relative_to_the_baseline_file(tmp_path, monkeypatch):
+    """Written from one folder and read from another, the baseline still knows its photos:
+    only the one really deleted is called stale."""
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "ci").mkdir()
+    for name in ("a.png", "b.png"):
+        Image.fromarray(np.full((300, 240, 3), 100 + ord(name[0]), np.uint8)).save(tmp_path / "photos" / name)
+    monkeypatch.chdir(tmp_path)
+    assert invoke("check", "photos", "--select", "HL002", "--write-baseline", "ci/base.json",
+                  "--no-cache").exit_code == 0
+    doc = json.loads((tmp_path / "ci" / "base.json").read_text(encoding="utf-8"))
+    assert sorted(p["path"] for p in doc["photos"]) == ["../photos/a.png", "../photos/b.png"]
+    monkeypatch.chdir(tmp_path / "ci")
+    r = invoke("check", "../photos", "--select", "HL002", "--baseline", "base.json", "--no-cache")
+    assert r.exit_code == 0 and "stale" not in r.stderr, r.stderr
+    os.unlink(tmp_path / "photos" / "b.png")
+    monkeypatch.chdir(tmp_path / "photos")
+    r = invoke("check", ".", "--select", "HL002", "--baseline", "../ci/base.json", "--no-cache")
+    assert "1 stale baseline entry" in r.stderr and "b.png (deleted)" in r.stderr, r.stderr
+
+
 def test_explain_suggests_the_closest_rule_names():
     r = invoke("explain", "busy")
     assert r.exit_code == 2

@@ -163,6 +163,16 @@ def heif_support() -> bool:
     return True
 
 
+def readable_formats() -> tuple[str, ...]:
+    """The photo formats this installation opens, in the words people use (the page lists them).
+
+    HEIC only with the optional extra installed; asking does not import it."""
+    import importlib.util
+
+    heic = ("HEIC",) if importlib.util.find_spec("pillow_heif") is not None else ()
+    return ("JPEG", "PNG", "WebP", "TIFF", "BMP", "GIF") + heic
+
+
 def open_image(fp: IO[bytes], name: str | None) -> Image.Image:
     """Parse the header only (no pixels are decoded); unknown bytes say what they look like."""
     head = fp.read(64)

@@ -6,7 +6,8 @@ today; ``check --baseline FILE`` (or ``baseline = "FILE"`` in the configuration)
 hides those findings, so the run fails only on photos added or replaced since, and on
 problems an old photo did not have. Entries are keyed by the sha256 of the photo's
 bytes, not its path: moving or renaming a photo keeps its entry, replacing it (new
-bytes) does not. A recorded photo is also spared ``--fail-under`` while its score is no
+bytes) does not. Paths are written relative to the baseline file's folder (they only
+name stale entries), so runs from another working directory read them the same. A recorded photo is also spared ``--fail-under`` while its score is no
 lower than the one recorded.
 
 The file is JSON, sorted, one entry per photo with findings, so it diffs well in review::
@@ -45,6 +46,7 @@ class Baseline:
 
     source: str = ""  #: the file it was read from
     entries: Mapping[str, Entry] = field(default_factory=dict)  #: sha256 hex -> Entry
+    root: str = ""  #: the absolute folder entry paths are relative to (the file's own; "" = the working directory)
 
 
 @dataclass
@@ -82,7 +84,7 @@ def load(path: str | os.PathLike[str]) -> Baseline:
                               "strings and a numeric or null \"score\"")
         entries[p["sha256"]] = Entry(str(p.get("path", "")), frozenset(p["codes"]),
                                      None if p.get("score") is None else float(p["score"]))
-    return Baseline(where, entries)
+    return Baseline(where, entries, os.path.dirname(os.path.abspath(where)))
 
 
 class Record(NamedTuple):
@@ -102,12 +104,15 @@ def record(report: Report, digest: str | None) -> Record | None:
     return Record(report.path, digest, report.score, tuple(sorted({f.code for f in report.findings})))
 
 
-def render(records: Iterable[Record | None]) -> str:
-    """The baseline file's text for :func:`record` results, sorted by path."""
+def render(records: Iterable[Record | None], root: str | None = None) -> str:
+    """The baseline file's text for :func:`record` results, sorted by path. With ``root``
+    (the folder the file is written to), paths on disk are written relative to it, so a
+    later run from another working directory still finds them."""
     photos = {}
     for r in records:
         if r is not None:
-            photos[r.sha256] = {"path": r.path, "sha256": r.sha256, "score": r.score, "codes": list(r.codes)}
+            photos[r.sha256] = {"path": _relative(r.path, root), "sha256": r.sha256, "score": r.score,
+                                "codes": list(r.codes)}
     doc = {"schema": SCHEMA, "tool_version": __version__,
            "photos": sorted(photos.values(), key=lambda p: (p["path"], p["sha256"]))}
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
@@ -142,18 +147,30 @@ class Stale(NamedTuple):
 def stale(baseline: Baseline, tally: Tally) -> list[Stale]:
     """The entries of ``baseline`` that no longer match a photo, by recorded path: the photo
     at that path was replaced (checked in this run, with new bytes) or deleted (the path no
-    longer exists). A photo the run did not check (another folder, another shard) is not
+    longer exists); recorded paths are relative to the baseline file's folder. A photo the run did not check (another folder, another shard) is not
     stale, and a moved one (same bytes under another name) still matches."""
     out = []
     for digest, entry in sorted(baseline.entries.items(), key=lambda kv: kv[1].path):
         if digest in tally.seen or not entry.path:
             continue
-        where = os.path.abspath(entry.path)
+        where = os.path.abspath(os.path.join(baseline.root, entry.path))
         if where in tally.checked:
             out.append(Stale(entry.path, "replaced"))
         elif not os.path.lexists(where):
             out.append(Stale(entry.path, "deleted"))
     return out
+
+
+def _relative(path: str, root: str | None) -> str:
+    """``path`` relative to ``root`` with forward slashes (the file diffs the same on every
+    OS); unchanged without a root, for a name that is no file (standard input's label) or
+    on another drive."""
+    if not root or not os.path.lexists(path):
+        return path
+    try:
+        return os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    except ValueError:  # another drive on Windows
+        return path
 
 
 def spares_score(baseline: Baseline, report: Report, digest: str | None) -> bool:

@@ -243,17 +243,21 @@ class RemnantCheck(NamedTuple):
     subject's uncertain edge whose colour is the old background's nearby rather than the
     subject's (a flag, a curtain, a window wedge at the shoulder); ``halo`` the mean
     fraction of the old background left in the ring just outside the subject (0 clean,
-    1 the old background itself; 0 when old and new are alike there).
+    1 the old background itself; 0 when old and new are alike there); ``smears`` the
+    share of the photo, by opacity, of faint old background still joined to the subject
+    below the face but away from its body (the rock a person sits on kept at 20 %, a
+    shadow on the floor): what the segmenter half-kept there shows on a new backdrop.
     """
 
     fragments: float
     patches: float
     halo: float
+    smears: float = 0.0
 
     @property
     def clean(self) -> bool:
         """No remnant a person would see."""
-        return self.fragments + self.patches <= REMNANT_MAX_AREA and self.halo <= HALO_MAX
+        return self.fragments + self.patches + self.smears <= REMNANT_MAX_AREA and self.halo <= HALO_MAX
 
     def describe(self) -> str:
         """For people: what was left of the old background."""
@@ -264,6 +268,9 @@ class RemnantCheck(NamedTuple):
         if self.patches > REMNANT_MAX_AREA / 2:
             parts.append(f"patches of the old background stay beside the subject ({100 * self.patches:.1f} % "
                          "of the photo)")
+        if self.smears > REMNANT_MAX_AREA / 2:
+            parts.append(f"a faint smear of the old background trails from the subject ({100 * self.smears:.1f} % "
+                         "of the photo)")
         if self.halo > HALO_MAX:
             parts.append(f"a halo of the old background rims the subject ({100 * self.halo:.0f} % of it left, "
                          f"at most {100 * HALO_MAX:.0f} %)")
@@ -273,7 +280,7 @@ class RemnantCheck(NamedTuple):
         """A few words for a list of attempts."""
         if self.clean:
             return "no remnant"
-        return f"remnants {100 * (self.fragments + self.patches):.2f} %, halo {100 * self.halo:.0f} %"
+        return f"remnants {100 * (self.fragments + self.patches + self.smears):.2f} %, halo {100 * self.halo:.0f} %"
 
 
 def _blobs(mask: np.ndarray, min_px: int) -> np.ndarray:
@@ -366,14 +373,29 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
         if seen.sum() >= min_px:
             left = np.einsum("nc,nc->n", (copy.astype(np.float32) - new)[ring][seen], diff[seen]) / norm2[seen]
             halo = float(np.clip(np.mean(np.clip(left, 0.0, 1.0)), 0.0, 1.0))
+    # Smears: faint parts joined to the subject (so not "faint" pieces) below the face and
+    # away from the kept body, that still differ visibly from the new background.
+    smear = np.zeros_like(kept)
+    if subject.any() and clean_bg.any():
+        away = cv2.distanceTransform((~subject).astype(np.uint8), cv2.DIST_L2, 3) > _SMEAR_AWAY * max(h, w)
+        smear = soft & ~kept & away & ~faint
+        if face is not None:
+            smear[:int(np.clip(face.y1, 0, h))] = False  # hair wisps around the head are the subject's
+        if smear.any():
+            new_bg = fill(copy.astype(np.float32), cv2.erode(clean_bg, np.ones((9, 9), np.uint8)))
+            seen = np.linalg.norm(copy.astype(np.float32) - new_bg, axis=2) >= _HALO_CONTRAST
+            smear = _blobs(smear & seen, min_px)
     area = float(h * w)
     pieces = float(floating.sum()) + float(alpha[faint].sum())
-    check = RemnantCheck(pieces / area, float(patches.sum()) / area, halo)
-    return check, floating | faint | patches
+    check = RemnantCheck(pieces / area, float(patches.sum()) / area, halo, float(alpha[smear].sum()) / area)
+    return check, floating | faint | patches | smear
 
 
 #: Alpha from which a pixel shows the old background faintly (a floating ghost counts).
 _FAINT = 0.1
+#: A faint part of the alpha this far from the kept subject (fraction of the long side)
+#: is a smear of the old background, not the subject's soft edge.
+_SMEAR_AWAY = 0.01
 #: Sure person for the colour of the subject nearby: matte over 0.9, eroded by this
 #: fraction of the long side (as the matte refinement's trimap).
 _SURE_FRACTION = 0.03

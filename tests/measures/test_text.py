@@ -370,3 +370,58 @@ def test_words_on_one_line_join():
     below = td.Box(10, 60, 120, 80, 0.9, "text")
     joined = td.join_words([b, below, a])
     assert len(joined) == 2 and td.Box(10, 10, 120, 31, 0.9, "text") in joined
+
+
+def test_a_repeated_character_is_not_a_word(monkeypatch):
+    """A lone line that reads as one character over and over (a row of oval openings read "0000",
+    railings read "IIII") is a pattern, not text; two different characters read as text."""
+    line = _flat_box()
+    for reading, legible in ((("0000", 0.95), False), (("I I I", 0.9), False), (("10", 0.9), True),
+                             (("ABBA", 0.8), True)):
+        monkeypatch.setattr(td, "read_text", lambda rgb, box, r=reading: r)
+        assert bool(text._legible(_grey(), [line])[0]) is legible, reading
+
+
+def test_watermark_on_a_plain_backdrop_is_found_in_its_corner():
+    """On a plain backdrop only the corners are searched: a legible watermark there counts, and
+    the detail says only the corners were looked at; without it the search stays skipped."""
+    plain = _composite(_grey())
+    m = text.text_or_logo(scene_of(_watermarked(plain, (360, 500))))
+    assert m.values["edge_density"] < text.PLAIN_EDGE_DENSITY
+    assert m.values["watermarks"] == 1 and m.values["text_marks"] == 1
+    assert m.details["search"].startswith("plain background") and "corner" in m.details["detector"]
+    assert m.details["found"] == "a watermark in a corner of the photo"
+    assert any(r.label == "watermark" for r in m.regions)
+    assert text.text_or_logo(scene_of(plain)).details["search"].startswith("skipped")
+
+
+def test_plain_corner_without_edges_is_not_searched(monkeypatch):
+    """A plain backdrop whose corners hold no lettering-dense edges never runs the detector."""
+    def no_detector(*a, **k):
+        raise AssertionError("the detector ran on a plain photo")
+
+    monkeypatch.setattr(td, "tile_boxes", no_detector)
+    monkeypatch.setattr(td, "db_text_boxes", no_detector)
+    img = _grey(128)
+    cv2.circle(img, (256, 300), 150, (90, 90, 90), -1)  # a soft blob mid-frame, nothing in the corners
+    assert text._plain_watermarks(scene_of(img)) == []
+
+
+def test_second_look_looks_closer_at_a_small_line_it_cannot_read(monkeypatch):
+    """A small line the sharper second look finds but cannot read is looked at on an enlarged tile
+    around it; the legible line found there counts. The coarse look (192 px) is never zoomed."""
+    scene = scene_of(_composite(_signage()))
+    monkeypatch.setattr(text, "_gate", lambda scene: None)
+    small = td.Box(20, 20, 40, 32, 0.9, "text")
+    word = td.Box(290, 25, 420, 72, 0.9, "text")  # "SUMMIT" on the wall, seen closer
+    tiles = []
+    monkeypatch.setattr(td, "zoom_boxes", lambda rgb, line, **k: tiles.append(line) or [word])
+    fake, sides = _looks({512: [small]})
+    monkeypatch.setattr(td, "db_text_boxes", fake)
+    m = text.text_or_logo(scene)
+    assert m.values["text_marks"] == 1 and tiles == [small] and sides == [384, 512]
+    assert m.details["read"].strip().upper().startswith("SUMM")
+    tiles.clear()
+    fake, sides = _looks({192: [small]})
+    monkeypatch.setattr(td, "db_text_boxes", fake)
+    assert text.text_or_logo(scene).values["text_marks"] == 0 and tiles == [] and sides == [384, 512, 192]

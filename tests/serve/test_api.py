@@ -209,6 +209,21 @@ def test_too_large_upload_is_refused_with_the_limit_named():
         assert c.get("/api/health").json()["max_upload_bytes"] == int(0.1 * 1024 * 1024)
 
 
+def test_health_lists_the_formats_this_installation_opens(monkeypatch):
+    """The page's hint names HEIC only where the extra that reads it is installed."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    for installed in (True, False):
+        monkeypatch.setattr(importlib.util, "find_spec",
+                            lambda name, *a, _i=installed: (real("json") if _i else None) if name == "pillow_heif"
+                            else real(name, *a))
+        with TestClient(create_app(warm=False), base_url=LOCAL) as c:
+            formats = c.get("/api/health").json()["formats"]
+        assert "JPEG" in formats and "PNG" in formats
+        assert ("HEIC" in formats) is installed
+
+
 def test_no_face_and_several_faces_are_named_on_the_result(client):
     """A faceless photo reports HL002 and two people report HL003 as the result's problem."""
     grey = client.post("/api/check", content=jpeg(np.full((400, 320, 3), 128, np.uint8))).json()

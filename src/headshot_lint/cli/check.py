@@ -137,7 +137,7 @@ def check(
     _notes(opts, stats, gate, on_stdout, base, outcome)
     if opts.write_baseline is not None:
         recorded = outcome.recorded
-        write_output(opts.write_baseline, baseline.render(recorded))
+        write_output(opts.write_baseline, baseline.render(recorded, root=str(opts.write_baseline.resolve().parent)))
         err.print(f"wrote {esc(opts.write_baseline)}: {sum(len(r.codes) for r in recorded)} finding(s) on "
                   f"{len(recorded)} photo(s); runs with --baseline {esc(opts.write_baseline)} report only new ones")
         raise typer.Exit(ExitCode.CLEAN)

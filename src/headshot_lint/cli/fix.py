@@ -22,7 +22,6 @@ from typing_extensions import Annotated
 
 from .. import fix as fixes
 from ..discover import IMAGE_SUFFIXES, discover
-from ..engine import audit
 from ..errors import HeadshotLintError, LoadError
 from ..exit_codes import ExitCode
 from ..rules import load_pack

@@ -4,7 +4,7 @@ the findings fixed cleared or reduced."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, List, Sequence, Tuple
 
 import numpy as np
@@ -82,6 +82,7 @@ class Attempt:
     remnants: RemnantCheck | None = None  #: leftovers of the old background (background actions only)
     new_findings: Tuple[str, ...] = ()  #: codes the copy is flagged for that the original was not
     after: Report | None = None  #: the re-audit of the copy (when rules were given)
+    outcomes: Tuple[RuleOutcome, ...] = ()  #: each finding the copy was for, in that re-audit (when ok)
 
     @property
     def ok(self) -> bool:
@@ -95,7 +96,19 @@ class Attempt:
             parts.append(self.remnants.describe())
         if self.new_findings:
             parts.append("the copy raises a new finding: " + ", ".join(self.new_findings))
+        if not parts and self.outcomes and not self.clears_all:
+            parts.append("the copy left " + "; ".join(o.describe() for o in self.outcomes if o.status != "cleared"))
         return "; ".join(parts)
+
+    @property
+    def clears_all(self) -> bool:
+        """Every finding the copy was for is cleared in its re-audit (True without a re-audit)."""
+        return all(o.status == "cleared" for o in self.outcomes)
+
+    @property
+    def rank(self) -> Tuple[int, int]:
+        """How much the copy fixed: (findings cleared, findings cleared or reduced)."""
+        return (sum(o.status == "cleared" for o in self.outcomes), sum(o.improved for o in self.outcomes))
 
     def short(self) -> str:
         """A few words: the face, remnants and new findings."""
@@ -130,10 +143,20 @@ class Correction:
         return not self.refused
 
     @property
+    def attempt(self) -> Attempt | None:
+        """The attempt that made the copy written (the last one when refused)."""
+        if not self.attempts:
+            return None
+        if self.ok:
+            made = self.fallback or "as planned"
+            return next((a for a in self.attempts if a.name == made), self.attempts[-1])
+        return self.attempts[-1]
+
+    @property
     def remnants(self) -> RemnantCheck | None:
-        """The remnant check of the copy (of the last attempt when refused); None without
-        a background action."""
-        return self.attempts[-1].remnants if self.attempts else None
+        """The remnant check of the copy written (of the last attempt when refused); None
+        without a background action."""
+        return self.attempt.remnants if self.attempt is not None else None
 
     def how(self) -> str:
         """For people: which retry made the copy, and why it was needed ("" as planned)."""
@@ -161,7 +184,11 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
       after a blur, a backdrop that clashes with the clothes).
 
     An attempt that fails is retried with each of :data:`FALLBACKS` in turn; when none
-    passes, the copy is refused with the reason in :attr:`Correction.refused`. Without a
+    passes, the copy is refused with the reason in :attr:`Correction.refused`. A copy that
+    passes but leaves a finding it was for uncleared (a blur too weak for the learned
+    unblurred-environment judgement) is retried the same way, and the passing attempt
+    that clears most is written (the least changed of equals); when no passing attempt
+    clears or reduces anything, nothing is written. Without a
     face on the person nothing is written (nothing to check a copy against: a cup on a
     table would be cut into fragments). After crop-to-subject the face is compared in the
     cropped frame; an action that cannot make the copy (:class:`Refused`) refuses it;
@@ -185,6 +212,8 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
     last_notes: Tuple[str, ...] = ()
     cut: np.ndarray | None = None  # remnants found so far, for the tight retries to cut away
     original: List[Any] | None = None  # the original's face detections, for every attempt's face check
+    best: Tuple[Attempt, Fallback, np.ndarray, bytes | None, Tuple[str, ...], Any, Tuple[str, ...],
+                Tuple[str, ...]] | None = None
     for fb in (AS_PLANNED,) + FALLBACKS:
         # What this attempt does differently for this plan; the same as an earlier one: skip.
         effect = (fb.lift_scale if "lift-face-exposure" in kinds else None,
@@ -210,17 +239,24 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
         attempt, left = _check(fb.name or "as planned", scene, out, data, canvas, before, rules, original)
         if left is not None:
             cut = left if cut is None else cut | left
+        if attempt.ok and attempt.after is not None:
+            attempt = replace(attempt, outcomes=rule_outcomes(before, attempt.after, fixed_codes(fixes, done)))
         tried.append(attempt)
         last_notes = tuple(canvas.notes)
         if attempt.ok:
-            outcomes = rule_outcomes(before, attempt.after, fixed_codes(fixes, done)) if attempt.after else ()
-            if outcomes and not any(o.improved for o in outcomes):
-                why = ("not written: the copy would not clear or reduce the findings it was for ("
-                       + "; ".join(o.describe() for o in outcomes) + ")")
-                return Correction(None, done, attempt.face, fb.name, why, None, tuple(tried), canvas.crop,
-                                  skipped, last_notes, attempt.after, outcomes)
-            return Correction(out, done, attempt.face, fb.name, "", data, tuple(tried), canvas.crop, skipped,
-                              last_notes, attempt.after, outcomes)
+            if best is None or attempt.rank > best[0].rank:
+                best = (attempt, fb, out, data, done, canvas.crop, skipped, last_notes)
+            if attempt.clears_all:
+                break
+    if best is not None:
+        attempt, fb, out, data, done, crop, skipped, notes = best
+        if attempt.outcomes and not any(o.improved for o in attempt.outcomes):
+            why = ("not written: the copy would not clear or reduce the findings it was for ("
+                   + "; ".join(o.describe() for o in attempt.outcomes) + ")")
+            return Correction(None, done, attempt.face, fb.name, why, None, tuple(tried), crop,
+                              skipped, notes, attempt.after, attempt.outcomes)
+        return Correction(out, done, attempt.face, fb.name, "", data, tuple(tried), crop, skipped,
+                          notes, attempt.after, attempt.outcomes)
     first = tried[0]
     retries = "; ".join(f"{t.name}: {t.short()}" for t in tried[1:])
     why = f"not written: {first.describe()}" + (f", and with the fallbacks too ({retries})" if retries else "")

@@ -59,15 +59,20 @@ def edge_density(gray: np.ndarray, region: np.ndarray) -> float:
     An edge is a Sobel gradient above ``_GATE_EDGE`` grey levels per pixel after a
     2x area downsample, which keeps JPEG noise and smooth gradients out.
     """
-    small = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
-    m = cv2.resize(region.astype(np.uint8), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST)
+    edges = edge_map(gray)
+    m = cv2.resize(region.astype(np.uint8), (edges.shape[1], edges.shape[0]), interpolation=cv2.INTER_NEAREST)
     n = int(m.sum())
     if n == 0:
         return 0.0
+    return float(np.count_nonzero(edges & (m > 0))) / n
+
+
+def edge_map(gray: np.ndarray) -> np.ndarray:
+    """The edges :func:`edge_density` counts, bool at half resolution ((h // 2, w // 2))."""
+    small = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
     gx = cv2.Sobel(small, cv2.CV_16S, 1, 0, ksize=3)
     gy = cv2.Sobel(small, cv2.CV_16S, 0, 1, ksize=3)
-    mag = cv2.add(cv2.convertScaleAbs(gx, alpha=0.25), cv2.convertScaleAbs(gy, alpha=0.25))
-    return float(np.count_nonzero((mag > _GATE_EDGE) & (m > 0))) / n
+    return cv2.add(cv2.convertScaleAbs(gx, alpha=0.25), cv2.convertScaleAbs(gy, alpha=0.25)) > _GATE_EDGE
 
 
 # -- classical text: MSER letters chained into lines -------------------------------

@@ -79,7 +79,14 @@ def small_size_contrast(scene: Scene) -> Measurement:
     difference to everything that is not face (hair and clothes counted as
     separation), 0.40-0.42 across the face's outline, and 0.51-0.54 with a third
     value added (another face in the crop, a dark face, the background's texture).
-    Group photos are judged on the main face.
+    ``benchmarks/probe_small_size.py`` measured more views of the thumbnails, none
+    better than the two values (nested F1 0.55 +/- 0.01 over ten fold shuffles): the
+    thumbnail's lightness spread, rings and directions just outside the face, the head's
+    outline, a flood fill of face-coloured pixels, hue, a dark frame, saliency (alone
+    0.35-0.52; each added to the two 0.45-0.56, forward selection in the folds 0.46-0.47);
+    MediaPipe's face detector and mesh on the thumbnails upscaled (AUC 0.51-0.59: it finds
+    faces people call lost as readily as others); and an EfficientNet-Lite0 head on the
+    48 px square itself (0.43-0.44). Group photos are judged on the main face.
 
     References
     ----------

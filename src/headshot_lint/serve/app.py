@@ -4,7 +4,8 @@ Endpoints (all same-origin, loopback by default):
 
 - ``GET /`` the page; ``GET /app.js`` and ``GET /app.css`` its script and style
   (fixed names served from memory: no request path ever reaches the file system);
-- ``GET /api/health`` ``{"ok", "warm", "version", "max_upload_bytes"}``;
+- ``GET /api/health`` ``{"ok", "warm", "version", "max_upload_bytes", "formats"}`` (the photo
+  formats this installation opens: HEIC only with the ``[heic]`` extra);
 - ``POST /api/check?name=NAME`` body: the photo's bytes -> the page's JSON
   (:func:`headshot_lint.serve.payload.check`); 413 over the upload limit, 422 when
   the bytes are not a readable image;
@@ -39,6 +40,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
+from .._imageio import readable_formats
 from ..rules import load_pack
 from . import DEFAULT_MAX_UPLOAD_MB, payload
 from ._limits import BODY_SECONDS
@@ -90,7 +92,8 @@ def create_app(*, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB, pack: str = "def
         return Response(body, media_type=media, headers={"cache-control": "no-cache"})
 
     async def health(request: Request) -> Response:
-        return _json({"ok": True, "warm": state["warm"], "version": __version__, "max_upload_bytes": limit})
+        return _json({"ok": True, "warm": state["warm"], "version": __version__, "max_upload_bytes": limit,
+                      "formats": list(readable_formats())})
 
     async def upload(request: Request, name: str) -> bytes | Response:
         """The upload's bytes, or the response that refuses it (too large, too slow)."""

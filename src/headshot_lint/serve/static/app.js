@@ -47,13 +47,16 @@
     }
     return [q, b];
   }
+  function names(list) {  // ["JPEG", "PNG", "HEIC"] -> "JPEG, PNG or HEIC"
+    return list.length < 2 ? list.join("") : list.slice(0, -1).join(", ") + " or " + list[list.length - 1];
+  }
   function mb(n) { return (n / 1048576).toFixed(n < 10485760 ? 1 : 0) + " MB"; }
 
   fetch("/api/health").then(function (r) { return r.json(); }).then(function (h) {
     maxBytes = h.max_upload_bytes || 0;
     document.getElementById("version").textContent = h.version || "";
     document.getElementById("limit").textContent =
-      "JPEG, PNG, WebP or TIFF, up to " + mb(maxBytes) + " each; one or several at a time.";
+      names(h.formats || ["JPEG", "PNG", "WebP", "TIFF"]) + ", up to " + mb(maxBytes) + " each; one or several at a time.";
   }).catch(function () {});
 
   function add(files) {
