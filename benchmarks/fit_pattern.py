@@ -366,26 +366,39 @@ def nested_joint(x: np.ndarray, extra: np.ndarray, y: np.ndarray, seed: int) -> 
     """One ridge logistic regression over a FEW principal components of the embedding beside the
     ``extra`` columns; PCA size, ridge, the extra columns' scale and the threshold chosen by an
     inner 5-fold CV inside each outer fold (the decomposition refitted on every training part)."""
-    n, e = len(y), extra.shape[1]
+    e = extra.shape[1]
     configs = _joint_configs(e)
+
+    def scores(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        a_tr, a_te = _joint_design(x, extra, train, test)
+        return np.array([_joint_fit(a_tr, y[train], *cfg, e)(a_te) for cfg in configs])
+
+    decided = _nested_select(y, scores, seed)
+    return f1_of(y, decided)
+
+
+def _nested_select(y: np.ndarray, scores, seed: int) -> np.ndarray:
+    """Held-out decisions of a choice among settings: in each outer fold every setting is scored
+    out of fold on the training part (inner 5-fold), the setting and threshold with the best F1
+    there are kept and applied to the held-out fold. ``scores(train, test)`` gives one row of
+    values per setting for the ``test`` photos, fitted on the ``train`` ones (bool masks)."""
+    n = len(y)
     decided = np.zeros(n, bool)
     for fold in stratified_folds(list(y), 5, seed):
         train = np.ones(n, bool)
         train[fold] = False
         idx = np.flatnonzero(train)
-        oof = np.zeros((len(configs), n))
+        oof = None
         for inner_fold in stratified_folds(list(y[idx]), 5, 1):
             te = np.zeros(n, bool)
             te[idx[inner_fold]] = True
-            a_tr, a_te = _joint_design(x, extra, train & ~te, te)
-            for j, cfg in enumerate(configs):
-                oof[j, te] = _joint_fit(a_tr, y[train & ~te], *cfg, e)(a_te)
-        best = max(((best_threshold(list(oof[j, train]), list(y[train]), True), j) for j in range(len(configs))),
-                   key=lambda b: b[0][1].f1)
-        (t, _), j = best
-        a_tr, a_te = _joint_design(x, extra, train, ~train)
-        decided[~train] = _joint_fit(a_tr, y[train], *configs[j], e)(a_te) >= t
-    return f1_of(y, decided)
+            got = scores(train & ~te, te)
+            oof = np.zeros((len(got), n)) if oof is None else oof
+            oof[:, te] = got
+        (t, _), j = max(((best_threshold(list(oof[j, train]), list(y[train]), True), j) for j in range(len(oof))),
+                        key=lambda b: b[0][1].f1)
+        decided[~train] = scores(train, ~train)[j] >= t
+    return decided
 
 
 #: k-nearest-neighbour vote searched inside each fold: PCA sizes and neighbour counts.
@@ -412,22 +425,9 @@ def _knn_scores(x: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarra
 
 def nested_knn(x: np.ndarray, y: np.ndarray, seed: int) -> float:
     """The k-NN vote with PCA size, neighbour count and threshold chosen by an inner 5-fold CV."""
-    n = len(y)
     configs = [(k, m) for k in KNN_COMPONENTS for m in KNN_NEIGHBOURS]
-    decided = np.zeros(n, bool)
-    for fold in stratified_folds(list(y), 5, seed):
-        train = np.ones(n, bool)
-        train[fold] = False
-        idx = np.flatnonzero(train)
-        oof = np.zeros((len(configs), n))
-        for inner_fold in stratified_folds(list(y[idx]), 5, 1):
-            te = np.zeros(n, bool)
-            te[idx[inner_fold]] = True
-            for j, (k, m) in enumerate(configs):
-                oof[j, te] = _knn_scores(x, y, train & ~te, te, k, m)
-        (t, _), j = max(((best_threshold(list(oof[j, train]), list(y[train]), True), j)
-                         for j in range(len(configs))), key=lambda b: b[0][1].f1)
-        decided[~train] = _knn_scores(x, y, train, ~train, *configs[j]) >= t
+    decided = _nested_select(y, lambda train, test: np.array([_knn_scores(x, y, train, test, k, m)
+                                                              for k, m in configs]), seed)
     return f1_of(y, decided)
 
 
@@ -440,19 +440,7 @@ def nested_average(x: np.ndarray, y: np.ndarray, seed: int) -> float:
         fitted = heads._fit_many(x[train], y[train], configs)
         return np.mean([h.log_odds(x[test]) / (h.log_odds(x[train]).std() + 1e-9) for h in fitted], axis=0)
 
-    n = len(y)
-    decided = np.zeros(n, bool)
-    for fold in stratified_folds(list(y), 5, seed):
-        train = np.ones(n, bool)
-        train[fold] = False
-        idx = np.flatnonzero(train)
-        oof = np.zeros(n)
-        for inner_fold in stratified_folds(list(y[idx]), 5, 1):
-            te = np.zeros(n, bool)
-            te[idx[inner_fold]] = True
-            oof[te] = score(train & ~te, te)
-        t, _ = best_threshold(list(oof[train]), list(y[train]), True)
-        decided[~train] = score(train, ~train) >= t
+    decided = _nested_select(y, lambda train, test: score(train, test)[None], seed)  # one setting: threshold only
     return f1_of(y, decided)
 
 
