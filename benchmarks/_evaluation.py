@@ -249,6 +249,24 @@ def cross_validate(values: Sequence[float], truth: Sequence[bool], higher_is_wor
     return total, thresholds
 
 
+def nested_choice(truth: Sequence[bool], preds: Mapping[str, Sequence[bool]], options: Sequence[str], k: int = 5,
+                  seed: int = 0) -> Tuple[Counts, List[str], List[bool]]:
+    """Stratified k-fold choice among fixed decision rules: in each fold the option with the best
+    F1 on the other folds (the earlier of equals) decides the held-out photos. Returns the pooled
+    held-out counts, the option chosen per fold and the held-out decisions."""
+    pooled, chosen, out = Counts(), [], [False] * len(truth)
+    for fold in stratified_folds(truth, k, seed):
+        held = set(fold)
+        train = [i for i in range(len(truth)) if i not in held]
+        best = max(options, key=lambda o: (count([truth[i] for i in train], [preds[o][i] for i in train]).f1,
+                                           -list(options).index(o)))
+        chosen.append(best)
+        pooled = pooled + count([truth[i] for i in fold], [preds[best][i] for i in fold])
+        for i in fold:
+            out[i] = preds[best][i]
+    return pooled, chosen, out
+
+
 def bootstrap_f1(truth: Sequence[bool], predicted: Sequence[bool], n: int = 2000, seed: int = 0,
                  level: float = 0.95) -> Tuple[float, float]:
     """Percentile bootstrap interval of F1, ``level`` coverage, over photos drawn with replacement.

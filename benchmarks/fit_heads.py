@@ -227,8 +227,10 @@ LOG_ODDS_CLIP = 10.0
 
 
 def best_bands(score: np.ndarray, truth: Sequence[str]) -> tuple[float, float, float]:
-    """(good_from, fair_from, agreement) maximising agreement of the banded score with ``truth``."""
-    cuts = np.unique(np.round(score, 1))
+    """(good_from, fair_from, agreement) maximising agreement of the banded score with ``truth``;
+    whole numbers, as the score is shown rounded down (a band from 66.2 would show 66.1 as
+    "66/100 fair" beside 66.3 as "66/100 good")."""
+    cuts = np.unique(np.ceil(score))
     truth = np.asarray(truth)
     best = (0.0, 0.0, -1.0)
     for i, good in enumerate(cuts):

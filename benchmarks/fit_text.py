@@ -36,8 +36,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).res
 
 import numpy as np  # noqa: E402
 
-from benchmarks._evaluation import (Counts, best_threshold, count, cross_validate, fmt, read_labels,  # noqa: E402
-                                    stratified_folds)
+from benchmarks._evaluation import (Counts, best_threshold, count, cross_validate, fmt, nested_choice,  # noqa: E402
+                                    read_labels)
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
 RULE = "HL401"
@@ -127,14 +127,7 @@ def choose_side(rows: list, measured: dict, sides: tuple, k: int, seeds: int) ->
     for o in options:
         print(_line(f"  {o}{' (shipped)' if o == shipped else ''}", count(truth, preds[o])))
     for seed in range(seeds):
-        pooled, chosen = Counts(), []
-        for fold in stratified_folds(truth, k, seed):
-            held = set(fold)
-            train = [i for i in range(len(rows)) if i not in held]
-            best = max(options, key=lambda o: (count([truth[i] for i in train], [preds[o][i] for i in train]).f1,
-                                               -options.index(o)))
-            chosen.append(best)
-            pooled = pooled + count([truth[i] for i in fold], [preds[best][i] for i in fold])
+        pooled, chosen, _ = nested_choice(truth, preds, options, k, seed)
         print(_line(f"  nested {k}-fold CV, seed {seed}", pooled) + f"  (chosen {', '.join(chosen)})")
 
 

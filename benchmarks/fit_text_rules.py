@@ -49,7 +49,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).res
 
 import numpy as np  # noqa: E402
 
-from benchmarks._evaluation import Counts, count, fmt, read_labels, stratified_folds  # noqa: E402
+from benchmarks._evaluation import Counts, count, fmt, nested_choice, read_labels  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
 CONFS = (0.3, 0.4, 0.5, 0.6)
@@ -183,17 +183,7 @@ def report(rows: list, measured: dict, threshold: float, k: int, seeds: int) -> 
         print(_line(f"  {v} (in-sample)", count(truth, preds[v])))
     f1s, held_out = [], []
     for seed in range(seeds):
-        pooled, chosen = Counts(), []
-        out = [False] * len(rows)
-        for fold in stratified_folds(truth, k, seed):
-            held = set(fold)
-            train = [i for i in range(len(rows)) if i not in held]
-            best = max(CHOICES, key=lambda v: (count([truth[i] for i in train], [preds[v][i] for i in train]).f1,
-                                               -CHOICES.index(v)))
-            chosen.append(best)
-            pooled = pooled + count([truth[i] for i in fold], [preds[best][i] for i in fold])
-            for i in fold:
-                out[i] = preds[best][i]
+        pooled, chosen, out = nested_choice(truth, preds, CHOICES, k, seed)
         f1s.append(pooled.f1)
         held_out.append(out)
         print(_line(f"  nested {k}-fold, seed {seed}", pooled) + f"  (chosen: {', '.join(chosen)})")

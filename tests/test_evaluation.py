@@ -149,3 +149,17 @@ def test_human_ceiling_scores_each_rater_against_the_agreeing_other_two(tmp_path
     # a: C against good (miss); b: 3 hits; c: 3 hits
     assert n == 7 and abs(agreement - 6 / 7) < 1e-9
     assert human_ceiling(tmp_path / "missing", "busy")[1] == 0
+
+
+def test_nested_choice_picks_on_the_other_folds_and_judges_every_photo_once():
+    """The rule that matches the labels wins every fold; a tie goes to the earlier option; each
+    photo is decided once, by the option chosen without it."""
+    from benchmarks._evaluation import nested_choice
+
+    truth = [i % 3 == 0 for i in range(30)]
+    preds = {"never": [False] * 30, "right": list(truth), "always": [True] * 30}
+    pooled, chosen, out = nested_choice(truth, preds, ["never", "right", "always"], k=5, seed=1)
+    assert chosen == ["right"] * 5 and out == truth
+    assert (pooled.tp, pooled.fp, pooled.fn, pooled.tn) == (10, 0, 0, 20)
+    _, chosen, _ = nested_choice(truth, {"a": list(truth), "b": list(truth)}, ["a", "b"])
+    assert set(chosen) == {"a"}

@@ -69,3 +69,54 @@ def test_class_probabilities_are_the_background_cells_softmax():
     want = np.exp(z) / np.exp(z).sum()
     assert np.allclose(np.exp(class_log_probabilities(m, one, fc)), want, atol=1e-5)
     assert abs(np.exp(class_log_probabilities(m, _even(), fc)).sum() - 1.0) < 1e-3
+
+
+# -- repetition as seen (second round) ----------------------------------------------
+def _values(gray: np.ndarray, background: np.ndarray, maps=None) -> dict:
+    from types import SimpleNamespace
+
+    from benchmarks.fit_pattern import REPEAT_KEYS, repeat_as_seen
+
+    if maps is None:
+        maps = SimpleNamespace(stride8=_noise(), stride16=_noise(3)[:, :6, :8])
+    return dict(zip(REPEAT_KEYS, repeat_as_seen(gray, background, maps)))
+
+
+def _stripes(period: int = 12, h: int = 480, w: int = 640) -> np.ndarray:
+    x = np.arange(w)
+    return np.tile(128 + 60 * np.sign(np.sin(2 * np.pi * x / period)), (h, 1)).astype(np.uint8)
+
+
+def _grain(h: int = 480, w: int = 640, seed: int = 4) -> np.ndarray:
+    return np.clip(128 + 25 * np.random.default_rng(seed).normal(size=(h, w)), 0, 255).astype(np.uint8)
+
+
+def test_stripes_repeat_and_are_coherent_and_grain_is_neither():
+    everywhere = np.ones((480, 640), bool)
+    stripes, grain = _values(_stripes(), everywhere), _values(_grain(), everywhere)
+    assert stripes["ac2_score"] > 0.8 and grain["ac2_score"] < 0.3
+    assert stripes["coherence2"] > 0.9 and grain["coherence2"] < 0.5
+    assert stripes["global_coherence2"] > 0.9 and grain["global_coherence2"] < 0.1
+
+
+def test_a_plain_wall_has_no_detail_and_no_repeat():
+    v = _values(np.full((480, 640), 140, np.uint8), np.ones((480, 640), bool))
+    assert v["energy2"] < 1e-3 and v["ac2_score"] < 0.05
+
+
+def test_stripes_behind_the_person_do_not_count():
+    """Stripes on the person, grain on the background: the background does not repeat."""
+    gray = _grain()
+    gray[:, 200:440] = _stripes()[:, 200:440]
+    background = np.ones((480, 640), bool)
+    background[:, 180:460] = False
+    assert _values(gray, background)["ac2_score"] < 0.3
+
+
+def test_a_tiled_feature_map_repeats_and_noise_does_not():
+    from types import SimpleNamespace
+
+    flat, everywhere = np.full((480, 640), 128, np.uint8), np.ones((480, 640), bool)
+    tiled = _values(flat, everywhere, SimpleNamespace(stride8=_tiled(4), stride16=_tiled(3)[:, :6, :8]))
+    noise = _values(flat, everywhere)
+    assert tiled["map8_ac_score"] > 0.8 and noise["map8_ac_score"] < 0.5

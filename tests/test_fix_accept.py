@@ -318,3 +318,29 @@ def test_one_photo_is_decoded_twice_and_perceived_once(photos, monkeypatch):  # 
     assert decoded.count(True) == 2 and str(src) not in decoded  # the bytes read once, decoded twice
     assert sum(np.array_equal(a, original) for a in matted) == 1
     assert sum(np.array_equal(a, original) for a in detected) == 1
+
+
+def test_the_new_backdrop_keeps_the_body_outline_visible():
+    """A replacement tone as close to the clothes at the outline as the clothes themselves
+    would make the camouflage it is meant to fix (human_stock-teen-6: charcoal behind a dark
+    top left HL302 in place): another tone for this face is chosen, and the note says why;
+    a tone already apart from the clothes is kept."""
+    from headshot_lint import color
+    from headshot_lint.fix.actions import OUTLINE_LOST_MAX, _keeping_the_outline
+    from headshot_lint.measures.camouflage import LOST_DELTA_E, outline_colours
+    from tests.conftest import astronaut, scene_of
+
+    rgb = astronaut()
+    scene = scene_of(rgb)
+    inside = outline_colours(scene)
+    assert inside is not None and len(inside) >= 8
+    like_clothes = color.rgb_to_hex(color.lab_to_rgb(np.median(inside, axis=0)))
+    chosen, why = _keeping_the_outline(scene, like_clothes)
+    assert chosen != like_clothes and "of your outline" in why, (chosen, why)
+
+    def lost(hex_colour):
+        lab = color.rgb_to_lab(color.hex_to_rgb(hex_colour))
+        return float(np.mean(color.delta_e(inside, np.broadcast_to(lab, inside.shape)) < LOST_DELTA_E))
+
+    assert lost(chosen) < lost(like_clothes) and lost(chosen) <= max(OUTLINE_LOST_MAX, lost(like_clothes) / 2)
+    assert _keeping_the_outline(scene, chosen) == (chosen, "")

@@ -1,11 +1,11 @@
 """Engine: runs the measures the selected rules need, applies the rules, scores.
 
 Overall score (documented in the README): learned from the three-rater verdicts
-(:func:`learned_score`). Two logistic regressions (good vs rest, poor vs rest) read the
-log-odds of two verdict heads on the background embedding and every built-in rule's
-quality, and the score is ``50 * (1 + p_good - p_poor)``; the verdict bands in
-``model.py`` cut it into good / fair / poor. ``benchmarks/fit_heads.py`` fits both by nested
-cross-validation: agreement with the verdicts 0.75, against 0.66 for the former rule score
+(:func:`learned_score`). An ordinal logistic regression (poor < fair < good: one direction,
+two cut points) reads the log-odds of two verdict heads on the background embedding and
+every built-in rule's quality, and the score is ``50 * (1 + p_good - p_poor)``; the verdict
+bands in ``model.py`` cut it into good / fair / poor. ``benchmarks/fit_heads.py`` fits both by
+nested cross-validation: agreement with the verdicts 0.77, against 0.66 for the former rule score
 (:func:`overall_score`, ``0.5 * min(q) + 0.5 * mean(q)`` of the rule qualities, input checks
 counted only when they fail), kept as the baseline it is measured against and as the score
 of a selection without the learned background rules (HL101-HL103: ``--select HL501`` asks

@@ -20,8 +20,9 @@ def _replace_background(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray
         return _blur_background(canvas, {})
     _alone_or_cropped(canvas)
     hex_colour = str(params.get("recommended_hex") or _tone_for(canvas.scene))
+    hex_colour, why = _keeping_the_outline(canvas.scene, hex_colour)
     style = "a studio vignette around" if canvas.backdrop == "gradient" else "a flat"
-    canvas.notes.append(f"replaced the background with {style} {hex_colour.upper()}")
+    canvas.notes.append(f"replaced the background with {style} {hex_colour.upper()}{why}")
     return replace_background(canvas.rgb, canvas.alpha, hex_colour, style=canvas.backdrop,
                               center=canvas.head_center())
 
@@ -33,6 +34,41 @@ def _tone_for(scene: Scene) -> str:
 
     tone = tone_for(scene)
     return (tone or MEDIUM_GREY).hex
+
+
+#: A backdrop tone may leave at most this share of the body's outline lost against it (the
+#: clothing-camouflage test at the viewing size: within its ΔE2000 of the clothes there).
+OUTLINE_LOST_MAX = 0.10
+
+
+def _keeping_the_outline(scene: Scene, hex_colour: str) -> Tuple[str, str]:
+    """``hex_colour``, or the first tone for this face that keeps the body's outline visible
+    when that one would not: (hex, a note for people, "" when unchanged). A grey jacket
+    against the recommended grey would lose its shoulders; the replacement must not make
+    the camouflage it is often asked to fix."""
+    from .. import color
+    from ..measures._palette import Tone, candidates
+    from ..measures._views import skin_lab
+    from ..measures.camouflage import LOST_DELTA_E, outline_colours
+
+    inside = outline_colours(scene)
+    if inside is None or scene.face is None or scene.skin_mask.sum() < 20:
+        return hex_colour, ""
+
+    def lost(lab: np.ndarray) -> float:
+        return float(np.mean(color.delta_e(inside, np.broadcast_to(lab, inside.shape)) < LOST_DELTA_E))
+
+    planned = lost(Tone("planned", hex_colour).lab)
+    if planned <= OUTLINE_LOST_MAX:
+        return hex_colour, ""
+    options = [(lost(t.lab), i, t) for i, t in enumerate(candidates(float(skin_lab(scene)[0])))]
+    fine = [o for o in options if o[0] <= OUTLINE_LOST_MAX]
+    share, _, tone = min(fine, key=lambda o: o[1]) if fine else min(options, key=lambda o: (o[0], o[1]),
+                                                                       default=(planned, 0, None))
+    if tone is None or share >= planned:
+        return hex_colour, ""
+    return tone.hex, (f" ({tone.name}, not {hex_colour.upper()}, which would hide {100 * planned:.0f} % of your "
+                      f"outline against your clothes; {tone.name} hides {100 * share:.0f} %)")
 
 
 @action("blur-background", order=30, summary="lens-blur the background behind the person")

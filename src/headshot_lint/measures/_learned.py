@@ -186,8 +186,9 @@ def judge(scene: Scene, head_name: str, label: str, supporting: dict[str, float]
 
 @dataclass(frozen=True)
 class VerdictStack:
-    """The learned overall score (``rules/heads/verdict.json``): two logistic regressions,
-    good vs rest and poor vs rest, over the verdict heads' log-odds and the rules' qualities."""
+    """The learned overall score (``rules/heads/verdict.json``): P(good) and P(poor) from an
+    ordinal logistic regression (two weight vectors sharing one direction) over the verdict
+    heads' log-odds and the rules' qualities."""
 
     heads: tuple[str, ...]  #: heads whose log-odds come first, clipped to +-clip
     rules: tuple[str, ...]  #: rule names whose quality / 100 follow (1 when a rule did not judge)

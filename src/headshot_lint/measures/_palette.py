@@ -114,6 +114,14 @@ def recommend_tone(skin_l: float, clothing_lab: np.ndarray | None = None) -> Ton
     return max(tones, key=lambda t: abs(float(t.lab[0]) - skin_l))
 
 
+def candidates(skin_l: float) -> tuple[Tone, ...]:
+    """Every tone of the palette that separates from a face of median skin L* (CIE, [0, 100])
+    by ``MIN_SEPARATION_L``, in the guide's order for its complexion, then its universal
+    tones, then the rest: the choices a backdrop for this face has."""
+    order = PREFERENCE[complexion(skin_l)] + UNIVERSAL + PALETTE
+    return tuple(t for t in dict.fromkeys(order) if abs(float(t.lab[0]) - skin_l) >= MIN_SEPARATION_L)
+
+
 def _apart(tone: Tone, clothing_lab: np.ndarray) -> bool:
     """The tone and the clothes read as two colours: ``MIN_CLOTHING_DELTA_E`` apart, or
     ``MIN_SEPARATION_L`` apart in lightness."""

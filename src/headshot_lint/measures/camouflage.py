@@ -7,6 +7,8 @@ close to this face's own skin colour, so the head does not separate.
 
 from __future__ import annotations
 
+from typing import NamedTuple, Tuple
+
 import cv2
 import numpy as np
 
@@ -89,8 +91,36 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     into the background". CIEDE2000 perception scale: RESEARCH.md section 6.
     """
     name = "clothing_camouflage"
+    bands = _outline_bands(scene)
+    if isinstance(bands, str):
+        return Measurement.not_assessable(name, bands)
+    lab_in, lab_out, pts, f, (h, w) = bands
+    a, b = lab_in[pts], lab_out[pts]
+    de = color.delta_e(a, b)
+    dl = np.abs(a[:, 0] - b[:, 0])
+    lost = de < LOST_DELTA_E
+    ys, xs = np.nonzero(pts)
+    region, worst = _worst_segment(xs, ys, lost, de, BAND_PX, h, w, 1 / f, scene.width, scene.height)
+    values = {"lost_fraction": round(float(lost.mean()), 4), "median_delta_e": round(float(np.median(de)), 2),
+              "median_delta_l": round(float(np.median(dl)), 2), "worst_delta_e": round(worst, 2),
+              "outline_px": int(round(pts.sum() / f))}
+    return Measurement(name, values, regions=(region,) if region is not None else (),
+                       details={"lost_percent": round(100 * float(lost.mean()), 1)})
+
+
+class _Bands(NamedTuple):
+    lab_in: np.ndarray  #: mean CIELAB just inside the person at every view pixel, float32 (h, w, 3)
+    lab_out: np.ndarray  #: ... just outside it
+    pts: np.ndarray  #: the outline pixels judged, bool (h, w)
+    factor: float  #: view px per analysis px
+    shape: Tuple[int, int]  #: (h, w) of the view
+
+
+def _outline_bands(scene: Scene) -> "_Bands | str":
+    """The bands each side of the judged outline at the viewing size (see
+    :func:`clothing_camouflage`), or why there is no outline to judge."""
     if scene.person_mask.sum() < 0.01 * scene.person_mask.size:
-        return Measurement.not_assessable(name, "no person found: there is no outline to judge")
+        return "no person found: there is no outline to judge"
     f = VIEW_PX / max(scene.width, scene.height)
     w, h = max(1, int(round(scene.width * f))), max(1, int(round(scene.height * f)))
     rgb = cv2.resize(scene.rgb, (w, h), interpolation=cv2.INTER_AREA)
@@ -114,18 +144,17 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     if pts.sum() < _MIN_OUTLINE:  # a tight crop: little body shows, the head's outline is what is seen
         pts = measurable
     if pts.sum() < _MIN_OUTLINE:
-        return Measurement.not_assessable(name, "the person barely meets the background (cropped or fills the frame)")
-    a, b = lab_in[pts], lab_out[pts]
-    de = color.delta_e(a, b)
-    dl = np.abs(a[:, 0] - b[:, 0])
-    lost = de < LOST_DELTA_E
-    ys, xs = np.nonzero(pts)
-    region, worst = _worst_segment(xs, ys, lost, de, BAND_PX, h, w, 1 / f, scene.width, scene.height)
-    values = {"lost_fraction": round(float(lost.mean()), 4), "median_delta_e": round(float(np.median(de)), 2),
-              "median_delta_l": round(float(np.median(dl)), 2), "worst_delta_e": round(worst, 2),
-              "outline_px": int(round(pts.sum() / f))}
-    return Measurement(name, values, regions=(region,) if region is not None else (),
-                       details={"lost_percent": round(100 * float(lost.mean()), 1)})
+        return "the person barely meets the background (cropped or fills the frame)"
+    return _Bands(lab_in, lab_out, pts, f, (h, w))
+
+
+def outline_colours(scene: Scene) -> np.ndarray | None:
+    """CIELAB of the person just inside the outline :func:`clothing_camouflage` judges, float32
+    (n, 3), one row per outline pixel at the viewing size; None without such an outline.
+    What a new background must differ from for the body's shape to stay visible (the
+    replace-background fix picks its tone with it)."""
+    bands = _outline_bands(scene)
+    return None if isinstance(bands, str) else bands.lab_in[bands.pts]
 
 
 @measure("skin_tone_camouflage",
