@@ -7,7 +7,7 @@ such a file names, so a tampered file cannot run code), batch norm is folded int
 convolutions, and :mod:`._onnx_wire` writes the ONNX graph's protobuf bytes directly.
 onnxruntime runs it with one intra-op thread; the session is built once per process
 on first use. Building the graph costs 0.1-0.2 s of CPU, so its bytes are kept in the
-user's cache folder (:mod:`.._model_cache`: keyed by the package version, this module's
+user's cache folder (``headshot_lint._model_cache``: keyed by the package version, this module's
 and the wire writer's source, the weights file's sha256 and numpy's version; rebuilt
 when missing or damaged); reading them back costs a few tens of ms.
 
@@ -141,16 +141,20 @@ def model_bytes(weights: bytes | None = None) -> bytes:
 
 def cached_model_bytes() -> bytes:
     """:func:`model_bytes`, from the user's cache folder when an intact copy built from
-    the same weights by the same code is there (see :mod:`.._model_cache`)."""
+    the same weights by the same code is there (see ``headshot_lint._model_cache``); built
+    in memory, uncached, when this code's source cannot be read to key it."""
     from .. import __version__, _model_cache
 
     with open(weights_path(), "rb") as f:
         weights = f.read()
     here = os.path.dirname(os.path.abspath(__file__))
     sources = []
-    for module in ("embedding.py", "_onnx_wire.py"):
-        with open(os.path.join(here, module), "rb") as f:
-            sources.append(hashlib.sha256(f.read()).hexdigest())
+    try:
+        for module in ("embedding.py", "_onnx_wire.py"):
+            with open(os.path.join(here, module), "rb") as f:
+                sources.append(hashlib.sha256(f.read()).hexdigest())
+    except OSError:  # no source files (a frozen or zipped install): nothing to key the cache by
+        return model_bytes(weights)
     key = _model_cache.key_of(["efficientnet-lite0 onnx", __version__, *sources,
                                hashlib.sha256(weights).hexdigest(), np.__version__])
     return _model_cache.load_or_build("efficientnet-lite0", key, lambda: model_bytes(weights))
