@@ -38,10 +38,13 @@ DEFAULT_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "photos"
 
 
 def refusal_kind(result) -> str:
-    """Why a copy was refused, in one word: what the last attempt failed on."""
+    """Why a copy was refused, in one word: "ineffective" when a copy passed its checks but
+    cleared nothing, else what the last attempt failed on."""
     text = result.refused
     if "no face found" in text:
         return "no-face"
+    if "would not clear" in text:
+        return "ineffective"
     if not result.attempts:
         if "under the" in text and "px" in text:
             return "crop-too-small"
@@ -55,8 +58,6 @@ def refusal_kind(result) -> str:
         return "remnants"
     if last.new_findings:
         return "new-finding"
-    if "would not clear" in text:
-        return "ineffective"
     return "other"
 
 
