@@ -458,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.write:
             out = {"name": "verdict", "label": "verdict", "photos": len(files), "labels_sha256": digest,
                    "fitted_by": "benchmarks/fit_heads.py",
-                   "meaning": "learned overall quality = 50 * (1 + p_good - p_poor); p = sigmoid(bias + "
+                   "meaning": "learned overall quality = 50 * (1 + p_good - p_poor); an ordinal regression: p = sigmoid(bias + "
                               "weights . inputs), inputs: the heads' log-odds clipped to +-clip, then each "
                               "rule's quality / 100 (1 when it did not judge); bands in model.py",
                    "heads": list(STACK_HEADS), "rules": rule_names, "clip": LOG_ODDS_CLIP,
