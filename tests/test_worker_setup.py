@@ -46,3 +46,29 @@ def test_prepare_sets_one_opencv_thread_in_its_process():
             "print(cv2.getNumThreads())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
+def test_prepare_leaves_every_loaded_openblas_with_one_thread():
+    """numpy's (and SciPy's) OpenBLAS start a thread per core for a product and let it spin:
+    in a worker each is limited to one, read back through the library's own getter."""
+    code = """
+import ctypes, json
+import numpy as np, scipy.linalg
+np.ones((64, 64)) @ np.ones((64, 64))
+from headshot_lint import _worker_setup
+limited = _worker_setup.one_blas_thread()
+counts = []
+for path in sorted({l.split()[-1] for l in open('/proc/self/maps') if 'openblas' in l.lower() and '/' in l}):
+    lib = ctypes.CDLL(path)
+    for name in ('openblas_get_num_threads64_', 'openblas_get_num_threads', 'scipy_openblas_get_num_threads64_',
+                 'scipy_openblas_get_num_threads'):
+        if hasattr(lib, name):
+            counts.append(getattr(lib, name)())
+            break
+print(json.dumps({"limited": limited, "threads": counts}))
+"""
+    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    if not out["threads"]:
+        pytest.skip("numpy here is not built on OpenBLAS")
+    assert out["limited"] >= 1 and set(out["threads"]) == {1}, out
