@@ -61,11 +61,12 @@ def _keeping_the_outline(scene: Scene, hex_colour: str) -> Tuple[str, str]:
     planned = lost(Tone("planned", hex_colour).lab)
     if planned <= OUTLINE_LOST_MAX:
         return hex_colour, ""
-    options = [(lost(t.lab), i, t) for i, t in enumerate(candidates(float(skin_lab(scene)[0])))]
+    options = [(lost(t.lab), t) for t in candidates(float(skin_lab(scene)[0]))]  # the guide's order
     fine = [o for o in options if o[0] <= OUTLINE_LOST_MAX]
-    share, _, tone = min(fine, key=lambda o: o[1]) if fine else min(options, key=lambda o: (o[0], o[1]),
-                                                                       default=(planned, 0, None))
-    if tone is None or share >= planned:
+    if not options:
+        return hex_colour, ""
+    share, tone = fine[0] if fine else min(options, key=lambda o: o[0])  # the first of equals
+    if share >= planned:
         return hex_colour, ""
     return tone.hex, (f" ({tone.name}, not {hex_colour.upper()}, which would hide {100 * planned:.0f} % of your "
                       f"outline against your clothes; {tone.name} hides {100 * share:.0f} %)")

@@ -212,8 +212,7 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
     last_notes: Tuple[str, ...] = ()
     cut: np.ndarray | None = None  # remnants found so far, for the tight retries to cut away
     original: List[Any] | None = None  # the original's face detections, for every attempt's face check
-    best: Tuple[Attempt, Fallback, np.ndarray, bytes | None, Tuple[str, ...], Any, Tuple[str, ...],
-                Tuple[str, ...]] | None = None
+    best: Tuple[Attempt, Correction] | None = None  # the passing attempt that fixes most, and its copy
     for fb in (AS_PLANNED,) + FALLBACKS:
         # What this attempt does differently for this plan; the same as an earlier one: skip.
         effect = (fb.lift_scale if "lift-face-exposure" in kinds else None,
@@ -245,18 +244,18 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
         last_notes = tuple(canvas.notes)
         if attempt.ok:
             if best is None or attempt.rank > best[0].rank:
-                best = (attempt, fb, out, data, done, canvas.crop, skipped, last_notes)
+                best = (attempt, Correction(out, done, attempt.face, fb.name, "", data, (), canvas.crop, skipped,
+                                            last_notes, attempt.after, attempt.outcomes))
             if attempt.clears_all:
                 break
     if best is not None:
-        attempt, fb, out, data, done, crop, skipped, notes = best
+        attempt, made = best
+        made = replace(made, attempts=tuple(tried))
         if attempt.outcomes and not any(o.improved for o in attempt.outcomes):
             why = ("not written: the copy would not clear or reduce the findings it was for ("
                    + "; ".join(o.describe() for o in attempt.outcomes) + ")")
-            return Correction(None, done, attempt.face, fb.name, why, None, tuple(tried), crop,
-                              skipped, notes, attempt.after, attempt.outcomes)
-        return Correction(out, done, attempt.face, fb.name, "", data, tuple(tried), crop, skipped,
-                          notes, attempt.after, attempt.outcomes)
+            return replace(made, rgb=None, data=None, refused=why)
+        return made
     first = tried[0]
     retries = "; ".join(f"{t.name}: {t.short()}" for t in tried[1:])
     why = f"not written: {first.describe()}" + (f", and with the fallbacks too ({retries})" if retries else "")

