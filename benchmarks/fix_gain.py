@@ -5,12 +5,13 @@
 
 For every photo: the ``fix`` command's pipeline (:class:`headshot_lint.fix.Job`) with
 every fix allowed (``--unsafe-fixes``): audit, plan, correct with its checks (face kept,
-no remnant of the old background, no new finding, at least one finding cleared or
-reduced) and cautious retries, the copy encoded like the original and re-audited. Copies
+no remnant of the old background, no new finding, every finding a fix was for cleared)
+and cautious retries, the copy encoded like the original and re-audited. Copies
 go to a temporary folder (never next to the photos). Prints: copies written, refused by
 reason, the overall score before and after (written copies), what became of each finding
 a written copy was for (cleared / reduced / not cleared), the share of written copies
-that clear every finding they fixed, the remnant measure of the written copies, copies
+that clear every finding they fixed (a fix that would not is left out of the copy), the
+remnant measure of the written copies (:class:`~headshot_lint.fix_check.RemnantCheck`), copies
 written without a face (must be 0), and the fix time.
 ``--sheet`` renders a contact sheet (before | after) of up to 24 written copies;
 ``--dump`` writes one JSON row per photo; ``--speed`` times the fix of one photo upscaled
@@ -39,11 +40,11 @@ DEFAULT_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "photos"
 
 def refusal_kind(result) -> str:
     """Why a copy was refused, in one word: "ineffective" when a copy passed its checks but
-    cleared nothing, else what the last attempt failed on."""
+    did not clear what its fixes were for, else what the last attempt failed on."""
     text = result.refused
     if "no face found" in text:
         return "no-face"
-    if "would not clear" in text:
+    if "would not clear" in text or "did not clear what it was for" in text:
         return "ineffective"
     if not result.attempts:
         if "under the" in text and "px" in text:
@@ -87,7 +88,7 @@ def fix_one(src: str, dst: Path, rules, backdrop: str) -> dict:
     row.update(status="written", fallback=result.fallback, after=result.after.score,
                outcomes={o.code: o.status for o in result.outcomes},
                remnants=None if rem is None else [round(rem.fragments, 5), round(rem.patches, 5),
-                                                  round(rem.halo, 3)],
+                                                  round(rem.halo, 3), round(rem.smears, 5), round(rem.ghosts, 5)],
                copy=str(dst))
     return row
 
@@ -243,10 +244,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"not cleared {by_code[c]['not cleared']}")
         bg = [r for r in written if r["remnants"] is not None]
         if bg:
-            area = [r["remnants"][0] + r["remnants"][1] for r in bg]
+            area = [r["remnants"][0] + r["remnants"][1] + r["remnants"][3] + r["remnants"][4] for r in bg]
             halo = [r["remnants"][2] for r in bg]
-            print(f"remnants of the old background, {len(bg)} written copies with a background fix: kept old-background "
-                  f"area median {100 * statistics.median(area):.3f} %, max {100 * max(area):.3f} % (limit "
+            print(f"remnants of the old background, {len(bg)} written copies with a background fix: old background kept "
+                  f"(pieces, patches, smears, see-through subject) median {100 * statistics.median(area):.3f} %, max {100 * max(area):.3f} % (limit "
                   f"{100 * REMNANT_MAX_AREA:.1f} %); halo median {100 * statistics.median(halo):.0f} %, max "
                   f"{100 * max(halo):.0f} % (limit {100 * HALO_MAX:.0f} %); over a limit: "
                   f"{sum(a > REMNANT_MAX_AREA for a in area) + sum(h > HALO_MAX for h in halo)}")

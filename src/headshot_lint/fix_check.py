@@ -246,18 +246,23 @@ class RemnantCheck(NamedTuple):
     1 the old background itself; 0 when old and new are alike there); ``smears`` the
     share of the photo, by opacity, of faint old background still joined to the subject
     below the face but away from its body (the rock a person sits on kept at 20 %, a
-    shadow on the floor): what the segmenter half-kept there shows on a new backdrop.
+    shadow on the floor): what the segmenter half-kept there shows on a new backdrop;
+    ``ghosts`` the share of the photo where the subject itself is kept half-transparent
+    over the new backdrop, well inside its soft edge (arms or legs the segmenter was unsure
+    of, a washed-out face): the new backdrop shows through the person.
     """
 
     fragments: float
     patches: float
     halo: float
     smears: float = 0.0
+    ghosts: float = 0.0
 
     @property
     def clean(self) -> bool:
         """No remnant a person would see."""
-        return self.fragments + self.patches + self.smears <= REMNANT_MAX_AREA and self.halo <= HALO_MAX
+        return (self.fragments + self.patches + self.smears + self.ghosts <= REMNANT_MAX_AREA
+                and self.halo <= HALO_MAX)
 
     def describe(self) -> str:
         """For people: what was left of the old background."""
@@ -271,6 +276,9 @@ class RemnantCheck(NamedTuple):
         if self.smears > REMNANT_MAX_AREA / 2:
             parts.append(f"a faint smear of the old background trails from the subject ({100 * self.smears:.1f} % "
                          "of the photo)")
+        if self.ghosts > REMNANT_MAX_AREA / 2:
+            parts.append(f"the new background shows through parts of the subject ({100 * self.ghosts:.1f} % "
+                         "of the photo kept half-transparent)")
         if self.halo > HALO_MAX:
             parts.append(f"a halo of the old background rims the subject ({100 * self.halo:.0f} % of it left, "
                          f"at most {100 * HALO_MAX:.0f} %)")
@@ -280,7 +288,8 @@ class RemnantCheck(NamedTuple):
         """A few words for a list of attempts."""
         if self.clean:
             return "no remnant"
-        return f"remnants {100 * (self.fragments + self.patches + self.smears):.2f} %, halo {100 * self.halo:.0f} %"
+        return (f"remnants {100 * (self.fragments + self.patches + self.smears + self.ghosts):.2f} %, "
+                f"halo {100 * self.halo:.0f} %")
 
 
 def _blobs(mask: np.ndarray, min_px: int) -> np.ndarray:
@@ -385,10 +394,49 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
             new_bg = fill(copy.astype(np.float32), cv2.erode(clean_bg, np.ones((9, 9), np.uint8)))
             seen = np.linalg.norm(copy.astype(np.float32) - new_bg, axis=2) >= _HALO_CONTRAST
             smear = _blobs(smear & seen, min_px)
+    ghost = ghosts(alpha, original, copy, face)
     area = float(h * w)
     pieces = float(floating.sum()) + float(alpha[faint].sum())
-    check = RemnantCheck(pieces / area, float(patches.sum()) / area, halo, float(alpha[smear].sum()) / area)
+    check = RemnantCheck(pieces / area, float(patches.sum()) / area, halo, float(alpha[smear].sum()) / area,
+                         float(ghost.sum()) / area)
     return check, floating | faint | patches | smear
+
+
+def ghosts(alpha: np.ndarray, original: np.ndarray, copy: np.ndarray, face: Box | None) -> np.ndarray:
+    """Where the subject is kept half-transparent well inside its soft edge: bool (h, w).
+
+    A soft edge is a few pixels wide at analysis size (the alpha goes from 0 to 1 across the
+    outline); a pixel kept at :data:`_GHOST_ALPHA` that is more than :data:`_GHOST_DEPTH`
+    of the long side from both the opaque subject and the clean background lies in a broad
+    translucent zone; where the alpha also stays level there (:data:`_GHOST_SLOPE`: a
+    plateau, not the steady ramp of an out-of-focus edge) and the copy differs visibly from
+    the photo, a person sees
+    the backdrop through the body. Hair above and beside the face is soft by nature and not
+    judged; the face box itself and everything below it are.
+    """
+    h, w = alpha.shape
+    lo, hi = _GHOST_ALPHA
+    soft = (alpha > lo) & (alpha < hi)
+    if face is not None:
+        y0, y1 = int(np.clip(face.y0, 0, h)), int(np.clip(face.y1, 0, h))
+        x0, x1 = int(np.clip(face.x0, 0, w)), int(np.clip(face.x1, 0, w))
+        judged = np.zeros_like(soft)
+        judged[y1:] = True
+        judged[y0:y1, x0:x1] = True
+        soft &= judged
+    if not soft.any():
+        return soft
+    depth = _GHOST_DEPTH * max(h, w)
+    from_opaque = cv2.distanceTransform((alpha < hi).astype(np.uint8), cv2.DIST_L2, 3)
+    from_clear = cv2.distanceTransform((alpha > lo).astype(np.uint8), cv2.DIST_L2, 3)
+    deep = soft & (from_opaque > depth) & (from_clear > depth)
+    # A plateau, not a ramp: the alpha of an out-of-focus edge rises steadily across a wide
+    # band (rightly soft); a half-kept arm stays at one opacity.
+    a = cv2.GaussianBlur(alpha.astype(np.float32), (0, 0), 1.0)
+    slope = np.hypot(cv2.Sobel(a, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(a, cv2.CV_32F, 0, 1, ksize=3)) / 8.0
+    deep &= slope < _GHOST_SLOPE
+    seen = np.linalg.norm(original.astype(np.float32) - copy.astype(np.float32), axis=2) >= _HALO_CONTRAST
+    return _blobs(deep & seen, max(4, int(round(REMNANT_MIN_AREA * h * w))))
 
 
 #: Alpha from which a pixel shows the old background faintly (a floating ghost counts).
@@ -396,6 +444,14 @@ _FAINT = 0.1
 #: A faint part of the alpha this far from the kept subject (fraction of the long side)
 #: is a smear of the old background, not the subject's soft edge.
 _SMEAR_AWAY = 0.01
+#: Alpha between these is half-transparent: the new backdrop shows through the subject.
+_GHOST_ALPHA = (0.15, 0.85)
+#: A half-transparent pixel this far (fraction of the long side) from both the opaque
+#: subject and the clean background is in a broad translucent zone, not a soft edge.
+_GHOST_DEPTH = 0.005
+#: ... and where the alpha changes by less than this per pixel (analysis px): a plateau of
+#: half-opacity. An out-of-focus edge ramps from 0 to 1 across 8-10 px (0.1-0.12 per px).
+_GHOST_SLOPE = 0.04
 #: Sure person for the colour of the subject nearby: matte over 0.9, eroded by this
 #: fraction of the long side (as the matte refinement's trimap).
 _SURE_FRACTION = 0.03
@@ -409,4 +465,4 @@ _UNLIKE_SUBJECT = 20.0
 
 
 __all__ = ["Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FaceCheck", "RemnantCheck", "face_check", "face_kept",
-           "face_lost", "original_detections", "other_faces", "other_people", "remnant_check", "subject_box", "subject_part"]
+           "face_lost", "ghosts", "original_detections", "other_faces", "other_people", "remnant_check", "subject_box", "subject_part"]

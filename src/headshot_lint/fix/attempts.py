@@ -1,6 +1,6 @@
 """A plan applied to pixels (:func:`apply`), and the copy checked, retried and refused
 (:func:`correct`): the face in place, no remnant of the old background, no new finding,
-the findings fixed cleared or reduced."""
+every finding a fix was for cleared (a fix that leaves its finding is left out)."""
 
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ class Correction:
     fallback: str = ""  #: the retry that made the copy ("" = as planned)
     refused: str = ""  #: why no copy may be written ("" = write it)
     data: bytes | None = None  #: the encoded copy, when an encoder was given
-    attempts: Tuple[Attempt, ...] = ()  #: every attempt and its checks
+    attempts: Tuple[Attempt, ...] = ()  #: every attempt and its checks (with a fix left out: every round's)
     crop: Crop | None = None  #: the part of the original the copy shows (crop-to-subject)
     skipped: Tuple[str, ...] = ()  #: actions that could not be done on this photo, and why
     notes: Tuple[str, ...] = ()  #: what each action did, for people
@@ -149,7 +149,7 @@ class Correction:
             return None
         if self.ok:
             made = self.fallback or "as planned"
-            return next((a for a in self.attempts if a.name == made), self.attempts[-1])
+            return next((a for a in reversed(self.attempts) if a.name == made), self.attempts[-1])
         return self.attempts[-1]
 
     @property
@@ -163,13 +163,63 @@ class Correction:
         if not self.fallback or not self.attempts:
             return ""
         summary = next((f.summary for f in FALLBACKS if f.name == self.fallback), "")
-        return f"{self.attempts[0].describe()} as planned, so {self.fallback}: {summary}"
+        planned = next((a for a in reversed(self.attempts) if a.name == "as planned"), self.attempts[0])
+        return f"{planned.describe()} as planned, so {self.fallback}: {summary}"
 
 
 def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backdrop: str = "flat",
             encode: Callable[[np.ndarray], bytes] | None = None, before: Report | None = None,
             rules: Sequence[Any] | None = None) -> Correction:
-    """Apply a plan and make sure the copy is one a photographer would accept.
+    """Apply a plan and make sure the copy is one a photographer would accept: every check
+    of :func:`_correct_once`, and a copy is written only with fixes that clear what they
+    were for.
+
+    A fix whose finding is still there in the re-audit of the best copy (a face lift that
+    leaves the subject backlit, a new backdrop the clothes still melt into) is left out,
+    with the reason in :attr:`Correction.skipped`, and the copy is made again with the
+    other fixes; when none is left, nothing is written. So a written copy clears every
+    finding it claims to fix (a finding only "reduced" counts as not cleared).
+    """
+    plan = list(fixes)
+    left_out: List[str] = []
+    tried: Tuple[Attempt, ...] = ()
+    while True:
+        made = _correct_once(plan, rgb, scene, backdrop=backdrop, encode=encode, before=before, rules=rules)
+        tried += made.attempts
+        if not made.ok or made.attempt is None or made.attempt.clears_all:
+            break
+        failing = _failing_actions(plan, made)
+        if not failing:  # every finding left is one no action that ran was for
+            break
+        kept = [p for p in plan if p.action not in failing]
+        left_out += [f"{a} not applied: it did not clear what it was for ({why}); the copy has the other "
+                     "fixes only" for a, why in failing.items()]
+        if not any(p.applies for p in kept):
+            why = ("not written: " + "; ".join(f"{a} did not clear what it was for ({w})" for a, w in failing.items())
+                   + " (a copy is written only when its fixes clear the findings they are for)")
+            return replace(made, rgb=None, data=None, refused=why, attempts=tried,
+                           skipped=tuple(left_out) + made.skipped)
+        plan = kept
+    return replace(made, attempts=tried, skipped=tuple(left_out) + made.skipped)
+
+
+def _failing_actions(plan: Sequence[PlannedFix], made: Correction) -> dict:
+    """The actions of ``plan`` that ran in ``made`` but left a finding they were for
+    uncleared, each with what the re-audit said of those findings (for people)."""
+    status = {o.code: o for o in made.outcomes}
+    failing: dict = {}
+    for a in made.done:
+        codes = fixed_codes(plan, (a,))
+        left = [status[c] for c in codes if c in status and status[c].status != "cleared"]
+        if left:
+            failing[a] = "; ".join(o.describe() for o in left)
+    return failing
+
+
+def _correct_once(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backdrop: str = "flat",
+                  encode: Callable[[np.ndarray], bytes] | None = None, before: Report | None = None,
+                  rules: Sequence[Any] | None = None) -> Correction:
+    """Apply a plan once, with its cautious retries, and check the copy.
 
     Each attempt is checked on the copy (on the encoded bytes when ``encode`` is given:
     exactly what will be written):
