@@ -32,6 +32,30 @@ def astronaut() -> np.ndarray:
     return img
 
 
+#: The skin-toned wall of :func:`astronaut_on_wall`: background-tone and contrast fail there.
+SKIN_WALL = (200, 160, 130)
+
+
+def astronaut_on(background: np.ndarray) -> np.ndarray:
+    """The astronaut cut out with the person matte and put on ``background`` (float or
+    uint8, (512, 512, 3) or broadcastable), uint8 (512, 512, 3)."""
+    from headshot_lint.perception.segment import person_matte
+
+    rgb = astronaut()
+    a = person_matte(np.ascontiguousarray(rgb))[..., None]
+    return np.rint(rgb * a + np.asarray(background, np.float32) * (1 - a)).astype(np.uint8)
+
+
+@functools.lru_cache(maxsize=None)
+def astronaut_on_wall(colour: tuple = SKIN_WALL) -> np.ndarray:
+    """The astronaut on a flat wall of ``colour`` (:func:`astronaut_on`): a photo whose
+    background a retouch can replace cleanly (the astronaut's own backdrop, a flag and a
+    dark studio, leaves remnants a copy may not keep)."""
+    out = astronaut_on(np.asarray(colour, np.float32))
+    out.flags.writeable = False
+    return out
+
+
 def assert_in_range(value: float, lo: float, hi: float, *, photo: str, code: str, unit: str,
                     name: str = "value", overlay: np.ndarray | None = None) -> None:
     """Fail with ``HL101 on shelves-seed3.png: clutter=0.412 (fraction), expected [0.05, 0.20]``;

@@ -15,10 +15,9 @@ from headshot_lint.cli import app
 from headshot_lint.engine import audit
 from headshot_lint.load import load, load_full
 from headshot_lint.model import Finding, Fix, verdict_of
-from headshot_lint.perception.segment import person_matte
 from headshot_lint.scene import Scene
 
-from tests.conftest import astronaut
+from tests.conftest import astronaut, astronaut_on
 
 runner = CliRunner()
 
@@ -60,11 +59,7 @@ def test_only_unsupported_and_advice():
     assert p["HL003"] == fixes.UNSUPPORTED and p["HL103"] == fixes.NOT_SELECTED
 
 
-def _composite(background: np.ndarray) -> np.ndarray:
-    """The astronaut cut out with the person matte and put on ``background``."""
-    rgb = astronaut()
-    a = person_matte(np.ascontiguousarray(rgb))[..., None]
-    return np.rint(rgb * a + background * (1 - a)).astype(np.uint8)
+_composite = astronaut_on  # the astronaut cut out and put on a background
 
 
 @pytest.fixture(scope="module")
@@ -161,13 +156,14 @@ def test_gradient_backdrop_and_only(photos, tmp_path):
 def _erase_face_unless(protected: bool):
     """A stand-in replace-background that paints the whole photo grey (the face too),
     unless the canvas asks to protect the head and ``protected`` is set (then it replaces
-    the background as the real action does, and paints a strip at the left edge)."""
+    the background as the real action does, and paints a strip along the top edge, on the
+    background)."""
     real = fixes.ACTIONS["replace-background"].run
 
     def run(canvas, params):
         if protected and canvas.fallback.protect_head:
             out = real(canvas, params).copy()
-            out[:, :8] = 128  # a mark of this attempt, away from the face
+            out[:8] = 128  # a mark of this attempt, on the background (away from the face)
             return out
         return np.full_like(canvas.rgb, 128)
     return fixes.ActionKind("replace-background", 20, run, ("blur-background",))
@@ -190,7 +186,7 @@ def test_a_fallback_that_keeps_the_face_is_written(photos, monkeypatch):
     rgb = np.array(load(src).rgb)
     result = fixes.correct(todo, rgb, Scene(load(src)))
     assert result.ok and result.fallback == "conservative" and result.check.kept
-    assert not result.attempts[0].face.found and (result.rgb[:, :8] == 128).all()
+    assert not result.attempts[0].face.found and (result.rgb[:8] == 128).all()
 
 
 def test_no_face_refuses_to_retouch():

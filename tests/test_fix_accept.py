@@ -391,3 +391,34 @@ def test_the_new_backdrop_keeps_the_body_outline_visible():
 
     assert lost(chosen) < lost(like_clothes) and lost(chosen) <= max(OUTLINE_LOST_MAX, lost(like_clothes) / 2)
     assert _keeping_the_outline(scene, chosen) == (chosen, "")
+
+
+def test_a_new_background_that_leaves_remnants_is_left_out_when_other_fixes_remain(monkeypatch):
+    """Two people (the page's retouch): every attempt at a new background left pieces of the
+    old one, which once refused the crop to the subject too. The background fix is left out
+    with the reason and the copy is made with the other fixes."""
+    from headshot_lint.fix import attempts
+    from headshot_lint.fix_check import FaceCheck, RemnantCheck
+    from tests.conftest import astronaut, scene_of
+
+    def check(name, scene, out, data, canvas, before, rules, original=None):
+        left = RemnantCheck(0.05, 0.0, 0.0) if canvas.background is not None else None
+        return attempts.Attempt(name, FaceCheck(1.0, 0.0), left, (), _report()), None
+
+    def tint(canvas, params):
+        out = canvas.rgb.copy()
+        out[0, 0] = out[0, 0] ^ 1
+        return out
+
+    monkeypatch.setattr(attempts, "_check", check)
+    monkeypatch.setitem(fixes.ACTIONS, "tint", fixes.ActionKind("tint", 90, tint))
+    rgb = astronaut()
+    plan = [fixes.PlannedFix("blur-background", "t", {"blur_radius_px": 6.0}, "retouch", ("HL103",),
+                             ("unblurred-environment",), fixes.APPLY),
+            fixes.PlannedFix("tint", "t", {}, "safe", ("HL301",), ("background-tone",), fixes.APPLY)]
+    before = _report(_finding("HL103", "warning", 40.0), _finding("HL301", "warning", 40.0))
+    result = fixes.correct(plan, rgb, scene_of(rgb), before=before, rules=())
+    assert result.ok and result.done == ("tint",), result.refused
+    assert any(n.startswith("blur-background not applied: pieces of the old background float") for n in result.skipped)
+    result = fixes.correct(plan[:1], rgb, scene_of(rgb), before=before, rules=())  # nothing else to write
+    assert not result.ok and "pieces of the old background" in result.refused

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from headshot_lint.cli import app
 
 from tests._disk import fill_disk
-from tests.conftest import astronaut
+from tests.conftest import astronaut, astronaut_on_wall
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 runner = CliRunner()
@@ -32,7 +32,7 @@ def photos(tmp_path):
     """A small folder: a face, a flat grey, a PNG, an unreadable text file, in a subfolder too."""
     d = tmp_path / "in"
     (d / "sub").mkdir(parents=True)
-    Image.fromarray(astronaut()).resize((256, 256)).save(d / "face.jpg", quality=90)
+    Image.fromarray(astronaut_on_wall()).resize((256, 256)).save(d / "face.jpg", quality=90)
     Image.fromarray(np.full((120, 160, 3), 128, np.uint8)).save(d / "sub" / "grey.png")
     Image.fromarray(astronaut()[::3, ::3]).save(d / "small.png")
     (d / "notes.jpg").write_text("not a photo", encoding="utf-8")

@@ -178,7 +178,9 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
     leaves the subject backlit, a new backdrop the clothes still melt into) is left out,
     with the reason in :attr:`Correction.skipped`, and the copy is made again with the
     other fixes; when none is left, nothing is written. So a written copy clears every
-    finding it claims to fix (a finding only "reduced" counts as not cleared).
+    finding it claims to fix (a finding only "reduced" counts as not cleared). Likewise a
+    new or blurred background that leaves remnants with every retry is left out when other
+    fixes (a crop to the subject, a lift) remain to make the copy.
     """
     plan = list(fixes)
     left_out: List[str] = []
@@ -186,6 +188,15 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
     while True:
         made = _correct_once(plan, rgb, scene, backdrop=backdrop, encode=encode, before=before, rules=rules)
         tried += made.attempts
+        if not made.ok and _left_remnants(made) and any(p.applies and p.action not in BACKGROUND_ACTIONS
+                                                        for p in plan):
+            # No attempt at a new or blurred background came out clean: the other fixes (a
+            # crop to the subject, a lift) may still make a copy worth having, without it.
+            dropped = sorted({p.action for p in plan if p.applies and p.action in BACKGROUND_ACTIONS})
+            left_out += [f"{a} not applied: {made.attempts[0].remnants.describe()}, with every retry; the copy "
+                         "has the other fixes only" for a in dropped]
+            plan = [p for p in plan if p.action not in dropped]
+            continue
         if not made.ok or made.attempt is None or made.attempt.clears_all:
             break
         failing = _failing_actions(plan, made)
@@ -201,6 +212,12 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
                            skipped=tuple(left_out) + made.skipped)
         plan = kept
     return replace(made, attempts=tried, skipped=tuple(left_out) + made.skipped)
+
+
+def _left_remnants(made: Correction) -> bool:
+    """Every attempt of a refused copy kept the face but left remnants of the old background."""
+    return bool(made.attempts) and all(a.face.kept and a.remnants is not None and not a.remnants.clean
+                                       for a in made.attempts)
 
 
 def _failing_actions(plan: Sequence[PlannedFix], made: Correction) -> dict:
