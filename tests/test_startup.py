@@ -1,0 +1,69 @@
+"""Start-up of a single-photo check (issue 26): what it no longer imports, and the stand-ins
+for the library calls it dropped give bit-identical values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+def _lab_pairs(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    lab1 = np.column_stack([rng.uniform(0, 100, n), rng.uniform(-128, 127, n), rng.uniform(-128, 127, n)])
+    lab2 = lab1 + rng.normal(0, 8, (n, 3))
+    lab1[:20, 1:] = 0.0  # greys: zero chroma, the hue special cases
+    lab2[10:30, 1:] = 0.0
+    lab2[30:40] = lab1[30:40]  # identical colours
+    lab2[40:60, 1:] = -lab1[40:60, 1:]  # opposite hues: |h2 - h1| near pi
+    return lab1, lab2
+
+
+def test_ciede2000_is_bit_identical_to_scikit_image():
+    from skimage.color import deltaE_ciede2000
+
+    from headshot_lint import color
+
+    rng = np.random.default_rng(26)
+    lab1, lab2 = _lab_pairs(rng, 5000)
+    assert np.array_equal(color._ciede2000(lab1, lab2), deltaE_ciede2000(lab1, lab2))
+    assert np.array_equal(color.delta_e(lab1.astype(np.float32), lab2),
+                          np.asarray(deltaE_ciede2000(lab1.astype(np.float32).astype(np.float64), lab2), np.float32))
+    for a, b in zip(lab1[:80], lab2[:80]):  # single colours (1-D), as the measures pass medians
+        assert np.array_equal(color._ciede2000(a, b), deltaE_ciede2000(a, b))
+    image = lab1[:4800].reshape(60, 80, 3)  # an image against one colour, broadcast
+    one = np.broadcast_to(lab2[0], image.shape)
+    assert np.array_equal(color._ciede2000(image, one), deltaE_ciede2000(image, one))
+
+
+def test_pocketfft_without_scipy_fft_is_bit_identical_to_it():
+    from scipy import fft
+
+    from headshot_lint.measures import _fft
+
+    assert _fft._pocketfft() is not None, "SciPy's pocketfft extension was not found: the fallback imports scipy.fft"
+    rng = np.random.default_rng(26)
+    for n, p, r in ((7, 64, 20), (1, 64, 20), (3, 32, 20), (2, 50, 9)):
+        x = rng.normal(0, 30, (n, p, p)).astype(np.float32)
+        size = _fft.next_fast_len(p + r)
+        assert size == fft.next_fast_len(p + r, real=True)
+        f = _fft.rfft2(x, size)
+        ref = fft.rfft2(x, s=(size, size), workers=1)
+        assert f.dtype == ref.dtype and np.array_equal(f, ref)
+        spectrum = f * np.conj(f)
+        ac = _fft.irfft2(spectrum, size)
+        ref_ac = fft.irfft2(spectrum, s=(size, size), workers=1)
+        assert ac.dtype == ref_ac.dtype and np.array_equal(ac, ref_ac)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_3x3_is_scipys_maximum_filter(dtype):
+    from scipy.ndimage import maximum_filter
+
+    from headshot_lint.measures.periodicity import _max_3x3
+
+    rng = np.random.default_rng(26)
+    a = rng.normal(0, 1, (5, 41, 41)).astype(dtype)
+    a[0] = np.round(a[0])  # ties
+    a[1, :, 0] = 9.0  # maxima on the edges
+    a[2, 0, :] = -9.0
+    assert np.array_equal(_max_3x3(a), maximum_filter(a, size=(1, 3, 3)))
+    assert _max_3x3(a).dtype == a.dtype
