@@ -67,3 +67,29 @@ def test_max_3x3_is_scipys_maximum_filter(dtype):
     a[2, 0, :] = -9.0
     assert np.array_equal(_max_3x3(a), maximum_filter(a, size=(1, 3, 3)))
     assert _max_3x3(a).dtype == a.dtype
+
+
+def test_the_cli_ends_without_teardown_but_runs_atexit_and_flushes(tmp_path):
+    """main() ends the process with os._exit once the command is done: exit codes, the
+    whole of stdout and the atexit handlers are as a normal exit gives them."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    marker = tmp_path / "atexit-ran"
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+    script = ("import atexit, sys\n"
+              f"atexit.register(lambda: open({str(marker)!r}, 'w').close())\n"
+              "from headshot_lint.cli import main\n"
+              "sys.argv = ['headshot-lint'] + sys.argv[1:]\n"
+              "main()\n")
+    env = {**os.environ, "PYTHONPATH": src}
+    out = subprocess.run([sys.executable, "-c", script, "rules", "--format", "json"], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert len(json.loads(out.stdout)) > 5 and marker.exists()
+    marker.unlink()
+    out = subprocess.run([sys.executable, "-c", script, "check", str(tmp_path / "missing.jpg")], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert out.returncode == 2 and "no such file" in out.stderr and marker.exists()
