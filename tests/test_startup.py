@@ -93,3 +93,22 @@ def test_the_cli_ends_without_teardown_but_runs_atexit_and_flushes(tmp_path):
     out = subprocess.run([sys.executable, "-c", script, "check", str(tmp_path / "missing.jpg")], capture_output=True,
                          text=True, env=env, timeout=120)
     assert out.returncode == 2 and "no such file" in out.stderr and marker.exists()
+
+
+def test_lab_tables_built_ahead_give_the_same_values(tmp_path):
+    """prepare_lab() builds OpenCV's CIELAB tables in a thread; a conversion right after it
+    waits for them and gives the values a process without it gives."""
+    import os
+    import subprocess
+    import sys
+
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+    code = ("import sys, numpy as np\nfrom headshot_lint import color\n"
+            "if sys.argv[1] == 'ahead':\n    color.prepare_lab(); color.prepare_lab()\n"
+            "rgb = np.random.default_rng(26).integers(0, 256, (64, 48, 3), np.uint8)\n"
+            "lab = color.rgb_to_lab(rgb)\nback = color.lab_to_rgb(lab[:4, 0])\n"
+            "sys.stdout.write(lab.tobytes().hex() + back.tobytes().hex())\n")
+    out = [subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": src}) for mode in ("ahead", "plain")]
+    assert all(o.returncode == 0 for o in out), out[0].stderr[-2000:]
+    assert out[0].stdout == out[1].stdout and len(out[0].stdout) > 1000

@@ -12,6 +12,8 @@ Conventions used across headshot-lint:
 
 from __future__ import annotations
 
+import threading
+
 import cv2
 import numpy as np
 
@@ -79,6 +81,34 @@ def contrast_ratio(y1: float, y2: float) -> float:
     return float((hi + 0.05) / (lo + 0.05))
 
 
+#: The thread building OpenCV's CIELAB tables ahead of the first conversion (see :func:`prepare_lab`).
+_LAB_TABLES: threading.Thread | None = None
+_LAB_LOCK = threading.Lock()
+
+
+def prepare_lab() -> None:
+    """Have OpenCV build its CIELAB tables now, in a background thread.
+
+    OpenCV computes them (in software floating point, for bit-exact results) on the first
+    Lab conversion of a process: 0.16 s whatever the image size. The thread runs that
+    first conversion on one pixel while this one does other work (OpenCV releases the GIL);
+    every conversion here waits for it first, so no two threads ever build the tables. The
+    tables, and so every value, are the same either way. Idempotent.
+    """
+    global _LAB_TABLES
+    with _LAB_LOCK:
+        if _LAB_TABLES is None:
+            _LAB_TABLES = threading.Thread(target=cv2.cvtColor, args=(np.zeros((1, 1, 3), np.float32),
+                                                                       cv2.COLOR_RGB2Lab),
+                                           name="opencv-lab-tables", daemon=True)
+            _LAB_TABLES.start()
+
+
+def _lab_tables_ready() -> None:
+    if _LAB_TABLES is not None:
+        _LAB_TABLES.join()
+
+
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     """CIELAB (D65) of sRGB pixels: float32, L* in [0, 100], a*/b* in about [-128, 127].
 
@@ -91,6 +121,7 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     (53.6, True)
     """
     x = rgb.astype(np.float32) / 255.0 if rgb.dtype == np.uint8 else rgb.astype(np.float32)
+    _lab_tables_ready()
     if x.ndim == 3 and x.shape[2] == 3:
         # An image converts as it is: one OpenCV row per pixel (the flat path below) costs
         # ~4x more at 640 px, and the per-pixel results are bit-identical.
@@ -104,6 +135,7 @@ def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
     """sRGB uint8 of CIELAB colours (inverse of :func:`rgb_to_lab`), clipped to gamut."""
     lab = np.asarray(lab, np.float32)
     shape = lab.shape
+    _lab_tables_ready()
     rgb = cv2.cvtColor(np.ascontiguousarray(lab.reshape(-1, 1, 3)), cv2.COLOR_Lab2RGB)
     return np.clip(np.round(rgb * 255.0), 0, 255).astype(np.uint8).reshape(shape)
 

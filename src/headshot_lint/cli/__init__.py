@@ -37,10 +37,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """Lint the backgrounds of professional headshots."""
+    if ctx.invoked_subcommand == "check":  # runs before check's options are parsed
+        from ..color import prepare_lab
+
+        prepare_lab()  # OpenCV's CIELAB tables built meanwhile, in a thread
 
 
 # registered in the order `headshot-lint --help` lists them
