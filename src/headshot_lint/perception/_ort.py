@@ -83,6 +83,8 @@ def _open(model: "bytes | str", threads: int, optimise: bool, save_to: str | Non
     opts.log_severity_level = 3
     if save_to is not None:
         opts.optimized_model_filepath = save_to
+    if threads > 1:  # waiting threads sleep, not spin: 12 MP check at load ~6, 11 runs: 1.72 -> 1.64 s wall, -0.085 s CPU
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
 
 
