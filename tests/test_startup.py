@@ -112,3 +112,42 @@ def test_lab_tables_built_ahead_give_the_same_values(tmp_path):
                           env={**os.environ, "PYTHONPATH": src}) for mode in ("ahead", "plain")]
     assert all(o.returncode == 0 for o in out), out[0].stderr[-2000:]
     assert out[0].stdout == out[1].stdout and len(out[0].stdout) > 1000
+
+
+def test_the_pattern_measure_without_the_pocketfft_file_falls_back_to_scipy_fft(monkeypatch):
+    """Another SciPy layout (no loadable pypocketfft file): scipy.fft itself, the same values."""
+    from headshot_lint.measures import _fft
+    from headshot_lint.measures.periodicity import patch_periodicity
+
+    rng = np.random.default_rng(26)
+    patches = rng.normal(0, 20, (6, 64, 64)).astype(np.float32)
+    patches[:3] += 40 * np.sin(np.arange(64) * 2 * np.pi / 9)[None, None, :].astype(np.float32)
+    fast = patch_periodicity(patches)
+    monkeypatch.setattr(_fft, "_pocketfft", lambda: None)
+    slow = patch_periodicity(patches)
+    assert all(np.array_equal(a, b) for a, b in zip(fast, slow)) and fast[0][:3].min() > 0.2
+
+
+def test_a_single_photo_check_imports_no_scipy_scikit_image_or_unused_mediapipe_parts(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from skimage import data
+    from PIL import Image
+
+    photo = tmp_path / "astronaut.jpg"
+    Image.fromarray(data.astronaut()).save(photo, quality=90)
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+    code = ("import sys, atexit\n"
+            "atexit.register(lambda: sys.stderr.write('MODULES ' + ' '.join(sorted(sys.modules)) + '\\n'))\n"
+            "from headshot_lint.cli import main\n"
+            f"sys.argv = ['headshot-lint', 'check', '--no-cache', '--format', 'json', {str(photo)!r}]\n"
+            "main()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": src})
+    assert out.returncode in (0, 1), out.stderr[-2000:]
+    modules = set(out.stderr.split("MODULES ", 1)[1].split())
+    unwanted = [m for m in ("scipy", "skimage", "matplotlib", "mediapipe.python.solutions.hands",
+                            "mediapipe.tasks.python", "headshot_lint.fix", "absl") if m in modules]
+    assert not unwanted, unwanted
