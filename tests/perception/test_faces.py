@@ -149,6 +149,27 @@ def test_the_tasks_api_left_out_of_the_import_is_still_there_for_a_program_that_
     assert out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
+@pytest.mark.parametrize("later", [
+    "assert mp.solutions.hands.Hands and mp.solutions.drawing_styles",
+    "from mediapipe.python.solutions import drawing_utils\nassert drawing_utils.draw_landmarks",
+    "import mediapipe.python.solutions.pose as pose\nassert pose.Pose",
+])
+def test_only_the_solutions_run_here_are_imported_and_the_others_load_on_first_use(later):
+    """The import loads face detection, face mesh and selfie segmentation alone (not hands,
+    pose with urllib and ssl, objectron with attrs, nor the drawing helpers); a program that
+    then uses another solution gets it."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom headshot_lint.perception import _mediapipe\nmp = _mediapipe._solutions()\n"
+            "assert mp.face_detection and mp.face_mesh and mp.selfie_segmentation\n"
+            "left = [m for m in ('mediapipe.python.solutions.hands', 'mediapipe.python.solutions.pose', 'attr', "
+            "'urllib.request', 'absl') if m in sys.modules]\nassert not left, left\n"
+            "import mediapipe as mp\n" + later + "\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
 def test_a_program_that_imported_mediapipe_first_keeps_it_whole():
     import subprocess
     import sys

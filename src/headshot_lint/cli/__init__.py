@@ -37,10 +37,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """Lint the backgrounds of professional headshots."""
+    if ctx.invoked_subcommand == "check":  # runs before check's options are parsed
+        from ..color import prepare_lab
+
+        prepare_lab()  # OpenCV's CIELAB tables built meanwhile, in a thread
 
 
 # registered in the order `headshot-lint --help` lists them
@@ -54,11 +59,38 @@ app.command("serve")(serve.serve_command)
 
 
 def main() -> None:
-    """Console-script entry point: unexpected exceptions exit 2, not 1."""
+    """Console-script entry point: unexpected exceptions exit 2, not 1; the process ends
+    without the interpreter's teardown once the command is done (:func:`_exit_now`)."""
     try:
         app()
-    except SystemExit:
+    except SystemExit as exc:
+        _exit_now(exc.code)
         raise
     except Exception as exc:  # pragma: no cover - last resort
         err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
         sys.exit(ExitCode.ERROR)
+
+
+def _exit_now(code: object) -> None:
+    """End the process with ``code`` as the interpreter's exit would, minus its teardown.
+
+    Freeing MediaPipe's graphs, onnxruntime's sessions and every module one by one took
+    0.18 s wall after a single-photo check had written its report (report to process end:
+    0.225 -> 0.045 s, median of 7). The atexit handlers still run (logging, multiprocessing,
+    temporary folders) and stdout and stderr are flushed; the usual exit follows instead
+    when a non-daemon thread is still running, ``code`` is a message to print, or a stream
+    cannot be flushed (a closed pipe: the interpreter reports it as usual)."""
+    import atexit
+    import os
+    import threading
+
+    if not (code is None or isinstance(code, int)) or any(
+            t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        return
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code or 0)

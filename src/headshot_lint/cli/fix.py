@@ -13,20 +13,22 @@ from __future__ import annotations
 import enum
 import os
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from typing_extensions import Annotated
 
-from .. import fix as fixes
 from ..discover import IMAGE_SUFFIXES, discover
 from ..errors import HeadshotLintError, LoadError
 from ..exit_codes import ExitCode
 from ..rules import load_pack
 from ._common import split
 from ._stdin import STDIN, spool_stdin
+
+if TYPE_CHECKING:
+    from .. import fix as fixes
 
 _err = Console(stderr=True, highlight=False)
 
@@ -155,6 +157,7 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
          compare: bool = False) -> None:
     """Audit ``src``, plan its fixes and write the copy to ``dst`` (see :class:`headshot_lint.fix.Job`);
     ``label`` names it in messages when it is not the path (standard input)."""
+    from .. import fix as fixes  # the fix machinery, imported only when a photo is fixed
     from ..retouch.write import OutputExistsError, output_format, suffix_format, write_bytes
 
     job = fixes.Job(src, rules, unsafe=unsafe, only=only, label=label)

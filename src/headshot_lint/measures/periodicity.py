@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy import fft as sfft
-from scipy.ndimage import maximum_filter
-
 from ..model import Measurement, Region
 from ..scene import Scene
-from . import measure
+from . import _fft, measure
 from ._learned import judge
 
 #: Side of the square patches (a non-overlapping grid at every scale), px of that scale.
@@ -193,7 +190,7 @@ def _scores(patches: np.ndarray, masks: np.ndarray | None, window: np.ndarray) -
     radius = np.hypot(yy, xx)
     # Only half the plane: the autocorrelation is symmetric.
     allowed = (radius >= MIN_PERIOD) & (radius <= MAX_PERIOD) & ((yy > 0) | ((yy == 0) & (xx > 0)))
-    peaks = (ac == maximum_filter(ac, size=(1, 3, 3))) & allowed[None]
+    peaks = (ac == _max_3x3(ac)) & allowed[None]
     # Ridges (stripes) tie along their length: a tiny radius penalty prefers the shortest lag.
     cand = np.where(peaks, ac - 0.002 * radius[None], -np.inf).reshape(n, -1)
     top = np.argpartition(-cand, _CANDIDATES, axis=1)[:, :_CANDIDATES]
@@ -218,8 +215,21 @@ def _autocorrelation(x: np.ndarray, r: int) -> np.ndarray:
     """Linear (zero-padded) autocorrelation of (N, P, P) arrays in one batched float32
     FFT, cropped to lags within +-r, zero lag at [r, r]."""
     p = x.shape[-1]
-    size = sfft.next_fast_len(p + r, real=True)  # >= p + r: no wrap-around within +-r
-    f = sfft.rfft2(x.astype(np.float32), s=(size, size), workers=1)
-    ac = sfft.irfft2(f * np.conj(f), s=(size, size), workers=1)
+    size = _fft.next_fast_len(p + r)  # >= p + r: no wrap-around within +-r
+    f = _fft.rfft2(x.astype(np.float32), size)
+    ac = _fft.irfft2(f * np.conj(f), size)
     lags = np.r_[size - r:size, 0:r + 1]  # -r..-1 wrap to the end, 0..r at the start
     return ac[:, lags[:, None], lags[None, :]]
+
+
+def _max_3x3(a: np.ndarray) -> np.ndarray:
+    """Maximum over each element's 3 x 3 neighbourhood in the last two axes, edges
+    reflected: ``scipy.ndimage.maximum_filter(a, size=(1, 3, 3))`` for NaN-free input
+    (a reflected edge repeats the edge element, already in its window), without SciPy's import."""
+    padded = np.pad(a, [(0, 0)] * (a.ndim - 2) + [(1, 1), (1, 1)], mode="edge")
+    h, w = a.shape[-2:]
+    out = padded[..., 1:h + 1, 1:w + 1].copy()
+    for dy in range(3):
+        for dx in range(3):
+            np.maximum(out, padded[..., dy:dy + h, dx:dx + w], out=out)
+    return out

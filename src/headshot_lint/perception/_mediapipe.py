@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
+import importlib.abc
+import importlib.machinery
 import os
 import sys
 import threading
@@ -50,10 +53,7 @@ def _quiet_stderr() -> Iterator[None]:
 
 @functools.lru_cache(maxsize=None)
 def _solutions() -> Any:
-    try:
-        from absl import logging as absl_logging
-
-        absl_logging.set_verbosity(absl_logging.ERROR)
+    try:  # (absl's Python logging, which this once quietened, is not imported by these parts)
         with _without_unused_parts():
             import mediapipe as mp
     except Exception as exc:  # pragma: no cover - depends on the install
@@ -61,47 +61,82 @@ def _solutions() -> Any:
     return mp.solutions
 
 
-#: Modules MediaPipe's ``__init__`` imports that this project never calls, stood in for by
-#: empty modules during the import: matplotlib (``drawing_utils`` imports pyplot for
-#: drawing helpers) and the Tasks API (``mediapipe.tasks.python``: audio, text and vision
-#: tasks, sounddevice, a few hundred protobuf modules). Only ``mp.solutions`` is used.
-_UNUSED = (("matplotlib", "matplotlib.pyplot"), ("mediapipe.tasks", "mediapipe.tasks.python"))
+#: The Tasks API (``mediapipe.tasks.python``: audio, text and vision tasks, sounddevice, a
+#: few hundred protobuf modules), which MediaPipe's ``__init__`` imports and this project
+#: never calls: an empty module stands in for it during the import.
+_UNUSED = ("mediapipe.tasks", "mediapipe.tasks.python")
+_SOLUTIONS = "mediapipe.python.solutions"
+#: The solutions this project runs. ``mp.solutions``' own ``__init__`` imports all eleven:
+#: hands, pose (urllib, ssl), holistic, objectron (attrs) and the drawing helpers (matplotlib).
+_USED_SOLUTIONS = ("face_detection", "face_mesh", "selfie_segmentation")
 
 
 @contextlib.contextmanager
 def _without_unused_parts() -> Iterator[None]:
-    """Import MediaPipe without importing matplotlib or MediaPipe's Tasks API.
+    """Import MediaPipe with only the solutions this project runs and without its Tasks API.
 
     Plain, ``import mediapipe`` costs 230 ms of CPU after numpy and OpenCV (440 ms wall on
-    a loaded 2-core machine); with pyplot stood in for, 120 ms; with matplotlib and the
-    Tasks API too, 65 ms (110 ms wall); paid by every ``check`` of one photo and every
-    worker. Empty modules stand in for :data:`_UNUSED` during the import only, and only
-    for what is not imported already (a program that imported matplotlib or MediaPipe
-    first keeps its modules). Afterwards the stand-ins are removed, so a later
-    ``import matplotlib.pyplot`` or ``import mediapipe.tasks.python`` gets the real module,
-    and ``mediapipe.tasks`` is imported for real on first access.
+    a loaded 2-core machine); with the Tasks API stood in for and ``mp.solutions`` holding
+    only :data:`_USED_SOLUTIONS`, 40 ms; paid by every ``check`` of one photo and every
+    worker. Only for a program that has not imported MediaPipe already (one that did keeps
+    its modules). Afterwards a later ``import mediapipe.tasks.python`` gets the real module,
+    ``mediapipe.tasks`` is imported for real on first access, and so is any other solution
+    (``mp.solutions.hands``, ``from mediapipe.python.solutions import drawing_utils``).
     """
-    stubs: dict[str, types.ModuleType] = {}
-    for parent, child in _UNUSED:
-        root = parent.split(".")[0]
-        if parent == "matplotlib" and child not in sys.modules:
-            names = (child,) if parent in sys.modules else (parent, child)
-        elif parent.startswith("mediapipe.") and root not in sys.modules:
-            names = (parent, child)
-        else:
-            continue
-        for name in names:
-            stubs[name] = sys.modules[name] = types.ModuleType(name)
+    if "mediapipe" in sys.modules:
+        yield
+        return
+    stubs = {name: types.ModuleType(name) for name in _UNUSED}
+    sys.modules.update(stubs)
+    finder = _OnlyUsedSolutions()
+    sys.meta_path.insert(0, finder)
     try:
         yield
     finally:
+        sys.meta_path.remove(finder)
         for name, stub in stubs.items():
             if sys.modules.get(name) is stub:
                 del sys.modules[name]
         mp = sys.modules.get("mediapipe")
-        if mp is not None and any(getattr(mp, "tasks", None) is stubs.get(n) for n in _UNUSED[1]):
+        if mp is not None and getattr(mp, "tasks", None) is stubs["mediapipe.tasks.python"]:
             delattr(mp, "tasks")
             mp.__getattr__ = _real_tasks  # type: ignore[attr-defined]  # PEP 562: on first access
+
+
+class _OnlyUsedSolutions(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Installed during MediaPipe's import: finds ``mediapipe.python.solutions`` (the real
+    package folder) and executes it as importing :data:`_USED_SOLUTIONS` alone; any other
+    solution is imported when first asked for (:func:`_solution_on_access`)."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != _SOLUTIONS:
+            return None
+        real = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if real is None or not real.submodule_search_locations:
+            return None
+        spec = importlib.machinery.ModuleSpec(fullname, self, origin=real.origin, is_package=True)
+        spec.submodule_search_locations = list(real.submodule_search_locations)
+        spec.has_location = real.has_location
+        return spec
+
+    def create_module(self, spec: Any) -> None:
+        return None  # the default module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__getattr__ = _solution_on_access  # type: ignore[attr-defined]  # PEP 562
+        for name in _USED_SOLUTIONS:
+            importlib.import_module(f"{_SOLUTIONS}.{name}")
+
+
+def _solution_on_access(name: str) -> Any:
+    """A solution of ``mp.solutions`` this module left out of the import, imported on first access."""
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f"{_SOLUTIONS}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{_SOLUTIONS}.{name}":
+                raise
+    raise AttributeError(f"module {_SOLUTIONS!r} has no attribute {name!r}")
 
 
 def _real_tasks(name: str) -> Any:
@@ -110,8 +145,6 @@ def _real_tasks(name: str) -> Any:
     MediaPipe without it."""
     if name != "tasks":
         raise AttributeError(f"module 'mediapipe' has no attribute {name!r}")
-    import importlib
-
     tasks = importlib.import_module("mediapipe.tasks.python")
     sys.modules["mediapipe"].tasks = tasks
     return tasks

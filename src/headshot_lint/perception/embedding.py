@@ -107,15 +107,14 @@ def _session() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def _build_session() -> Any:
-    import onnxruntime as ort
+    """One intra-op thread; the graph optimised once per machine (``_ort``), keyed by what
+    the model bytes are keyed by, with the weights file's identity for its hash."""
+    from . import _ort
 
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.log_severity_level = 3
-    return ort.InferenceSession(cached_model_bytes(), opts, providers=["CPUExecutionProvider"])
+    sources = _source_digests()
+    identity = None if sources is None else ["efficientnet-lite0", *_version_and(sources), np.__version__,
+                                             *_ort.file_identity(weights_path())]
+    return _ort.session("efficientnet-lite0", identity, cached_model_bytes, threads=1)
 
 
 def weights_path() -> str:
@@ -143,21 +142,36 @@ def cached_model_bytes() -> bytes:
     """:func:`model_bytes`, from the user's cache folder when an intact copy built from
     the same weights by the same code is there (see ``headshot_lint._model_cache``); built
     in memory, uncached, when this code's source cannot be read to key it."""
-    from .. import __version__, _model_cache
+    from .. import _model_cache
 
     with open(weights_path(), "rb") as f:
         weights = f.read()
+    sources = _source_digests()
+    if sources is None:  # no source files (a frozen or zipped install): nothing to key the cache by
+        return model_bytes(weights)
+    key = _model_cache.key_of(["efficientnet-lite0 onnx", *_version_and(sources),
+                               hashlib.sha256(weights).hexdigest(), np.__version__])
+    return _model_cache.load_or_build("efficientnet-lite0", key, lambda: model_bytes(weights))
+
+
+def _source_digests() -> list[str] | None:
+    """sha256 of this module's and the wire writer's source (what builds the graph), or None
+    when they cannot be read."""
     here = os.path.dirname(os.path.abspath(__file__))
     sources = []
     try:
         for module in ("embedding.py", "_onnx_wire.py"):
             with open(os.path.join(here, module), "rb") as f:
                 sources.append(hashlib.sha256(f.read()).hexdigest())
-    except OSError:  # no source files (a frozen or zipped install): nothing to key the cache by
-        return model_bytes(weights)
-    key = _model_cache.key_of(["efficientnet-lite0 onnx", __version__, *sources,
-                               hashlib.sha256(weights).hexdigest(), np.__version__])
-    return _model_cache.load_or_build("efficientnet-lite0", key, lambda: model_bytes(weights))
+    except OSError:
+        return None
+    return sources
+
+
+def _version_and(sources: list[str]) -> list[str]:
+    from .. import __version__
+
+    return [__version__, *sources]
 
 
 # -- reading the weights -------------------------------------------------------

@@ -10,6 +10,7 @@ says so (``None`` / ``available() is False``) instead of raising.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import os
 
@@ -65,17 +66,15 @@ def open_session(path: str):
     Threads follow OpenCV's setting: one in the batch pool's workers (which set
     ``cv2.setNumThreads(1)``: the pool is the parallelism, and on a loaded 2-core machine two
     threads were slower than one, 192 vs 114 ms at 480 px), otherwise up to two for one photo.
-    Raises ImportError without onnxruntime.
+    The graph is optimised once per machine (``_ort``). Raises ImportError without onnxruntime.
     """
-    import onnxruntime as ort
+    from . import _ort
 
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1 if cv2.getNumThreads() <= 1 else min(2, os.cpu_count() or 1)
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.log_severity_level = 3
-    return ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    threads = 1 if cv2.getNumThreads() <= 1 else min(2, os.cpu_count() or 1)
+    real = os.path.realpath(path)
+    stem = "".join(c if c.isalnum() else "_" for c in os.path.splitext(os.path.basename(real))[0])[:32]
+    name = f"ppocr-{stem}-{hashlib.sha256(real.encode()).hexdigest()[:12]}"
+    return _ort.session(name, _ort.file_identity(real), lambda: path, threads)
 
 
 @functools.lru_cache(maxsize=1)
