@@ -60,3 +60,12 @@ def test_the_mirror_flips_the_matte_with_the_image():
     r, b, side = view(rgb, bg, None, (True, 320, 1.0, False), np.random.default_rng(0))
     assert side == 320 and b[:, -10:].all() and not b[:, :-10].any()
     assert (r[b] == 255).all()
+
+
+def test_the_shifted_crop_moves_but_keeps_the_face_centre():
+    face = SimpleNamespace(box=Box(90.0, 140.0, 110.0, 160.0))
+    rng = np.random.default_rng(3)
+    boxes = {_crop_box(300, 200, 0.7, face, rng) for _ in range(20)}
+    assert len(boxes) > 5
+    for y0, y1, x0, x1 in boxes:
+        assert y0 <= 150 <= y1 and x0 <= 100 <= x1
