@@ -9,6 +9,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..scene import Scene
+
 #: Side of the square background cells, px at analysis size (long side 640).
 CELL = 32
 #: Canny hysteresis thresholds on the grey image after a 1 px Gaussian, for a
@@ -25,3 +27,17 @@ def cell_means(a: np.ndarray) -> np.ndarray:
     # Area resampling of whole cells is their exact mean, and much faster than a reshape-sum.
     return cv2.resize(a[:rows * CELL, :cols * CELL].astype(np.float32), (cols, rows),
                       interpolation=cv2.INTER_AREA).reshape(rows, cols)
+
+
+def strong_edges(scene: Scene) -> np.ndarray:
+    """Canny ``CANNY_LOW``/``CANNY_HIGH`` on the scene's shared gradient, bool (H, W), over the
+    whole frame, cached per scene: the blur measure's strong edges and, on a background of mean
+    grey >= ``clutter.BRIGHT_REF`` (thresholds unscaled), the busy measure's (~1 ms each)."""
+    return scene.derived(_strong_edges)
+
+
+def _strong_edges(scene: Scene) -> np.ndarray:
+    dx, dy = scene.gradient
+    edges = cv2.Canny(dx, dy, CANNY_LOW, CANNY_HIGH) > 0
+    edges.flags.writeable = False
+    return edges

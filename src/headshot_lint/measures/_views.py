@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from .. import color
-from ..scene import PERSON_FIRM, Scene
+from ..scene import PERSON_FIRM, Scene, bounding_box
 
 #: Face-mesh index of the chin's lowest point.
 _CHIN = 152
@@ -52,8 +52,10 @@ def _skin_lab(scene: Scene) -> np.ndarray:
     mask = scene.skin_mask
     if not mask.any():
         return np.full(3, np.nan, np.float32)
-    # channel by channel from contiguous planes: the same medians as over lab[mask], ~40 % faster
-    return np.array([np.median(cv2.extractChannel(scene.lab, c)[mask]) for c in range(3)], np.float32)
+    # channel by channel from contiguous planes of the mask's box: the same medians as over lab[mask]
+    box = bounding_box(mask)
+    lab, inner = scene.lab[box], mask[box]
+    return np.array([np.median(cv2.extractChannel(lab, c)[inner]) for c in range(3)], np.float32)
 
 
 def masked_sample(values: np.ndarray, mask: np.ndarray, n: int, channel: int | None = None) -> np.ndarray:

@@ -21,7 +21,7 @@ from ..scene import Scene
 from . import measure
 # The evidence cells, and the strong edges (object outlines, not soft texture) whose
 # orientations are counted, are the busy-background measure's.
-from ._edges import CANNY_HIGH as STRONG_HIGH, CANNY_LOW as STRONG_LOW, CELL, cell_means
+from ._edges import CANNY_HIGH as STRONG_HIGH, CANNY_LOW as STRONG_LOW, CELL, cell_means, strong_edges
 from ._learned import judge
 
 #: Canny hysteresis thresholds on the shared Sobel gradient (1 px Gaussian first):
@@ -128,7 +128,7 @@ def unblurred_environment(scene: Scene) -> Measurement:
     target = UNRECOGNISABLE_SIGMA_FACE * width
     needed = max(float(np.sqrt(max(0.0, target ** 2 - current ** 2))) / scene.photo.scale,  # -> full-size px
                  MIN_BLUR_SIGMA_FRACTION * max(scene.photo.original_size))
-    diversity = orientation_diversity(dx, dy, bg)
+    diversity = orientation_diversity(dx, dy, bg, strong_edges(scene))
     sharp = density / focus
     evidence = B0 + W_DENSITY * np.sqrt(sharp) + W_DIVERSITY * np.sqrt(diversity)
     log_odds, cells = judge(scene, HEAD, "recognisable to the head")
@@ -140,11 +140,15 @@ def unblurred_environment(scene: Scene) -> Measurement:
                        details={"reference": "face" if scene.face is not None else "none"})
 
 
-def orientation_diversity(dx: np.ndarray, dy: np.ndarray, mask: np.ndarray) -> float:
+def orientation_diversity(dx: np.ndarray, dy: np.ndarray, mask: np.ndarray,
+                          edges: np.ndarray | None = None) -> float:
     """Normalised entropy of the orientations of the strong (Canny ``STRONG_LOW``/
     ``STRONG_HIGH``) edges inside ``mask``, in [0, 1]; 0 when they cover less than
-    ``_MIN_STRONG`` of the mask (or it is empty)."""
-    strong = np.flatnonzero((cv2.Canny(dx, dy, STRONG_LOW, STRONG_HIGH) > 0) & mask)
+    ``_MIN_STRONG`` of the mask (or it is empty). ``edges``: those Canny edges (bool), when
+    already computed (``_edges.strong_edges``)."""
+    if edges is None:
+        edges = cv2.Canny(dx, dy, STRONG_LOW, STRONG_HIGH) > 0
+    strong = np.flatnonzero(edges & mask)
     if strong.size < 2 or strong.size < _MIN_STRONG * np.count_nonzero(mask):
         return 0.0
     angle = np.arctan2(dy.ravel()[strong].astype(np.float32), dx.ravel()[strong].astype(np.float32)) % np.pi

@@ -18,7 +18,7 @@ import numpy as np
 from ..model import Measurement, Region
 from ..scene import PERSON_LOOSE, Scene
 from . import measure
-from ._edges import CANNY_HIGH, CANNY_LOW, CELL, cell_means
+from ._edges import CANNY_HIGH, CANNY_LOW, CELL, cell_means, strong_edges
 from ._learned import judge
 
 #: A cell is judged when at least this fraction of it is background.
@@ -93,8 +93,8 @@ def busy_background(scene: Scene) -> Measurement:
         return Measurement.not_assessable(name, "too little background visible to judge")
     dx, dy = scene.gradient  # Sobel after a 1 px Gaussian, shared with unblurred_environment
     scale = float(np.clip(cv2.mean(scene.gray, bg.view(np.uint8))[0] / BRIGHT_REF, MIN_SCALE, 1.0))
-    edges = cv2.Canny(dx, dy, CANNY_LOW * scale, CANNY_HIGH * scale) > 0
-    edges &= bg
+    # at full scale these are the blur measure's strong edges: computed once for both
+    edges = (strong_edges(scene) if scale == 1.0 else cv2.Canny(dx, dy, CANNY_LOW * scale, CANNY_HIGH * scale) > 0) & bg
     share, density = cell_densities(edges, bg)
     judged = share >= _CELL_BG
     if not judged.any():
