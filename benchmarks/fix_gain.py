@@ -87,8 +87,7 @@ def fix_one(src: str, dst: Path, rules, backdrop: str) -> dict:
     rem = result.remnants
     row.update(status="written", fallback=result.fallback, after=result.after.score,
                outcomes={o.code: o.status for o in result.outcomes},
-               remnants=None if rem is None else [round(rem.fragments, 5), round(rem.patches, 5),
-                                                  round(rem.halo, 3), round(rem.smears, 5), round(rem.ghosts, 5)],
+               remnants=None if rem is None else {"area": round(rem.area, 5), "halo": round(rem.halo, 3)},
                copy=str(dst))
     return row
 
@@ -244,8 +243,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"not cleared {by_code[c]['not cleared']}")
         bg = [r for r in written if r["remnants"] is not None]
         if bg:
-            area = [r["remnants"][0] + r["remnants"][1] + r["remnants"][3] + r["remnants"][4] for r in bg]
-            halo = [r["remnants"][2] for r in bg]
+            area = [r["remnants"]["area"] for r in bg]
+            halo = [r["remnants"]["halo"] for r in bg]
             print(f"remnants of the old background, {len(bg)} written copies with a background fix: old background kept "
                   f"(pieces, patches, smears, see-through subject) median {100 * statistics.median(area):.3f} %, max {100 * max(area):.3f} % (limit "
                   f"{100 * REMNANT_MAX_AREA:.1f} %); halo median {100 * statistics.median(halo):.0f} %, max "

@@ -259,26 +259,23 @@ class RemnantCheck(NamedTuple):
     ghosts: float = 0.0
 
     @property
+    def area(self) -> float:
+        """Share of the photo where the old background shows: every kind but the halo."""
+        return self.fragments + self.patches + self.smears + self.ghosts
+
+    @property
     def clean(self) -> bool:
         """No remnant a person would see."""
-        return (self.fragments + self.patches + self.smears + self.ghosts <= REMNANT_MAX_AREA
-                and self.halo <= HALO_MAX)
+        return self.area <= REMNANT_MAX_AREA and self.halo <= HALO_MAX
 
     def describe(self) -> str:
         """For people: what was left of the old background."""
-        parts = []
-        if self.fragments > REMNANT_MAX_AREA / 2:
-            parts.append(f"pieces of the old background float in the new one ({100 * self.fragments:.1f} % "
-                         "of the photo)")
-        if self.patches > REMNANT_MAX_AREA / 2:
-            parts.append(f"patches of the old background stay beside the subject ({100 * self.patches:.1f} % "
-                         "of the photo)")
-        if self.smears > REMNANT_MAX_AREA / 2:
-            parts.append(f"a faint smear of the old background trails from the subject ({100 * self.smears:.1f} % "
-                         "of the photo)")
-        if self.ghosts > REMNANT_MAX_AREA / 2:
-            parts.append(f"the new background shows through parts of the subject ({100 * self.ghosts:.1f} % "
-                         "of the photo kept half-transparent)")
+        parts = [f"{what} ({100 * share:.1f} % of the photo{how})" for share, what, how in (
+            (self.fragments, "pieces of the old background float in the new one", ""),
+            (self.patches, "patches of the old background stay beside the subject", ""),
+            (self.smears, "a faint smear of the old background trails from the subject", ""),
+            (self.ghosts, "the new background shows through parts of the subject", " kept half-transparent"),
+        ) if share > REMNANT_MAX_AREA / 2]
         if self.halo > HALO_MAX:
             parts.append(f"a halo of the old background rims the subject ({100 * self.halo:.0f} % of it left, "
                          f"at most {100 * HALO_MAX:.0f} %)")
@@ -288,8 +285,7 @@ class RemnantCheck(NamedTuple):
         """A few words for a list of attempts."""
         if self.clean:
             return "no remnant"
-        return (f"remnants {100 * (self.fragments + self.patches + self.smears + self.ghosts):.2f} %, "
-                f"halo {100 * self.halo:.0f} %")
+        return f"remnants {100 * self.area:.2f} %, halo {100 * self.halo:.0f} %"
 
 
 def _blobs(mask: np.ndarray, min_px: int) -> np.ndarray:

@@ -118,19 +118,24 @@ def test_keypoints_gate_the_turned_search():
         assert looks_upright(max(faces, key=lambda f: f.score)) is upright, k
 
 
-def test_mediapipe_imports_without_pyplot_and_leaves_it_importable():
-    """MediaPipe's import no longer pulls in matplotlib (half its import time) or its Tasks
-    API, and a later `import matplotlib.pyplot` still gets the real module."""
+def _runs_ok(code: str) -> None:
+    """Run ``code`` in a fresh interpreter (imports start clean there); it must print "ok"."""
     import subprocess
     import sys
 
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_mediapipe_imports_without_pyplot_and_leaves_it_importable():
+    """MediaPipe's import no longer pulls in matplotlib (half its import time) or its Tasks
+    API, and a later `import matplotlib.pyplot` still gets the real module."""
     code = ("import sys\nfrom headshot_lint.perception import _mediapipe\n_mediapipe._solutions()\n"
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
             "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n"
             "assert 'mediapipe.tasks.python' not in sys.modules, 'tasks imported'\n"
             "import matplotlib.pyplot as plt\nassert hasattr(plt, 'figure')\nprint('ok')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+    _runs_ok(code)
 
 
 @pytest.mark.parametrize("later", [
@@ -140,13 +145,9 @@ def test_mediapipe_imports_without_pyplot_and_leaves_it_importable():
 ])
 def test_the_tasks_api_left_out_of_the_import_is_still_there_for_a_program_that_uses_it(later):
     """A program that audits photos and then uses MediaPipe's Tasks API itself gets the real one."""
-    import subprocess
-    import sys
-
     code = ("import sys\nfrom headshot_lint.perception import _mediapipe\n_mediapipe._solutions()\n"
             "assert 'mediapipe.tasks.python' not in sys.modules\n" + later + "\nprint('ok')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+    _runs_ok(code)
 
 
 @pytest.mark.parametrize("later", [
@@ -158,23 +159,15 @@ def test_only_the_solutions_run_here_are_imported_and_the_others_load_on_first_u
     """The import loads face detection, face mesh and selfie segmentation alone (not hands,
     pose with urllib and ssl, objectron with attrs, nor the drawing helpers); a program that
     then uses another solution gets it."""
-    import subprocess
-    import sys
-
     code = ("import sys\nfrom headshot_lint.perception import _mediapipe\nmp = _mediapipe._solutions()\n"
             "assert mp.face_detection and mp.face_mesh and mp.selfie_segmentation\n"
             "left = [m for m in ('mediapipe.python.solutions.hands', 'mediapipe.python.solutions.pose', 'attr', "
             "'urllib.request', 'absl') if m in sys.modules]\nassert not left, left\n"
             "import mediapipe as mp\n" + later + "\nprint('ok')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+    _runs_ok(code)
 
 
 def test_a_program_that_imported_mediapipe_first_keeps_it_whole():
-    import subprocess
-    import sys
-
     code = ("import mediapipe as mp\nfrom headshot_lint.perception import _mediapipe\n_mediapipe._solutions()\n"
             "assert 'mediapipe.tasks.python' in sys.modules and mp.tasks.vision\nprint('ok')")
-    out = subprocess.run([sys.executable, "-c", "import sys\n" + code], capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+    _runs_ok("import sys\n" + code)

@@ -5,7 +5,7 @@ every finding a fix was for cleared (a fix that leaves its finding is left out).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, List, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Sequence, Tuple
 
 import numpy as np
 
@@ -193,8 +193,8 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
             # No attempt at a new or blurred background came out clean: the other fixes (a
             # crop to the subject, a lift) may still make a copy worth having, without it.
             dropped = sorted({p.action for p in plan if p.applies and p.action in BACKGROUND_ACTIONS})
-            left_out += [f"{a} not applied: {made.attempts[0].remnants.describe()}, with every retry; the copy "
-                         "has the other fixes only" for a in dropped]
+            left_out += [_not_applied(a, f"{made.attempts[0].remnants.describe()}, with every retry")
+                         for a in dropped]
             plan = [p for p in plan if p.action not in dropped]
             continue
         if not made.ok or made.attempt is None or made.attempt.clears_all:
@@ -203,8 +203,7 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
         if not failing:  # every finding left is one no action that ran was for
             break
         kept = [p for p in plan if p.action not in failing]
-        left_out += [f"{a} not applied: it did not clear what it was for ({why}); the copy has the other "
-                     "fixes only" for a, why in failing.items()]
+        left_out += [_not_applied(a, f"it did not clear what it was for ({why})") for a, why in failing.items()]
         if not any(p.applies for p in kept):
             why = ("not written: " + "; ".join(f"{a} did not clear what it was for ({w})" for a, w in failing.items())
                    + " (a copy is written only when its fixes clear the findings they are for)")
@@ -214,17 +213,22 @@ def correct(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *, backd
     return replace(made, attempts=tried, skipped=tuple(left_out) + made.skipped)
 
 
+def _not_applied(action: str, why: str) -> str:
+    """The note for a fix left out of a copy the other fixes still make."""
+    return f"{action} not applied: {why}; the copy has the other fixes only"
+
+
 def _left_remnants(made: Correction) -> bool:
     """Every attempt of a refused copy kept the face but left remnants of the old background."""
     return bool(made.attempts) and all(a.face.kept and a.remnants is not None and not a.remnants.clean
                                        for a in made.attempts)
 
 
-def _failing_actions(plan: Sequence[PlannedFix], made: Correction) -> dict:
+def _failing_actions(plan: Sequence[PlannedFix], made: Correction) -> Dict[str, str]:
     """The actions of ``plan`` that ran in ``made`` but left a finding they were for
     uncleared, each with what the re-audit said of those findings (for people)."""
     status = {o.code: o for o in made.outcomes}
-    failing: dict = {}
+    failing: Dict[str, str] = {}
     for a in made.done:
         codes = fixed_codes(plan, (a,))
         left = [status[c] for c in codes if c in status and status[c].status != "cleared"]
