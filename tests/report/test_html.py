@@ -180,3 +180,12 @@ def test_detail_and_tone_swatch_are_shown():
     assert '<div class="detail">ratio 1.148, passes above 1.150</div>' in page
     assert 'class="swatch" style="background:#808080"' in page and "medium grey" in page
     assert score_text(bad.score) in page  # "30/100 fair": the verdict in the one wording
+
+
+def test_summary_counts_read_as_english():
+    """The header says "1 photo" and "1 error", not "1 photos" / "1 errors"; plurals stay plural."""
+    one = html.render(reports()[2:], rules(), thumbnail=_thumb)
+    header = re.search(r'<div class="sum".*?</div>', one).group(0)
+    assert "<span>1 photo</span>" in header and "<span>1 error</span>" in header
+    assert "<span>0 warnings</span>" in header
+    assert "<span>3 photos</span>" in re.search(r'<div class="sum".*?</div>', _page()).group(0)

@@ -24,6 +24,11 @@ def relative(path: str) -> str:
     return path
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless one: "1 photo", "3 errors", "0 warnings"."""
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
 def default_level(rule: Rule) -> str:
     """The rule's highest severity: "error", "warning" or "info"."""
     return ERROR if rule.error is not None else WARNING if rule.warning is not None else INFO

@@ -12,7 +12,7 @@ from rich.text import Text
 from ..model import ERROR, INFO, WARNING, Report, score_text, verdict_of
 from ..rules import Rule
 from ..gate import FailUnder
-from . import _stream
+from . import _common, _stream
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
 
@@ -175,13 +175,13 @@ def summary_line(counts: Mapping[str, int]) -> Text:
     clean ones are clean only because it hid their findings."""
     t = Text()
     n = counts["photos"]
-    t.append(f"{n} photo{'s' * (n != 1)}: ", style="bold")
+    t.append(f"{_common.counted(n, 'photo')}: ", style="bold")
     t.append(f"{counts['clean']} clean", style="green")
     if counts.get("baselined"):
         t.append(f" ({counts['baselined']} only through the baseline)", style="dim")
     t.append(", ")
-    t.append(f"{counts['errors']} error{'s' * (counts['errors'] != 1)}", style="red" if counts["errors"] else "")
+    t.append(_common.counted(counts["errors"], "error"), style="red" if counts["errors"] else "")
     t.append(", ")
-    t.append(f"{counts['warnings']} warning{'s' * (counts['warnings'] != 1)}",
+    t.append(_common.counted(counts["warnings"], "warning"),
              style="yellow" if counts["warnings"] else "")
     return t
