@@ -33,8 +33,8 @@ Result on the 321 three-rater photos (session 10), F1 as stored / resave / shift
   the small lines the 384 px look loses on a copy, and lose others;
 - (exploration before this script, not printed by it) single looks: a line legible at
   confidence >= 0.6 at 640 px finds 26 of 64 photos with text at 0 false alarms, at 384 px 21;
-  at least two lines at 640 px 23 at 7 false alarms; a one-off probe of the four corners at 1x and 2x of the analysis image (tiles of 0.4 x 0.2 of the
-  frame, three reads each) found 2 more photos with text at 2 false alarms for ~870 ms a photo;
+  at least two lines at 640 px 23 at 7 false alarms; a one-off probe of the four corners at
+  1x and 2x of the analysis image (tiles of 0.4 x 0.2 of the frame, three reads each) found 2 more photos with text at 2 false alarms for ~870 ms a photo;
 - the shipped search misses 20 of the 64 photos with text; on 12 of them no look finds a
   background box at all (faint or blurred lettering: a poster behind dlib_tom_cruise_avp_2014_4,
   graffiti in mpiigazedemo_image01; a tiny corner logo in celebamaskhq_1; signs in a crowd the
