@@ -63,6 +63,18 @@ def test_rewritten_messages_lead_with_words_and_keep_numbers_in_the_detail(code)
     assert rule.detail, f"{code} has no detail"
 
 
+#: Words a sentence cannot end on: a message cut short ("... light grey (#B8B8B8) would").
+_DANGLING = {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "of", "on", "or", "so",
+             "than", "that", "the", "to", "with", "would", "could", "should", "will", "can"}
+
+
+@pytest.mark.parametrize("rule", load_pack("default").select(["ALL"]), ids=lambda r: r.code)
+def test_every_message_is_a_whole_sentence(rule):
+    """A message does not stop mid-sentence; the person reads it first."""
+    last = rule.message.rstrip(" .!").rsplit(" ", 1)[-1].strip("({}):;,").lower()
+    assert last not in _DANGLING, f"{rule.code} message ends on {last!r}: {rule.message}"
+
+
 def _png(size):
     buf = io.BytesIO()
     Image.fromarray(np.full((size[1], size[0], 3), 128, np.uint8)).save(buf, "PNG")
