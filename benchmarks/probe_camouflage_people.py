@@ -70,6 +70,14 @@ matte merges), and the rule's own neighbours score 0.46-0.53 (gap 0 0.459, band 
 band 3 0.524, gap 2 0.532): a pixel moves the figure more than any new reading. What would
 help is a better outline (a matte that stops at the clothes, a clothing / skin / hair parse,
 people in a group told apart), not another statistic of this one.
+
+Another matte, tried once (session 10, not part of this script): the segmentation mask of the
+BlazePose model that ships in the mediapipe wheel (``pose_landmark_full``, static images,
+detection confidence 0.3; ~42 ms a photo) in place of the selfie matte, the rule's measure
+unchanged: 5-fold CV F1 0.379 (296 photos judged); the two mattes' minimum 0.386, the pose
+matte where it finds a person and the selfie matte elsewhere 0.427, the mean of the two
+lost fractions 0.466, against the rule's 0.533. BlazePose's mask is coarser at the
+shoulders and arms than the selfie matte, so it is no better outline.
 """
 
 from __future__ import annotations
