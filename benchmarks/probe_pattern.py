@@ -65,16 +65,16 @@ repeat as much as banners). Hand values cost 45-53 ms CPU per photo here (median
 LBP 8 ms, Hough 1 ms, NCC self-similarity the rest), over the 10 ms a measure may take.
 
 Nothing beats the head by more than the seed spread: the best (GeM pooling, 448 px input, the
-busy + text_logo multi-task stage) gain 0.015-0.025 on 0.577 with sd 0.01-0.02, and 448 px
-would double the embedding's cost (51 ms against 24 ms; the budget is 25). The multi-task stage
-with the busy head, +0.020 on every one of seeds 0-4, was checked on fresh outer seeds 5-9: head
+busy + text_logo multi-task stage) gain 0.015-0.025 on 0.577 with sd 0.01-0.02, and 448 px would
+double the embedding's cost (51 ms against 24 ms; the budget is 25). The multi-task stage with
+the busy head, +0.020 on every one of seeds 0-4, was checked on fresh outer seeds 5-9: head
 0.635 / 0.564 / 0.541 / 0.574 / 0.576 (0.578, sd 0.031), stage + busy 0.613 / 0.577 / 0.594 /
 0.543 / 0.567 (0.579, sd 0.024): the gain does not hold (over seeds 0-9: head 0.577 sd 0.025,
-stage 0.587 sd 0.020, paired difference +0.010 +- 0.025); stage + busy + text_logo on seeds 5-9: 0.616 / 0.547 / 0.577 /
-0.563 / 0.567 (0.574, sd 0.023). Resolution is not what limits the head (640 px is worse), nor the pooling or the linear model's regularisation;
-what would help is more labelled patterned photos (60 positives over some twelve kinds of
-pattern) or a representation that knows "step-and-repeat" from "big letters". Nothing is
-shipped; this script writes nothing.
+stage 0.587 sd 0.020, paired difference +0.010 +- 0.025); stage + busy + text_logo on seeds 5-9:
+0.616 / 0.547 / 0.577 / 0.563 / 0.567 (0.574, sd 0.023). Resolution is not what limits the head
+(640 px is worse), nor the pooling or the linear model's regularisation; what would help is more
+labelled patterned photos (60 positives over some twelve kinds of pattern) or a representation
+that knows "step-and-repeat" from "big letters". Nothing is shipped; this script writes nothing.
 
     python benchmarks/probe_pattern.py [--photos ../shared/photos] [--seeds 0 1 2 3 4] [--only NAME ...]
 
