@@ -52,7 +52,9 @@ coherence and Fourier peak sharpness are HIGHER on the negatives: crowds, skylin
 ``--auc`` prints each value's AUC). The mean of the 12 head configurations instead of choosing
 one: 0.581 (0.015); a cosine k-nearest-neighbour vote in PCA space: 0.598 (0.019), one spread
 above the head, and not shippable anyway (it would store the labelled photos' embeddings).
-Nothing here replaces the head. The script writes nothing. Features are cached in the temp
+Nothing here replaces the head. The script writes nothing. The third round (other poolings, input
+sizes, a cell classifier, multi-task stages, Gabor / LBP / Hough / self-similarity values) is
+``benchmarks/probe_pattern.py``. Features are cached in the temp
 folder (one pass over the photos, a few minutes).
 
     python benchmarks/fit_pattern.py [--photos ../shared/photos] [--seeds 0 1 2 3 4] [--only NAME ...]
