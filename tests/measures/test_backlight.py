@@ -6,7 +6,12 @@ import functools
 
 import numpy as np
 
-from headshot_lint.measures.backlight import backlight, evidence_weights
+import json
+
+import cv2
+
+from headshot_lint.measures._learned import heads_dir
+from headshot_lint.measures.backlight import FEATURES, backlight, evidence_weights
 from headshot_lint.model import NOT_ASSESSABLE
 from tests.conftest import assert_in_range, astronaut, scene_of
 
@@ -57,9 +62,9 @@ def test_clipped_backdrop_lowers_the_evidence():
     near, clipped = _measure(245, 0.2).values, _measure(255, 0.2).values
     assert near["clipped_fraction"] == 0.0 and clipped["clipped_fraction"] > 0.9
     assert abs(clipped["stops_lit"] - near["stops_lit"]) < 0.3, (near, clipped)
-    _, _, w_clipped = evidence_weights()
+    w_clipped = evidence_weights()[1 + FEATURES.index("clipped_fraction")]
     assert w_clipped < 0  # the fitted weights keep clipping as evidence against backlight
-    assert clipped["evidence"] < near["evidence"] + 0.5 * w_clipped, (near, clipped)
+    assert clipped["evidence"] < near["evidence"], (near, clipped)
 
 
 def test_side_lit_face_is_judged_by_its_lit_side():
@@ -109,9 +114,10 @@ def test_ranges_and_evidence():
                     unit="fraction", name="clipped_fraction")
     assert -100 <= m.values["gap_l"] <= 100 and 0 <= m.values["subject_dark_l"] <= m.values["subject_l"] <= 100
     assert m.values["subject_l"] <= m.values["lit_l"] <= 100 and m.values["stops_lit"] <= m.values["stops"]
-    b0, w_stops, w_clipped = evidence_weights()  # the fitted weights of rules/heads/backlit.json
-    expected = b0 + w_stops * m.values["stops_lit"] + w_clipped * m.values["clipped_fraction"]
+    b0, *weights = evidence_weights()  # the fitted weights of rules/heads/backlit.json
+    expected = b0 + sum(w * m.values[k] for w, k in zip(weights, FEATURES))
     assert abs(m.values["evidence"] - expected) < 0.01, m.values
+    assert 0 <= m.values["person_l"] <= 100
     labels = [r.label for r in m.regions]
     assert labels[0] in ("face", "top of the person") and "brightest background" in labels
     assert m.details["stops_to_lift"] >= 0
@@ -122,3 +128,43 @@ def test_empty_background_is_not_assessable():
     scene = scene_of(composite((128, 128, 128)))
     scene.__dict__["background_mask"] = np.zeros((scene.height, scene.width), bool)
     assert backlight(scene).status == NOT_ASSESSABLE
+
+
+def _relit(face_gain: float, body_gain: float, level: int, highlights: bool = False) -> np.ndarray:
+    """The astronaut on grey ``level``, its facial skin's linear light scaled by ``face_gain``
+    (softly feathered) and the rest of the person by ``body_gain``; with ``highlights`` the
+    forehead keeps a specular sheen (a face lit from the front), uint8 (512, 512, 3)."""
+    skin = scene_of(astronaut()).skin_mask.astype(np.uint8)
+    face = cv2.GaussianBlur(cv2.dilate(skin, np.ones((9, 9), np.uint8)).astype(np.float32), (0, 0), 3)
+    gain = body_gain * (1 - face) + face_gain * face
+    if highlights:
+        ys = np.nonzero(skin.any(axis=1))[0]
+        sheen = skin.astype(bool).copy()
+        sheen[int(ys[0] + 0.25 * (ys[-1] - ys[0])):] = False  # the top quarter of the face: the forehead
+        gain[sheen] = 4 * face_gain
+    subject = 255.0 * np.clip((astronaut().astype(np.float32) / 255.0) ** 2.2 * gain[..., None], 0, 1) ** (1 / 2.2)
+    a = alpha()
+    return np.clip(np.round(a * subject + (1 - a) * float(level)), 0, 255).astype(np.uint8)
+
+
+def _warning() -> float:
+    return float(json.loads((heads_dir() / "backlit.json").read_text(encoding="utf-8"))["threshold"])
+
+
+def test_dark_skin_lit_from_the_front_is_not_a_silhouette():
+    """A dark face (an eighth of the light) with a sheen on the forehead and the body lit, before a
+    light grey backdrop, stays below the warning; the same face with the body as dark (a flat
+    silhouette before a bright window) is flagged. The face's gap is the same: the whole person's
+    lightness (person_l) tells them apart."""
+    front = backlight(scene_of(_relit(0.12, 1.0, 235, highlights=True))).values
+    silhouette = backlight(scene_of(_relit(0.12, 0.12, 245))).values
+    assert abs(front["stops_lit"] - silhouette["stops_lit"]) < 1.0, (front, silhouette)
+    assert front["person_l"] > silhouette["person_l"] + 15, (front, silhouette)
+    assert front["evidence"] < _warning() <= silhouette["evidence"], (front, silhouette)
+
+
+def test_a_darker_person_raises_the_evidence():
+    """The face unchanged, a darker body (clothes and arms in shadow too) gives more evidence."""
+    by_body = [backlight(scene_of(_relit(0.12, g, 235))).values for g in (1.0, 0.3, 0.12)]
+    assert all(a["person_l"] > b["person_l"] for a, b in zip(by_body, by_body[1:])), by_body
+    assert all(a["evidence"] < b["evidence"] for a, b in zip(by_body, by_body[1:])), by_body
