@@ -6,8 +6,10 @@ Pure functions over plain data, so tests can check them on hand-built labels.
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
 import random
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +97,28 @@ def human_ceiling(photos: Path, label: str) -> Tuple[float, int]:
     if label == "verdict":
         return (sum(x == y for x, y in zip(one, others)) / len(one) if one else float("nan")), len(one)
     return count([x == "1" for x in others], [x == "1" for x in one]).f1, len(one)
+
+
+def feature_cache(photos: Path, files: Sequence[str], stem: str) -> Path:
+    """A pickle in the temp folder for features measured on ``files`` of ``photos``, keyed by
+    their names and sizes, so a changed photo set never reads another set's features."""
+    key = hashlib.sha256("\n".join(f"{n}:{(photos / n).stat().st_size}" for n in files).encode()).hexdigest()
+    return Path(tempfile.gettempdir()) / f"{stem}-{key[:16]}.pkl"
+
+
+def auc(values, truth, missing: str = "drop") -> float:
+    """Probability that a positive photo's value exceeds a negative one's (ties count half), in
+    [0, 1]: 0.5 is no separation. NaN values (photos a measure could not judge) are dropped, or
+    with ``missing="lowest"`` ranked below every value (not flagged, as the rules count them)."""
+    import numpy as np
+
+    v, y = np.asarray(values, float), np.asarray(truth, bool)
+    if missing == "lowest":
+        v = np.where(np.isnan(v), -np.inf, v)
+    else:
+        v, y = v[~np.isnan(v)], y[~np.isnan(v)]
+    pos, neg = v[y], v[~y]
+    return float(((pos[:, None] > neg[None]).sum() + 0.5 * (pos[:, None] == neg[None]).sum()) / (len(pos) * len(neg)))
 
 
 def read_labels(photos: Path) -> List[Dict[str, str]]:

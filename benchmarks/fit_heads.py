@@ -35,7 +35,6 @@ import json
 import math
 import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Sequence
@@ -45,8 +44,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from benchmarks._evaluation import (best_threshold, bootstrap_f1, count, read_labels,  # noqa: E402
-                                    stratified_folds)
+from benchmarks._evaluation import (best_threshold, bootstrap_f1, count, feature_cache,  # noqa: E402
+                                    read_labels, stratified_folds)
 from benchmarks._heads import choose, fit_head, nested_scores, out_of_fold_logistic  # noqa: E402
 from benchmarks._logistic import fit_logistic, fit_ordinal  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
@@ -385,8 +384,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = read_labels(args.photos)
     files = [r["file"] for r in rows]
-    key = hashlib.sha256("\n".join(f"{n}:{(args.photos / n).stat().st_size}" for n in files).encode()).hexdigest()
-    cache = args.cache or Path(tempfile.gettempdir()) / f"headshot-lint-heads-{key[:16]}.pkl"
+    cache = args.cache or feature_cache(args.photos, files, "headshot-lint-heads")
     print(f"features of {len(files)} photos (cache {cache})")
     data = measure_all(args.photos, files, cache, args.fresh)
     ms = np.array(data["embedding_ms"]).reshape(len(files), -1)

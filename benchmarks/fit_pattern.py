@@ -63,11 +63,9 @@ folder (one pass over the photos, a few minutes).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -79,7 +77,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 import benchmarks._heads as heads  # noqa: E402
-from benchmarks._evaluation import best_threshold, count, read_labels, stratified_folds  # noqa: E402
+from benchmarks._evaluation import auc, best_threshold, count, feature_cache, read_labels, stratified_folds  # noqa: E402
 from benchmarks._logistic import fit_logistic  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
@@ -470,12 +468,6 @@ def candidates(data: dict) -> dict[str, Callable[[np.ndarray, int], float]]:
     }
 
 
-def auc(v: np.ndarray, y: np.ndarray) -> float:
-    """Probability that a positive photo's value exceeds a negative one's (ties half), in [0, 1]."""
-    pos, neg = v[y], v[~y]
-    return float(((pos[:, None] > neg[None]).sum() + 0.5 * (pos[:, None] == neg[None]).sum()) / (len(pos) * len(neg)))
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
@@ -486,8 +478,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = read_labels(args.photos)
     files = [r["file"] for r in rows]
-    key = hashlib.sha256("\n".join(f"{n}:{(args.photos / n).stat().st_size}" for n in files).encode()).hexdigest()
-    cache = Path(tempfile.gettempdir()) / f"headshot-lint-pattern-v3-{key[:16]}.pkl"
+    cache = feature_cache(args.photos, files, "headshot-lint-pattern-v3")
     print(f"features of {len(files)} photos (cache {cache})")
     data = measure_all(args.photos, files, cache)
     print(f"candidate features beyond the embedding: CPU median {np.median(data['extra_ms']):.1f} ms per photo; "

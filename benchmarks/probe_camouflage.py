@@ -51,7 +51,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from benchmarks._evaluation import best_threshold, count, read_labels, stratified_folds  # noqa: E402
+from benchmarks._evaluation import auc, best_threshold, count, read_labels, stratified_folds  # noqa: E402
 from benchmarks._logistic import fit_logistic, log_odds  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
@@ -233,14 +233,6 @@ def candidates(row: dict) -> Dict[str, float]:
     return out
 
 
-def _auc(v: np.ndarray, y: np.ndarray) -> float:
-    from scipy.stats import rankdata
-
-    r = rankdata(np.where(np.isnan(v), np.nanmin(v) - 1, v))
-    n1 = y.sum()
-    return float((r[y].sum() - n1 * (n1 + 1) / 2) / (n1 * (len(y) - n1)))
-
-
 def cv_single(v: np.ndarray, y: np.ndarray, hi: bool, seed: int) -> float:
     vv = np.where(np.isnan(v), -np.inf if hi else np.inf, v)
     pred = np.zeros(len(v), bool)
@@ -301,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     x = np.array([[v.get(k, np.nan) for k in keys] for v in vals], float)
     print(f"camouflage: {int(y.sum())} positives of {len(y)}; 5-fold CV over {args.seeds} shuffles")
     for j, k in enumerate(keys):
-        a = _auc(x[:, j], y)
+        a = auc(x[:, j], y, missing="lowest")
         hi = a >= 0.5
         vv = np.where(np.isnan(x[:, j]), -np.inf if hi else np.inf, x[:, j])
         _, c = best_threshold(list(vv), list(y), hi)

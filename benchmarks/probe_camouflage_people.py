@@ -97,7 +97,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from benchmarks._evaluation import best_threshold, count, read_labels, stratified_folds  # noqa: E402
+from benchmarks._evaluation import auc, best_threshold, count, read_labels, stratified_folds  # noqa: E402
 from benchmarks._logistic import fit_logistic, log_odds  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
@@ -303,14 +303,6 @@ def _hist(lab: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
 # --- scoring ---------------------------------------------------------------------------
 
 
-def _auc(v: np.ndarray, y: np.ndarray) -> float:
-    from scipy.stats import rankdata
-
-    r = rankdata(np.where(np.isnan(v), np.nanmin(v) - 1, v))
-    n1 = y.sum()
-    return float((r[y].sum() - n1 * (n1 + 1) / 2) / (n1 * (len(y) - n1)))
-
-
 def _f1(y: np.ndarray, p: np.ndarray) -> float:
     tp = int((y & p).sum())
     d = 2 * tp + int((p & ~y).sum()) + int((y & ~p).sum())
@@ -410,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     hi = {}
     print("single values (threshold chosen in the folds):")
     for k in keys:
-        a = _auc(x[k], y)
+        a = auc(x[k], y, missing="lowest")
         hi[k] = a >= 0.5
         vv = np.where(np.isnan(x[k]), -np.inf if hi[k] else np.inf, x[k])
         _, c = best_threshold(list(vv), list(y), hi[k])

@@ -84,10 +84,8 @@ Features are cached in the temp folder (one pass over the photos, about 4 minute
 from __future__ import annotations
 
 import argparse
-import hashlib
 import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -99,7 +97,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 import benchmarks._heads as heads  # noqa: E402
-from benchmarks._evaluation import best_threshold, count, read_labels, stratified_folds  # noqa: E402
+from benchmarks._evaluation import auc, best_threshold, count, feature_cache, read_labels, stratified_folds  # noqa: E402
 from benchmarks._logistic import fit_logistic  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 from benchmarks.fit_pattern import _nested_select  # noqa: E402
@@ -389,11 +387,6 @@ def candidates(data: dict, rows: list[dict], y: np.ndarray) -> dict[str, Callabl
     }
 
 
-def auc(v: np.ndarray, y: np.ndarray) -> float:
-    pos, neg = v[y], v[~y]
-    return float(((pos[:, None] > neg[None]).sum() + 0.5 * (pos[:, None] == neg[None]).sum()) / (len(pos) * len(neg)))
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
@@ -403,8 +396,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = read_labels(args.photos)
     files = [r["file"] for r in rows]
-    key = hashlib.sha256("\n".join(f"{n}:{(args.photos / n).stat().st_size}" for n in files).encode()).hexdigest()
-    cache = Path(tempfile.gettempdir()) / f"headshot-lint-probe-pattern-{key[:16]}.pkl"
+    cache = feature_cache(args.photos, files, "headshot-lint-probe-pattern")
     print(f"features of {len(files)} photos (cache {cache})")
     data = measure_all(args.photos, files, cache)
     print(f"CPU ms per photo (median): hand texture values {np.median(data['hand_ms']):.1f}; embedding at 448 px "

@@ -52,7 +52,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).res
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from benchmarks._evaluation import Counts, best_threshold, count, fmt, read_labels, stratified_folds  # noqa: E402
+from benchmarks._evaluation import Counts, auc, best_threshold, count, fmt, read_labels, stratified_folds  # noqa: E402
 from benchmarks._heads import nested_scores  # noqa: E402
 from benchmarks._logistic import fit_logistic  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
@@ -219,17 +219,6 @@ def measure_all(photos: Path, files: Sequence[str]) -> dict:
 
 
 # -- nested cross-validation -------------------------------------------------------------------
-def _auc(v: np.ndarray, y: np.ndarray) -> float:
-    ok = ~np.isnan(v)
-    v, y = v[ok], y[ok]
-    order = np.argsort(np.argsort(v, kind="stable"), kind="stable") + 1.0
-    for val in np.unique(v):  # mid-ranks for ties
-        tie = v == val
-        order[tie] = order[tie].mean()
-    n1, n0 = y.sum(), len(y) - y.sum()
-    return float((order[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
-
-
 def _impute(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(x), np.nanmedian(ref, axis=0), x)
 
@@ -317,7 +306,7 @@ def report(rows: List[dict], data: dict, seeds: int) -> None:
     print("\n== each candidate alone: AUC (judged photos) and a threshold chosen in the folds")
     for k in names:
         v = x[:, col[k]]
-        a = _auc(v[judged], y[judged])
+        a = auc(v[judged], y[judged])
         hi = a >= 0.5
         filled = np.where(np.isnan(v), -math.inf if hi else math.inf, v)
         f1 = []

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from benchmarks._evaluation import (
-    Counts, best_threshold, bootstrap_f1, confusion, count, cross_validate, derived_labels, read_labels, sweep,
+    Counts, auc, best_threshold, bootstrap_f1, confusion, count, cross_validate, derived_labels, read_labels, sweep,
 )
 
 
@@ -163,3 +163,13 @@ def test_nested_choice_picks_on_the_other_folds_and_judges_every_photo_once():
     assert (pooled.tp, pooled.fp, pooled.fn, pooled.tn) == (10, 0, 0, 20)
     _, chosen, _ = nested_choice(truth, {"a": list(truth), "b": list(truth)}, ["a", "b"])
     assert set(chosen) == {"a"}
+
+
+def test_auc_counts_ties_half_and_unjudged_photos_as_dropped_or_lowest():
+    assert auc([3, 2, 1, 0], [True, True, False, False]) == 1.0
+    assert auc([0, 1, 2, 3], [True, True, False, False]) == 0.0
+    assert auc([1, 1, 1, 1], [True, False, True, False]) == 0.5
+    nan = float("nan")
+    # a photo the measure could not judge: dropped, or ranked below every value (not flagged)
+    assert auc([2, nan, 1, 0], [True, True, False, False]) == 1.0
+    assert auc([2, nan, 1, 0], [True, True, False, False], missing="lowest") == 0.5
