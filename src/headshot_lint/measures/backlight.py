@@ -75,6 +75,7 @@ class Exposure:
     stops: float
     top_l: float  #: 95th percentile L* of the background (where the brightest patch is sought)
     lit_l: float  #: the face's lit side (``LIT_PERCENTILE`` of its skin L*), or ``subject_l`` without a face
+    person_l: float  #: mean L* of the whole person (of the face's mask when the matte is empty)
 
 
 def subject_exposure(scene: Scene) -> Exposure | None:
@@ -162,8 +163,7 @@ def backlight(scene: Scene) -> Measurement:
     w, h = scene.width, scene.height
     regions = (Region.from_pixels(*head, w, h, e.source),) + ((region,) if region is not None else ())
     stops_lit = _stops(e.bright_l, e.lit_l)
-    person = view.person if view.person.any() else e.subject
-    features = {"stops_lit": stops_lit, "clipped_fraction": clipped, "person_l": float(_lightness(view, person).mean())}
+    features = {"stops_lit": stops_lit, "clipped_fraction": clipped, "person_l": e.person_l}
     b0, *weights = evidence_weights()
     values = {"evidence": b0 + sum(wk * round(features[k], 3) for wk, k in zip(weights, FEATURES)),
               "lit_l": e.lit_l, "stops": e.stops, "gap_l": e.bright_l - e.subject_l, "subject_l": e.subject_l,
@@ -186,12 +186,13 @@ def _exposure(scene: Scene) -> Exposure | None:
     subject, source = _subject(scene, person, f)
     if subject is None or subject.sum() < 5:
         return None
+    person_px = _lightness(view, person if person.any() else subject)
     if source == "face":
         subject_px = _lightness(view, subject)
         subject_l = float(skin_lab(scene)[0])
         lit_l = float(np.percentile(subject_px, LIT_PERCENTILE))
     else:
-        subject_px = _lightness(view, person)
+        subject_px = person_px
         subject_l = lit_l = float(np.percentile(subject_px, PERSON_PERCENTILE))
     levels = np.percentile(_lightness(view, bg), [50, BRIGHT_PERCENTILE, 95])
     background_l, bright_l, top_l = (float(v) for v in levels)
@@ -199,7 +200,7 @@ def _exposure(scene: Scene) -> Exposure | None:
     if near.sum() >= 12:
         bright_l = max(bright_l, float(np.percentile(_lightness(view, near), BRIGHT_PERCENTILE)))
     return Exposure(subject, source, subject_l, float(np.percentile(subject_px, 10)), bright_l, background_l,
-                    _stops(bright_l, subject_l), top_l, lit_l)
+                    _stops(bright_l, subject_l), top_l, lit_l, float(person_px.mean()))
 
 
 def _subject(scene: Scene, person: np.ndarray, f: int) -> tuple[np.ndarray | None, str]:
