@@ -51,7 +51,6 @@ alone), median CPU ms on one thread at the 640 px analysis size: 12 (192 px), 42
 from __future__ import annotations
 
 import argparse
-import io
 import pickle
 import sys
 import tempfile
@@ -63,7 +62,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks._evaluation import count, read_labels, stratified_folds  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
-from benchmarks.stability import PERTURBATIONS, QUALITY  # noqa: E402
+from benchmarks.stability import PERTURBATIONS, jpeg_bytes  # noqa: E402
 
 SIDES = (192, 384, 512, 640)
 #: Background boxes read per look (the most confident), and corner boxes over the person.
@@ -80,10 +79,8 @@ def _source(path: Path, copy: str):
         return path
     from PIL import Image
 
-    im = PERTURBATIONS[copy](Image.open(path).convert("RGB"))
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=QUALITY)
-    return buf.getvalue()
+    with Image.open(path) as im:
+        return jpeg_bytes(PERTURBATIONS[copy](im.convert("RGB")))
 
 
 def evidence(scene) -> dict:
