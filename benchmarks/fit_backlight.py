@@ -38,7 +38,7 @@ from benchmarks._evaluation import Counts, best_threshold, count, fmt, read_labe
 from benchmarks._logistic import fit_and_threshold, log_odds, nested_cv  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
-FEATURES = ("stops_lit", "clipped_fraction", "person_l")  # the measure's FEATURES, in its order
+from headshot_lint.measures.backlight import FEATURES  # noqa: E402 - the values the evidence weighs, in order
 BASELINES = ("stops", "stops_lit")
 #: ``--compare``: exposure values the measure already reports, each added to FEATURES in turn
 #: (issue #19: does the face's absolute darkness or the background's level tell a silhouette from
