@@ -129,6 +129,20 @@ def test_example_writes_a_photo_and_refuses_to_overwrite(tmp_path):
     assert invoke("example", str(out)).exit_code == 2
 
 
+def test_example_into_a_folder_and_refuses_names_it_cannot_write(tmp_path):
+    """`example DIR` puts astronaut.jpg in the folder; a name with no image suffix or in a missing
+    folder is a clear error (exit 2), not a traceback, and leaves nothing behind."""
+    r = invoke("example", str(tmp_path))
+    assert r.exit_code == 0 and Image.open(tmp_path / "astronaut.jpg").format == "JPEG"
+    assert invoke("example", str(tmp_path / "a.png")).exit_code == 0
+    assert Image.open(tmp_path / "a.png").format == "PNG"
+    for bad, says in ((tmp_path / "sample", "which image format"), (tmp_path / "x.tiff", "which image format"),
+                      (tmp_path / "missing" / "a.jpg", "does not exist")):
+        r = invoke("example", str(bad))
+        assert r.exit_code == 2 and says in r.output and "Traceback" not in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "astronaut.jpg"]
+
+
 def test_output_file_is_written(photos, tmp_path):
     """--output writes the report to the file, not stdout."""
     out = tmp_path / "report.json"
