@@ -540,3 +540,14 @@ def test_arrays():
                        (rgb / 100.0, r"\[0, 1\]"), (np.zeros((5, 5, 3), np.uint8), "too small")]:
         with pytest.raises(UnsupportedImageError, match=words):
             load(bad)
+
+
+@pytest.mark.parametrize("pixels, text", [(100_000, "0.1 MP"), (12_000_000, "12 MP"), (12_345_678, "12.3 MP"),
+                                          (200_000_000, "200 MP"), (3_600_000_000, "3,600 MP")])
+def test_megapixels_are_written_as_people_write_them(pixels, text):
+    """The too-large message never shows 3.6e+03 MP."""
+    from headshot_lint._imageio import megapixels, too_many
+
+    assert megapixels(pixels) == text
+    assert "e+" not in too_many((60000, 60000), 200_000_000)
+

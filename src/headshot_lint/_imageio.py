@@ -224,18 +224,26 @@ def _plugin_error(fp: IO[bytes], fmt: str) -> str | None:
     return None
 
 
+def megapixels(n: float) -> str:
+    """``n`` pixels as a person writes megapixels: ``"0.1 MP"``, ``"12 MP"``, ``"3,600 MP"``
+    (three significant figures, never in exponent form)."""
+    mp = n / 1e6
+    if mp >= 100:
+        return f"{round(mp):,} MP"
+    return f"{float(f'{mp:.3g}'):g} MP"
+
+
 def too_many(size: tuple[int, int], max_pixels: int) -> str:
     """Human message for an over-limit image: ``too many pixels: WxH = N MP exceeds ...``."""
     w, h = size
-    return (f"too many pixels: {w}x{h} = {w * h / 1e6:.3g} MP exceeds the "
-            f"{max_pixels / 1e6:.3g} MP limit")
+    return f"too many pixels: {w}x{h} = {megapixels(w * h)} exceeds the {megapixels(max_pixels)} limit"
 
 
 def bomb_message(exc: Exception, max_pixels: int) -> str:
     """Message for a DecompressionBombError/Warning raised by Pillow while decoding."""
     found = re.search(r"\((\d+) pixels\)", str(exc))
-    n = f"{int(found.group(1)) / 1e6:.3g} MP" if found else "a part of the image"
-    return f"too many pixels: {n} exceeds the {max_pixels / 1e6:.3g} MP limit (Pillow: {exc})"
+    n = megapixels(int(found.group(1))) if found else "a part of the image"
+    return f"too many pixels: {n} exceeds the {megapixels(max_pixels)} limit (Pillow: {exc})"
 
 
 def check_shape(size: tuple[int, int], name: str | None) -> None:
