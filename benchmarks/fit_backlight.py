@@ -2,10 +2,12 @@
 
     python benchmarks/fit_backlight.py [--photos ../shared/photos] [--k 5] [--lam 3] [--seeds 1]
 
-Measures every photo once with ``backlight`` (its three features: ``stops_lit``, the
+Measures every photo once with ``backlight`` (its four features: ``stops_lit``, the
 gap in stops from the bright background to the lit side of the face,
-``clipped_fraction``, the share of the background with every channel >= 250, and
-``person_l``, the mean L* of the whole person: a silhouette is dark throughout), fits a
+``clipped_fraction``, the share of the background with every channel >= 250,
+``person_l``, the mean L* of the whole person: a silhouette is dark throughout, and
+``stops_near``, the gap from the median of the background right around the person's upper
+half to the face's lit side: a silhouette is ringed by the light), fits a
 ridge-penalised logistic regression of the ``backlit`` label on them, and prints:
 
 - the single-feature baselines (``stops``, the median-face gap the rule judged before,
@@ -66,11 +68,15 @@ BASELINES = ("stops", "stops_lit")
 #: inner nested CV: 0.835 +- 0.020 (the inner choice is noisy: person_mean/med/p25 picked in 2
 #: of 3 folds). A third value on top of person_l (face detail, chroma, ring stops, bright
 #: chroma) 0.84-0.86 with person_med: none helps. Shipped: FEATURES with person_l.
+#:
+#: 2026-12-07, second round: + stops_near (median of the near band above the person's middle,
+#: in stops from the face's lit side) 0.911 +- 0.006 over 10 seeds (0.896 +- 0.015 when chosen
+#: inside the folds among 38 candidates, benchmarks/probe_backlight.py). Shipped in FEATURES.
 EXTRA = ("lit_l", "background_l", "bright_l", "subject_dark_l", "stops")
 
 
 def measure_all(photos: Path, files: Sequence[str], extra: Sequence[str] = ()) -> Tuple[np.ndarray, ...]:
-    """(n, 2) features, (n, 2) baselines and (n, len(extra)) other values per photo; NaN rows
+    """(n, len(FEATURES)) features, (n, 2) baselines and (n, len(extra)) other values per photo; NaN rows
     where the measure could not judge."""
     from headshot_lint.load import load
     from headshot_lint.measures.backlight import backlight

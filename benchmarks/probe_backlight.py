@@ -31,6 +31,24 @@ choice is noisy, a person-lightness value in about 2 folds of 3). Without ``clip
 for the white-sweep case. The faceless photos the matte misses (a small figure in a doorway, a
 figure dissolved in flare) stay not assessable: two labelled-clean photos are not assessable for
 the same reason (a 1927 group photo, a face-only crop), so "no person found" is no evidence.
+
+2026-12-07, second round (helper ``photometric``), each added to the three shipped then
+(stops_lit, clipped_fraction, person_l: 0.883 +- 0.006), 10 seeds, ridge 3 (values from cached
+half views by a throwaway script). Errors looked at first: a dark-skinned face lit from the front
+on light grey, a driver before a bright side window, a street crowd whose face is off the matte, a
+face in shade at the beach; missed: an old man before a bright window (lit side L* 47), a faceless
+sunset silhouette whose top-of-person includes glare in the hair, and the two not assessable.
+Judging the face against its own skin (the brief's idea) did not help: face spread p98/p50 in
+stops 0.863, p90/p10 0.867, detail in L* 0.862 and in stops 0.862, std of log luminance 0.867,
+chroma 0.866, face median minus the rest of the person 0.85-0.86, lit side minus person mean
+0.86, share of saturated face pixels 0.883; the face's p50/p75/p95/p98/p99 instead of its p90 in
+stops_lit 0.821/0.838/0.795/0.790/0.772; without a face, the top of the person's median or p75
+0.788/0.842. background_l 0.887, bright_l 0.872, person median 0.880, person share of the frame
+0.877; ridge 10 0.885, 30 0.888; stops_lit x person_l 0.864. What cleared the spread: the gap in
+stops from the median L* of the background right around the person's upper half to the face's
+lit side, 0.898-0.914 for band widths 1 px to 4 % of the long side (median; p25 0.900, p75
+0.893), shipped as ``stops_near`` on the band ``bright_l`` already reads: 0.911 +- 0.006; chosen
+inside the folds among 38 candidates 0.896 +- 0.015 (a near-band gap in 47 of 50 folds).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import json
 import cv2
 
 from headshot_lint.measures._learned import heads_dir
-from headshot_lint.measures.backlight import FEATURES, backlight, evidence_weights
+from headshot_lint.measures.backlight import FEATURES, backlight, evidence_weights, near_stops
 from headshot_lint.model import NOT_ASSESSABLE
 from tests.conftest import assert_in_range, astronaut, scene_of
 
@@ -117,7 +117,8 @@ def test_ranges_and_evidence():
     b0, *weights = evidence_weights()  # the fitted weights of rules/heads/backlit.json
     expected = b0 + sum(w * m.values[k] for w, k in zip(weights, FEATURES))
     assert abs(m.values["evidence"] - expected) < 0.01, m.values
-    assert 0 <= m.values["person_l"] <= 100
+    assert 0 <= m.values["person_l"] <= 100 and 0 <= m.values["near_l"] <= 100
+    assert -9 <= m.values["stops_near"] <= 9
     labels = [r.label for r in m.regions]
     assert labels[0] in ("face", "top of the person") and "brightest background" in labels
     assert m.details["stops_to_lift"] >= 0
@@ -168,3 +169,38 @@ def test_a_darker_person_raises_the_evidence():
     by_body = [backlight(scene_of(_relit(0.12, g, 235))).values for g in (1.0, 0.3, 0.12)]
     assert all(a["person_l"] > b["person_l"] for a, b in zip(by_body, by_body[1:])), by_body
     assert all(a["evidence"] < b["evidence"] for a, b in zip(by_body, by_body[1:])), by_body
+
+
+def test_near_stops_is_the_gap_from_the_surround_to_the_lit_side():
+    """near_stops: 0 for equal lightness, about one stop per doubling of luminance, positive when
+    the surround is brighter, finite for a pitch-black face, and within [-9, 9]."""
+    assert near_stops(60.0, 60.0) == 0.0
+    assert abs(near_stops(100.0, 76.07) - 1.0) < 0.02  # L* 76.07 is half the luminance of L* 100
+    assert near_stops(90.0, 30.0) > near_stops(60.0, 30.0) > 0 > near_stops(20.0, 30.0)
+    assert near_stops(90.0, 30.0) > near_stops(90.0, 50.0)
+    assert -9 <= near_stops(0.0, 100.0) < near_stops(100.0, 0.0) <= 9
+
+
+def _ringed(level_near: int, level_far: int, face_gain: float = 0.2) -> np.ndarray:
+    """The dimmed astronaut whose surround (within 80 px of the person, above the person's
+    middle) is grey ``level_near`` and the rest of the background ``level_far``, uint8."""
+    person = (alpha()[..., 0] >= 0.5).astype(np.uint8)
+    ring = cv2.dilate(person, np.ones((161, 161), np.uint8)).astype(bool) & ~person.astype(bool)
+    rows = np.nonzero(person.any(axis=1))[0]
+    ring[int((rows[0] + rows[-1]) / 2):] = False
+    bg = np.full(person.shape + (3,), float(level_far), np.float32)
+    bg[ring] = float(level_near)
+    return composite(bg, face_gain)
+
+
+def test_a_bright_surround_raises_the_evidence_over_a_bright_patch_beside():
+    """The same dim face with the same bright background elsewhere (stops_lit within a stop):
+    ringed by the light it gives a larger stops_near and more evidence than when its own
+    surround is dark (a driver before a side window, a figure in a street with a lit shop front)."""
+    ringed = backlight(scene_of(_ringed(245, 245))).values
+    dark_ring = backlight(scene_of(_ringed(60, 245))).values
+    assert abs(ringed["stops_lit"] - dark_ring["stops_lit"]) < 1.0, (ringed, dark_ring)
+    assert ringed["near_l"] > dark_ring["near_l"] + 40, (ringed, dark_ring)
+    assert ringed["stops_near"] > dark_ring["stops_near"] + 2.0, (ringed, dark_ring)
+    assert evidence_weights()[1 + FEATURES.index("stops_near")] > 0
+    assert ringed["evidence"] > dark_ring["evidence"] + 1.0, (ringed, dark_ring)
