@@ -54,6 +54,7 @@ from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 #: the final map's spread 0.81 / 0.59 / 0.86; stride 8 and 16 only 0.82 / 0.54 / 0.87; adding the
 #: final map over the whole frame, 90th percentiles of the stride 8/16 cells or the rule values:
 #: within +-0.02 (noise); input long side 224 / 256 / 448 / 640 px instead of 320: 0.76-0.80 busy.
+#: EfficientNet-Lite1 / Lite2 instead of Lite0, or flip averaging: no better (benchmarks/probe_backbone.py).
 LAYOUT = ("stride8_mean", "stride8_std", "stride16_mean", "stride16_std", "final_mean", "final_std")
 #: Second stages: head -> (measure, its values read beside the head's log-odds). busy: nested CV
 #: F1 0.84 -> 0.87-0.89 over five fold seeds with the clutter share and the other faces (people
@@ -320,8 +321,10 @@ def _oof_quality(d: np.ndarray, truth: np.ndarray, rows: np.ndarray, seed: int =
     return q
 
 
-def verdict_fit(x: np.ndarray, rows: list[dict], data: dict, rules: dict, rule_names: Sequence[str]) -> dict:
-    """The stacker and bands on all photos, with in-sample and nested-CV agreement."""
+def verdict_fit(x: np.ndarray, rows: list[dict], data: dict, rules: dict, rule_names: Sequence[str],
+                seed: int = 0) -> dict:
+    """The stacker and bands on all photos, with in-sample and nested-CV agreement (outer folds
+    shuffled by ``seed``)."""
     truth = np.array([r["verdict"] for r in rows])
     unanimous = np.array([r.get("agree_verdict") == "3" for r in rows])
     labels = {"verdict_good": truth == "good", "verdict_poor": truth == "poor",
@@ -351,7 +354,7 @@ def verdict_fit(x: np.ndarray, rows: list[dict], data: dict, rules: dict, rule_n
     out["rule_score_in_sample"] = {"good_from": g0, "fair_from": f0, **agreement(band(rule_score, g0, f0))}
     # Nested: heads, stacker and bands chosen without the held-out fold.
     held, held_rule = np.empty(n, dtype=object), np.empty(n, dtype=object)
-    for fold in stratified_folds(list(truth == "good"), 5, 0):
+    for fold in stratified_folds(list(truth == "good"), 5, seed):
         test = np.zeros(n, bool)
         test[fold] = True
         lo = head_log_odds(x, labels, ~test, test)
