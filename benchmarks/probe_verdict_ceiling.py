@@ -3,7 +3,8 @@
     python benchmarks/probe_verdict_ceiling.py [--photos ../shared/photos] [--seeds 10]
 
 The overall score's target is 0.80 agreement with the three-rater verdict (nested CV; the
-shipped stacker reaches 0.763, ``rules/heads/verdict.json``). This probe asks how much of the
+stacker reached 0.763 when this was measured, 0.776 +- 0.004 now its verdict heads also read
+the ImageNet class scores: ``probe_verdict.py``). This probe asks how much of the
 verdict the eight labelled problems explain at all: it gives the verdict stacker of
 ``fit_heads.py`` (the same ordinal ridge logistic regression, ``fit_stacker``, and the same
 whole-number bands, ``best_bands``) the raters' *own* consensus labels in place of the rules'
@@ -25,7 +26,7 @@ the number of labelled problems alone                  0.721 +- 0.011
 So a score built from perfect detectors of the eight problems would agree with people on
 about 77 % of photos, less than the 0.80 aimed at: people's verdict weighs more than which
 problems a photo has (how strongly, how many at once, the photo's look as a whole). The
-shipped score (0.763) is already near that bound; what lifts it further is the learned verdict
+score (0.763 then) was already near that bound; what lifts it further is the learned verdict
 heads on the embedding, which see the whole background, not better rules alone.
 """
 

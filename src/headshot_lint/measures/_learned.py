@@ -115,7 +115,8 @@ def cell_weights(background: np.ndarray, rows: int, cols: int, share: np.ndarray
 def pooled_blocks(maps: FeatureMaps, background: np.ndarray,
                   shares: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Every block a layout may name: ``<map>_mean`` and ``<map>_std`` over the background
-    cells of each map, and ``final_frame_mean`` over the whole frame; float64 vectors.
+    cells of each map, ``final_frame_mean`` over the whole frame, and ``logits``, the network's
+    1000 ImageNet class scores of the whole photo (the verdict heads read them); float64 vectors.
     ``shares``: each map's :func:`background_share`, when already computed."""
     out: dict[str, np.ndarray] = {}
     for name in _MAPS:
@@ -128,6 +129,7 @@ def pooled_blocks(maps: FeatureMaps, background: np.ndarray,
         out[f"{name}_mean"] = mean
         out[f"{name}_std"] = np.sqrt(np.maximum((x * x) @ w - mean * mean, 0.0))
     out["final_frame_mean"] = maps.final.reshape(maps.final.shape[0], -1).mean(axis=1).astype(np.float64)
+    out["logits"] = np.asarray(maps.logits, np.float64)
     return out
 
 
