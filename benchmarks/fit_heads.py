@@ -38,7 +38,7 @@ import pickle
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -79,8 +79,11 @@ HEADS = {name: (column, layout) for name, column, layout in (
 
 
 # -- features -------------------------------------------------------------------
-def measure_all(photos: Path, files: Sequence[str], cache: Path, fresh: bool = False) -> dict:
-    """Pooled blocks, rule values and rule qualities per photo (cached in ``cache``)."""
+def measure_all(photos: Path, files: Sequence[str], cache: Path, fresh: bool = False,
+                extra_blocks: Callable[[Any, np.ndarray], dict] | None = None) -> dict:
+    """Pooled blocks, rule values and rule qualities per photo (cached in ``cache``). Probes pass
+    ``extra_blocks`` (feature maps, background mask -> more named blocks) to measure candidate
+    inputs beside the shipped ones in the same pass."""
     if cache.is_file() and not fresh:
         with open(cache, "rb") as f:
             data = pickle.load(f)
@@ -102,7 +105,10 @@ def measure_all(photos: Path, files: Sequence[str], cache: Path, fresh: bool = F
         t0, c0 = time.perf_counter(), time.process_time()
         maps = scene.embedding
         ms.append((1000 * (time.perf_counter() - t0), 1000 * (time.process_time() - c0)))
-        blocks.append({k: v.astype(np.float32) for k, v in pooled_blocks(maps, scene.background_mask).items()})
+        pooled = pooled_blocks(maps, scene.background_mask)
+        if extra_blocks is not None:
+            pooled.update(extra_blocks(maps, scene.background_mask))
+        blocks.append({k: v.astype(np.float32) for k, v in pooled.items()})
         got, v, q = {}, {}, {}
         for rule in rules:
             if rule.measure == LOAD_MEASURE:

@@ -91,20 +91,7 @@ def extra_blocks(maps, background: np.ndarray) -> dict[str, np.ndarray]:
 
 def measure(photos: Path, files: Sequence[str], cache: Path, fresh: bool = False) -> dict:
     """``fit_heads.measure_all`` with the class-score blocks beside the pooled blocks."""
-    import headshot_lint.measures._learned as learned
-
-    plain = learned.pooled_blocks
-
-    def pooled(maps, background, shares=None):
-        out = plain(maps, background, shares)
-        out.update(extra_blocks(maps, background))
-        return out
-
-    learned.pooled_blocks = pooled
-    try:
-        return fit_heads.measure_all(photos, files, cache, fresh)
-    finally:
-        learned.pooled_blocks = plain
+    return fit_heads.measure_all(photos, files, cache, fresh, extra_blocks=extra_blocks)
 
 
 def classifier() -> tuple[np.ndarray, np.ndarray]:

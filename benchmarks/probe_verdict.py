@@ -457,21 +457,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure(photos: Path, cache: Path) -> None:
     """``fit_heads.measure_all`` with :func:`extra_blocks` added to every photo's pooled blocks."""
-    import headshot_lint.measures._learned as learned
     from benchmarks import fit_heads
     from benchmarks._evaluation import read_labels
 
-    original = learned.pooled_blocks
-
-    def pooled(maps, background, shares=None):
-        out = original(maps, background, shares)
-        out.update(extra_blocks(maps, background))
-        return out
-    learned.pooled_blocks = pooled
-    try:
-        fit_heads.measure_all(photos, [r["file"] for r in read_labels(photos)], cache, fresh=True)
-    finally:
-        learned.pooled_blocks = original
+    fit_heads.measure_all(photos, [r["file"] for r in read_labels(photos)], cache, fresh=True,
+                          extra_blocks=extra_blocks)
 
 
 def sheets(ctx: Context, folder: Path) -> None:
