@@ -261,21 +261,25 @@ def band(score: np.ndarray, good: float, fair: float) -> np.ndarray:
     return np.where(score >= good, "good", np.where(score >= fair, "fair", "poor"))
 
 
-def head_log_odds(x: np.ndarray, labels: dict, train: np.ndarray, test: np.ndarray) -> dict:
+def head_log_odds(x: np.ndarray, labels: dict, train: np.ndarray, test: np.ndarray,
+                  targets: dict | None = None) -> dict:
     """Per head: log-odds of the ``train`` rows out of fold (inner 5-fold) and of the ``test``
-    rows from the head fitted on all of ``train``; PCA size and ridge chosen on ``train``."""
+    rows from the head fitted on all of ``train``; PCA size and ridge chosen on ``train``. A head
+    named in ``targets`` is fitted to that target (e.g. the share of raters who gave the label)
+    instead of its 0/1 label, which still deals the folds and scores the choice."""
     n = len(train)
     out = {}
     idx = np.flatnonzero(train)
     for name, y in labels.items():
-        c, lam, _ = choose(x[train], y[train])
+        t = y if targets is None or name not in targets else targets[name]
+        c, lam, _ = choose(x[train], y[train], target=None if t is y else t[train])
         lo = np.zeros(n)
         for fold in stratified_folds(list(y[idx]), 5, 1):
             inner = np.zeros(n, bool)
             inner[idx[fold]] = True
-            lo[inner] = fit_head(x[train & ~inner], y[train & ~inner], c, lam).log_odds(x[inner])
+            lo[inner] = fit_head(x[train & ~inner], t[train & ~inner], c, lam).log_odds(x[inner])
         if test.any():
-            lo[test] = fit_head(x[train], y[train], c, lam).log_odds(x[test])
+            lo[test] = fit_head(x[train], t[train], c, lam).log_odds(x[test])
         out[name] = lo
     return out
 

@@ -251,20 +251,9 @@ def soft_log_odds(x: np.ndarray, y: np.ndarray, target: np.ndarray, train: np.nd
     """As ``fit_heads.head_log_odds`` for one head fitted to ``target`` (the share of raters who
     gave the label) instead of the 0/1 consensus ``y`` (PCA size and ridge still chosen by F1
     against ``y``)."""
-    from benchmarks._evaluation import stratified_folds
-    from benchmarks._heads import choose, fit_head
+    from benchmarks.fit_heads import head_log_odds
 
-    n = len(y)
-    c, lam, _ = choose(x[train], y[train], target=target[train])
-    lo = np.zeros(n)
-    idx = np.flatnonzero(train)
-    for fold in stratified_folds(list(y[idx]), 5, 1):
-        inner = np.zeros(n, bool)
-        inner[idx[fold]] = True
-        lo[inner] = fit_head(x[train & ~inner], target[train & ~inner], c, lam).log_odds(x[inner])
-    if test.any():
-        lo[test] = fit_head(x[train], target[train], c, lam).log_odds(x[test])
-    return lo
+    return head_log_odds(x, {"head": y}, train, test, targets={"head": target})["head"]
 
 
 # -- the run -----------------------------------------------------------------------------
