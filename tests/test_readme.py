@@ -40,3 +40,25 @@ def test_readme_names_the_test_command_ci_runs():
     """.ci/run runs exactly the README's test command."""
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest" in README and "python -m pytest" in ci
+
+
+def test_the_readme_sample_output_is_what_check_prints(tmp_path):
+    """The console sample at the top (`check astronaut.jpg` on the photo `example` writes) shows
+    the score, rules and severities the tool gives today: a refit that moves them fails here."""
+    import json
+    import re
+
+    from typer.testing import CliRunner
+
+    sample = README[README.index("$ headshot-lint check astronaut.jpg"):]
+    sample = sample[:sample.index("```")]
+    header = re.search(r"astronaut\.jpg  score (\d+)/100 (\w+)", sample)
+    shown = re.findall(r"^    (HL\d{3}) [\w-]+ +(\d+)  (\w+):", sample, flags=re.M)
+    runner = CliRunner()
+    photo = tmp_path / "astronaut.jpg"
+    assert runner.invoke(app, ["example", str(photo)]).exit_code == 0
+    text = runner.invoke(app, ["check", str(photo), "--no-cache"], env={"COLUMNS": "200"}).output
+    assert re.search(r"astronaut\.jpg  score (\d+)/100 (\w+)", text).groups() == header.groups()
+    report = json.loads(runner.invoke(app, ["check", str(photo), "--no-cache", "--format", "json"]).output)
+    got = [(f["code"], f"{f['score']:.0f}", f["severity"]) for f in report["photos"][0]["findings"]]
+    assert got == shown
