@@ -75,7 +75,7 @@ def extra_blocks(maps, background: np.ndarray) -> dict[str, np.ndarray]:
     """Blocks beyond the background pooling: ``<map>_person_mean`` / ``_person_std`` over the
     cells weighted by their share of non-background (the person and its halo), ``<map>_frame_std``
     over the whole frame (``final_frame_mean`` is already pooled), and ``logits`` (the ImageNet
-    class scores) with ``probs`` (their softmax); float64."""
+    class scores) with ``probs`` (their softmax, ``probe_logits.class_blocks``); float64."""
     out: dict[str, np.ndarray] = {}
     for name in _MAPS:
         m = getattr(maps, name)
@@ -89,10 +89,10 @@ def extra_blocks(maps, background: np.ndarray) -> dict[str, np.ndarray]:
         fm = x.mean(axis=1)
         out[f"{name}_frame_mean"] = fm
         out[f"{name}_frame_std"] = np.sqrt(np.maximum((x * x).mean(axis=1) - fm * fm, 0.0))
-    logits = maps.logits.astype(np.float64)
-    out["logits"] = logits
-    e = np.exp(logits - logits.max())
-    out["probs"] = e / e.sum()
+    from benchmarks.probe_logits import class_blocks
+
+    scores = class_blocks(maps.logits)
+    out["logits"], out["probs"] = scores["logits"], scores["probs"]
     return out
 
 
