@@ -53,7 +53,9 @@ def test_nested_verdict_seeds_shuffle_the_folds():
     a = fit_heads.nested_verdict(x, labels, truth, data, {}, [], {}, cap, seed=0)[1]
     b = fit_heads.nested_verdict(x, labels, truth, data, {}, [], {}, cap, seed=0)[1]
     c = fit_heads.nested_verdict(x, labels, truth, data, {}, [], {}, cap, seed=1)[1]
-    assert np.array_equal(a, b) and not np.allclose(a, c)
+    # the same seed gives the same scores (to the last bits numpy's SIMD exp/log leave to the
+    # arrays' alignment), another seed other folds
+    assert np.allclose(a, b, rtol=1e-9, atol=1e-9) and not np.allclose(a, c)
 
 
 def test_a_cache_without_the_logits_is_not_reused(tmp_path):

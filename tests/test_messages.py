@@ -132,3 +132,19 @@ def test_the_detail_survives_the_result_cache(tmp_path):
     assert report.findings[0].detail
     again = report_from_dict(report_to_cache_dict(report), report.path)
     assert again.findings[0].detail == report.findings[0].detail
+
+
+def test_a_message_opening_with_a_measured_phrase_reads_as_a_sentence():
+    """HL401's message opens with the measure's phrase; a watermark alone gives "a watermark in
+    a corner of the photo", which the finding capitalises (it printed in lower case)."""
+    from headshot_lint.engine import _finding
+    from headshot_lint.measures.text import found_phrase
+    from headshot_lint.model import WARNING, Measurement
+
+    rule = load_pack("default").find("HL401")
+    m = Measurement("text_or_logo", {"text_marks": 1, "logo_marks": 0, "coverage": 0.5, "clothing_text": 0,
+                                     "edge_density": 0.01, "unread_lines": 0, "watermarks": 1},
+                    details={"search": "ran", "detector": "", "read": "", "gate": "",
+                             "found": found_phrase(1, 1, 0)})
+    message = _finding(rule, m, 1.0, WARNING, 40.0).message
+    assert message.startswith("A watermark in a corner of the photo: "), message

@@ -205,7 +205,7 @@ def _finding(rule: Rule, m: Measurement, value: float, severity: str, score: flo
     fix = Fix(title=_format(rule.fix_title, fields), action=rule.fix.action, params=params,
               safety=rule.fix.safety)
     return Finding(code=rule.code, rule=rule.name, severity=severity, score=score, value=round(value, 3),
-                   unit=rule.unit, threshold=threshold, message=_format(rule.message, fields), fix=fix,
+                   unit=rule.unit, threshold=threshold, message=_sentence(_format(rule.message, fields)), fix=fix,
                    values=dict(m.values), regions=m.regions, detail=_format(rule.detail, fields))
 
 
@@ -217,6 +217,12 @@ def _to_pass(rule: Rule) -> float | None:
 def _format(template: str, fields: Mapping[str, Any]) -> str:
     """The template filled in (see :mod:`._templates`: value and thresholds never print alike)."""
     return fill(template, fields)
+
+
+def _sentence(message: str) -> str:
+    """A message as a sentence: capitalised, also where its template opens with a phrase a
+    measure gives ("a watermark in a corner of the photo: people read ...")."""
+    return message[:1].upper() + message[1:]
 
 
 def unreadable_report(label: str, rules: Sequence[Rule], message: str, kind: str,
