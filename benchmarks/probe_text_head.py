@@ -19,7 +19,10 @@ seeds 0-4, mean +- sd (2026-12-07):
     + log_softmax            0.530 +- 0.025   0.768 +- 0.020   0.772 +- 0.015 (0.86)                         0.769 +- 0.022
     logits alone             0.454 +- 0.036   0.739 +- 0.015   0.779 +- 0.006 (0.88)                         0.782 +- 0.018
 
-The class scores lower the head at every seed (F1 -0.05, AUC -0.025). No OR rule and no stacked
+Seeds 5-9 (``--first-seed 5 --no-stacked``): head F1 0.546 +- 0.036 shipped, 0.509 +- 0.017 with
+the logits (AUC 0.819 / 0.795); OR rule with P >= 0.90 on training 0.786 +- 0.002 / 0.790 +- 0.009;
+the gate's recipe skips 28.6 +- 10.1 / 12.6 +- 10.7. The class scores lower the head at every one
+of the ten seeds (F1 -0.04 to -0.05, AUC -0.025). No OR rule and no stacked
 head reaches HL401 alone (0.807): the OR rule adds 0.8-3.2 true photos among the 20 misses
 (photomaker_scarlett3, a giant "CO" on a press wall, +3.1 log-odds with the logits;
 alphapose_3, dlib_2008_004176; gfpgan_whole00, u2net_image1440x560 with the shipped layout)
