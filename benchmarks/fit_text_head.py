@@ -24,6 +24,14 @@ search's second looks; write ``rules/heads/text_logo.json``.
    rules naming the file); the head's own figures go to ``head_figures``.
 5. ``--write``: the head fitted on all photos (weights over the raw layout), its threshold
    for the label, ``skip_second_looks_below``, the figures and the sha256 of labels.csv.
+
+The layout is ``fit_heads.LAYOUT``. The network's ImageNet class scores (``logits``, which lift
+the verdict heads) were tried here by ``benchmarks/probe_text_head.py`` (nested 5-fold CV, fold
+seeds 0-4): the head alone 0.572 +- 0.029 -> 0.521 +- 0.027 F1 (AUC 0.808 -> 0.783), stacked with
+the counts 0.792 -> 0.789, the gate no more photos skipped at no find lost, HL401 OR the head
+below HL401 alone: not used. Note that the text cache records ``text_marks`` as the search ran
+*with* the gate, so a second look's find on a photo the gate skipped shows only in its
+``second`` entries (one such, a false find, on the labelled photos in 2026-12).
 """
 
 from __future__ import annotations
