@@ -29,9 +29,10 @@ The layout is ``fit_heads.LAYOUT``. The network's ImageNet class scores (``logit
 the verdict heads) were tried here by ``benchmarks/probe_text_head.py`` (nested 5-fold CV, fold
 seeds 0-4): the head alone 0.572 +- 0.029 -> 0.521 +- 0.027 F1 (AUC 0.808 -> 0.783), stacked with
 the counts 0.792 -> 0.789, the gate no more photos skipped at no find lost, HL401 OR the head
-below HL401 alone: not used. Note that the text cache records ``text_marks`` as the search ran
-*with* the gate, so a second look's find on a photo the gate skipped shows only in its
-``second`` entries (one such, a false find, on the labelled photos in 2026-12).
+below HL401 alone: not used. The text cache records ``text_marks`` as the search ran *with* the
+gate then shipped, so the second looks' finds are read from its ``second`` entries (what each
+look finds, gated or not), and the gate keeps the *true* finds (photos labelled text): losing a
+false find is a gain (one, ``human_stock-models-14``, on the labelled photos in 2026-12).
 """
 
 from __future__ import annotations
@@ -51,11 +52,12 @@ from benchmarks import fit_heads as fh  # noqa: E402
 from benchmarks._evaluation import count, read_labels, stratified_folds  # noqa: E402
 from benchmarks._heads import choose, fit_head, nested_scores  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
+from headshot_lint.measures import text  # noqa: E402
 
 NAME, LABEL = "text_logo", "text_logo"
 #: The text search's counts the stacked head reads beside its log-odds (log(1 + n)).
 STACK_INPUTS = ("text_marks", "unread_lines", "watermarks", "logo_marks")
-#: Gate thresholds tried, log-odds; the written one keeps this margin below the lowest find.
+#: Gate thresholds tried, log-odds; the written one keeps this margin below the lowest true find.
 GATE_CANDIDATES = (-4.0, -3.5, -3.0, -2.5, -2.0, -1.5, -1.0)
 GATE_MARGIN = 0.75
 
@@ -71,37 +73,43 @@ def _show(title: str, y: np.ndarray, decided: np.ndarray, unanimous: np.ndarray)
 
 
 def gate_table(scores: np.ndarray, y: np.ndarray, reach: np.ndarray, finds: np.ndarray) -> float:
-    """Print the gate's effect per candidate threshold; return the one written."""
+    """Print the gate's effect per candidate threshold; return the one written: the highest
+    keeping ``GATE_MARGIN`` below the lowest held-out log-odds of a true find (``finds & y``)."""
+    kept = finds & y
+    shown = ", ".join(f"{v:+.2f}" + ("" if t else " (false)") for v, t in sorted(zip(scores[finds], y[finds])))
     print(f"\ngate of the second looks ({int(reach.sum())} photos reach them; their looks find legible text "
-          f"on {int(finds.sum())}: held-out log-odds {', '.join(f'{v:+.2f}' for v in sorted(scores[finds]))}):")
-    lowest = float(scores[finds].min()) if finds.any() else float("inf")
+          f"on {int(finds.sum())}, {int(kept.sum())} labelled text: held-out log-odds {shown}):")
+    lowest = float(scores[kept].min()) if kept.any() else float("inf")
     chosen = GATE_CANDIDATES[0]
     for t in GATE_CANDIDATES:
         skip = reach & (scores < t)
         print(f"  skip below {t:+.2f}: {int(skip.sum()):3d} of {int(reach.sum())} skip "
-              f"({100 * skip.sum() / max(1, reach.sum()):.0f}%), finds lost {int((skip & finds).sum())}, "
-              f"labelled text among the skipped {int((skip & y).sum())}")
+              f"({100 * skip.sum() / max(1, reach.sum()):.0f}%), true finds lost {int((skip & kept).sum())}, "
+              f"false finds dropped {int((skip & finds & ~y).sum())}, labelled text among the skipped "
+              f"{int((skip & y).sum())}")
         if t <= lowest - GATE_MARGIN:
             chosen = t
-    print(f"  chosen: {chosen:+.2f} (lowest find {lowest:+.2f}, margin {GATE_MARGIN})")
+    print(f"  chosen: {chosen:+.2f} (lowest true find {lowest:+.2f}, margin {GATE_MARGIN})")
     return chosen
 
 
 def rule_with_gate(marks: np.ndarray, reach: np.ndarray, finds: np.ndarray, scores: np.ndarray,
                    skip_below: np.ndarray) -> np.ndarray:
     """HL401's decisions (``text_marks >= 1``) when the second looks are skipped below
-    ``skip_below`` (per photo): a find of theirs is lost where the gate skipped them."""
-    return (marks >= 1) & ~(reach & finds & (scores < skip_below))
+    ``skip_below`` (per photo): where the first look counted nothing (``reach``), text is
+    found when a second look finds it and the gate lets them run."""
+    return np.where(reach, finds & (scores >= skip_below), marks >= 1)
 
 
 def nested_gate(y: np.ndarray, reach: np.ndarray, finds: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """Per photo, the gate threshold chosen without its fold (the highest candidate keeping
-    ``GATE_MARGIN`` below the training folds' lowest find), for held-out decisions."""
+    ``GATE_MARGIN`` below the training folds' lowest true find), for held-out decisions."""
     out = np.zeros(len(y))
+    kept = finds & y
     for fold in stratified_folds(list(y), 5, 0):
         held = np.zeros(len(y), bool)
         held[fold] = True
-        lowest = scores[finds & ~held].min() if (finds & ~held).any() else np.inf
+        lowest = scores[kept & ~held].min() if (kept & ~held).any() else np.inf
         out[held] = max([t for t in GATE_CANDIDATES if t <= lowest - GATE_MARGIN], default=-np.inf)
     return out
 
@@ -133,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # the photos whose first look counted nothing reach the second looks (fit_text.py tried them)
     reach = np.array([bool(looks[f].get("second")) for f in files])
-    finds = reach & (marks >= 1)
+    finds = reach & np.array([any(looks[f].get("second", {}).get(str(side), False)
+                                  for side in text.SECOND_LOOK_SIDES) for f in files])
     skip_below = gate_table(scores, y, reach, finds)
 
     c, lam, t = choose(x, y)
