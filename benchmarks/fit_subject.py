@@ -115,7 +115,8 @@ def _line(tag: str, c: Counts) -> str:
             f"(TP {c.tp} FP {c.fp} FN {c.fn} TN {c.tn})")
 
 
-def report(rows: List[dict], data: Dict[str, dict], seeds: int, lam: float, write: bool) -> None:
+def report(rows: List[dict], data: Dict[str, dict], seeds: int, lam: float, write: bool,
+           photos: Path = Path(".")) -> None:
     files = [r["file"] for r in rows]
     for code, (label, measure, candidates) in RULES.items():
         truth = [r[label] == "1" for r in rows]
@@ -129,13 +130,6 @@ def report(rows: List[dict], data: Dict[str, dict], seeds: int, lam: float, writ
             w, _ = fit_and_threshold(x, np.array(truth), lam)
             print(f"log-odds weights (lambda {lam}): b0 {w[0]:.4f}, " + ", ".join(
                 f"{k} {wk:.4f}" for k, wk in zip(fitted, w[1:])))
-            if write:
-                WEIGHTS.write_text(json.dumps({
-                    "name": "low_contrast", "label": label, "photos": len(rows),
-                    "fitted_by": f"benchmarks/fit_subject.py --lam {lam} on {len(rows)} labelled photos ('{label}')",
-                    "weights": {"b0": round(float(w[0]), 4),
-                                **{k: round(float(wk), 4) for k, wk in zip(fitted, w[1:])}}}, indent=1) + "\n")
-                print(f"wrote {WEIGHTS}")
         for j, (key, hi) in enumerate(candidates):
             if fitted and key == "evidence":
                 v = list(log_odds(w, x))
@@ -155,6 +149,9 @@ def report(rows: List[dict], data: Dict[str, dict], seeds: int, lam: float, writ
             sub = [i for i, u in enumerate(unanimous) if u]
             print(_line("  in-sample, unanimous", count([truth[i] for i in sub], [pred_in[i] for i in sub])))
             print(_line("  5-fold CV, unanimous", count([truth[i] for i in sub], [pred_cv[i] for i in sub])))
+            if write and fitted and key == "evidence":
+                _write_weights(label, len(rows), lam, fitted, w, t, truth, pred_in, pred_cv, unanimous, cv_f1, seeds,
+                               photos)
             if j == 0:
                 fn = [f for f, y, p in zip(files, truth, pred_cv) if y and not p]
                 fp = [f for f, y, p in zip(files, truth, pred_cv) if p and not y]
@@ -162,6 +159,36 @@ def report(rows: List[dict], data: Dict[str, dict], seeds: int, lam: float, writ
                 print(f"  false alarms (CV): {', '.join(fp)}")
         ms = sorted(data[f][measure + "_ms"] for f in files)
         print(f"  CPU time per photo: median {statistics.median(ms):.1f} ms, 90th percentile {ms[int(0.9 * len(ms))]:.1f} ms")
+
+
+def _figures(truth: Sequence[bool], pred: Sequence[bool]) -> dict:
+    c = count([bool(v) for v in truth], [bool(v) for v in pred])
+    return {"tp": c.tp, "fp": c.fp, "fn": c.fn, "tn": c.tn, "precision": round(float(c.precision), 3),
+            "recall": round(float(c.recall), 3), "f1": round(float(c.f1), 3)}
+
+
+def _write_weights(label: str, photos_n: int, lam: float, fitted: Sequence[str], w: np.ndarray, t: float,
+                   truth: Sequence[bool], pred_in: Sequence[bool], pred_cv: Sequence[bool],
+                   unanimous: Sequence[bool], cv_f1: float, seeds: int, photos: Path) -> None:
+    """Store HL501's weights with the figures of the fit that made them (what evaluate.py reports
+    as the rule's nested figure) and the digest of the labels they were fitted on."""
+    from benchmarks.fit_heads import labels_digest
+
+    sub = [i for i, u in enumerate(unanimous) if u]
+
+    def both(pred: Sequence[bool]) -> dict:
+        return {"all": _figures(truth, pred),
+                "unanimous": _figures([truth[i] for i in sub], [pred[i] for i in sub])}
+
+    WEIGHTS.write_text(json.dumps({
+        "name": "low_contrast", "label": label, "photos": photos_n, "labels_sha256": labels_digest(photos),
+        "fitted_by": f"benchmarks/fit_subject.py --lam {lam} on {photos_n} labelled photos ('{label}')",
+        "weights": {"b0": round(float(w[0]), 4), **{k: round(float(wk), 4) for k, wk in zip(fitted, w[1:])}},
+        "figures": {"source": f"benchmarks/fit_subject.py output of the fit that wrote these weights (log-odds "
+                              f"threshold {t:.4g} for the rule file); nested_cv: fold seed 0",
+                    "in_sample": both(pred_in), "nested_cv": both(pred_cv),
+                    "nested_cv_mean_f1": {"seeds": seeds, "f1": round(cv_f1, 3)}}}, indent=1) + "\n")
+    print(f"wrote {WEIGHTS}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         data = measure_all(args.photos, [r["file"] for r in rows])
         if args.dump:
             args.dump.write_text(json.dumps(data))
-    report(rows, data, args.seeds, args.lam, args.write)
+    report(rows, data, args.seeds, args.lam, args.write, args.photos)
     return 0
 
 

@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from headshot_lint.measures._views import PROFILE_CROP_SIDES, profile_crop, thumbnails
+from headshot_lint.measures._views import PROFILE_CROP_SIDES, head_box, profile_crop, thumbnails
 from headshot_lint.measures.small_size import small_size_contrast
 from headshot_lint.model import NOT_ASSESSABLE
 from tests.conftest import assert_in_range, scene_of
@@ -92,11 +92,61 @@ def test_ranges():
     assert m.details["recommended_hex"].startswith("#") and len(m.details["crop_px"]) == 3
 
 
-def test_no_face_is_not_assessable():
-    """Without a face there is no profile picture to judge."""
-    scene = scene_of(composite((40, 40, 40)))
-    scene.__dict__["face"] = None
+def _faceless(background: tuple):
+    """The composite as a face detector that found nothing sees it (a silhouette, a face turned away)."""
+    scene = scene_of(composite(background))
+    true_face = scene.face.box
+    scene.__dict__.update(face=None, landmarks=None)
+    return scene, true_face
+
+
+def test_without_a_face_the_head_the_matte_shows_is_judged():
+    """No face found: the profile picture centres on the head read off the person matte, which
+    lies over the real face, and the region says so."""
+    scene, face = _faceless((40, 40, 40))
+    m = small_size_contrast(scene)
+    assert m.status == "ok", m.reason
+    head = next(r for r in m.regions if r.label == "head (no face found)")
+    cx, cy = (head.x0 + head.x1) / 2 * scene.width, (head.y0 + head.y1) / 2 * scene.height
+    fx, fy = face.center
+    assert abs(cx - fx) < 0.5 * face.width and abs(cy - fy) < 0.8 * face.height, (cx, cy, face)
+    assert "contrast_near" not in m.values  # no skin measured without a face
+
+
+def test_without_a_face_a_ground_of_the_head_s_lightness_still_melts():
+    """The faceless judgement tells a head on a ground of its own lightness (hair and face
+    together, L* about 58: grey 140) from one on a dark ground."""
+    dark = small_size_contrast(_faceless((40, 40, 40))[0])
+    alike = small_size_contrast(_faceless((140, 140, 140))[0])
+    assert alike.values["melted_48"] > dark.values["melted_48"] + 0.3
+    assert alike.values["stands_out"] < dark.values["stands_out"]
+
+
+def test_no_face_and_no_person_is_not_assessable():
+    """Without a face or a person on the matte there is no profile picture to judge."""
+    scene, _ = _faceless((40, 40, 40))
+    scene.__dict__["matte"] = np.zeros((scene.height, scene.width), np.float32)
     assert small_size_contrast(scene).status == NOT_ASSESSABLE
+
+
+def test_head_box_is_the_top_of_the_figure_above_its_shoulders():
+    matte = np.zeros((400, 300), np.float32)
+    yy, xx = np.mgrid[:400, :300]
+    matte[((xx - 150) / 40.0) ** 2 + ((yy - 110) / 50.0) ** 2 <= 1] = 1.0  # head: 80 wide, rows 60-160
+    matte[150:, 60:240] = 1.0  # shoulders and body to the bottom edge
+    x0, y0, x1, y1 = head_box(matte)
+    assert abs(y0 - 60) <= 1 and abs((x0 + x1) / 2 - 150) <= 2
+    assert 40 <= x1 - x0 <= 80 and y1 > y0
+
+
+def test_head_box_is_none_where_the_frame_cuts_the_head_or_nobody_is_there():
+    matte = np.zeros((400, 300), np.float32)
+    matte[0:300, 80:220] = 1.0  # a garment shot: the figure runs out of the top edge
+    assert head_box(matte) is None
+    assert head_box(np.zeros((400, 300), np.float32)) is None
+    speck = np.zeros((400, 300), np.float32)
+    speck[200:205, 100:105] = 1.0  # far less than 1 % of the frame
+    assert head_box(speck) is None
 
 
 def test_group_photo_is_judged_on_the_main_face():

@@ -168,15 +168,61 @@ class Thumbnail:
     visible: np.ndarray  #: pixels the platform shows, bool (the inscribed circle at 32 px)
 
 
+#: Without a face, the head is read off the person matte: the top this fraction of the
+#: person's height (the head, and the neck of a full-length figure) ...
+_HEAD_BAND = 0.15
+#: ... whose median width, times this (the matte's hair and ears), is the head's width; the
+#: head is this many widths tall.
+_HEAD_WIDTH, _HEAD_ASPECT = 0.8, 1.25
+#: The person must fill this fraction of the frame to have a head worth judging.
+_MIN_PERSON = 0.01
+
+
+def head_box(matte: np.ndarray) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1) px of the head of the largest person in a matte (float (H, W) in
+    [0, 1]), for a subject whose face the detector misses: a silhouette against the light, a
+    face turned away. None without a person filling ``_MIN_PERSON`` of the frame, or where
+    the frame's top edge cuts the person (no head in the picture: a garment shot)."""
+    person = (matte >= PERSON_FIRM).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(person, connectivity=8)
+    if n < 2:
+        return None
+    k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    if stats[k, cv2.CC_STAT_AREA] < _MIN_PERSON * person.size or stats[k, cv2.CC_STAT_TOP] == 0:
+        return None
+    top, height = int(stats[k, cv2.CC_STAT_TOP]), int(stats[k, cv2.CC_STAT_HEIGHT])
+    band = labels[top:top + max(2, int(round(_HEAD_BAND * height)))] == k
+    width = _HEAD_WIDTH * float(np.median(band.sum(axis=1)))
+    if width < 4:
+        return None
+    cx = float(np.median(np.nonzero(band)[1]))
+    return cx - width / 2, float(top), cx + width / 2, float(top) + _HEAD_ASPECT * width
+
+
+def subject_head(scene: Scene) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1) px the profile picture centres on: the face box, else the
+    :func:`head_box` of the person matte (cached per scene), else None."""
+    if scene.face is not None:
+        b = scene.face.box
+        return b.x0, b.y0, b.x1, b.y1
+    return scene.derived(_make_head)
+
+
+def _make_head(scene: Scene) -> tuple[float, float, float, float] | None:
+    return head_box(scene.matte)
+
+
 def profile_crop(scene: Scene) -> tuple[int, int, int] | None:
     """(x0, y0, side) of the square profile-picture crop in analysis px, inside the image
-    (shifted in, and no larger than the short side); None without a face."""
-    if scene.face is None:
+    (shifted in, and no larger than the short side), around :func:`subject_head`; None
+    without a face or a head."""
+    head = subject_head(scene)
+    if head is None:
         return None
-    b = scene.face.box
-    side = int(round(PROFILE_CROP_SIDES * max(b.width, b.height)))
+    hx0, hy0, hx1, hy1 = head
+    side = int(round(PROFILE_CROP_SIDES * max(hx1 - hx0, hy1 - hy0)))
     side = max(8, min(side, scene.width, scene.height))
-    cx, cy = b.center
+    cx, cy = (hx0 + hx1) / 2.0, (hy0 + hy1) / 2.0
     x0 = int(np.clip(round(cx - side / 2), 0, scene.width - side))
     y0 = int(np.clip(round(cy - side / 2), 0, scene.height - side))
     return x0, y0, side
@@ -184,7 +230,7 @@ def profile_crop(scene: Scene) -> tuple[int, int, int] | None:
 
 def thumbnails(scene: Scene) -> dict[int, Thumbnail]:
     """The 32 px circle and 48 px square of :func:`profile_crop`, by size, cached per
-    scene; empty without a face."""
+    scene; empty without a face or a head."""
     return scene.derived(_make_thumbnails)
 
 
@@ -212,7 +258,8 @@ def _make_thumbnails(scene: Scene) -> dict[int, Thumbnail]:
 
 def _face_shape(scene: Scene, x0: int, y0: int, side: int) -> np.ndarray:
     """The face drawn at ``_SUPER`` x 48 px over the crop, float32 in {0, 1}: the hull of the
-    face mesh (forehead to chin, ear to ear), or an ellipse in the face box without one."""
+    face mesh (forehead to chin, ear to ear), or an ellipse in the face box (the head's box
+    without a face) without one."""
     n = _SUPER * max(THUMBNAIL_SIZES)
     s = n / side
     canvas = np.zeros((n, n), np.uint8)
@@ -221,8 +268,8 @@ def _face_shape(scene: Scene, x0: int, y0: int, side: int) -> np.ndarray:
         pts = np.round((lm - (x0, y0)) * s).astype(np.int32)
         cv2.fillConvexPoly(canvas, cv2.convexHull(pts), 1)
     else:
-        b = scene.face.box
-        cx, cy = b.center
+        hx0, hy0, hx1, hy1 = subject_head(scene)
+        cx, cy = (hx0 + hx1) / 2.0, (hy0 + hy1) / 2.0
         cv2.ellipse(canvas, (int((cx - x0) * s), int((cy - y0) * s)),
-                    (max(1, int(0.45 * b.width * s)), max(1, int(0.5 * b.height * s))), 0, 0, 360, 1, -1)
+                    (max(1, int(0.45 * (hx1 - hx0) * s)), max(1, int(0.5 * (hy1 - hy0) * s))), 0, 0, 360, 1, -1)
     return canvas.astype(np.float32)
