@@ -41,7 +41,10 @@ def test_skin_toned_background_has_less_contrast_than_mid_grey(cases):
     assert v_skin["background_delta_e_48"] + 10 < v_grey["background_delta_e_48"], (v_skin, v_grey)
     assert v_skin["evidence"] > v_grey["evidence"], (v_skin, v_grey)
     assert "small-size-contrast" in {f.rule for f in skin.findings}
-    assert grey.scores["small-size-contrast"] > skin.scores["small-size-contrast"]
+    # this seed's grey sits within 9 L* of the face, so both are flagged: compare the probability
+    # the score is made from (the scores themselves are deep in the quality curve's tail, both ~0)
+    assert v_grey["stands_out"] > v_skin["stands_out"]
+    assert grey.scores["small-size-contrast"] >= skin.scores["small-size-contrast"]
 
 
 def test_darker_face_measures_darker_skin_and_gets_lighter_tone_advice():
