@@ -24,8 +24,11 @@ pattern, pattern, w 0.1                    0.586 0.590 0.576 0.574 0.583    0.58
 pattern, pattern, w 0.3                    0.581 0.603 0.589 0.592 0.557    0.585 +- 0.017
 pattern, pattern, w 1                      0.574 0.562 0.580 0.594 0.551    0.572 +- 0.016
 pattern, pattern, w chosen                 0.571 0.593 0.556 0.581 0.569    0.574 +- 0.014
+pattern, all, PCA both, w 0.1              0.532 0.626 0.588 0.590 0.557    0.579 +- 0.036
 pattern, all, PCA both, w 0.3              0.555 0.584 0.620 0.576 0.535    0.574 +- 0.032
 pattern, all, PCA both, w 1                0.588 0.617 0.638 0.569 0.638    0.610 +- 0.031
+pattern, all, PCA both, w chosen           0.574 0.591 0.652 0.569 0.638    0.605 +- 0.038
+pattern, pattern, PCA both, w 1            0.607 0.569 0.576 0.585 0.579    0.583 +- 0.014
 pattern, all + degraded, w 0.3             0.585 0.620 0.576 0.550 0.600    0.586 +- 0.026
 pattern, all + degraded, w 1               0.560 0.602 0.543 0.547 0.619    0.574 +- 0.034
 pattern, all + degraded, w chosen          0.592 0.630 0.591 0.562 0.588    0.593 +- 0.024
@@ -59,14 +62,16 @@ busy (stage), other, w chosen              0.849 0.844 0.848 0.809 0.854    0.84
 busy (stage), all, PCA both, w 1           0.853 0.856 0.880 0.847 0.831    0.853 +- 0.018
 =========================================  ===============================  ===============
 
-The two that looked like gains, checked on fresh outer seeds 5-9 (shipped 0.635 0.564 0.541
+The ones that looked like gains, checked on fresh outer seeds 5-9 (shipped 0.635 0.564 0.541
 0.574 0.576, 0.578 +- 0.035): pattern, all, w 0.3: 0.618 0.580 0.500 0.567 0.607, 0.574 +- 0.046
 (pattern classes only, w 0.3: 0.543 +- 0.047); pattern, all, PCA both, w 1: 0.602 0.578 0.578
-0.586 0.590, 0.587 +- 0.010 (+0.009, inside the spread; over seeds 0-9 paired +0.021 +- 0.028, and
-the same basis at w 0.3 is 0.574 on seeds 0-4: the weight's effect is not even monotone). Busy is
-the head inside its second stage (``fit_heads.STACKS``; the stage and its threshold fitted on
-real photos only, as ``probe_augment.py``). The weights the inner CV picks wander between 0.1 and
-1 from fold to fold: it cannot tell them apart.
+0.586 0.590, 0.587 +- 0.010 (+0.009, inside the spread; over seeds 0-9 paired +0.021 +- 0.028;
+the same basis at w 0.1 / 0.3 gives 0.579 / 0.574 on seeds 0-4, so the weight's effect is not
+even monotone); PCA both, w chosen: 0.590 0.569 0.578 0.612 0.580, 0.586 +- 0.016 (+0.008).
+None beats shipped by more than the spread on both seed sets, nor comes near 0.75. Busy is the
+head inside its second stage (``fit_heads.STACKS``; the stage and its threshold fitted on real
+photos only, as in ``probe_augment.py``). The weights the inner CV picks wander between 0.1 and
+1 from fold to fold (with PCA both it leans to 1): it cannot tell them apart.
 
 Why: the composites teach nothing the real photos do not. The shipped heads (fitted on the real
 photos alone) already get the composites right where they matter: the pattern head flags all 112
