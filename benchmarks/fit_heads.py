@@ -57,7 +57,9 @@ from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 #: within +-0.02 (noise); input long side 224 / 256 / 448 / 640 px instead of 320: 0.76-0.80 busy.
 #: EfficientNet-Lite1 / Lite2 instead of Lite0, or flip averaging: no better (benchmarks/probe_backbone.py).
 #: The ImageNet class scores (whole photo, background, person greyed out), joined or as a stacked
-#: second head: no better beyond the seed spread (benchmarks/probe_logits.py).
+#: second head: no better beyond the seed spread (benchmarks/probe_logits.py). The generated
+#: composites of fixtures/generate.py as extra training rows (every class or the pattern ones,
+#: weighted 0.1-1, blurred or not): no better either (benchmarks/probe_composites.py).
 LAYOUT = ("stride8_mean", "stride8_std", "stride16_mean", "stride16_std", "final_mean", "final_std")
 #: Second stages: head -> (measure, its values read beside the head's log-odds). busy: nested CV
 #: F1 0.84 -> 0.87-0.89 over five fold seeds with the clutter share and the other faces (people
