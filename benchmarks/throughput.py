@@ -10,7 +10,8 @@ Measures, in one run and on the same photos:
 * a cache hit: the second run over unchanged photos, per photo, with and without hashing;
 * peak resident memory of a worker,
 
-and prints the ratios against the targets (jobs 2 >= 1.8x jobs 1, full <= 1.5x floor,
+and prints the ratios against the targets (jobs 2 >= 1.8x jobs 1, full <= 2.0x floor (issue #26:
+the earlier 1.5x predates the learned embedding and the fuller text search),
 cache hit <= 1 ms beyond hashing, <= 600 MB per worker).
 
 Usage: ``PYTHONPATH=src:. python benchmarks/throughput.py [-n 200] [--size 4000x3000]
@@ -307,7 +308,7 @@ def measure_set(name: str, paths: list[str], rules, rounds: int = 2) -> dict:
     print("  ratios (target):")
     print(f"    jobs 2 / jobs 1 speed-up   {t1 / t2:5.2f}x wall (>= 1.8x); rounds: "
           + ", ".join(f"{x:.2f}x" for x in speedups) + f"; CPU per photo jobs 2 / jobs 1 {cpu2 / cpu1:.2f}")
-    print(f"    full / floor               {full / floor:5.2f}x wall, {full_cpu / floor_cpu:5.2f}x CPU (<= 1.5x)")
+    print(f"    full / floor               {full / floor:5.2f}x wall, {full_cpu / floor_cpu:5.2f}x CPU (<= 2.0x)")
     print(f"    cache hit beyond hashing   {beyond * 1000:5.3f} ms (<= 1 ms)")
     print(f"    worker peak RSS            {max(s1.peak_rss_mb, s2.peak_rss_mb):5.0f} MB (<= 600 MB)")
     return {"floor": floor, "full": full, "jobs1": t1 / n, "jobs2": t2 / n, "beyond": beyond, "speedups": speedups,
