@@ -64,7 +64,11 @@ LAYOUT = ("stride8_mean", "stride8_std", "stride16_mean", "stride16_std", "final
 #: Second stages: head -> (measure, its values read beside the head's log-odds). busy: nested CV
 #: F1 0.84 -> 0.87-0.89 over five fold seeds with the clutter share and the other faces (people
 #: right behind the subject are inside the person matte); the same for pattern (periodicity)
-#: 0.58 -> 0.47-0.54 and sharp_env (edge evidence) 0.85 -> 0.85: not used there.
+#: 0.58 -> 0.47-0.54 and sharp_env (edge evidence) 0.85 -> 0.85: not used there. Multi-task stages
+#: (the other labels' heads' out-of-fold log-odds beside, as ``probe_pattern.nested_stage``; outer
+#: fold seeds 0-4, 2026-12-07): busy + the sharp_env head 0.854 +- 0.009, + sharp_env and pattern
+#: 0.853 +- 0.008, against 0.858 +- 0.010; sharp_env + the busy head 0.855 +- 0.012, + busy and
+#: pattern 0.854 +- 0.008, against its head's own stage 0.857 +- 0.011: not used.
 STACKS = {"busy": ("busy_background", ("clutter_fraction", "other_faces"))}
 STACK_HEAD_RIDGE = 1.0
 #: The verdict heads read the background blocks and the network's 1000 ImageNet class scores of
