@@ -116,7 +116,7 @@ def _line(tag: str, c: Counts) -> str:
 
 
 def report(rows: List[dict], data: Dict[str, dict], seeds: int, lam: float, write: bool,
-           photos: Path = Path(".")) -> None:
+           photos: Path) -> None:
     files = [r["file"] for r in rows]
     for code, (label, measure, candidates) in RULES.items():
         truth = [r[label] == "1" for r in rows]
@@ -150,8 +150,15 @@ def report(rows: List[dict], data: Dict[str, dict], seeds: int, lam: float, writ
             print(_line("  in-sample, unanimous", count([truth[i] for i in sub], [pred_in[i] for i in sub])))
             print(_line("  5-fold CV, unanimous", count([truth[i] for i in sub], [pred_cv[i] for i in sub])))
             if write and fitted and key == "evidence":
-                _write_weights(label, len(rows), lam, fitted, w, t, truth, pred_in, pred_cv, unanimous, cv_f1, seeds,
-                               photos)
+                def both(pred: Sequence[bool]) -> dict:
+                    return {"all": _figures(truth, pred),
+                            "unanimous": _figures([truth[i] for i in sub], [pred[i] for i in sub])}
+
+                _write_weights(label, len(rows), lam, fitted, w, {
+                    "source": f"benchmarks/fit_subject.py output of the fit that wrote these weights (log-odds "
+                              f"threshold {t:.4g} for the rule file); nested_cv: fold seed 0",
+                    "in_sample": both(pred_in), "nested_cv": both(pred_cv),
+                    "nested_cv_mean_f1": {"seeds": seeds, "f1": round(cv_f1, 3)}}, photos)
             if j == 0:
                 fn = [f for f, y, p in zip(files, truth, pred_cv) if y and not p]
                 fp = [f for f, y, p in zip(files, truth, pred_cv) if p and not y]
@@ -167,27 +174,17 @@ def _figures(truth: Sequence[bool], pred: Sequence[bool]) -> dict:
             "recall": round(float(c.recall), 3), "f1": round(float(c.f1), 3)}
 
 
-def _write_weights(label: str, photos_n: int, lam: float, fitted: Sequence[str], w: np.ndarray, t: float,
-                   truth: Sequence[bool], pred_in: Sequence[bool], pred_cv: Sequence[bool],
-                   unanimous: Sequence[bool], cv_f1: float, seeds: int, photos: Path) -> None:
-    """Store HL501's weights with the figures of the fit that made them (what evaluate.py reports
-    as the rule's nested figure) and the digest of the labels they were fitted on."""
+def _write_weights(label: str, photos_n: int, lam: float, fitted: Sequence[str], w: np.ndarray, figures: dict,
+                   photos: Path) -> None:
+    """Store HL501's weights with the ``figures`` of the fit that made them (what evaluate.py
+    reports as the rule's nested figure) and the digest of the labels they were fitted on."""
     from benchmarks.fit_heads import labels_digest
-
-    sub = [i for i, u in enumerate(unanimous) if u]
-
-    def both(pred: Sequence[bool]) -> dict:
-        return {"all": _figures(truth, pred),
-                "unanimous": _figures([truth[i] for i in sub], [pred[i] for i in sub])}
 
     WEIGHTS.write_text(json.dumps({
         "name": "low_contrast", "label": label, "photos": photos_n, "labels_sha256": labels_digest(photos),
         "fitted_by": f"benchmarks/fit_subject.py --lam {lam} on {photos_n} labelled photos ('{label}')",
         "weights": {"b0": round(float(w[0]), 4), **{k: round(float(wk), 4) for k, wk in zip(fitted, w[1:])}},
-        "figures": {"source": f"benchmarks/fit_subject.py output of the fit that wrote these weights (log-odds "
-                              f"threshold {t:.4g} for the rule file); nested_cv: fold seed 0",
-                    "in_sample": both(pred_in), "nested_cv": both(pred_cv),
-                    "nested_cv_mean_f1": {"seeds": seeds, "f1": round(cv_f1, 3)}}}, indent=1) + "\n")
+        "figures": figures}, indent=1) + "\n")
     print(f"wrote {WEIGHTS}")
 
 

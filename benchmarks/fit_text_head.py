@@ -72,24 +72,30 @@ def _show(title: str, y: np.ndarray, decided: np.ndarray, unanimous: np.ndarray)
     return fig
 
 
+def gate_threshold(scores: np.ndarray, kept: np.ndarray) -> float:
+    """The highest of ``GATE_CANDIDATES`` lying ``GATE_MARGIN`` below the lowest of ``scores``
+    (log-odds) over ``kept`` (the photos whose text only the second looks find); -inf, so the
+    second looks always run, when no candidate is that low."""
+    lowest = float(scores[kept].min()) if kept.any() else float("inf")
+    return max([t for t in GATE_CANDIDATES if t <= lowest - GATE_MARGIN], default=-np.inf)
+
+
 def gate_table(scores: np.ndarray, y: np.ndarray, reach: np.ndarray, finds: np.ndarray) -> float:
-    """Print the gate's effect per candidate threshold; return the one written: the highest
-    keeping ``GATE_MARGIN`` below the lowest held-out log-odds of a true find (``finds & y``)."""
+    """Print the gate's effect per candidate threshold; return the one written
+    (:func:`gate_threshold` of the held-out log-odds of the true finds, ``finds & y``)."""
     kept = finds & y
     shown = ", ".join(f"{v:+.2f}" + ("" if t else " (false)") for v, t in sorted(zip(scores[finds], y[finds])))
     print(f"\ngate of the second looks ({int(reach.sum())} photos reach them; their looks find legible text "
           f"on {int(finds.sum())}, {int(kept.sum())} labelled text: held-out log-odds {shown}):")
-    lowest = float(scores[kept].min()) if kept.any() else float("inf")
-    chosen = GATE_CANDIDATES[0]
     for t in GATE_CANDIDATES:
         skip = reach & (scores < t)
         print(f"  skip below {t:+.2f}: {int(skip.sum()):3d} of {int(reach.sum())} skip "
               f"({100 * skip.sum() / max(1, reach.sum()):.0f}%), true finds lost {int((skip & kept).sum())}, "
               f"false finds dropped {int((skip & finds & ~y).sum())}, labelled text among the skipped "
               f"{int((skip & y).sum())}")
-        if t <= lowest - GATE_MARGIN:
-            chosen = t
-    print(f"  chosen: {chosen:+.2f} (lowest true find {lowest:+.2f}, margin {GATE_MARGIN})")
+    chosen = gate_threshold(scores, kept)
+    print(f"  chosen: {chosen:+.2f} (lowest true find {scores[kept].min() if kept.any() else np.inf:+.2f}, "
+          f"margin {GATE_MARGIN})")
     return chosen
 
 
@@ -102,15 +108,13 @@ def rule_with_gate(marks: np.ndarray, reach: np.ndarray, finds: np.ndarray, scor
 
 
 def nested_gate(y: np.ndarray, reach: np.ndarray, finds: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Per photo, the gate threshold chosen without its fold (the highest candidate keeping
-    ``GATE_MARGIN`` below the training folds' lowest true find), for held-out decisions."""
+    """Per photo, the :func:`gate_threshold` of the training folds' true finds, for held-out
+    decisions."""
     out = np.zeros(len(y))
-    kept = finds & y
     for fold in stratified_folds(list(y), 5, 0):
         held = np.zeros(len(y), bool)
         held[fold] = True
-        lowest = scores[kept & ~held].min() if (kept & ~held).any() else np.inf
-        out[held] = max([t for t in GATE_CANDIDATES if t <= lowest - GATE_MARGIN], default=-np.inf)
+        out[held] = gate_threshold(scores, finds & y & ~held)
     return out
 
 
