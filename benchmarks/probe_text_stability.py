@@ -55,6 +55,13 @@ its shape and its single map; what flips is single small lines at the detector's
 pixels tall, a reading near the confidence floor), as ``probe_text_evidence.py`` found over 2,520
 rules on the same copies. Expect about 0.73, not 0.80, on photos the search was not tuned on.
 
+A one-off, not kept as a setting (the model file is not reproducible from the installed packages):
+the DB detector quantised to int8 (onnxruntime 1.32 ``quantize_static``, QDQ, per-channel weights,
+uint8 activations calibrated on 40 photos at 384 and 512 px) runs 22.7 -> 15.9 ms at 384 px and
+44.9 -> 28.2 ms at 512 px on one thread, but its map is not the same detector's: mean F1 0.568
+(0.547 / 0.574 / 0.580 / 0.568), 34 flips, TP/FP/FN 27.2/4.8/36.8, with 22 photos judged wrong more
+often and 8 right more often. The text search's cost (issue #26) cannot be bought back that way.
+
 ``--cache`` keeps the per-photo decisions (JSON; never commit it: file names of the photos).
 About 30 minutes with two workers (settings already in ``--cache`` are not measured again).
 """

@@ -221,7 +221,7 @@ def test_message_names_only_what_was_found():
     (finding,) = [f for f in report.findings if f.code == "HL401"]
     assert re.match(r"\d+ lines? of text in the background behind you: ", finding.message)
     assert "0 of them" not in finding.message and "(0 " not in finding.message and "logo" not in finding.message.split(":")[0]
-    assert re.match(r"\d+ text line\(s\) found, passes below 1;", finding.detail)
+    assert re.match(r"lines of text found: \d+ \(passes below 1\), covering \d+\.\d% of the background$", finding.detail)
 
 
 def test_found_phrase_speaks_plainly():
