@@ -33,11 +33,25 @@ def invoke(*args: str):
 
 
 def test_a_missing_path_is_an_error_of_the_run_not_a_photo(grey, tmp_path):
-    """exit 2, the path named on stderr, nothing checked (no report on stdout)."""
-    r = invoke("check", tmp_path / "nosuch.jpg", tmp_path / "nosuchdir", grey, "--select", "HL002",
-               "--format", "json", "--no-cache")
+    """The missing paths are named on stderr (before and again after the report), every other
+    photo is still checked and reported, and the run exits 2, --exit-zero or not."""
+    for extra in ((), ("--exit-zero",)):
+        r = invoke("check", tmp_path / "nosuch.jpg", tmp_path / "nosuchdir", grey, "--select", "HL002",
+                   "--format", "json", "--no-cache", *extra)
+        assert r.exit_code == 2, r.output
+        first, last = r.stderr.strip().splitlines()[0], r.stderr.strip().splitlines()[-1]
+        assert "no such file" in first and "the other paths are checked" in first
+        assert "nosuch.jpg" in last and "nosuchdir" in last and "not checked" in last
+        photos = json.loads(r.stdout)["photos"]
+        assert [p["path"] for p in photos] == [str(grey)]
+        assert [f["code"] for f in photos[0]["findings"]] == ["HL002"]
+
+
+def test_only_missing_paths_stop_the_run_before_any_work(tmp_path):
+    """Nothing to check: exit 2 with the paths named, no report on stdout."""
+    r = invoke("check", tmp_path / "nosuch.jpg", "--format", "json", "--no-cache")
     assert r.exit_code == 2, r.output
-    assert "nosuch.jpg" in r.stderr and "nosuchdir" in r.stderr and "no such file" in r.stderr
+    assert "nosuch.jpg" in r.stderr and "other paths" not in r.stderr
     assert r.stdout == ""
 
 

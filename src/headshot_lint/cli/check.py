@@ -119,7 +119,8 @@ def check(
     """
     opts = _Options(**{name: value for name, value in locals().items() if name != "ctx"})  # every option above
     safe_stdout()
-    from_stdin = _check_paths(opts)
+    from_stdin, missing = _check_paths(opts)
+    opts = dataclasses.replace(opts, paths=[p for p in opts.paths if p not in missing])
     spooled = spool_stdin(ctx, opts.stdin_filename, opts.max_stdin_mb) if from_stdin else None
     config, rules, shard_of, base = _settings(opts, spooled)
     if opts.stats_beside and opts.output is None:
@@ -140,6 +141,10 @@ def check(
         write_output(opts.write_baseline, baseline.render(recorded, root=str(opts.write_baseline.resolve().parent)))
         err.print(f"wrote {esc(opts.write_baseline)}: {sum(len(r.codes) for r in recorded)} finding(s) on "
                   f"{len(recorded)} photo(s); runs with --baseline {esc(opts.write_baseline)} report only new ones")
+    if missing:  # said again after the report, where a long run's first lines have scrolled away
+        err.print("[red]error:[/red] not checked, no such file or folder: " + ", ".join(esc(p) for p in missing))
+        raise typer.Exit(ExitCode.ERROR)
+    if opts.write_baseline is not None:
         raise typer.Exit(ExitCode.CLEAN)
     raise typer.Exit(ExitCode.CLEAN if opts.exit_zero or not outcome.failed else ExitCode.FINDINGS)
 
@@ -182,9 +187,11 @@ class _Options:
                                                               OutputFormat.json)
 
 
-def _check_paths(opts: _Options) -> bool:
-    """Whether the photo comes from standard input; exit 2 before any work when the paths
-    cannot be checked (a typo is the run's error, not a photo scoring 0) or an output
+def _check_paths(opts: _Options) -> Tuple[bool, List[Path]]:
+    """(whether the photo comes from standard input, the paths that do not exist). A missing
+    path is the run's error, not a photo scoring 0: it is named on stderr, the other paths are
+    still checked and the run exits 2 at the end (a typo in a CI script fails loudly without
+    hiding the rest). Exit 2 before any work when nothing given exists, or when an output
     cannot be written."""
     paths = opts.paths
     from_stdin = any(str(p) == STDIN for p in paths)
@@ -195,11 +202,14 @@ def _check_paths(opts: _Options) -> bool:
         err.print(f"[red]error:[/red] --stdin-filename needs the path '{STDIN}'")
         raise typer.Exit(ExitCode.ERROR)
     missing = [p for p in paths if str(p) != STDIN and not os.path.lexists(p)]  # a broken link is a file
-    if missing:  # nothing is checked
-        err.print("[red]error:[/red] no such file or folder: " + ", ".join(esc(p) for p in missing))
-        raise typer.Exit(ExitCode.ERROR)
-    _check_outputs((opts.output, opts.write_baseline), [p for p in paths if str(p) != STDIN])
-    return from_stdin
+    if missing:
+        rest = "; the other paths are checked, then the run exits 2" if len(missing) < len(paths) else ""
+        err.print("[red]error:[/red] no such file or folder: " + ", ".join(esc(p) for p in missing) + rest)
+        if len(missing) == len(paths):
+            raise typer.Exit(ExitCode.ERROR)
+    _check_outputs((opts.output, opts.write_baseline), [p for p in paths if str(p) != STDIN and p not in missing])
+    return from_stdin, missing
+
 
 
 def _settings(opts: _Options, spooled: Tuple[Path, str] | None
