@@ -42,9 +42,31 @@ def test_a_missing_path_is_an_error_of_the_run_not_a_photo(grey, tmp_path):
         first, last = r.stderr.strip().splitlines()[0], r.stderr.strip().splitlines()[-1]
         assert "no such file" in first and "the other paths are checked" in first
         assert "nosuch.jpg" in last and "nosuchdir" in last and "not checked" in last
-        photos = json.loads(r.stdout)["photos"]
-        assert [p["path"] for p in photos] == [str(grey)]
-        assert [f["code"] for f in photos[0]["findings"]] == ["HL002"]
+        doc = json.loads(r.stdout)
+        assert [p["path"] for p in doc["photos"]] == [str(grey)]
+        assert [f["code"] for f in doc["photos"][0]["findings"]] == ["HL002"]
+        assert doc["summary"]["missing_paths"] == [str(tmp_path / "nosuch.jpg"), str(tmp_path / "nosuchdir")]
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
+def test_ci_formats_name_the_missing_paths_and_only_then(grey, tmp_path, fmt):
+    """The documents CI reads say which paths were not checked (JSON summary.missing_paths, a
+    SARIF invocation that did not succeed, a JUnit error), and say nothing when all exist."""
+    gone = tmp_path / "gone.jpg"
+    for paths, code in (((grey, gone), 2), ((grey,), 1)):
+        r = invoke("check", *paths, "--select", "HL002", "--format", fmt, "--no-cache")
+        assert r.exit_code == code, r.output
+        if fmt == "json":
+            named = json.loads(r.stdout)["summary"].get("missing_paths", [])
+        elif fmt == "sarif":
+            runs = json.loads(r.stdout)["runs"][0]
+            named = [n["message"]["text"] for i in runs.get("invocations", []) for n in i["toolExecutionNotifications"]
+                     if not i["executionSuccessful"] and n["level"] == "error"]
+        else:
+            root = ET.fromstring(r.stdout)
+            named = [c.get("name") for c in root.iter("testcase") if c.find("error") is not None]
+            assert root.get("errors") == str(len(named))
+        assert len(named) == (code == 2) and all("gone.jpg" in n for n in named)
 
 
 def test_only_missing_paths_stop_the_run_before_any_work(tmp_path):

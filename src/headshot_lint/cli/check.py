@@ -134,7 +134,7 @@ def check(
     outcome = _Outcome(stats, gate, opts.fail_on.value if opts.fail_on else config.fail_on or ERROR, base,
                        recording=opts.write_baseline is not None, label=spooled[1] if spooled else None)
     audits = _auditor(opts, batch_jobs, rules, config, stats, outcome, base)
-    on_stdout = _report(opts, rules, stats, gate, len(files), audits)
+    on_stdout = _report(opts, rules, stats, gate, len(files), audits, [str(p) for p in missing])
     _notes(opts, stats, gate, on_stdout, base, outcome)
     if opts.write_baseline is not None:
         recorded = outcome.recorded
@@ -267,9 +267,10 @@ def _auditor(opts: _Options, batch_jobs: List[Job], rules: Sequence[Rule], confi
 
 
 def _report(opts: _Options, rules: Sequence[Rule], stats: Stats, gate: FailUnder | None, n_files: int,
-            audits: Callable[..., Iterator[Report]]) -> bool:
+            audits: Callable[..., Iterator[Report]], missing: Sequence[str] = ()) -> bool:
     """Run the batch and write the report (or the counts per rule) as photos are done;
-    whether the fail-under sentence already went to the terminal. A failure exits 2."""
+    whether the fail-under sentence already went to the terminal. A failure exits 2.
+    ``missing``: paths given that do not exist, named in the formats that can say so."""
     on_stdout = False
     fmt, output = opts.output_format, opts.output
     show = opts.progress if opts.progress is not None else (err.is_terminal and not os.environ.get("CI"))
@@ -294,7 +295,7 @@ def _report(opts: _Options, rules: Sequence[Rule], stats: Stats, gate: FailUnder
                 text_report.summary(console, counts, gate)
                 on_stdout = console.is_terminal
         else:  # each report's piece written to a spool as it arrives; the document assembled at the end
-            with _writer(fmt, rules, stats.digests, opts.verbose, gate=gate, quiet=opts.quiet,
+            with _writer(fmt, rules, stats.digests, opts.verbose, gate=gate, quiet=opts.quiet, missing=missing,
                          spool_dir=str(output.resolve().parent) if output is not None and not writes_through(output)
                          else None) as writer:
                 for r in run():
@@ -400,17 +401,19 @@ def _config(config_file: Path | None, paths: List[Path]) -> Config:
 
 
 def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bool,
-            gate: FailUnder | None = None, quiet: bool = False, spool_dir: str | None = None) -> Writer:
+            gate: FailUnder | None = None, quiet: bool = False, spool_dir: str | None = None,
+            missing: Sequence[str] = ()) -> Writer:
     """The incremental writer of ``fmt`` (``digests`` and ``gate`` are read as each report
-    is added: the photos under --fail-under are named in every format that can say so)."""
+    is added: the photos under --fail-under are named in every format that can say so; so are
+    the ``missing`` paths in JSON, SARIF and JUnit, the formats CI reads)."""
     if fmt is OutputFormat.json:
-        return json_report.Writer(spool_dir=spool_dir, fail_under=gate)
+        return json_report.Writer(spool_dir=spool_dir, fail_under=gate, missing=missing)
     if fmt is OutputFormat.sarif:
         from ..report import sarif
-        return sarif.Writer(rules, digests, spool_dir=spool_dir)
+        return sarif.Writer(rules, digests, spool_dir=spool_dir, missing=missing)
     if fmt is OutputFormat.junit:
         from ..report import junit
-        return junit.Writer(rules, spool_dir=spool_dir, fail_under=gate)
+        return junit.Writer(rules, spool_dir=spool_dir, fail_under=gate, missing=missing)
     if fmt is OutputFormat.gitlab:
         from ..report import gitlab
         return gitlab.Writer(rules, digests, spool_dir=spool_dir)

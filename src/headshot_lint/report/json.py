@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from .. import __version__
 from ..gate import FailUnder
 from ..model import Finding, Report
 from . import _stream
 
-SCHEMA_VERSION = "1.1"  # 1.1: findings[].detail, summary.fail_under
+SCHEMA_VERSION = "1.2"  # 1.1: findings[].detail, summary.fail_under; 1.2: summary.missing_paths
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -57,9 +57,11 @@ class Writer(_stream.Writer):
     """The run's JSON document, one photo at a time (see :mod:`._stream`); only the summary's
     counters stay in memory."""
 
-    def __init__(self, spool_dir: str | None = None, fail_under: FailUnder | None = None) -> None:
+    def __init__(self, spool_dir: str | None = None, fail_under: FailUnder | None = None,
+                 missing: Sequence[str] = ()) -> None:
         super().__init__(spool_dir)
         self._fail_under = fail_under
+        self._missing = [str(p) for p in missing]
         self._errors = 0
         self._warnings = 0
         self._by_rule: dict[str, int] = {}
@@ -75,12 +77,15 @@ class Writer(_stream.Writer):
 
     def summary(self) -> dict[str, Any]:
         """The document's ``summary`` for the photos added so far; with ``--fail-under``, its
-        threshold and the photos under it (``fail_under``: ``threshold``, ``photos`` [{path, score}])."""
+        threshold and the photos under it (``fail_under``: ``threshold``, ``photos`` [{path, score}]);
+        the paths given that did not exist, when some did not (``missing_paths``: not checked)."""
         doc = {"photos": self.photos, "errors": self._errors, "warnings": self._warnings,
                "findings_by_rule": dict(sorted(self._by_rule.items()))}
         if self._fail_under is not None:
             doc["fail_under"] = {"threshold": self._fail_under.threshold,
                                  "photos": [{"path": p, "score": s} for p, s in self._fail_under.below.items()]}
+        if self._missing:
+            doc["missing_paths"] = list(self._missing)
         return doc
 
     def _frame(self, summary: dict[str, Any] | None = None) -> _stream.JsonList:

@@ -75,11 +75,12 @@ class Writer(_stream.Writer):
     the totals go into the root element once every suite is written."""
 
     def __init__(self, rules: Sequence[Rule], spool_dir: str | None = None,
-                 fail_under: FailUnder | None = None) -> None:
+                 fail_under: FailUnder | None = None, missing: Sequence[str] = ()) -> None:
         super().__init__(spool_dir)
         self._rules = tuple(rules)
         self._fail_under = fail_under
         self._totals = dict.fromkeys(_TOTALS, 0)
+        self._missing = [str(p) for p in missing]
 
     def fragment(self, report: Report) -> str:
         suite, counts = _suite(report, self._rules, self._fail_under)
@@ -89,11 +90,31 @@ class Writer(_stream.Writer):
         return "\n  " + ET.tostring(suite, encoding="unicode")
 
     def head(self) -> str:
-        root = ET.tostring(_root(self._totals), encoding="unicode")  # <testsuites ... />
-        return _DECLARATION + (root if self.photos == 0 else root[:-len(" />")] + ">")
+        root = _root(self._totals)
+        if self._missing:
+            root.set("tests", str(self._totals["tests"] + len(self._missing)))
+            root.set("errors", str(len(self._missing)))
+        text = ET.tostring(root, encoding="unicode")  # <testsuites ... />
+        return _DECLARATION + (text if self._empty else text[:-len(" />")] + ">")
 
     def tail(self) -> str:
-        return "\n" if self.photos == 0 else "\n</testsuites>\n"
+        if self._empty:
+            return "\n"
+        missing = ""
+        if self._missing:  # a suite of its own: each path given that does not exist is an error of the run
+            suite = ET.Element("testsuite", name="missing paths", tests=str(len(self._missing)),
+                               failures="0", errors=str(len(self._missing)), skipped="0")
+            for p in self._missing:
+                case = ET.SubElement(suite, "testcase", name=p, classname="headshot-lint")
+                ET.SubElement(case, "error", type="missing-path",
+                              message=f"No such file or folder: {p}; it was not checked.")
+            ET.indent(suite, level=1)
+            missing = "\n  " + ET.tostring(suite, encoding="unicode")
+        return missing + "\n</testsuites>\n"
+
+    @property
+    def _empty(self) -> bool:
+        return self.photos == 0 and not self._missing
 
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -73,13 +73,23 @@ def _result(report: Report, f: Finding, uri: str, index: Mapping[str, int],
     return result
 
 
+def _invocation(missing: Sequence[str]) -> dict:
+    """The run did not succeed: paths given that do not exist, one error notification each."""
+    return {"executionSuccessful": False, "toolExecutionNotifications": [
+        {"level": "error", "descriptor": {"id": "missing-path"},
+         "message": {"text": f"No such file or folder: {p}; it was not checked."},
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": _paths.uri(_common.relative(str(p))),
+                                                                  "uriBaseId": "%SRCROOT%"}}}]}
+        for p in missing]}
+
+
 class Writer(_stream.Writer):
     """The SARIF log, one photo's results at a time (see :mod:`._stream`).
 
     ``digests`` (path -> sha256 hex) is read when each report is added."""
 
     def __init__(self, rules: Sequence[Rule], digests: Mapping[str, str] | None = None,
-                 spool_dir: str | None = None) -> None:
+                 spool_dir: str | None = None, missing: Sequence[str] = ()) -> None:
         super().__init__(spool_dir)
         self._used = _common.rules_used(rules)
         self._index = {r.code: n for n, r in enumerate(self._used)}
@@ -95,6 +105,7 @@ class Writer(_stream.Writer):
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The folder headshot-lint ran in."}}},
                 "results": _stream.JsonList.placeholder(),
                 "columnKind": "unicodeCodePoints",
+                **({"invocations": [_invocation(missing)]} if missing else {}),
             }],
         })
 
