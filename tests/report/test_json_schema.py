@@ -43,3 +43,15 @@ def test_fail_under_summary_conforms():
     assert doc["summary"]["fail_under"] == {"threshold": 40.0, "photos": [{"path": "team/ann.jpg", "score": 30.0}]}
     doc["summary"]["fail_under"]["photos"][0].pop("score")
     assert not jsonschema.Draft202012Validator(SCHEMA).is_valid(doc)
+
+
+def test_missing_paths_summary_conforms():
+    """Paths given that do not exist are listed in the summary, in the schema's shape; an
+    empty list is not written (the schema asks for at least one)."""
+    with json_report.Writer(missing=["team/gone.jpg"]) as w:
+        for r in reports():
+            w.add(r)
+        doc = json.loads(w.render())
+    jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+    assert doc["summary"]["missing_paths"] == ["team/gone.jpg"]
+    assert "missing_paths" not in json.loads(json_report.render(reports()))["summary"]

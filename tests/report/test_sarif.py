@@ -66,3 +66,20 @@ def test_baselined_findings_stay_as_suppressed_results():
     suppressed = [r for r in results if "suppressions" in r]
     assert len(results) == 4 and [r["ruleId"] for r in suppressed] == [first.findings[0].code]
     assert suppressed[0]["suppressions"] == [sarif.BASELINE_SUPPRESSION]
+
+
+def test_missing_paths_make_a_valid_unsuccessful_invocation():
+    """Paths given that do not exist: the run's invocation did not succeed, one error
+    notification names each (valid SARIF); without them the log has no invocation."""
+    with sarif.Writer(rules(), missing=["team/gone.jpg", "old staff/"]) as w:
+        for r in reports():
+            w.add(r)
+        doc = json.loads(w.render())
+    jsonschema.Draft4Validator(SCHEMA).validate(doc)
+    (inv,) = doc["runs"][0]["invocations"]
+    assert inv["executionSuccessful"] is False
+    notes = inv["toolExecutionNotifications"]
+    assert [n["level"] for n in notes] == ["error", "error"]
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == [
+        "team/gone.jpg", "old%20staff/"]
+    assert "invocations" not in _doc()["runs"][0]
