@@ -111,6 +111,8 @@ def test_without_a_face_the_head_the_matte_shows_is_judged():
     fx, fy = face.center
     assert abs(cx - fx) < 0.5 * face.width and abs(cy - fy) < 0.8 * face.height, (cx, cy, face)
     assert "contrast_near" not in m.values  # no skin measured without a face
+    # no complexion to choose for: the guide's reliable default, as the fix paints it
+    assert (m.details["recommended_name"], m.details["recommended_hex"]) == ("medium grey", "#808080")
 
 
 def test_without_a_face_a_ground_of_the_head_s_lightness_still_melts():

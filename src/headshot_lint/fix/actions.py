@@ -30,10 +30,9 @@ def _replace_background(canvas: Canvas, params: Mapping[str, Any]) -> np.ndarray
 def _tone_for(scene: Scene) -> str:
     """The guide's tone for this face and clothes when the finding did not carry one
     (medium grey without a measurable face)."""
-    from ..measures.tone import MEDIUM_GREY, tone_for
+    from ..measures._palette import advised_tone
 
-    tone = tone_for(scene)
-    return (tone or MEDIUM_GREY).hex
+    return advised_tone(scene).hex
 
 
 #: A backdrop tone may leave at most this share of the body's outline lost against it (the

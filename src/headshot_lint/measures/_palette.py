@@ -138,6 +138,12 @@ def tone_for(scene: Scene) -> Tone | None:
     return recommend_tone(float(skin_lab(scene)[0]), clothing_lab(scene))
 
 
+def advised_tone(scene: Scene) -> Tone:
+    """:func:`tone_for`, or without measurable facial skin (a silhouette, a face turned
+    away) the guide's reliable default, medium grey: no complexion to choose for."""
+    return tone_for(scene) or MEDIUM_GREY
+
+
 #: The guide's two tones that suit every complexion (its "most reliable" and "second
 #: most reliable"), whenever they separate from the skin.
 UNIVERSAL = (MEDIUM_GREY, OFF_WHITE)

@@ -20,7 +20,7 @@ from ..model import Measurement, Region
 from ..scene import PERSON_FIRM, Scene
 from . import measure
 from ._learned import heads_dir
-from ._palette import recommend_tone, tone_for
+from ._palette import advised_tone
 from ._views import HalfView, half_view, masked_sample, profile_crop, skin_lab, subject_head, thumbnails
 
 #: A background pixel "melts" into the face within this many L* of the face's lightness.
@@ -128,7 +128,7 @@ def small_size_contrast(scene: Scene) -> Measurement:
     if near is not None:
         values["delta_l_near"], values["contrast_near"] = near
     values = {k: round(float(v), 3) for k, v in values.items()}
-    tone = tone_for(scene) or recommend_tone(skin_l if skin_l is not None else 50.0)
+    tone = advised_tone(scene)
     x0, y0, side = profile_crop(scene)
     regions = (
         Region.from_pixels(x0, y0, x0 + side, y0 + side, scene.width, scene.height, "profile picture crop"),

@@ -15,7 +15,8 @@ from ..scene import Scene
 from . import measure
 from ._palette import (  # noqa: F401 - the palette's public names, re-exported
     CHARCOAL, DARKER_BELOW, LIGHT_GREY, LIGHTER_FROM, MEDIUM_DARK_GREY, MEDIUM_GREY, MIN_CLOTHING_DELTA_E,
-    MIN_SEPARATION_L, NAVY, OFF_WHITE, PALETTE, PREFERENCE, UNIVERSAL, Tone, complexion, recommend_tone, tone_for)
+    MIN_SEPARATION_L, NAVY, OFF_WHITE, PALETTE, PREFERENCE, UNIVERSAL, Tone, advised_tone, complexion, recommend_tone,
+    tone_for)
 from ._views import half_view, masked_sample, skin_lab
 
 
