@@ -48,10 +48,11 @@ def test_a_missing_path_is_an_error_of_the_run_not_a_photo(grey, tmp_path):
         assert doc["summary"]["missing_paths"] == [str(tmp_path / "nosuch.jpg"), str(tmp_path / "nosuchdir")]
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif", "junit"])
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github"])
 def test_ci_formats_name_the_missing_paths_and_only_then(grey, tmp_path, fmt):
     """The documents CI reads say which paths were not checked (JSON summary.missing_paths, a
-    SARIF invocation that did not succeed, a JUnit error), and say nothing when all exist."""
+    SARIF invocation that did not succeed, a JUnit error, a GitHub error annotation), and say
+    nothing when all exist."""
     gone = tmp_path / "gone.jpg"
     for paths, code in (((grey, gone), 2), ((grey,), 1)):
         r = invoke("check", *paths, "--select", "HL002", "--format", fmt, "--no-cache")
@@ -62,10 +63,12 @@ def test_ci_formats_name_the_missing_paths_and_only_then(grey, tmp_path, fmt):
             runs = json.loads(r.stdout)["runs"][0]
             named = [n["message"]["text"] for i in runs.get("invocations", []) for n in i["toolExecutionNotifications"]
                      if not i["executionSuccessful"] and n["level"] == "error"]
-        else:
+        elif fmt == "junit":
             root = ET.fromstring(r.stdout)
             named = [c.get("name") for c in root.iter("testcase") if c.find("error") is not None]
             assert root.get("errors") == str(len(named))
+        else:
+            named = [line for line in r.stdout.splitlines() if line.startswith("::error title=headshot-lint missing")]
         assert len(named) == (code == 2) and all("gone.jpg" in n for n in named)
 
 

@@ -405,7 +405,7 @@ def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bo
             missing: Sequence[str] = ()) -> Writer:
     """The incremental writer of ``fmt`` (``digests`` and ``gate`` are read as each report
     is added: the photos under --fail-under are named in every format that can say so; so are
-    the ``missing`` paths in JSON, SARIF and JUnit, the formats CI reads)."""
+    the ``missing`` paths in JSON, SARIF, JUnit and GitHub annotations, the formats CI reads)."""
     if fmt is OutputFormat.json:
         return json_report.Writer(spool_dir=spool_dir, fail_under=gate, missing=missing)
     if fmt is OutputFormat.sarif:
@@ -422,7 +422,7 @@ def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bo
         return csv.Writer(rules, spool_dir=spool_dir)
     if fmt is OutputFormat.github:
         from ..report import github
-        return github.Writer(rules, spool_dir=spool_dir, fail_under=gate)
+        return github.Writer(rules, spool_dir=spool_dir, fail_under=gate, missing=missing)
     if fmt is OutputFormat.html:
         from ..report import html
         return html.Writer(rules, spool_dir=spool_dir, fail_under=gate,

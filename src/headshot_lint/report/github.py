@@ -38,9 +38,15 @@ class Writer(_stream.Writer):
     """The annotations, one photo's findings at a time (see :mod:`._stream`); a clean photo writes nothing."""
 
     def __init__(self, rules: Sequence[Rule] = (), spool_dir: str | None = None,
-                 fail_under: FailUnder | None = None) -> None:
+                 fail_under: FailUnder | None = None, missing: Sequence[str] = ()) -> None:
         super().__init__(spool_dir)
         self._fail_under = fail_under
+        self._missing = [str(p) for p in missing]
+
+    def tail(self) -> str:
+        """One error per path given that does not exist (no ``file``: there is none to point at)."""
+        return "".join(f"::error title={escape_property('headshot-lint missing path')}::"
+                       f"{escape_data(f'No such file or folder: {p}; it was not checked.')}\n" for p in self._missing)
 
     def fragment(self, report: Report) -> str:
         path = _paths.posix(_common.relative(report.path))
