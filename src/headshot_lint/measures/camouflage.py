@@ -193,7 +193,8 @@ def skin_tone_camouflage(scene: Scene) -> Measurement:
         return Measurement.not_assessable(name, "no face: the skin colour is unknown")
     skin, ring = scene.skin_mask, scene.head_ring
     if scene.face not in scene.faces_on_person:
-        return Measurement.not_assessable(name, "the outline of the person does not cover the detected face (a face on a poster, or a figure against the light that the outline missed)")
+        return Measurement.not_assessable(name, "the outline of the person does not cover the detected face "
+                                                "(a face on a poster, or a figure against the light the outline missed)")
     if skin.sum() < 20:
         return Measurement.not_assessable(name, "too little facial skin visible to measure")
     if ring.sum() < 50:
