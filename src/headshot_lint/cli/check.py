@@ -211,7 +211,6 @@ def _check_paths(opts: _Options) -> Tuple[bool, List[Path]]:
     return from_stdin, missing
 
 
-
 def _settings(opts: _Options, spooled: Tuple[Path, str] | None
               ) -> Tuple[Config, Sequence[Rule], Tuple[int, int] | None, baseline.Baseline | None]:
     """(configuration, rules to run, shard or None, baseline or None); a bad one exits 2."""

@@ -24,6 +24,11 @@ def relative(path: str) -> str:
     return path
 
 
+def missing_path(path: str) -> str:
+    """What the CI formats say of a path given that does not exist."""
+    return f"No such file or folder: {path}; it was not checked."
+
+
 def counted(n: int, noun: str) -> str:
     """``n`` and the noun, plural unless one: "1 photo", "3 errors", "0 warnings"."""
     return f"{n} {noun}{'s' * (n != 1)}"

@@ -46,7 +46,7 @@ class Writer(_stream.Writer):
     def tail(self) -> str:
         """One error per path given that does not exist (no ``file``: there is none to point at)."""
         return "".join(f"::error title={escape_property('headshot-lint missing path')}::"
-                       f"{escape_data(f'No such file or folder: {p}; it was not checked.')}\n" for p in self._missing)
+                       f"{escape_data(_common.missing_path(p))}\n" for p in self._missing)
 
     def fragment(self, report: Report) -> str:
         path = _paths.posix(_common.relative(report.path))

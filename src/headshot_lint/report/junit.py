@@ -107,7 +107,7 @@ class Writer(_stream.Writer):
             for p in self._missing:
                 case = ET.SubElement(suite, "testcase", name=p, classname="headshot-lint")
                 ET.SubElement(case, "error", type="missing-path",
-                              message=f"No such file or folder: {p}; it was not checked.")
+                              message=_common.missing_path(p))
             ET.indent(suite, level=1)
             missing = "\n  " + ET.tostring(suite, encoding="unicode")
         return missing + "\n</testsuites>\n"

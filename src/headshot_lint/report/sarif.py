@@ -77,7 +77,7 @@ def _invocation(missing: Sequence[str]) -> dict:
     """The run did not succeed: paths given that do not exist, one error notification each."""
     return {"executionSuccessful": False, "toolExecutionNotifications": [
         {"level": "error", "descriptor": {"id": "missing-path"},
-         "message": {"text": f"No such file or folder: {p}; it was not checked."},
+         "message": {"text": _common.missing_path(p)},
          "locations": [{"physicalLocation": {"artifactLocation": {"uri": _paths.uri(_common.relative(str(p))),
                                                                   "uriBaseId": "%SRCROOT%"}}}]}
         for p in missing]}
