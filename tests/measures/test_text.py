@@ -211,6 +211,7 @@ def test_corner_watermark_over_the_person_counts_as_background_text():
     assert any(r.label == "watermark" for r in after.regions)
     assert "watermark" not in before.details["found"]
     assert after.details["found"].endswith("a watermark in a corner of the photo")
+    assert after.values["coverage"] > before.values["coverage"]  # the overlay covers part of the photo
 
 
 def test_message_names_only_what_was_found():
@@ -221,7 +222,7 @@ def test_message_names_only_what_was_found():
     (finding,) = [f for f in report.findings if f.code == "HL401"]
     assert re.match(r"\d+ lines? of text in the background behind you: ", finding.message)
     assert "0 of them" not in finding.message and "(0 " not in finding.message and "logo" not in finding.message.split(":")[0]
-    assert re.match(r"lines of text found: \d+ \(passes below 1\), covering \d+\.\d% of the background$", finding.detail)
+    assert re.match(r"lines of text found: \d+ \(passes below 1\), covering \d+\.\d% of the photo$", finding.detail)
 
 
 def test_found_phrase_speaks_plainly():
@@ -392,6 +393,7 @@ def test_watermark_on_a_plain_backdrop_is_found_in_its_corner():
     assert m.details["search"].startswith("plain background") and "corner" in m.details["detector"]
     assert m.details["found"] == "a watermark in a corner of the photo"
     assert any(r.label == "watermark" for r in m.regions)
+    assert 0 < m.values["coverage"] < 10  # what it covers is said, not "0.0%"
     assert text.text_or_logo(scene_of(plain)).details["search"].startswith("skipped")
 
 

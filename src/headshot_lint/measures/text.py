@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import json
+from typing import Sequence
 
 import cv2
 import numpy as np
@@ -118,7 +119,8 @@ def text_or_logo(scene: Scene) -> Measurement:
     text_marks : detected text lines in the background (what HL401 judges).
     logo_marks : letterless marks repeated on a flat surround (step-and-repeat), not
         overlapping text; reported as evidence, not judged (they lowered F1 on real photos).
-    coverage : share of the background that the text boxes cover, % in [0, 100].
+    coverage : share of the photo that the counted lines and watermarks cover, % in [0, 100]
+        (of the photo, not the background: a watermark over the clothing covers no background).
     clothing_text : text boxes on the subject's clothing (what HL402 notes).
     edge_density : fraction of background pixels on an edge, in [0, 1] (the plain gate).
     unread_lines : background lines dropped because a lone line did not read as text.
@@ -171,7 +173,8 @@ def text_or_logo(scene: Scene) -> Measurement:
                     "detector": f"pp-ocrv5-det at {DETECTOR_SIDE} px on the corners", "read": "",
                     "found": found_phrase(len(marked), len(marked), 0)} if marked else
                    {"search": "skipped: plain background", "detector": "none", "found": "nothing"})
-        return Measurement(name, {"text_marks": len(marked), "logo_marks": 0, "coverage": 0.0, "clothing_text": 0,
+        return Measurement(name, {"text_marks": len(marked), "logo_marks": 0,
+                                  "coverage": _coverage(marked, bg.shape), "clothing_text": 0,
                                   "edge_density": round(density, 5), "unread_lines": 0, "watermarks": len(marked)},
                            regions=tuple(Region.from_pixels(b.x0, b.y0, b.x1, b.y1, scene.width, scene.height,
                                                             "watermark") for b in marked),
@@ -212,17 +215,13 @@ def text_or_logo(scene: Scene) -> Measurement:
     logos = [m for m in td.mark_boxes(scene.gray, bg) if m.score >= 1.0
              and not any(td.fraction_inside(m, _box_mask(b, bg.shape)) > 0 for b in background)]
     clothing = _on_clothing(scene, [b for b in on_person if b not in marked])
-    covered = np.zeros(bg.shape, bool)
-    for b in background:
-        covered[b.y0:b.y1, b.x0:b.x1] = True
-    coverage = 100.0 * float((covered & bg).sum()) / float(bg.sum())
     regions = tuple(Region.from_pixels(b.x0, b.y0, b.x1, b.y1, scene.width, scene.height, b.kind)
                     for b in background)
     regions += tuple(Region.from_pixels(b.x0, b.y0, b.x1, b.y1, scene.width, scene.height, "text on clothing")
                      for b in clothing)
     regions += tuple(Region.from_pixels(b.x0, b.y0, b.x1, b.y1, scene.width, scene.height, "repeated mark")
                      for b in logos)
-    values = {"text_marks": len(background), "logo_marks": len(logos), "coverage": round(coverage, 2),
+    values = {"text_marks": len(background), "logo_marks": len(logos), "coverage": _coverage(background, bg.shape),
               "clothing_text": len(clothing),
               "edge_density": round(density, 5), "unread_lines": unread, "watermarks": len(marked)}
     return Measurement(name, values, regions=regions,
@@ -371,6 +370,15 @@ def _corner_watermarks(rgb: np.ndarray, tile: tuple) -> list:
     boxes = td.tile_boxes(rgb, tile, scale=DETECTOR_SIDE / float(max(rgb.shape[:2])),
                           min_height=_MIN_LINE_PX, max_height=_MAX_LINE_PX)
     return _watermarks(rgb, boxes)
+
+
+def _coverage(boxes: Sequence[td.Box], shape: tuple) -> float:
+    """Share of the frame (``shape``: rows, columns) the boxes cover together, % in [0, 100],
+    rounded to 0.01."""
+    covered = np.zeros(shape[:2], bool)
+    for b in boxes:
+        covered[b.y0:b.y1, b.x0:b.x1] = True
+    return round(100.0 * float(covered.mean()), 2)
 
 
 def _box_mask(b: td.Box, shape: tuple) -> np.ndarray:
