@@ -4,9 +4,12 @@ entries, one wording of the verdict, did-you-mean for explain."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import os
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -48,11 +51,12 @@ def test_a_missing_path_is_an_error_of_the_run_not_a_photo(grey, tmp_path):
         assert doc["summary"]["missing_paths"] == [str(tmp_path / "nosuch.jpg"), str(tmp_path / "nosuchdir")]
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github"])
-def test_ci_formats_name_the_missing_paths_and_only_then(grey, tmp_path, fmt):
-    """The documents CI reads say which paths were not checked (JSON summary.missing_paths, a
-    SARIF invocation that did not succeed, a JUnit error, a GitHub error annotation), and say
-    nothing when all exist."""
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github", "gitlab", "csv", "html"])
+def test_reports_name_the_missing_paths_and_only_then(grey, tmp_path, fmt):
+    """The documents CI and auditors read say which paths were not checked (JSON
+    summary.missing_paths, a SARIF invocation that did not succeed, a JUnit error, a GitHub
+    error annotation, a GitLab blocker, a CSV row with the verdict "missing", a banner in the
+    HTML page), and say nothing when all exist."""
     gone = tmp_path / "gone.jpg"
     for paths, code in (((grey, gone), 2), ((grey,), 1)):
         r = invoke("check", *paths, "--select", "HL002", "--format", fmt, "--no-cache")
@@ -67,8 +71,21 @@ def test_ci_formats_name_the_missing_paths_and_only_then(grey, tmp_path, fmt):
             root = ET.fromstring(r.stdout)
             named = [c.get("name") for c in root.iter("testcase") if c.find("error") is not None]
             assert root.get("errors") == str(len(named))
-        else:
+        elif fmt == "github":
             named = [line for line in r.stdout.splitlines() if line.startswith("::error title=headshot-lint missing")]
+        elif fmt == "gitlab":
+            issues = json.loads(r.stdout)
+            named = [i["location"]["path"] for i in issues if i["check_name"] == "missing-path"]
+            assert all(i["severity"] == "blocker" for i in issues if i["check_name"] == "missing-path")
+            assert len({i["fingerprint"] for i in issues}) == len(issues)
+        elif fmt == "csv":
+            rows = list(csv.reader(io.StringIO(r.stdout)))
+            named = [row[0] for row in rows[1:] if row[2] == "missing"]
+            assert all(len(row) == len(rows[0]) for row in rows) and len(rows) == 2 + len(named)
+        else:
+            named = re.findall(r"<li>([^<]*)</li>", r.stdout.split("not checked, no such file", 1)[-1].split("</div>")[0]) \
+                if "not checked, no such file" in r.stdout else []
+            assert r.stdout.rstrip().endswith("</html>")
         assert len(named) == (code == 2) and all("gone.jpg" in n for n in named)
 
 

@@ -404,7 +404,7 @@ def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bo
             missing: Sequence[str] = ()) -> Writer:
     """The incremental writer of ``fmt`` (``digests`` and ``gate`` are read as each report
     is added: the photos under --fail-under are named in every format that can say so; so are
-    the ``missing`` paths in JSON, SARIF, JUnit and GitHub annotations, the formats CI reads)."""
+    the ``missing`` paths in every format but the text ones, which say so on stderr)."""
     if fmt is OutputFormat.json:
         return json_report.Writer(spool_dir=spool_dir, fail_under=gate, missing=missing)
     if fmt is OutputFormat.sarif:
@@ -415,16 +415,16 @@ def _writer(fmt: OutputFormat, rules: Sequence[Rule], digests: dict, verbose: bo
         return junit.Writer(rules, spool_dir=spool_dir, fail_under=gate, missing=missing)
     if fmt is OutputFormat.gitlab:
         from ..report import gitlab
-        return gitlab.Writer(rules, digests, spool_dir=spool_dir)
+        return gitlab.Writer(rules, digests, spool_dir=spool_dir, missing=missing)
     if fmt is OutputFormat.csv:
         from ..report import csv
-        return csv.Writer(rules, spool_dir=spool_dir)
+        return csv.Writer(rules, spool_dir=spool_dir, missing=missing)
     if fmt is OutputFormat.github:
         from ..report import github
         return github.Writer(rules, spool_dir=spool_dir, fail_under=gate, missing=missing)
     if fmt is OutputFormat.html:
         from ..report import html
-        return html.Writer(rules, spool_dir=spool_dir, fail_under=gate,
+        return html.Writer(rules, spool_dir=spool_dir, fail_under=gate, missing=missing,
                            link_base=spool_dir or os.getcwd())  # photos linked relative to the report
     return text_report.Writer(rules, verbose, width=120, spool_dir=spool_dir, concise=fmt is OutputFormat.concise,
                               quiet=quiet, fail_under=gate)

@@ -4,7 +4,8 @@ For auditing a collection in a spreadsheet: sort by the overall score, filter by
 rule's column, count verdicts. Columns: ``path``, ``score`` (0-100, empty when
 unreadable), ``verdict`` (good / fair / poor / unreadable), ``errors``, ``warnings``,
 ``findings`` (the failed rules' codes; verdict ``unreadable`` when the file could not be read), then each selected rule's quality score 0-100
-under ``CODE name`` (empty when the rule could not judge the photo). RFC 4180 quoting,
+under ``CODE name`` (empty when the rule could not judge the photo). A path given that does
+not exist gets a last row of its own with the verdict ``missing`` and no score. RFC 4180 quoting,
 UTF-8; a cell that a spreadsheet would run as a formula (a file name starting with
 ``=``, ``+``, ``-``, ``@``, tab or CR) gets a leading apostrophe (OWASP's advice
 against CSV injection).
@@ -32,9 +33,11 @@ def _cell(text: str) -> str:
 class Writer(_stream.Writer):
     """The table, one photo's row at a time (see :mod:`._stream`)."""
 
-    def __init__(self, rules: Sequence[Rule] = (), spool_dir: str | None = None) -> None:
+    def __init__(self, rules: Sequence[Rule] = (), spool_dir: str | None = None,
+                 missing: Sequence[str] = ()) -> None:
         super().__init__(spool_dir)
         self._rules = list(rules)
+        self._missing = [str(p) for p in missing]
 
     def _row(self, cells: list) -> str:
         buf = io.StringIO()
@@ -54,6 +57,11 @@ class Writer(_stream.Writer):
                  sev.count(ERROR), sev.count(WARNING), " ".join(f.code for f in report.findings)]
         cells += ["" if r.name not in report.scores else f"{report.scores[r.name]:.1f}" for r in self._rules]
         return self._row(cells)
+
+    def tail(self) -> str:
+        """A row per path given that does not exist (nothing was checked there)."""
+        blank = [""] * len(self._rules)
+        return "".join(self._row([_cell(p), "", "missing", "", "", ""] + blank) for p in self._missing)
 
 
 def render(reports: Iterable[Report], rules: Sequence[Rule] = ()) -> str:

@@ -2,7 +2,8 @@
 
 Each finding has a fingerprint unique in the report (sha256 of the image bytes'
 digest, the rule code and the path), since GitLab shows only the first of
-findings that share one.
+findings that share one. A path given that does not exist is a ``missing-path`` issue
+(severity ``blocker``: nothing there was checked).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ class Writer(_stream.Writer):
     finding, not the finding)."""
 
     def __init__(self, rules: Sequence[Rule] = (), digests: Mapping[str, str] | None = None,
-                 spool_dir: str | None = None) -> None:
+                 spool_dir: str | None = None, missing: Sequence[str] = ()) -> None:
         super().__init__(spool_dir)
+        self._missing = [str(p) for p in missing]
         self._digests = digests
         self._seen: set[int] = set()
         self._issues = 0
@@ -60,10 +62,18 @@ class Writer(_stream.Writer):
         return "".join(out)
 
     def head(self) -> str:
-        return self._list.head(empty=self._issues == 0)
+        return self._list.head(empty=self._issues == 0 and not self._missing)
 
     def tail(self) -> str:
-        return self._list.tail(empty=self._issues == 0) + "\n"
+        out = []
+        for i, p in enumerate(self._missing):
+            path = _paths.posix(_common.relative(p))
+            out.append(self._list.item({
+                "type": "issue", "description": _common.missing_path(p), "check_name": "missing-path",
+                "categories": ["Bug Risk"], "fingerprint": self._unique("missing-path", path),
+                "severity": "blocker", "location": {"path": path, "lines": {"begin": 1}},
+            }, first=self._issues == 0 and i == 0))
+        return "".join(out) + self._list.tail(empty=self._issues == 0 and not self._missing) + "\n"
 
 
 def render(reports: Iterable[Report], rules: Sequence[Rule] = (), digests: Mapping[str, str] | None = None) -> str:

@@ -42,6 +42,7 @@ background:#f4f5f7;color:#1d2330}header{background:#1d2330;color:#fff;padding:16
 header h1{margin:0 0 4px;font-size:20px}header .sum span{margin-right:14px}
 .gate{padding:8px 24px;background:#fdecef;color:#8a1538;border-bottom:1px solid #f3c2cf;word-break:break-word}
 .gate.pass{background:#eaf6ee;color:#1d6b34;border-color:#bfe3ca}
+.gate.missing ul{margin:4px 0 0;padding-left:20px}
 .bar-wrap{display:flex;gap:8px 12px;align-items:center;flex-wrap:wrap;padding:12px 24px;background:#fff;
 border-bottom:1px solid #dde1e7;position:sticky;top:0;z-index:2}
 .bar-wrap label{display:inline-flex;gap:4px;align-items:center}select,input[type=search]{font:inherit;padding:2px 6px}
@@ -259,8 +260,9 @@ class Writer(_stream.Writer):
 
     def __init__(self, rules: Sequence[Rule], thumbnail: Callable[[str], str | None] = data_uri,
                  spool_dir: str | None = None, fail_under: FailUnder | None = None,
-                 link_base: str | None = None) -> None:
+                 link_base: str | None = None, missing: Sequence[str] = ()) -> None:
         super().__init__(spool_dir)
+        self._missing = [str(p) for p in missing]
         self._rules = tuple(rules)
         self._fail_under = fail_under
         self._link_base = link_base
@@ -289,7 +291,7 @@ class Writer(_stream.Writer):
             f"<title>headshot-lint report</title><style>{_CSS}</style></head><body>"
             f"<header><h1>headshot-lint report</h1><div class=\"sum\" data-summary='{_e(meta)}'>"
             f"<span>{_common.counted(n, 'photo')}</span><span>{clean} clean</span>"
-            f"<span>{_common.counted(n_err, 'error')}</span><span>{_common.counted(n_warn, 'warning')}</span></div></header>{self._gate()}"
+            f"<span>{_common.counted(n_err, 'error')}</span><span>{_common.counted(n_warn, 'warning')}</span></div></header>{self._gate()}{self._not_found()}"
             f"<div class=\"bar-wrap\"><input type=\"search\" id=\"f-q\" placeholder=\"file name\" "
             f"aria-label=\"search by file name\"><label>rule <select id=\"f-rule\"><option value=\"\">all rules</option>"
             f"{options}</select></label>{sev_boxes}<label><input type=\"checkbox\" id=\"f-clean\" checked> "
@@ -307,6 +309,14 @@ class Writer(_stream.Writer):
         if not gate.below:
             return f'<div class="gate pass">✓ every photo scored at least {gate.threshold:g} (--fail-under)</div>'
         return f'<div class="gate">✗ {_e(gate.sentence(limit=20))}</div>'
+
+    def _not_found(self) -> str:
+        """The paths given that do not exist, named above the cards (nothing there was checked)."""
+        if not self._missing:
+            return ""
+        items = "".join(f"<li>{_e(p)}</li>" for p in self._missing)
+        return (f'<div class="gate missing">✗ not checked, no such file or folder '
+                f'({len(self._missing)}):<ul>{items}</ul></div>')
 
     def tail(self) -> str:
         return (f"</main><div id=\"lb\" role=\"dialog\" aria-label=\"photo\"><div class=\"frame\"></div>"
