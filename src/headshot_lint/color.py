@@ -93,14 +93,17 @@ def prepare_lab() -> None:
     Lab conversion of a process: 0.16 s whatever the image size. The thread runs that
     first conversion on one pixel while this one does other work (OpenCV releases the GIL);
     every conversion here waits for it first, so no two threads ever build the tables. The
-    tables, and so every value, are the same either way. Idempotent.
+    tables, and so every value, are the same either way. Idempotent. The thread is not a
+    daemon: a process that ends before the tables are built (``check --help``) waits up to
+    0.16 s for it, where a daemon thread still inside OpenCV aborted the interpreter's exit
+    ("terminate called without an active exception").
     """
     global _LAB_TABLES
     with _LAB_LOCK:
         if _LAB_TABLES is None:
             _LAB_TABLES = threading.Thread(target=cv2.cvtColor, args=(np.zeros((1, 1, 3), np.float32),
                                                                        cv2.COLOR_RGB2Lab),
-                                           name="opencv-lab-tables", daemon=True)
+                                           name="opencv-lab-tables")  # not a daemon: see below
             _LAB_TABLES.start()
 
 

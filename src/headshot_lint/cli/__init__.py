@@ -15,6 +15,7 @@ from typing_extensions import Annotated
 from .. import __version__
 from ..exit_codes import ExitCode
 from . import check, clean, example, explain, fix, serve
+from ._help import Command, Group
 from ._common import err
 
 __all__ = ["ExitCode", "app", "main"]
@@ -26,6 +27,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=Group,
+    rich_markup_mode=None,
 )
 
 
@@ -48,14 +51,18 @@ def _main(
         prepare_lab()  # OpenCV's CIELAB tables built meanwhile, in a thread
 
 
-# registered in the order `headshot-lint --help` lists them
-app.command()(check.check)
-app.command()(clean.clean)
-app.command()(explain.explain)
-app.command("rules")(explain.list_rules)
-app.command()(example.example)
-app.command("fix")(fix.fix_command)
-app.command("serve")(serve.serve_command)
+# registered in the order `headshot-lint --help` lists them; short_help where the docstring's first
+# sentence is longer than an 80-column list shows
+app.command(cls=Command)(check.check)
+app.command(cls=Command, short_help="Delete the result cache.")(clean.clean)
+app.command(cls=Command, short_help="Explain a rule: what it checks, why, thresholds and fix.")(explain.explain)
+app.command("rules", cls=Command, short_help="List the rules: code, name, thresholds, whether selected.")(
+    explain.list_rules)
+app.command(cls=Command, short_help="Write a sample headshot to try the linter on.")(example.example)
+app.command("fix", cls=Command, short_help="Write corrected copies of photos (--unsafe-fixes to retouch).")(
+    fix.fix_command)
+app.command("serve", cls=Command, short_help="Start a local page to drop headshots on and see the verdict.")(
+    serve.serve_command)
 
 
 def main() -> None:

@@ -113,9 +113,12 @@ def check(
 ) -> None:
     """Check photos and report what is wrong with their backgrounds.
 
-    Example: headshot-lint check staff/ --format sarif -o headshots.sarif --jobs 4
+    Examples (the path '-' reads one photo from standard input):
 
-    The path '-' reads one photo from standard input: cat me.jpg | headshot-lint check -
+    \b
+      headshot-lint check me.jpg
+      headshot-lint check staff/ --format sarif -o headshots.sarif --jobs 4
+      cat me.jpg | headshot-lint check -
     """
     opts = _Options(**{name: value for name, value in locals().items() if name != "ctx"})  # every option above
     safe_stdout()

@@ -28,7 +28,10 @@ def example(
     The photo is public domain and ships inside scikit-image, so this works offline.
     An existing file is never overwritten.
 
-    Example: headshot-lint example astronaut.jpg && headshot-lint check astronaut.jpg
+    Example:
+
+    \b
+      headshot-lint example astronaut.jpg && headshot-lint check astronaut.jpg
     """
     from .._atomic import OutputError, check_writable, write_atomic
 

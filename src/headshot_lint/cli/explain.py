@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 
 import typer
@@ -10,12 +11,19 @@ from typing_extensions import Annotated
 
 from ..exit_codes import ExitCode
 from ..rules import HIGHER_IS_WORSE, Rule
-from ._common import OutputFormat, err, esc, load_pack_or_exit
+from ._common import err, esc, load_pack_or_exit
+
+
+class DocFormat(str, enum.Enum):
+    """What ``explain`` and ``rules`` print: text for a person, JSON for tools (the report
+    formats of ``check`` do not apply to documentation)."""
+    text = "text"
+    json = "json"
 
 
 def explain(
     rule: Annotated[str, typer.Argument(help="Rule code (HL501) or name (small-size-contrast).")],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    output_format: Annotated[DocFormat, typer.Option("--format", "-f", help="text, or json for tools.")] = DocFormat.text,
     pack: Annotated[str, typer.Option(help="Rule pack to read the rule from.")] = "default",
 ) -> None:
     """Explain a rule: what it checks, why, examples, thresholds and fix.
@@ -29,7 +37,7 @@ def explain(
         hint = f"did you mean {' or '.join(close)}? " if close else ""
         err.print(f"[red]error:[/red] no rule {esc(repr(rule))} ({hint}see `headshot-lint rules`)")
         raise typer.Exit(ExitCode.ERROR)
-    if output_format is OutputFormat.json:
+    if output_format is DocFormat.json:
         typer.echo(json.dumps(_rule_dict(found), indent=2, ensure_ascii=False))
         return
     typer.echo(explain_text(found))
@@ -67,14 +75,14 @@ def _rule_dict(rule: Rule) -> dict:
 
 def list_rules(
     pack: Annotated[str, typer.Option(help="Rule pack to list.")] = "default",
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    output_format: Annotated[DocFormat, typer.Option("--format", "-f", help="text, or json for tools.")] = DocFormat.text,
 ) -> None:
     """List the rules of a pack: code, name, thresholds, whether selected.
 
     Example: headshot-lint rules --pack strict
     """
     rp = load_pack_or_exit(pack)
-    if output_format is OutputFormat.json:
+    if output_format is DocFormat.json:
         typer.echo(json.dumps([{**_rule_dict(r), "selected": r.code in rp.selected} for r in rp.rules],
                               indent=2, ensure_ascii=False))
         return

@@ -110,9 +110,11 @@ def fix_command(
     Safe fixes (exposure) apply by default; retouching fixes (replace or blur the
     background) only with --unsafe-fixes.
 
-    Example: headshot-lint fix staff/ --out fixed/ --unsafe-fixes --backdrop gradient
+    Examples (the path '-' reads one photo from standard input):
 
-    The path '-' reads one photo from standard input: cat me.jpg | headshot-lint fix - --out me-fixed.jpg
+    \b
+      headshot-lint fix staff/ --out fixed/ --unsafe-fixes --backdrop gradient
+      cat me.jpg | headshot-lint fix - --out me-fixed.jpg
     """
     label = None
     if any(str(p) == STDIN for p in paths):
