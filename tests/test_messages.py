@@ -89,12 +89,14 @@ def _jpeg_truncated():
 
 @pytest.mark.parametrize("name,data,problem,advice", [
     ("one-pixel.png", _png((1, 1)), "too small", "few hundred pixels"),
+    ("strip.png", _png((2000, 60)), "narrow strip", "crop the headshot out"),
     ("empty.jpg", b"", "empty", "cut off"),
     ("notes.jpg", b"this is not a photo at all", "not a photo", "file you meant"),
     ("cut.jpg", _jpeg_truncated(), "damaged or cut short", "original again"),
 ])
 def test_unreadable_image_says_its_own_cause_and_advice(tmp_path, name, data, problem, advice):
-    """A 1x1 PNG, an empty file, a text file and a truncated JPEG each get their own words."""
+    """A 1x1 PNG, a 2000x60 strip, an empty file, a text file and a truncated JPEG each get
+    their own words."""
     path = tmp_path / name
     path.write_bytes(data)
     f = audit(str(path), select=["HL001"]).findings[0]

@@ -27,6 +27,7 @@ from .errors import (
     LoadError,
     NotAnImageError,
     TooManyPixelsError,
+    TooElongatedImageError,
     TooSmallImageError,
     UnsupportedImageError,
 )
@@ -256,7 +257,7 @@ def check_shape(size: tuple[int, int], name: str | None) -> None:
             f"too small to analyse: {w}x{h} px (need at least {MIN_SIDE} px on each side)",
             path=name)
     if max(w, h) / min(w, h) > MAX_ASPECT:
-        raise UnsupportedImageError(
+        raise TooElongatedImageError(
             f"too elongated to analyse: {w}x{h} px (aspect ratio {max(w, h) / min(w, h):.0f}:1 "
             f"exceeds {MAX_ASPECT:.0f}:1)", path=name)
 

@@ -9,7 +9,8 @@
     │   ├── CorruptImageError       truncated or damaged image data
     │   ├── TooManyPixelsError      over the pixel limit (decompression bomb)
     │   └── UnsupportedImageError   a real image in a mode or shape we cannot analyse
-    │       └── TooSmallImageError    under the smallest side we can judge (a 1x1 pixel)
+    │       ├── TooSmallImageError    under the smallest side we can judge (a 1x1 pixel)
+    │       └── TooElongatedImageError  a strip far longer than wide (a banner, a 4000x100 px scan)
     ├── PerceptionError           MediaPipe failed on a decoded image
     ├── RulePackError             a rule file or pack is malformed (names file and field)
     └── ConfigError               a configuration file or option is malformed
@@ -79,6 +80,12 @@ class TooSmallImageError(UnsupportedImageError):
     kind = "too-small"
 
 
+class TooElongatedImageError(UnsupportedImageError):
+    """Sides in a ratio beyond the largest a photo of a person can have (a banner, a strip)."""
+
+    kind = "too-elongated"
+
+
 class PerceptionError(HeadshotLintError):
     """Face detection, landmarks or segmentation failed on a decoded image."""
 
@@ -115,6 +122,10 @@ UNREADABLE = {
                              "the long side"),
     "too-small": Cause("The image is too small to be a headshot: there is no face or background to judge",
                        "Use the original photo, at least a few hundred pixels on each side"),
+    "too-elongated": Cause("The image is a long, narrow strip, not a photo of a person: there is no face "
+                           "and background to judge",
+                           "Check that this is the file you meant (a banner or a panorama?), or crop the "
+                           "headshot out of it (about 4:5)"),
     "unsupported-image": Cause("This image is stored in a form that cannot be analysed",
                                "Export the photo again as an 8-bit RGB JPEG or PNG"),
     "unreadable": Cause("The file could not be read",
