@@ -18,10 +18,12 @@ import pytest
 import yaml
 from PIL import Image
 
+from headshot_lint.discover import IMAGE_SUFFIXES
+
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 HOOK = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))[0]
-FORMATS = ("jpg", "jpeg", "png", "webp", "tif", "tiff", "heic", "heif", "gif", "bmp")
+FORMATS = tuple(sorted(s.lstrip(".") for s in IMAGE_SUFFIXES))  # every ending check reads as a photo
 
 
 def _step(name: str) -> dict:
