@@ -78,7 +78,8 @@ unchanged: 5-fold CV F1 0.379 (296 photos judged); the two mattes' minimum 0.386
 matte where it finds a person and the selfie matte elsewhere 0.427, the mean of the two
 lost fractions 0.466, against the rule's 0.533. On the photos viewed (deepface_img35,
 facerec_obama, deep3dface_vd070) the two masks mostly agree, and the pose mask keeps a rim of
-background around the head of deepface_img35: no better outline.
+background around the head of deepface_img35: no better outline. ``probe_pose_matte.py``
+(session 12) measures that again with the pose landmarks choosing the outline: no better either.
 """
 
 from __future__ import annotations
@@ -114,31 +115,36 @@ def measure_all(photos: Path, files: List[str], cache: Path) -> Dict[str, dict]:
             return data["per"]
     from headshot_lint.engine import _upright_scene
     from headshot_lint.load import load
-    from headshot_lint.measures._views import clothing, half_view, skin_lab
-    from headshot_lint.measures.camouflage import clothing_camouflage
 
     per: Dict[str, dict] = {}
     for i, name in enumerate(files):
-        scene = _upright_scene(load(photos / name))
-        d: dict = {"W": scene.width, "H": scene.height}
-        for px in (160, 320):
-            f = px / max(scene.width, scene.height)
-            w, h = max(1, int(round(scene.width * f))), max(1, int(round(scene.height * f)))
-            d[f"rgb{px}"] = cv2.resize(scene.rgb, (w, h), interpolation=cv2.INTER_AREA)
-            d[f"matte{px}"] = cv2.resize(scene.matte, (w, h), interpolation=cv2.INTER_AREA)
-        ok = scene.person_mask.sum() >= 0.01 * scene.person_mask.size
-        d["chin_an"] = clothing(scene)[1] * half_view(scene).factor if ok else None
-        d["face"] = None if scene.face is None else (scene.face.box.x0, scene.face.box.y0,
-                                                     scene.face.box.x1, scene.face.box.y1)
-        d["skin"] = skin_lab(scene) if scene.face is not None and scene.skin_mask.sum() >= 20 else None
-        m = clothing_camouflage(scene)
-        d["meas"] = dict(m.values) if m.status == "ok" else None
-        per[name] = d
+        per[name] = photo_row(_upright_scene(load(photos / name)))
         if i % 40 == 0:
             print(f"  {i}/{len(files)} {name}", file=sys.stderr, flush=True)
     with open(cache, "wb") as fh:
         pickle.dump({"files": files, "per": per}, fh)
     return per
+
+
+def photo_row(scene) -> dict:
+    """One photo's cached data (see :func:`measure_all`) from its scene."""
+    from headshot_lint.measures._views import clothing, half_view, skin_lab
+    from headshot_lint.measures.camouflage import clothing_camouflage
+
+    d: dict = {"W": scene.width, "H": scene.height}
+    for px in (160, 320):
+        f = px / max(scene.width, scene.height)
+        w, h = max(1, int(round(scene.width * f))), max(1, int(round(scene.height * f)))
+        d[f"rgb{px}"] = cv2.resize(scene.rgb, (w, h), interpolation=cv2.INTER_AREA)
+        d[f"matte{px}"] = cv2.resize(scene.matte, (w, h), interpolation=cv2.INTER_AREA)
+    ok = scene.person_mask.sum() >= 0.01 * scene.person_mask.size
+    d["chin_an"] = clothing(scene)[1] * half_view(scene).factor if ok else None
+    d["face"] = None if scene.face is None else (scene.face.box.x0, scene.face.box.y0,
+                                                 scene.face.box.x1, scene.face.box.y1)
+    d["skin"] = skin_lab(scene) if scene.face is not None and scene.skin_mask.sum() >= 20 else None
+    m = clothing_camouflage(scene)
+    d["meas"] = dict(m.values) if m.status == "ok" else None
+    return d
 
 
 def bands(d: dict, px: int = 160, band: int = 4, gap: int = 1, core: float = 0.5, ground: float | None = None) -> dict:
