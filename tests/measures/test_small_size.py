@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from headshot_lint.measures._views import PROFILE_CROP_SIDES, head_box, profile_crop, thumbnails
-from headshot_lint.measures.small_size import small_size_contrast
+from headshot_lint.measures.small_size import impression, small_size_contrast
 from headshot_lint.model import NOT_ASSESSABLE
 from tests.conftest import assert_in_range, scene_of
 from tests.measures.test_backlight import composite
@@ -51,6 +51,18 @@ def test_background_of_the_face_lightness_melts():
         stands = [_measure((v, v, v)).values["stands_out"] for v in greys]
         assert all(a < b for a, b in zip(stands, stands[1:])), (greys, stands)
         assert _measure((greys[-1],) * 3).values["melted_48"] < 0.1
+
+
+def test_the_words_are_as_strong_as_the_judgement():
+    """"Melts" (with the share at the face's lightness) only where people more likely than not
+    call the face lost; near the threshold the face "barely stands out" and people "may not"
+    pick it out. A face on a grey of its own lightness melts."""
+    assert impression(0.2, 0.83).startswith("your face melts into the background: 83% of the background")
+    assert "will not pick it out" in impression(0.49, 0.6)
+    weak = impression(0.7, 0.2)
+    assert weak.startswith("your face barely stands out") and "may not pick it out" in weak and "%" not in weak
+    at_skin = _measure((SKIN_GREY,) * 3)
+    assert at_skin.values["stands_out"] < 0.5 and at_skin.details["impression"].startswith("your face melts")
 
 
 def test_colour_counts_as_well_as_lightness():

@@ -39,7 +39,7 @@ NEAR_FACE_WIDTHS = 0.3
           units={"stands_out": "probability", "evidence": "log-odds", "melted_48": "fraction", "melted_32": "fraction",
                  "background_delta_e_48": "ΔE2000", "background_delta_e_32": "ΔE2000",
                  "delta_l_near": "ΔL*", "contrast_near": "ratio"},
-          details=("recommended_hex", "recommended_name", "crop_px"), data=(f"heads/{WEIGHTS}.json",))
+          details=("recommended_hex", "recommended_name", "crop_px", "impression"), data=(f"heads/{WEIGHTS}.json",))
 def small_size_contrast(scene: Scene) -> Measurement:
     """How likely people see the face stand out in the small profile picture, in [0, 1].
 
@@ -136,7 +136,20 @@ def small_size_contrast(scene: Scene) -> Measurement:
     )
     return Measurement(name, values, regions=regions,
                        details={"recommended_hex": tone.hex, "recommended_name": tone.name,
-                                "crop_px": [int(x0), int(y0), int(side)]})
+                                "crop_px": [int(x0), int(y0), int(side)],
+                                "impression": impression(values["stands_out"], values["melted_48"])})
+
+
+def impression(stands_out: float, melted_48: float) -> str:
+    """What a viewer of the small picture sees, in words, as strong as the judgement: "melts"
+    only where people more likely than not call the face lost (``stands_out`` < 0.5); near
+    the rule's threshold (~0.77) the face "barely stands out" and people "may not" pick it
+    out (a face flagged with a fifth of its surround at its lightness did not melt)."""
+    if stands_out < 0.5:
+        return (f"your face melts into the background: {melted_48:.0%} of the background around it at 48 px "
+                f"is about as light or dark as your face, so people scrolling past will not pick it out")
+    return ("your face barely stands out: the background around it at 48 px is close to it in colour and "
+            "lightness, so people scrolling past may not pick it out")
 
 
 @functools.lru_cache(maxsize=1)
