@@ -1,6 +1,6 @@
 """Short value names in ``--help``: ``--output PATH``, ``--jobs N``, a flag with none.
 
-Typer 0.2x prints each option's Python type in a column of its own (``<bool>``,
+Typer 0.29 (what a fresh install gets) prints each option's Python type in a column of its own (``<bool>``,
 ``<list[str]>``, ``<text|concise|json|sarif|junit|gitlab|github|csv|html>``), which on an
 80-column terminal squeezes the help text into a column 20 characters wide. The command
 classes here give every option without an explicit ``metavar`` the short name a man page
@@ -10,6 +10,7 @@ would use, so the help text keeps the width.
 from __future__ import annotations
 
 import enum
+import types
 import typing
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from typer.core import TyperCommand, TyperGroup
 
 #: A choice whose values joined by "|" are longer than this is shown by the option's name.
 _CHOICES_SHOWN_UP_TO = 20
+#: What ``Optional[X]``, ``X | None`` and ``List[X]`` have as their origin.
+_WRAPPERS = (list, typing.Union, getattr(types, "UnionType", typing.Union))
 
 
 def metavar(opts: typing.Sequence[str], annotation: object, is_flag: bool) -> str:
@@ -26,7 +29,7 @@ def metavar(opts: typing.Sequence[str], annotation: object, is_flag: bool) -> st
     if is_flag:
         return ""
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if args and typing.get_origin(annotation) in (list, typing.Union, getattr(__import__("types"), "UnionType", ())):
+    if args and typing.get_origin(annotation) in _WRAPPERS:
         return metavar(opts, args[0], False)  # Optional[X] and List[X] name an X
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         shown = "|".join(str(m.value) for m in annotation)
@@ -46,9 +49,11 @@ def _no_type(ctx: object = None) -> None:
 
 
 def _name_values(params: list) -> None:
-    """Set each option's ``metavar`` unless the code gave one (typer's own ``<type>`` then)."""
+    """Give each parameter the code left without a ``metavar`` a short value name (options) or
+    its name in capitals and no type (arguments). An older typer, without ``type_descriptor``,
+    prints click's short names itself, so there nothing changes."""
     for p in params:
-        descriptor = getattr(p, "type_descriptor", None)  # typer >= 0.2x; older ones print click's names
+        descriptor = getattr(p, "type_descriptor", None)
         if p.metavar is not None or descriptor is None:
             continue
         if p.param_type_name == "option":
