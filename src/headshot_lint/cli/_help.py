@@ -1,10 +1,10 @@
 """Short value names in ``--help``: ``--output PATH``, ``--jobs N``, a flag with none.
 
-Typer 0.29 (what a fresh install gets) prints each option's Python type in a column of its own (``<bool>``,
-``<list[str]>``, ``<text|concise|json|sarif|junit|gitlab|github|csv|html>``), which on an
-80-column terminal squeezes the help text into a column 20 characters wide. The command
-classes here give every option without an explicit ``metavar`` the short name a man page
-would use, so the help text keeps the width.
+Typer 0.29 (what a fresh install gets) prints each option's Python type in a column of
+its own (``<bool>``, ``<list[str]>``, ``<text|concise|json|sarif|junit|gitlab|github|csv|html>``),
+which on an 80-column terminal squeezes the help text into a column 20 characters wide.
+The command classes here give every option without an explicit ``metavar`` the short name
+a man page would use, so the help text keeps the width.
 """
 
 from __future__ import annotations
