@@ -87,6 +87,12 @@ def _jpeg_truncated():
     return buf.getvalue()[:400]
 
 
+def test_a_pipe_or_device_is_not_a_photo_file_and_the_advice_names_standard_input():
+    """/dev/zero given as a photo gets its own words and the way to pipe a photo in ('-')."""
+    f = audit("/dev/zero", select=["HL001"]).findings[0]
+    assert f.code == "HL001" and "pipe or a device" in f.message and "'-'" in f.fix.title, (f.message, f.fix.title)
+
+
 @pytest.mark.parametrize("name,data,problem,advice", [
     ("one-pixel.png", _png((1, 1)), "too small", "few hundred pixels"),
     ("strip.png", _png((2000, 60)), "narrow strip", "crop the headshot out"),

@@ -6,6 +6,7 @@ Nothing here is public; ``load.py`` is the boundary that other modules use.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import io
 import os
@@ -25,6 +26,7 @@ from .errors import (
     CorruptImageError,
     EmptyFileError,
     LoadError,
+    NotAFileError,
     NotAnImageError,
     TooManyPixelsError,
     TooElongatedImageError,
@@ -105,17 +107,38 @@ def open_source(source: object, name: str | None) -> Iterator[IO[bytes]]:
         yield io.BytesIO(data)
         return
     path = os.fspath(source)  # type: ignore[call-overload]
-    try:
-        fp = open(path, "rb")  # noqa: SIM115 - closed by the with below
+    try:  # non-blocking: opening a FIFO nobody writes to would wait for ever
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:  # FileNotFound, IsADirectory, Permission, ...
         raise LoadError(f"cannot read {name}: {exc.strerror or exc}", path=name) from exc
-    with fp:
-        st = os.fstat(fp.fileno())
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):  # os.open opens a folder for reading where open() refused it
+            raise LoadError(f"cannot read {name}: {os.strerror(errno.EISDIR)}", path=name) from IsADirectoryError(
+                errno.EISDIR, os.strerror(errno.EISDIR), path)
         if not stat.S_ISREG(st.st_mode):  # a FIFO or device could block or never end
-            raise LoadError(f"cannot read {name}: not a regular file", path=name)
+            raise NotAFileError(f"cannot read {name}: not a regular file ({_file_kind(st.st_mode)})", path=name)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        fp = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with fp:
         if st.st_size == 0:
             raise EmptyFileError("empty file (0 bytes)", path=name)
         yield fp
+
+
+def _file_kind(mode: int) -> str:
+    """What a path that is not a regular file is, in a word: "a pipe", "a device", ..."""
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@
     HeadshotLintError
     ├── LoadError                 the file could not be turned into pixels
     │   ├── EmptyFileError          zero bytes
+    │   ├── NotAFileError           a pipe, device or socket, not a file (/dev/zero, a FIFO)
     │   ├── NotAnImageError         bytes are not a known image format
     │   ├── CorruptImageError       truncated or damaged image data
     │   ├── TooManyPixelsError      over the pixel limit (decompression bomb)
@@ -62,6 +63,12 @@ class CorruptImageError(LoadError):
     kind = "corrupt-image"
 
 
+class NotAFileError(LoadError):
+    """The path is a pipe, device or socket: reading it could block or never end."""
+
+    kind = "not-a-file"
+
+
 class TooManyPixelsError(LoadError):
     """The image declares more pixels than the limit (a decompression bomb guard)."""
 
@@ -112,6 +119,9 @@ class Cause:
 UNREADABLE = {
     "empty-file": Cause("The file is empty (0 bytes): there is no photo in it",
                         "Copy or export the photo again: it was probably cut off while saving or uploading"),
+    "not-a-file": Cause("This is not a photo file but a pipe or a device, which is not read as a photo",
+                        "Give the photo's file, or send the photo on standard input with the path '-' "
+                        "(cat me.jpg | headshot-lint check -)"),
     "not-an-image": Cause("This file is not a photo: its contents are not an image format",
                           "Check that this is the file you meant, and export the photo as JPEG or PNG"),
     "corrupt-image": Cause("The photo is damaged or cut short, so it cannot be read in full",

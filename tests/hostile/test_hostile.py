@@ -3,7 +3,6 @@ correctly, and a batch of all of them still reports every file and judges the go
 
 from __future__ import annotations
 
-import builtins
 import functools
 import json
 import os
@@ -140,17 +139,17 @@ def test_symlink_loop_and_dangling_symlink(tmp_path):
 
 
 def test_unreadable_file_via_failing_open(tmp_path, monkeypatch):
-    """When open() is refused (as for a file without read permission) the error says so; audit reports it."""
+    """When opening is refused (as for a file without read permission) the error says so; audit reports it."""
     path = tmp_path / "locked.jpg"
     path.write_bytes(_payloads()["png-named.jpg"].data)
-    real_open = builtins.open
+    real_open = os.open
 
     def refuse(file, *args, **kwargs):
         if os.fspath(file) == str(path):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(_imageio, "open", refuse, raising=False)
+    monkeypatch.setattr(_imageio.os, "open", refuse)
     with pytest.raises(LoadError, match="Permission denied"):
         load(path)
     (finding,) = audit(path, rules=_load_rules()).findings
@@ -177,18 +176,21 @@ def test_awkward_file_names_load(tmp_path, name):
 
 
 def test_fifo_named_like_an_image_does_not_block(tmp_path):
-    """A named pipe called .jpg is refused as not a regular file instead of blocking the batch."""
+    """A named pipe called .jpg that nobody writes to is refused as not a regular file at once
+    (opening it for reading used to wait for a writer for ever); a device likewise. In a
+    subprocess with a timeout, so a regression fails instead of hanging the suite."""
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this platform")
     fifo = tmp_path / "pipe.jpg"
     os.mkfifo(fifo)
-    # open() of a FIFO for reading blocks until a writer appears: hold one open (non-blocking)
-    fd = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
-    try:
-        with pytest.raises(LoadError, match="not a regular file"):
-            load(fifo)
-    finally:
-        os.close(fd)
+    code = ("import sys; from headshot_lint.load import load; from headshot_lint.errors import NotAFileError\n"
+            "for p in sys.argv[1:]:\n"
+            "    try:\n        load(p)\n    except NotAFileError as e:\n        print(e)\n")
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    r = subprocess.run([sys.executable, "-c", code, str(fifo), "/dev/zero"], capture_output=True, text=True,
+                       env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "not a regular file (a pipe)" in r.stdout and "not a regular file (a device)" in r.stdout, r.stdout
 
 
 # ---------------------------------------------------------------- the whole batch, through the CLI
