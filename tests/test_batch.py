@@ -83,46 +83,48 @@ def test_cache_key_follows_the_code(photos, tmp_path, monkeypatch):
     assert cache_mod.source_digest(tmp_path / "pkg") != before
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO to hang a worker")
-def test_pool_keeps_order_and_survives_a_hang(photos, tmp_path):
+def _stalling(photos, tmp_path, monkeypatch, name: str = "hang.jpg") -> str:
+    """A copy of a good photo that the workers stall on (``batch.STALL_ENV``): a hung decoder."""
+    path = tmp_path / name
+    shutil.copyfile(photos / "astro.jpg", path)
+    monkeypatch.setenv(batch.STALL_ENV, name)
+    return str(path)
+
+
+def test_pool_keeps_order_and_survives_a_hang(photos, tmp_path, monkeypatch):
     """--jobs 2: results in input order; a photo that hangs its worker becomes a timeout finding."""
-    fifo = str(tmp_path / "hang.jpg")
-    os.mkfifo(fifo)  # opening it for reading blocks forever: a hung decoder
+    hung = _stalling(photos, tmp_path, monkeypatch)
     paths = _paths(photos)
-    jobs = [Job(paths[0]), Job(fifo), Job(paths[1]), Job(paths[2])]
+    jobs = [Job(paths[0]), Job(hung), Job(paths[1]), Job(paths[2])]
     stats = Stats()
     reports = list(batch.run(jobs, _rules(), jobs=2, timeout=5, stats=stats))
-    assert [r.path for r in reports] == [paths[0], fifo, paths[1], paths[2]]
+    assert [r.path for r in reports] == [paths[0], hung, paths[1], paths[2]]
     assert stats.timeouts == 1
     hung = reports[1]
     assert [f.code for f in hung.findings] == ["HL001"] and "timed out" in hung.findings[0].message
     assert reports[0].size == (256, 256) and reports[3].findings[0].code == "HL001"
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO to hang a worker")
 def test_one_job_still_times_out_a_hang(photos, tmp_path, monkeypatch):
     """--jobs 1 with several photos: they go through one worker process, a hang times out, the batch goes on."""
-    fifo = str(tmp_path / "hang.jpg")
-    os.mkfifo(fifo)
+    hung = _stalling(photos, tmp_path, monkeypatch)
     monkeypatch.setattr(batch, "audit", lambda *a, **k: pytest.fail("audited in this process"))
     paths = _paths(photos)
     stats = Stats()
-    reports = list(batch.run([Job(paths[0]), Job(fifo), Job(paths[1])], _rules(), jobs=1, timeout=5, stats=stats))
-    assert [r.path for r in reports] == [paths[0], fifo, paths[1]]
+    reports = list(batch.run([Job(paths[0]), Job(hung), Job(paths[1])], _rules(), jobs=1, timeout=5, stats=stats))
+    assert [r.path for r in reports] == [paths[0], hung, paths[1]]
     assert stats.timeouts == 1 and stats.audited == 3 and stats.peak_rss_mb > 0  # a worker process ran them
     assert "timed out" in reports[1].findings[0].message
     assert reports[0].size == (256, 256) and reports[2].size == (160, 200)
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a FIFO to hold a worker")
 def test_photos_sent_ahead_to_a_dead_worker_are_audited_by_another(photos, tmp_path, monkeypatch):
     """A worker killed mid-photo: that photo gets a worker-crashed finding; the photos already
     sent ahead to it go to a new worker and get real reports."""
     import signal
     import threading
 
-    fifo = str(tmp_path / "hold.jpg")
-    os.mkfifo(fifo)  # the worker blocks opening it until killed
+    hung = _stalling(photos, tmp_path, monkeypatch, "hold.jpg")  # the worker stalls on it until killed
     started = []
     init = batch._Worker.__init__
 
@@ -141,9 +143,9 @@ def test_photos_sent_ahead_to_a_dead_worker_are_audited_by_another(photos, tmp_p
     killer.start()
     paths = _paths(photos)
     stats = Stats()
-    reports = list(batch.run([Job(fifo), Job(paths[1]), Job(paths[0])], _rules(), jobs=1, timeout=60, stats=stats))
+    reports = list(batch.run([Job(hung), Job(paths[1]), Job(paths[0])], _rules(), jobs=1, timeout=60, stats=stats))
     killer.join(timeout=1)
-    assert [r.path for r in reports] == [fifo, paths[1], paths[0]]
+    assert [r.path for r in reports] == [hung, paths[1], paths[0]]
     assert stats.crashes == 1 and len(started) == 2
     assert "died" in reports[0].findings[0].detail
     assert reports[1].size == (160, 200) and reports[2].size == (256, 256)

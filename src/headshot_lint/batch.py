@@ -468,7 +468,15 @@ def audit_path(path: str, rules: Sequence[Rule]) -> tuple[Report, str | None]:
 
 # ---- worker side -------------------------------------------------------------------------------
 
-def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover - runs in a child
+#: For the tests of timeouts and crashes: a file name a worker stalls on (sleeps there until it
+#: is stopped), as on a hung decoder. Read in the parent when a worker starts and handed to it,
+#: since the fork server keeps the environment it started with; unset, nothing changes. (A
+#: FIFO served until the loader learnt to refuse one without blocking.)
+STALL_ENV = "HEADSHOT_LINT_TEST_STALL_ON"
+
+
+def _worker_main(conn: Any, rules: Sequence[Rule],
+                 stall_on: str | None = None) -> None:  # pragma: no cover - runs in a child
     _worker_setup.quiet_signals()
     _worker_setup.die_with_parent(conn.fileno())
     ceiling = _worker_setup.memory_ceiling_mb()
@@ -495,6 +503,8 @@ def _worker_main(conn: Any, rules: Sequence[Rule]) -> None:  # pragma: no cover 
         if msg is None:
             return
         i, path, skip = msg
+        if stall_on and os.path.basename(path) == stall_on:
+            time.sleep(1e6)  # until the batch stops this worker (timeout) or the test kills it
         chosen = rules_for(rules, skip)
         cpu = time.process_time()
         try:
@@ -516,7 +526,8 @@ class _Worker:
     def __init__(self, ctx: Any, rules: Sequence[Rule]) -> None:
         parent, child = ctx.Pipe()
         self.conn = parent
-        self.proc = ctx.Process(target=_worker_main, args=(child, tuple(rules)), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, tuple(rules), os.environ.get(STALL_ENV) or None),
+                                daemon=True)
         with _sigint_ignored():  # the fork server, started by the first worker, inherits it
             self.proc.start()
         child.close()
