@@ -233,7 +233,9 @@ def candidates(row: dict) -> Dict[str, float]:
     return out
 
 
-def cv_single(v: np.ndarray, y: np.ndarray, hi: bool, seed: int) -> float:
+def cv_decisions(v: np.ndarray, y: np.ndarray, hi: bool, seed: int) -> np.ndarray:
+    """5-fold threshold-CV decisions of one value per photo (the threshold chosen on the other
+    folds; NaN, a photo the value cannot judge, is not flagged)."""
     vv = np.where(np.isnan(v), -np.inf if hi else np.inf, v)
     pred = np.zeros(len(v), bool)
     for fold in stratified_folds(list(y), 5, seed):
@@ -241,7 +243,12 @@ def cv_single(v: np.ndarray, y: np.ndarray, hi: bool, seed: int) -> float:
         tr[fold] = False
         t, _ = best_threshold(list(vv[tr]), list(y[tr]), hi)
         pred[fold] = vv[fold] >= t if hi else vv[fold] <= t
-    return count(list(y), list(pred)).f1
+    return pred
+
+
+def cv_single(v: np.ndarray, y: np.ndarray, hi: bool, seed: int) -> float:
+    """F1 of :func:`cv_decisions`."""
+    return count(list(y), list(cv_decisions(v, y, hi, seed))).f1
 
 
 def _fit_predict(xtr, ytr, xte, cols, lam):

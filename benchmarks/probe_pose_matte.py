@@ -106,6 +106,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks import probe_camouflage_people as people  # noqa: E402
+from benchmarks.probe_camouflage import cv_decisions  # noqa: E402
 from benchmarks._evaluation import auc, best_threshold, count, read_labels, stratified_folds  # noqa: E402
 from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 
@@ -373,14 +374,7 @@ def one_shoulder(d: dict, w: int, h: int, vis: float = 0.5) -> Optional[dict]:
 
 def held_out(v: np.ndarray, y: np.ndarray, seed: int, hi: bool = True) -> np.ndarray:
     """5-fold threshold-CV decisions of one value (NaN: not flagged)."""
-    vv = np.where(np.isnan(v), -np.inf if hi else np.inf, v)
-    pred = np.zeros(len(v), bool)
-    for fold in stratified_folds(list(y), 5, seed):
-        tr = np.ones(len(v), bool)
-        tr[fold] = False
-        t, _ = best_threshold(list(vv[tr]), list(y[tr]), hi)
-        pred[fold] = vv[fold] >= t if hi else vv[fold] <= t
-    return pred
+    return cv_decisions(v, y, hi, seed)
 
 
 def nested_menu(x: Dict[str, np.ndarray], keys: List[str], y: np.ndarray, seed: int) -> Tuple[np.ndarray, List[str]]:

@@ -2,28 +2,19 @@
 
 import socket
 
-import cv2
 import numpy as np
 import pytest
 
 from benchmarks.probe_pose_matte import (L_ELBOW, L_SHOULDER, R_ELBOW, R_SHOULDER, arm_select, candidates,
                                          disable_network, near_other_edge, seg_distance, shoulders)
-from headshot_lint import color
+from tests.test_probe_camouflage_people import _photo as _body
 
 
 def _photo(body_rgb, ground_rgb, pose_mask=True, h=240, w=320):
-    """A body from row 80 to the frame's bottom (columns 100-220) on a flat ground, chin at row 60,
-    BlazePose landmarks on its shoulders (row 90) with elbows below them, and a pose mask equal
-    to the selfie matte (or none found)."""
-    rgb = np.empty((h, w, 3), np.uint8)
-    rgb[:] = ground_rgb
-    matte = np.zeros((h, w), np.float32)
-    rgb[80:, 100:220] = body_rgb
-    matte[80:, 100:220] = 1.0
-    d = {"W": w, "H": h, "rgb320": rgb, "matte320": matte, "chin_an": 60.0, "face": (140.0, 20.0, 180.0, 60.0),
-         "skin": color.rgb_to_lab(np.array([[[205, 160, 135]]], np.uint8))[0, 0], "meas": {"lost_fraction": 0.5}}
-    d["rgb160"] = cv2.resize(rgb, (160, 120), interpolation=cv2.INTER_AREA)
-    d["matte160"] = cv2.resize(matte, (160, 120), interpolation=cv2.INTER_AREA)
+    """The camouflage probe's generated body (row 80 to the frame's bottom, columns 100-220, on a
+    flat ground, chin at row 60) with BlazePose landmarks on its shoulders (row 90), elbows below
+    them, and a pose mask equal to the selfie matte (or none found)."""
+    d = _body(body_rgb, ground_rgb, h=h, w=w)
     lm = np.zeros((33, 4), np.float32)
     lm[L_SHOULDER] = (205 / w, 90 / h, 0, 0.99)
     lm[R_SHOULDER] = (115 / w, 90 / h, 0, 0.99)
