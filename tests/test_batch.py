@@ -321,3 +321,25 @@ def test_fork_server_preload_imports_but_builds_no_graph():
             "m.selfie_segmenter.cache_info().currsize, m.face_mesh.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "0", "0", "0"]
+
+
+def test_a_pipe_among_several_photos_is_said_to_be_a_pipe(photos):
+    """`check <(cat me.jpg) other.jpg`: the pipe (/dev/fd/N, this process's) is judged here as
+    one photo alone would be, "not a regular file (a pipe)", instead of a worker, which does
+    not have that descriptor, saying "No such file or directory"; the other photos are audited."""
+    r, w = os.pipe()
+    try:
+        pipe = f"/dev/fd/{r}"
+        if not os.path.exists(pipe):
+            pytest.skip("no /dev/fd on this platform")
+        paths = _paths(photos)
+        stats = Stats()
+        reports = list(batch.run([Job(pipe), Job(paths[0]), Job(paths[1])], _rules(), jobs=2, timeout=60,
+                                 stats=stats))
+    finally:
+        os.close(r)
+        os.close(w)
+    assert [rep.path for rep in reports] == [pipe, paths[0], paths[1]]
+    (finding,) = [f for f in reports[0].findings if f.code == "HL001"]
+    assert "not a regular file (a pipe)" in finding.detail and "pipe or a device" in finding.message
+    assert reports[1].size == (256, 256) and reports[2].size == (160, 200) and stats.audited == 3

@@ -34,6 +34,7 @@ import contextlib
 import dataclasses
 import multiprocessing as mp
 import os
+import stat
 import sys
 import time
 from collections import deque
@@ -288,6 +289,13 @@ def _look_up(item: _Item, lookup: CacheLookup, results: ReorderBuffer, executor:
     :data:`HELD_REPORTS` Reports already wait), a miss goes to the executor."""
     i, job = item
     found = lookup.find(job)
+    if found is None and _not_a_file(job.path):  # nothing to audit: said here, as one photo alone is
+        report = audit(job.path, rules=rules_for(lookup.rules, job.skip))
+        lookup.stats.audited += 1
+        if on_done:
+            on_done(report)
+        results.put(i, report)
+        return
     if found is None:
         executor.submit(item)
         return
@@ -296,6 +304,18 @@ def _look_up(item: _Item, lookup: CacheLookup, results: ReorderBuffer, executor:
     if on_done:
         on_done(report)
     results.put(i, report if i == results.next or results.held < HELD_REPORTS else _Hit(key, job))
+
+
+def _not_a_file(path: str) -> bool:
+    """Whether ``path`` exists but is a pipe, device or socket (``/dev/fd/63`` from a shell's
+    ``<(...)``, ``/dev/zero``). Such a photo is judged in this process, at once: a worker
+    would not even see the parent's ``/dev/fd/63`` ("No such file or directory" where a
+    single photo, checked here, said "a pipe"), and there is nothing to decode."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 class _Executor(Protocol):
