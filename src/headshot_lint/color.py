@@ -103,7 +103,7 @@ def prepare_lab() -> None:
         if _LAB_TABLES is None:
             _LAB_TABLES = threading.Thread(target=cv2.cvtColor, args=(np.zeros((1, 1, 3), np.float32),
                                                                        cv2.COLOR_RGB2Lab),
-                                           name="opencv-lab-tables")  # not a daemon: see below
+                                           name="opencv-lab-tables")  # not a daemon: see the docstring
             _LAB_TABLES.start()
 
 
