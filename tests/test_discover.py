@@ -97,3 +97,14 @@ def test_parse_shard():
     for bad in ("0/4", "5/4", "x", "1/0"):
         with pytest.raises(ValueError):
             parse_shard(bad)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and symlinks")
+def test_a_pipe_or_broken_link_named_like_a_photo_is_listed_not_skipped(tmp_path):
+    """In a walked folder, jane.jpg that is a FIFO or a link to a deleted file is listed (the
+    audit says what it is), while a FIFO without a photo's name is not opened or listed."""
+    os.mkfifo(tmp_path / "jane.jpg")
+    os.symlink(tmp_path / "deleted.jpg", tmp_path / "john.png")
+    os.mkfifo(tmp_path / "queue")
+    found = [os.path.basename(p) for p in discover([str(tmp_path)])]
+    assert found == ["jane.jpg", "john.png"]

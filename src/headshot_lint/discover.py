@@ -41,7 +41,8 @@ def discover(paths: Iterable[str | os.PathLike[str]], *, exclude: Sequence[str] 
     Explicit files are yielded as given (even hidden or not an image: the audit then
     reports them). Folders are walked recursively (sorted), keeping files whose
     content is an image (whatever their name) or whose name ends like an image (whatever
-    their content: the audit reports a broken one). ``exclude`` globs are matched against the path relative
+    their content: the audit reports a broken one; a pipe, device or broken link with a
+    photo's name too). ``exclude`` globs are matched against the path relative
     to ``root`` (default: the current folder) and against each name; a missing path
     is yielded as is, so the audit reports it like any other unreadable file.
     """
@@ -94,9 +95,13 @@ def _walk(root: str, exclude: Sequence[str], hidden: bool, base: str) -> Iterato
             if not hidden and name.startswith("."):
                 continue
             path = os.path.join(dirpath, name)
-            if is_excluded(path, exclude, base) or not os.path.isfile(path):
+            if is_excluded(path, exclude, base):
                 continue
-            if os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES or is_image(path):
+            named = os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
+            if os.path.isfile(path):  # only a regular file's bytes are sniffed (a FIFO would block)
+                if named or is_image(path):
+                    yield path
+            elif named:  # a pipe, device or broken link named like a photo: reported, not skipped
                 yield path
 
 
