@@ -21,7 +21,7 @@ import codecs
 import io
 import json
 import tempfile
-from typing import Any, Protocol
+from typing import Any, Protocol, Sequence
 
 from ..model import Report
 
@@ -75,9 +75,10 @@ class Writer:
     and :meth:`head` and :meth:`tail` (computed from counters when the document is written).
     """
 
-    def __init__(self, spool_dir: str | None = None) -> None:
+    def __init__(self, spool_dir: str | None = None, missing: Sequence[str] = ()) -> None:
         self._body = Spool(spool_dir)
         self.photos = 0
+        self._missing = [str(p) for p in missing]  #: paths given that do not exist, for the tail to name
 
     def add(self, report: Report) -> None:
         """Spool ``report``'s fragment (and count it)."""

@@ -35,9 +35,8 @@ class Writer(_stream.Writer):
 
     def __init__(self, rules: Sequence[Rule] = (), spool_dir: str | None = None,
                  missing: Sequence[str] = ()) -> None:
-        super().__init__(spool_dir)
+        super().__init__(spool_dir, missing)
         self._rules = list(rules)
-        self._missing = [str(p) for p in missing]
 
     def _row(self, cells: list) -> str:
         buf = io.StringIO()

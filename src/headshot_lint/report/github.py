@@ -39,9 +39,8 @@ class Writer(_stream.Writer):
 
     def __init__(self, rules: Sequence[Rule] = (), spool_dir: str | None = None,
                  fail_under: FailUnder | None = None, missing: Sequence[str] = ()) -> None:
-        super().__init__(spool_dir)
+        super().__init__(spool_dir, missing)
         self._fail_under = fail_under
-        self._missing = [str(p) for p in missing]
 
     def tail(self) -> str:
         """One error per path given that does not exist (no ``file``: there is none to point at)."""

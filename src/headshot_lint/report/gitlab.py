@@ -28,8 +28,7 @@ class Writer(_stream.Writer):
 
     def __init__(self, rules: Sequence[Rule] = (), digests: Mapping[str, str] | None = None,
                  spool_dir: str | None = None, missing: Sequence[str] = ()) -> None:
-        super().__init__(spool_dir)
-        self._missing = [str(p) for p in missing]
+        super().__init__(spool_dir, missing)
         self._digests = digests
         self._seen: set[int] = set()
         self._issues = 0

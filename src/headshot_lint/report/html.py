@@ -261,8 +261,7 @@ class Writer(_stream.Writer):
     def __init__(self, rules: Sequence[Rule], thumbnail: Callable[[str], str | None] = data_uri,
                  spool_dir: str | None = None, fail_under: FailUnder | None = None,
                  link_base: str | None = None, missing: Sequence[str] = ()) -> None:
-        super().__init__(spool_dir)
-        self._missing = [str(p) for p in missing]
+        super().__init__(spool_dir, missing)
         self._rules = tuple(rules)
         self._fail_under = fail_under
         self._link_base = link_base

@@ -59,9 +59,8 @@ class Writer(_stream.Writer):
 
     def __init__(self, spool_dir: str | None = None, fail_under: FailUnder | None = None,
                  missing: Sequence[str] = ()) -> None:
-        super().__init__(spool_dir)
+        super().__init__(spool_dir, missing)
         self._fail_under = fail_under
-        self._missing = [str(p) for p in missing]
         self._errors = 0
         self._warnings = 0
         self._by_rule: dict[str, int] = {}

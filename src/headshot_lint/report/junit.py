@@ -76,11 +76,10 @@ class Writer(_stream.Writer):
 
     def __init__(self, rules: Sequence[Rule], spool_dir: str | None = None,
                  fail_under: FailUnder | None = None, missing: Sequence[str] = ()) -> None:
-        super().__init__(spool_dir)
+        super().__init__(spool_dir, missing)
         self._rules = tuple(rules)
         self._fail_under = fail_under
         self._totals = dict.fromkeys(_TOTALS, 0)
-        self._missing = [str(p) for p in missing]
 
     def fragment(self, report: Report) -> str:
         suite, counts = _suite(report, self._rules, self._fail_under)

@@ -90,7 +90,7 @@ class Writer(_stream.Writer):
 
     def __init__(self, rules: Sequence[Rule], digests: Mapping[str, str] | None = None,
                  spool_dir: str | None = None, missing: Sequence[str] = ()) -> None:
-        super().__init__(spool_dir)
+        super().__init__(spool_dir, missing)
         self._used = _common.rules_used(rules)
         self._index = {r.code: n for n, r in enumerate(self._used)}
         self._digests = digests
@@ -105,7 +105,7 @@ class Writer(_stream.Writer):
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The folder headshot-lint ran in."}}},
                 "results": _stream.JsonList.placeholder(),
                 "columnKind": "unicodeCodePoints",
-                **({"invocations": [_invocation(missing)]} if missing else {}),
+                **({"invocations": [_invocation(self._missing)]} if self._missing else {}),
             }],
         })
 
