@@ -61,6 +61,9 @@ def test_the_words_are_as_strong_as_the_judgement():
     assert "will not pick it out" in impression(0.49, 0.6)
     weak = impression(0.7, 0.2)
     assert weak.startswith("your face barely stands out") and "may not pick it out" in weak and "%" not in weak
+    headless = impression(0.2, 0.83, face_found=False)  # judged on the head read off the matte
+    assert headless.startswith("your head melts") and "face" not in headless
+    assert "face" not in impression(0.7, 0.2, face_found=False)
     at_skin = _measure((SKIN_GREY,) * 3)
     assert at_skin.values["stands_out"] < 0.5 and at_skin.details["impression"].startswith("your face melts")
 

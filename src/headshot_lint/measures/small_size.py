@@ -137,18 +137,22 @@ def small_size_contrast(scene: Scene) -> Measurement:
     return Measurement(name, values, regions=regions,
                        details={"recommended_hex": tone.hex, "recommended_name": tone.name,
                                 "crop_px": [int(x0), int(y0), int(side)],
-                                "impression": impression(values["stands_out"], values["melted_48"])})
+                                "impression": impression(values["stands_out"], values["melted_48"],
+                                                         face_found=scene.face is not None)})
 
 
-def impression(stands_out: float, melted_48: float) -> str:
+def impression(stands_out: float, melted_48: float, face_found: bool = True) -> str:
     """What a viewer of the small picture sees, in words, as strong as the judgement: "melts"
     only where people more likely than not call the face lost (``stands_out`` < 0.5); near
     the rule's threshold (~0.77) the face "barely stands out" and people "may not" pick it
-    out (a face flagged with a fifth of its surround at its lightness did not melt)."""
+    out (a face flagged with a fifth of its surround at its lightness did not melt). Without
+    a detected face the judged region is the head read off the person matte, and the
+    words say "head" (the no-face finding already says no face was found)."""
+    part = "face" if face_found else "head"
     if stands_out < 0.5:
-        return (f"your face melts into the background: {melted_48:.0%} of the background around it at 48 px "
-                f"is about as light or dark as your face, so people scrolling past will not pick it out")
-    return ("your face barely stands out: the background around it at 48 px is close to it in colour and "
+        return (f"your {part} melts into the background: {melted_48:.0%} of the background around it at 48 px "
+                f"is about as light or dark as your {part}, so people scrolling past will not pick it out")
+    return (f"your {part} barely stands out: the background around it at 48 px is close to it in colour and "
             "lightness, so people scrolling past may not pick it out")
 
 
