@@ -161,6 +161,19 @@ def test_python_dash_m_help_in_a_subprocess():
         assert command in r.stdout
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_output_closed_by_its_reader_exits_141_not_1(photos, fmt):
+    """`check staff/ | head`: the reader goes before the report is written. The run ends as a
+    process SIGPIPE ended does (141), not with 1, which says "findings", and without a
+    traceback; the grey photo alone is clean, so 1 could only come from the closed pipe."""
+    proc = subprocess.Popen([sys.executable, "-m", "headshot_lint", "check", "--no-cache", "--format", fmt,
+                             str(photos / "grey.png")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first byte
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert "Traceback" not in err and "Exception ignored" not in err
+
+
 def test_an_empty_jpg_in_a_folder_is_reported_not_skipped(tmp_path):
     """A 0-byte jane.jpg in a checked folder (a failed upload) is an unreadable-image error, exit 1."""
     Image.fromarray(np.full((64, 64, 3), 128, np.uint8)).save(tmp_path / "ok.png")

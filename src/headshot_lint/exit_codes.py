@@ -13,3 +13,6 @@ class ExitCode(enum.IntEnum):
     CLEAN = 0  #: nothing fails the run (see :mod:`.gate`): no finding at the failing severity, no score under --fail-under
     FINDINGS = 1  #: a finding at the failing severity, or a score under --fail-under (fix: a copy not written)
     ERROR = 2  #: the run itself failed: usage, a missing path, bad rule pack or configuration, internal error
+    #: the reader of the output closed it before the report was written (``check staff/ | head``): what a
+    #: shell reports for a process SIGPIPE ended (128 + 13), not 1, which would say "findings"
+    OUTPUT_CLOSED = 141

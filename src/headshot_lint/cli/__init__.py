@@ -66,16 +66,44 @@ app.command("serve", cls=Command, short_help="Start a local page to drop headsho
 
 
 def main() -> None:
-    """Console-script entry point: unexpected exceptions exit 2, not 1; the process ends
-    without the interpreter's teardown once the command is done (:func:`_exit_now`)."""
+    """Console-script entry point: unexpected exceptions exit 2, not 1; output closed by its
+    reader exits 141 (:func:`_output_closed`); the process ends without the interpreter's
+    teardown once the command is done (:func:`_exit_now`)."""
     try:
         app()
     except SystemExit as exc:
-        _exit_now(exc.code)
-        raise
+        code = ExitCode.OUTPUT_CLOSED if _output_closed(exc) else exc.code
+        _exit_now(code)
+        raise SystemExit(code) from None
     except Exception as exc:  # pragma: no cover - last resort
         err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
         sys.exit(ExitCode.ERROR)
+
+
+def _output_closed(exc: BaseException) -> bool:
+    """True when the output's reader has gone (``check staff/ | head``) before all of it was
+    written. Either a write met the closed pipe while the command ran: rich (``Console.
+    on_broken_pipe``) and click then exit 1, the status that says "findings" here, from
+    inside the ``BrokenPipeError`` (found in ``exc``'s context); or the last buffered part
+    fails to flush now, and stdout is pointed at the null device, as Python's documentation
+    advises, so the interpreter's own flush at exit does not fail again."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, BrokenPipeError):
+            return True
+        seen = seen.__context__
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        import os
+
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+        return True
+    except (OSError, ValueError, AttributeError):  # closed or replaced stdout: not a reader gone
+        return False
+    return False
 
 
 def _exit_now(code: object) -> None:
