@@ -469,11 +469,20 @@ def _sheet(items, path: Path) -> None:
         matte = cv2.cvtColor((np.clip(d["matte320"], 0, 1) * 255).astype(np.uint8), cv2.COLOR_GRAY2RGB)
         w = int(rgb.shape[1] * 240 / rgb.shape[0])
         row = np.hstack([cv2.resize(im, (w, 240)) for im in (d["rgb320"], rgb, matte)])
-        head = np.full((36, row.shape[1], 3), 255, np.uint8)
         v = d["meas"]["lost_fraction"] if d["meas"] else float("nan")
-        cv2.putText(head, name[:40], (2, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (0, 0, 0), 1)
-        cv2.putText(head, f"label {int(label)} ({agree}/3) lost {v:.2f}", (2, 31), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (0, 0, 0), 1)
-        tiles.append(np.vstack([head, row]))
+        tiles.append((row, name[:40], f"label {int(label)} ({agree}/3) lost {v:.2f}"))
+    write_sheet(tiles, path)
+
+
+def write_sheet(rows, path: Path) -> None:
+    """A contact sheet: each (RGB row of panes, first caption line, second line) under a
+    white two-line caption, stacked on grey, written to ``path``."""
+    tiles = []
+    for row, first, second in rows:
+        top = np.full((36, row.shape[1], 3), 255, np.uint8)
+        cv2.putText(top, first, (2, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (0, 0, 0), 1)
+        cv2.putText(top, second, (2, 31), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (0, 0, 0), 1)
+        tiles.append(np.vstack([top, row]))
     width = max(t.shape[1] for t in tiles)
     grid = np.vstack([np.pad(t, ((0, 4), (0, width - t.shape[1]), (0, 0)), constant_values=128) for t in tiles])
     cv2.imwrite(str(path), cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))

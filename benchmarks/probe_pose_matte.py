@@ -527,13 +527,8 @@ def sheet(items, path: Path, arms: Tuple[float, float, float] = (0.5, 0.5, 0.15)
         pose = cv2.cvtColor((np.clip(d["pose_raw320"], 0, 1) * 255).astype(np.uint8), cv2.COLOR_GRAY2RGB)
         w = int(big.shape[1] * 240 / big.shape[0])
         row = np.hstack([cv2.resize(im, (w, 240)) for im in (*panes, selfie, pose)])
-        top = np.full((36, row.shape[1], 3), 255, np.uint8)
-        cv2.putText(top, name[:44], (2, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (0, 0, 0), 1)
-        cv2.putText(top, head, (2, 31), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (0, 0, 0), 1)
-        tiles.append(np.vstack([top, row]))
-    width = max(t.shape[1] for t in tiles)
-    grid = np.vstack([np.pad(t, ((0, 4), (0, width - t.shape[1]), (0, 0)), constant_values=128) for t in tiles])
-    cv2.imwrite(str(path), cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
+        tiles.append((row, name[:44], head))
+    people.write_sheet(tiles, path)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 import cv2
 import numpy as np
 
-from benchmarks.probe_camouflage_people import bands, candidates
+from benchmarks.probe_camouflage_people import bands, candidates, write_sheet
 from headshot_lint import color
 
 
@@ -54,3 +54,19 @@ def test_no_person_gives_no_candidates():
     d = _photo((60, 70, 90), (62, 71, 92))
     d["meas"] = None
     assert candidates(d) == {}
+
+
+def test_a_contact_sheet_stacks_captioned_rows_of_any_width(tmp_path):
+    """Each row under a 36 px white caption with 4 px of grey below; narrower rows padded grey."""
+    red = np.zeros((240, 300, 3), np.uint8)
+    red[..., 0] = 255
+    blue = np.zeros((240, 200, 3), np.uint8)
+    blue[..., 2] = 255
+    path = tmp_path / "sheet.png"
+    write_sheet([(red, "first.jpg", "label 1 (3/3)"), (blue, "second.jpg", "label 0 (2/3)")], path)
+    sheet = cv2.imread(str(path))[..., ::-1]
+    assert sheet.shape == (2 * (36 + 240 + 4), 300, 3)
+    assert (sheet[36:276, :300] == (255, 0, 0)).all() and (sheet[316:556, :200] == (0, 0, 255)).all()
+    assert (sheet[316:556, 200:] == 128).all()  # the narrower row padded grey
+    caption = sheet[:36]
+    assert (caption == 255).mean() > 0.8 and (caption < 128).any()  # white, with dark text
