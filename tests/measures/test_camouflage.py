@@ -46,6 +46,32 @@ def test_grey_background_keeps_outline():
     assert m.regions and 0.0 <= m.regions[0].x0 <= m.regions[0].x1 <= 1.0
 
 
+def test_message_speaks_of_clothes_only_where_there_is_a_face():
+    """With the subject's face found the words are about the clothes below the chin; with no
+    face on the person (a person from behind, a cup the segmenter took for one) they name
+    neither clothes nor a chin, and the same outline is still judged."""
+    with_face = clothing_camouflage(_scene(_toward_grey(SUIT, 0.0)))
+    assert "your clothes" in with_face.details["impression"]
+    assert with_face.details["outline"] == "outline below the chin"
+    faceless = scene_of(composite(_toward_grey(SUIT, 0.0)))
+    faceless.__dict__["face"] = None  # as if the detector had found none
+    m = clothing_camouflage(faceless)
+    assert m.status == "ok", m.reason
+    words = m.details["impression"]
+    assert words.startswith("the subject") and "clothes" not in words and "your" not in words, words
+    assert "chin" not in m.details["outline"], m.details
+    assert f"{m.values['lost_fraction']:.0%}" in words
+
+
+def test_a_tight_crop_is_judged_on_hair_and_clothes():
+    """Judged on the whole outline (a tight crop), the words name the hair and the head."""
+    from headshot_lint.measures.camouflage import impression, outline_phrase
+
+    assert "hair" in impression(60.0, True, True) and "head and shoulders" in impression(60.0, True, True)
+    assert "hair" not in impression(60.0, True, False)
+    assert "tight crop" in outline_phrase(True, True)
+
+
 def test_no_person_is_not_assessable():
     """A photo with no person has no outline to judge."""
     scene = _scene(tuple(GREY))

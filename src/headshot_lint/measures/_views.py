@@ -125,14 +125,24 @@ def clothing_lab(scene: Scene) -> np.ndarray | None:
     return np.median(masked_sample(half_view(scene).lab, mask, 8000), axis=0).astype(np.float32)
 
 
+def face_on_person(scene: Scene) -> bool:
+    """Whether the subject's face lies on the person matte (its centre firmly inside): then
+    the person has a chin, and what lies below it is clothing."""
+    face = scene.face
+    if face is None:
+        return False
+    cx, cy = face.box.center
+    return bool(scene.matte[int(np.clip(cy, 0, scene.height - 1)),
+                            int(np.clip(cx, 0, scene.width - 1))] >= PERSON_FIRM)
+
+
 def _clothing(scene: Scene, lab: np.ndarray, person: np.ndarray, f: int) -> tuple[np.ndarray, int]:
     """(clothing mask bool, chin row) at the working size (``f`` times smaller than the
     scene): the person below the chin, facial-skin colours excluded."""
     ys = np.nonzero(person.any(axis=1))[0]
     top, bottom = int(ys[0]), int(ys[-1])
     face = scene.face
-    if face is not None and scene.matte[int(np.clip(face.box.center[1], 0, scene.height - 1)),
-                                        int(np.clip(face.box.center[0], 0, scene.width - 1))] >= PERSON_FIRM:
+    if face_on_person(scene):
         lm = scene.landmarks
         bottom_of_face = float(lm[_CHIN, 1]) if lm is not None else face.box.y1
         chin = int(np.clip(bottom_of_face / f, 0, person.shape[0]))

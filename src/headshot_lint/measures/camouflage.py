@@ -16,7 +16,7 @@ from .. import color
 from ..model import Measurement, Region
 from ..scene import PERSON_FIRM, PERSON_LOOSE, Scene
 from . import measure
-from ._views import clothing, half_view, skin_lab
+from ._views import clothing, face_on_person, half_view, skin_lab
 
 #: An outline point is "lost" when the clothing and the background beside it differ
 #: by less than this CIEDE2000 at the viewing scale (RESEARCH.md puts "clear
@@ -38,7 +38,7 @@ SKIN_LIKE_DELTA_E = 10.0
 
 @measure("clothing_camouflage", units={"lost_fraction": "fraction", "median_delta_e": "ΔE2000", "median_delta_l": "ΔL*",
                                        "worst_delta_e": "ΔE2000", "outline_px": "px"},
-          details=("lost_percent",))
+          details=("lost_percent", "impression", "outline"))
 def clothing_camouflage(scene: Scene) -> Measurement:
     """Fraction of the body's visible outline lost against the background, in [0, 1].
 
@@ -102,7 +102,7 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     bands = _outline_bands(scene)
     if isinstance(bands, str):
         return Measurement.not_assessable(name, bands)
-    lab_in, lab_out, pts, f, (h, w) = bands
+    lab_in, lab_out, pts, f, (h, w), whole = bands
     a, b = lab_in[pts], lab_out[pts]
     de = color.delta_e(a, b)
     dl = np.abs(a[:, 0] - b[:, 0])
@@ -113,7 +113,31 @@ def clothing_camouflage(scene: Scene) -> Measurement:
               "median_delta_l": round(float(np.median(dl)), 2), "worst_delta_e": round(worst, 2),
               "outline_px": int(round(pts.sum() / f))}
     return Measurement(name, values, regions=(region,) if region is not None else (),
-                       details={"lost_percent": round(100 * float(lost.mean()), 1)})
+                       details={"lost_percent": round(100 * float(lost.mean()), 1),
+                                "impression": impression(100 * float(lost.mean()), face_on_person(scene), whole),
+                                "outline": outline_phrase(face_on_person(scene), whole)})
+
+
+def impression(lost_percent: float, face_found: bool, whole: bool) -> str:
+    """What a viewer sees, in words: whose outline melts into the background. A person with a
+    face has clothes and a body below the chin (in a tight crop, the head's outline is what
+    shows); without a face found on the person the matte's subject may be a person seen from
+    behind or an object, so the words name no clothes (the no-face finding says the rest)."""
+    if not face_found:
+        return (f"the subject and the background beside it are so alike that {lost_percent:.0f}% of its outline "
+                "disappears: viewers lose its shape")
+    if whole:
+        return (f"your hair, clothes and the background beside them are so alike that {lost_percent:.0f}% of your "
+                "outline (head and shoulders) disappears: viewers lose your shape")
+    return (f"your clothes and the background beside them are so alike that {lost_percent:.0f}% of your body's "
+            "outline (shoulders, arms) disappears: viewers lose your shape")
+
+
+def outline_phrase(face_found: bool, whole: bool) -> str:
+    """Which outline was judged, for the detail line."""
+    if whole:
+        return "whole outline (a tight crop shows too little body)"
+    return "outline below the chin" if face_found else "outline below the subject's top fifth"
 
 
 class _Bands(NamedTuple):
@@ -122,6 +146,7 @@ class _Bands(NamedTuple):
     pts: np.ndarray  #: the outline pixels judged, bool (h, w)
     factor: float  #: view px per analysis px
     shape: Tuple[int, int]  #: (h, w) of the view
+    whole: bool  #: the whole outline, head included (a tight crop), not only below the chin
 
 
 def _outline_bands(scene: Scene) -> "_Bands | str":
@@ -149,11 +174,12 @@ def _outline_bands(scene: Scene) -> "_Bands | str":
     measurable = outline & ok_in & ok_out
     pts = measurable.copy()
     pts[:chin] = False
-    if pts.sum() < _MIN_OUTLINE:  # a tight crop: little body shows, the head's outline is what is seen
+    whole = bool(pts.sum() < _MIN_OUTLINE)
+    if whole:  # a tight crop: little body shows, the head's outline is what is seen
         pts = measurable
     if pts.sum() < _MIN_OUTLINE:
         return "the person barely meets the background (cropped or fills the frame)"
-    return _Bands(lab_in, lab_out, pts, f, (h, w))
+    return _Bands(lab_in, lab_out, pts, f, (h, w), whole)
 
 
 def outline_colours(scene: Scene) -> np.ndarray | None:
