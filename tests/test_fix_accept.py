@@ -138,10 +138,10 @@ def test_a_rim_of_the_old_background_is_a_halo():
 from headshot_lint.retouch.matte import refine_matte as _real_refine  # noqa: E402
 
 
-def _patchy_refine(rgb, matte):
+def _patchy_refine(rgb, matte, **kwargs):
     """A refined matte that also keeps a block of the wall beside the head (what the colour
     refinement did on facerec_obama), where the segmenter was unsure."""
-    alpha = _real_refine(rgb, matte).copy()
+    alpha = _real_refine(rgb, matte, **kwargs).copy()
     h, w = alpha.shape
     alpha[int(0.05 * h):int(0.30 * h), int(0.62 * w):int(0.80 * w)] = 1.0
     return alpha
@@ -163,6 +163,27 @@ def test_remnants_are_retried_with_a_tight_matte_and_never_written(photos, monke
         assert result.fallback and result.remnants.clean, result.attempts
     else:
         assert "old background" in result.refused
+
+
+def test_the_cut_out_holds_its_edge_below_the_subjects_chin(photos, monkeypatch):  # noqa: F811
+    """Replacing the background refines the matte with the subject's chin row, so lumps of
+    a lettered wall half-kept beside the shoulders are dropped (as on facerec_obama1)."""
+    from headshot_lint.fix_check import subject_box
+    from headshot_lint.retouch import matte as matte_mod
+
+    seen = []
+
+    def recording(rgb, matte, **kwargs):
+        seen.append(kwargs.get("chin"))
+        return _real_refine(rgb, matte, **kwargs)
+
+    monkeypatch.setattr(matte_mod, "refine_matte", recording)
+    job = fixes.Job(str(photos / "skin.png"), _rules(), unsafe=True)
+    assert "replace-background" in {p.action for p in job.todo}
+    job.correct("PNG")
+    face = subject_box(job.scene)
+    assert seen and seen[0] == pytest.approx(face.y1 / job.scene.height)
+    assert 0.0 < seen[0] < 1.0
 
 
 def _rules():

@@ -77,3 +77,41 @@ def test_protect_region_keeps_the_matte_around_the_head_only():
     assert out[200, 200] > 0.99  # face centre
     assert out[120, 200] > 0.9  # above the face: hair
     assert out[390, 10] == 0 and out[10, 390] == 0
+
+
+def _shoulder_alpha(size: int = 400):
+    """An opaque subject filling the bottom half, with a soft ramp 3 px wide along its top
+    edge and a half-kept lump (alpha 0.3, 20 px across) standing off it by 8-28 px."""
+    alpha = np.zeros((size, size), np.float32)
+    alpha[200:] = 1.0
+    for i, a in enumerate((0.4, 0.25, 0.1)):
+        alpha[199 - i] = a
+    alpha[172:192, 100:120] = 0.3  # the lump: old background the colour model half-kept
+    alpha[60:80, 100:120] = 0.3  # the same lump above the chin (hair is soft by nature)
+    return alpha
+
+
+def test_fringe_below_the_chin_keeps_a_soft_edge_and_drops_a_lump():
+    """Below the chin a lump of soft alpha standing off the subject is dropped; the soft edge
+    hugging it fades as before; above the chin nothing changes."""
+    from headshot_lint.retouch.matte import FRINGE_BELOW_CHIN, hold_fringe
+
+    alpha = _shoulder_alpha()
+    held = alpha.copy()
+    hold_fringe(held, row=150)
+    reach = FRINGE_BELOW_CHIN * 400  # 3.2 px
+    assert held[172:192, 100:120].max() == 0.0  # 8+ px out: beyond the reach
+    assert np.array_equal(held[:150], alpha[:150])  # the lump above the chin is kept
+    assert np.array_equal(held[200:], alpha[200:])  # the opaque subject is untouched
+    # the ramp right at the edge survives (capped by the linear fade, never raised)
+    assert 0.0 < held[199, 10] <= alpha[199, 10] and held[199, 10] >= 0.5 * (1 - 1.0 / reach) - 1e-6
+    assert (held <= alpha).all()
+
+
+def test_refine_matte_holds_the_fringe_only_below_the_chin():
+    """``chin`` leaves the alpha above the chin row exactly as without it."""
+    rgb, _, coarse = _disc_photo()
+    free = refine_matte(rgb, coarse)
+    held = refine_matte(rgb, coarse, chin=0.5)
+    assert np.array_equal(held[:400], free[:400])
+    assert (held <= free).all()

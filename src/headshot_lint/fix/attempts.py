@@ -277,7 +277,11 @@ def _correct_once(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *,
     if kinds & (BACKGROUND_ACTIONS | {"lift-face-exposure"}):
         from ..retouch.matte import refine_matte
 
-        refined = refine_matte(rgb, scene.matte)
+        face = subject_box(scene)
+        # Below the chin the outline is clothing: its soft edge is held tight there (in the
+        # stored frame, which is upright unless the plan turns the photo).
+        chin = face.y1 / scene.height if face is not None and "rotate-upright" not in kinds else None
+        refined = refine_matte(rgb, scene.matte, chin=chin)
     tried: List[Attempt] = []
     seen = set()
     last_notes: Tuple[str, ...] = ()

@@ -43,10 +43,17 @@ SPREAD_FULL = 20.0
 #: Alpha under LOW_CUT becomes 0 and over 1 - LOW_CUT becomes 1 (faint tails of the filter
 #: would show the old background as a glow on a new one).
 LOW_CUT = 0.05
+#: Below the chin the outline is clothing and shoulders, which have no wisps: there the soft
+#: alpha outside the opaque subject must fade out within this fraction of the long side
+#: (linearly from 0.5 at the opaque edge). An out-of-focus shoulder ramps from 1 to 0 across
+#: about 1.5 % of the long side, so its outer half fits; lumps of a lettered or patterned
+#: wall the colour model half-keeps beside a shoulder (up to 2 % out) do not, and would show
+#: as ghosts of the old background on the new one.
+FRINGE_BELOW_CHIN = 0.008
 
 
 def refine_matte(rgb: np.ndarray, matte: np.ndarray, *, work_long_side: int = WORK_LONG_SIDE,
-                 eps: float = EPS) -> np.ndarray:
+                 eps: float = EPS, chin: float | None = None) -> np.ndarray:
     """Person alpha at the size of ``rgb``, float32 (H, W) in [0, 1], 1 = person.
 
     Parameters
@@ -59,6 +66,9 @@ def refine_matte(rgb: np.ndarray, matte: np.ndarray, *, work_long_side: int = WO
         Long side of the level where the filter is solved, px; smaller is faster.
     eps : float
         Guided-filter regulariser.
+    chin : float, optional
+        Height of the subject's chin as a fraction of the photo's height (0 top, 1 bottom);
+        below it the soft edge is held to :data:`FRINGE_BELOW_CHIN` (:func:`hold_fringe`).
     """
     h, w = rgb.shape[:2]
     s = min(1.0, work_long_side / max(h, w))
@@ -78,8 +88,43 @@ def refine_matte(rgb: np.ndarray, matte: np.ndarray, *, work_long_side: int = WO
         b = b * (1.0 - texture) + tight * texture
     if ws == (w, h):
         alpha = _stretch(np.einsum("hwc,hwc->hw", a, guide_lo) + b)
-        return np.clip(alpha, 0.0, 1.0, out=alpha).astype(np.float32, copy=False)
-    return _apply_in_band(rgb, a, b)
+        alpha = np.clip(alpha, 0.0, 1.0, out=alpha).astype(np.float32, copy=False)
+    else:
+        alpha = _apply_in_band(rgb, a, b)
+    if chin is not None:
+        hold_fringe(alpha, round(float(np.clip(chin, 0.0, 1.0) * h)))
+    return alpha
+
+
+def hold_fringe(alpha: np.ndarray, row: int, reach: float = FRINGE_BELOW_CHIN) -> None:
+    """Cap, in place, the soft alpha at and below ``row`` outside the opaque subject (alpha
+    >= 0.5) to ``0.5 * (1 - d / (reach * long side))``, d its distance in px from the
+    nearest opaque pixel: a soft edge fades out within ``reach``; what lies further out
+    (a half-kept lump of the old background) is dropped.
+
+    ``alpha`` float32 (H, W) in [0, 1]; only the rows from ``row - reach`` down are looked at
+    (the opaque subject just above the chin counts for the distance).
+    """
+    h, w = alpha.shape
+    if int(row) >= h:
+        return
+    r = max(1.0, reach * max(h, w))
+    top = max(0, int(row) - int(np.ceil(r)))
+    part = alpha[top:]
+    open_ = cv2.compare(part, 0.5, cv2.CMP_LT)  # 255 where not opaque
+    soft = cv2.bitwise_and(open_, cv2.compare(part, 0.0, cv2.CMP_GT))
+    soft[: int(row) - top] = 0
+    x, y, bw, bh = cv2.boundingRect(soft)
+    if not bw:
+        return
+    # Only opaque pixels within the reach of a soft one matter: the distances are taken in
+    # the soft pixels' bounding box grown by the reach (the hair and edge band, not the frame).
+    m = int(np.ceil(r)) + 1
+    ys, xs = slice(max(0, y - m), y + bh + m), slice(max(0, x - m), x + bw + m)
+    box, sub = part[ys, xs], soft[ys, xs]
+    iy, ix = np.nonzero(sub)
+    dist = cv2.distanceTransform(open_[ys, xs], cv2.DIST_L2, 3)[iy, ix]
+    box[iy, ix] = np.minimum(box[iy, ix], np.clip(0.5 * (1.0 - dist / r), 0.0, 0.5))
 
 
 def _stretch(alpha: np.ndarray) -> np.ndarray:
