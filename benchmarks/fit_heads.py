@@ -68,7 +68,11 @@ LAYOUT = ("stride8_mean", "stride8_std", "stride16_mean", "stride16_std", "final
 #: (the other labels' heads' out-of-fold log-odds beside, as ``probe_pattern.nested_stage``; outer
 #: fold seeds 0-4, 2026-12-07): busy + the sharp_env head 0.854 +- 0.009, + sharp_env and pattern
 #: 0.853 +- 0.008, against 0.858 +- 0.010; sharp_env + the busy head 0.855 +- 0.012, + busy and
-#: pattern 0.854 +- 0.008, against its head's own stage 0.857 +- 0.011: not used.
+#: pattern 0.854 +- 0.008, against its head's own stage 0.857 +- 0.011: not used. sharp_env's head
+#: stacked on unblurred_environment's values (outer seeds 0-4, 2026-12-07; set STACKS["sharp_env"]):
+#: environment_evidence 0.859 (0.850-0.866), sharp_edge_density 0.854 (0.831-0.866), it with
+#: orientation_diversity and background_blur_px 0.862 (0.853-0.871), background_blur_px and
+#: face_focus 0.857 (0.845-0.871), against the head alone 0.858 (0.846-0.867): not used.
 STACKS = {"busy": ("busy_background", ("clutter_fraction", "other_faces"))}
 STACK_HEAD_RIDGE = 1.0
 #: The verdict heads read the background blocks and the network's 1000 ImageNet class scores of
