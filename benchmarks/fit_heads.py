@@ -59,7 +59,11 @@ from benchmarks.evaluate import DEFAULT_PHOTOS  # noqa: E402
 #: The ImageNet class scores (whole photo, background, person greyed out), joined or as a stacked
 #: second head: no better beyond the seed spread (benchmarks/probe_logits.py). The generated
 #: composites of fixtures/generate.py as extra training rows (every class or the pattern ones,
-#: weighted 0.1-1, blurred or not): no better either (benchmarks/probe_composites.py).
+#: weighted 0.1-1, blurred or not): no better either (benchmarks/probe_composites.py). For pattern,
+#: the background cells' self-similarity in embedding space (mean resultant length of the unit
+#: stride-8/16 cell vectors, cosine to the 1- and 2-cell neighbours, the top component's share,
+#: log energy; AUC 0.26-0.79, energy highest) as a second stage beside the head: 0.52-0.58 over
+#: outer seeds 0-4, alone 0.44-0.48, against the head's 0.58 (a scratch probe, 2026-12-07).
 LAYOUT = ("stride8_mean", "stride8_std", "stride16_mean", "stride16_std", "final_mean", "final_std")
 #: Second stages: head -> (measure, its values read beside the head's log-odds). busy: nested CV
 #: F1 0.84 -> 0.87-0.89 over five fold seeds with the clutter share and the other faces (people
