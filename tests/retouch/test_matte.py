@@ -99,7 +99,7 @@ def test_fringe_below_the_chin_keeps_a_soft_edge_and_drops_a_lump():
     alpha = _shoulder_alpha()
     held = alpha.copy()
     hold_fringe(held, row=150)
-    reach = FRINGE_BELOW_CHIN * 400  # 3.2 px
+    reach = FRINGE_BELOW_CHIN * 400  # a few px
     assert held[172:192, 100:120].max() == 0.0  # 8+ px out: beyond the reach
     assert np.array_equal(held[:150], alpha[:150])  # the lump above the chin is kept
     assert np.array_equal(held[200:], alpha[200:])  # the opaque subject is untouched

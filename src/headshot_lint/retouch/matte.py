@@ -45,11 +45,13 @@ SPREAD_FULL = 20.0
 LOW_CUT = 0.05
 #: Below the chin the outline is clothing and shoulders, which have no wisps: there the soft
 #: alpha outside the opaque subject must fade out within this fraction of the long side
-#: (linearly from 0.5 at the opaque edge). An out-of-focus shoulder ramps from 1 to 0 across
-#: about 1.5 % of the long side, so its outer half fits; lumps of a lettered or patterned
-#: wall the colour model half-keeps beside a shoulder (up to 2 % out) do not, and would show
-#: as ghosts of the old background on the new one.
-FRINGE_BELOW_CHIN = 0.008
+#: (linearly from 0.5 at the opaque edge). Lumps of a lettered or patterned wall the colour
+#: model half-keeps beside a shoulder (up to 2 % out on facerec_obama1) would show as ghosts of
+#: the old background on the new one. benchmarks/fix_gain.py over the 321 labelled photos,
+#: copies written (median halo): without the hold 141 (14 %), 0.012: 141 (15 %), 0.008: 146
+#: (15 %), 0.005: 149 (13 %); at 0.005 a 12 MP photo's shoulder still fades over 20 px, long
+#: hair over the shoulders keeps its look (contact sheets of the changed copies).
+FRINGE_BELOW_CHIN = 0.005
 
 
 def refine_matte(rgb: np.ndarray, matte: np.ndarray, *, work_long_side: int = WORK_LONG_SIDE,
