@@ -87,7 +87,8 @@ def fix_one(src: str, dst: Path, rules, backdrop: str) -> dict:
     rem = result.remnants
     row.update(status="written", fallback=result.fallback, after=result.after.score,
                outcomes={o.code: o.status for o in result.outcomes},
-               remnants=None if rem is None else {"area": round(rem.area, 5), "halo": round(rem.halo, 3)},
+               remnants=None if rem is None else {"area": round(rem.area, 5), "halo": round(rem.halo, 3),
+                                                  "face": round(rem.face, 3)},
                copy=str(dst))
     return row
 
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--speed", action="store_true", help="also time a fix at 12 MP")
     args = ap.parse_args(argv)
 
-    from headshot_lint.fix_check import HALO_MAX, REMNANT_MAX_AREA
+    from headshot_lint.fix_check import FACE_SEE_THROUGH_MAX, HALO_MAX, REMNANT_MAX_AREA
     from headshot_lint.rules import load_pack
 
     rules = load_pack(args.pack).select(None, None)
@@ -245,11 +246,13 @@ def main(argv: list[str] | None = None) -> int:
         if bg:
             area = [r["remnants"]["area"] for r in bg]
             halo = [r["remnants"]["halo"] for r in bg]
+            face = [r["remnants"].get("face", 0.0) for r in bg]
             print(f"remnants of the old background, {len(bg)} written copies with a background fix: old background kept "
                   f"(pieces, patches, smears, see-through subject) median {100 * statistics.median(area):.3f} %, max {100 * max(area):.3f} % (limit "
                   f"{100 * REMNANT_MAX_AREA:.1f} %); halo median {100 * statistics.median(halo):.0f} %, max "
-                  f"{100 * max(halo):.0f} % (limit {100 * HALO_MAX:.0f} %); over a limit: "
-                  f"{sum(a > REMNANT_MAX_AREA for a in area) + sum(h > HALO_MAX for h in halo)}")
+                  f"{100 * max(halo):.0f} % (limit {100 * HALO_MAX:.0f} %); face seen through: max {100 * max(face):.0f} % "
+                  f"of its core (limit {100 * FACE_SEE_THROUGH_MAX:.0f} %); over a limit: "
+                  f"{sum(a > REMNANT_MAX_AREA for a in area) + sum(h > HALO_MAX for h in halo) + sum(f > FACE_SEE_THROUGH_MAX for f in face)}")
         print(f"written without a face on a person: {sum(not r['face_on_person'] for r in written)}; "
               f"via a cautious retry: {sum(bool(r['fallback']) for r in written)} "
               f"({collections.Counter(r['fallback'] for r in written if r['fallback']).most_common()})")

@@ -119,6 +119,31 @@ def test_a_half_kept_arm_shows_the_new_backdrop_through_it():
     assert "shows through parts of the subject" in check.describe()
 
 
+def test_a_face_kept_half_transparent_is_seen_through_whatever_its_share_of_the_photo():
+    """backlitovd_15, bopbl_b: a backlit or faded face the segmenter was unsure of, kept at
+    alpha 0.7 over a light new grey, once written because it was under 0.1 % of the photo."""
+    original, copy, alpha, face, matte = _scene()
+    head = np.zeros(alpha.shape, np.uint8)
+    cv2.ellipse(head, (160, 80), (34, 44), 0, 0, 360, 1, -1)
+    alpha = np.where(head > 0, 0.7, alpha).astype(np.float32)
+    copy = np.clip(np.rint(alpha[..., None] * original + (1 - alpha[..., None]) * 230.0), 0, 255).astype(np.uint8)
+    check, _ = remnant_check(original, copy, alpha, face, matte)
+    assert check.face > 0.9 and not check.clean, check
+    # the same face over a grey of its own lightness barely changes: nobody sees through it
+    same = np.clip(np.rint(alpha[..., None] * original + (1 - alpha[..., None]) * 150.0), 0, 255).astype(np.uint8)
+    assert remnant_check(original, same, alpha, face, matte)[0].face == 0.0
+    assert "shows through the face" in check.describe() and "face see-through" in check.short()
+
+
+def test_a_face_box_overhanging_the_face_is_not_the_face():
+    """A profile's box reaches past the nose into the background: that part is replaced, as it
+    should be, and is no see-through face."""
+    original, copy, alpha, face, matte = _scene()
+    wide = Box(face.x0, face.y0, face.x1 + 60, face.y1)  # the core now reaches past the head
+    check, _ = remnant_check(original, copy, alpha, wide, matte)
+    assert check.face == 0.0 and check.clean, check
+
+
 def test_an_out_of_focus_edge_is_soft_but_not_a_ghost():
     """cliplit_c5b8b407: a jacket out of focus has a soft edge 8-12 px wide; its alpha ramps
     steadily, which is right, and the copy is clean."""

@@ -115,3 +115,23 @@ def test_refine_matte_holds_the_fringe_only_below_the_chin():
     held = refine_matte(rgb, coarse, chin=0.5)
     assert np.array_equal(held[:400], free[:400])
     assert (held <= free).all()
+
+
+def test_the_middle_of_the_face_is_held_opaque_where_the_segmenter_sees_the_person():
+    """White teeth the colour model gave to a light wall (alpha 0) come back opaque; the part
+    of a profile's box that overhangs into the background (segmenter matte 0) stays as it was,
+    and nothing outside the face changes."""
+    from headshot_lint.retouch.matte import face_core, hold_face
+
+    alpha = np.ones((200, 200), np.float32)
+    alpha[120:130, 105:125] = 0.0  # the teeth, lost to the wall
+    alpha[:, 150:] = 0.0  # the background in front of a profile's nose
+    matte = np.zeros((100, 100), np.float32)  # the segmenter's matte at half the size
+    matte[:, :75] = 1.0
+    box = (30.0, 25.0, 90.0, 85.0)  # face box in matte px, overhanging the person by 15 px
+    held = hold_face(alpha, matte, box)
+    assert held[120:130, 105:125].min() > 0.99  # teeth back
+    assert held[:, 160:].max() < 0.01  # the overhang is background still (past a feathered rim)
+    assert (held >= alpha).all() and np.array_equal(held[:40], alpha[:40])  # only the face's middle
+    core = face_core(matte, box)
+    assert core[55, 60] == 1.0 and core[55, 80] == 0.0 and core[5, 5] == 0.0

@@ -76,7 +76,7 @@ class Canvas:
     @cached_property
     def alpha(self) -> np.ndarray:
         """Person alpha at full resolution, float32 (H, W) in [0, 1]."""
-        from ..retouch.matte import protect_region, refine_matte
+        from ..retouch.matte import hold_face, protect_region, refine_matte
 
         if self.refined is None:
             self.refined = refine_matte(self._original, self.scene.matte)
@@ -86,6 +86,8 @@ class Canvas:
             alpha = protect_region(alpha, self.scene.matte, (box.x0, box.y0, box.x1, box.y1))
         if self.fallback.tight:
             alpha = _tightened(alpha, self.scene.matte, box, self.cut)
+        if box is not None:  # the face itself is never seen through, whatever the colour model read
+            alpha = hold_face(alpha, self.scene.matte, (box.x0, box.y0, box.x1, box.y1))
         return alpha
 
     @property
