@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from .perception.faces import Box, detect_faces_by_range, primary_face
-from .scene import Scene
+from .scene import PERSON_FIRM, Scene
 
 #: A corrected copy keeps the face when each edge of its face box moved by at most this
 #: fraction of the image width (x) or height (y).
@@ -374,7 +374,7 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
         if face is not None:  # white teeth before a light wall are the face, not the wall
             from .retouch.matte import face_core
 
-            like_bg &= face_core(m, (face.x0, face.y0, face.x1, face.y1)) == 0
+            like_bg &= face_core(m, (face.x0, face.y0, face.x1, face.y1), PERSON_FIRM) == 0
         like_bg = cv2.morphologyEx(like_bg.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
         patches = _blobs(like_bg, min_px)
     # Halo: in the ring just outside the subject, how much of (old - new) is still there.
@@ -407,7 +407,7 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
     if face is not None:
         from .retouch.matte import face_core
 
-        middle = face_core(np.asarray(matte, np.float32), (face.x0, face.y0, face.x1, face.y1)) > 0
+        middle = face_core(np.asarray(matte, np.float32), (face.x0, face.y0, face.x1, face.y1), PERSON_FIRM) > 0
         if middle.any():
             seen_face = np.linalg.norm(original[middle].astype(np.float32) - copy[middle].astype(np.float32),
                                        axis=1) >= _HALO_CONTRAST
@@ -488,6 +488,6 @@ _CLOSER = 0.8
 _UNLIKE_SUBJECT = 20.0
 
 
-__all__ = ["Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FACE_SEE_THROUGH_MAX", "FaceCheck", "RemnantCheck", "face_check",
-           "face_kept",
-           "face_lost", "ghosts", "original_detections", "other_faces", "other_people", "remnant_check", "subject_box", "subject_part"]
+__all__ = ["Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FACE_SEE_THROUGH_MAX", "FaceCheck", "RemnantCheck",
+           "face_check", "face_kept", "face_lost", "ghosts", "original_detections", "other_faces", "other_people",
+           "remnant_check", "subject_box", "subject_part"]

@@ -87,7 +87,7 @@ class Canvas:
         if self.fallback.tight:
             alpha = _tightened(alpha, self.scene.matte, box, self.cut)
         if box is not None:  # the face itself is never seen through, whatever the colour model read
-            alpha = hold_face(alpha, self.scene.matte, (box.x0, box.y0, box.x1, box.y1))
+            alpha = hold_face(alpha, self.scene.matte, (box.x0, box.y0, box.x1, box.y1), PERSON_FIRM)
         return alpha
 
     @property

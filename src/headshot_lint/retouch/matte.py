@@ -275,10 +275,11 @@ def protect_region(alpha: np.ndarray, matte: np.ndarray, box: tuple[float, float
 FACE_AXES = (0.35, 0.4)
 
 
-def hold_face(alpha: np.ndarray, matte: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+def hold_face(alpha: np.ndarray, matte: np.ndarray, box: tuple[float, float, float, float],
+              firm: float = 0.5) -> np.ndarray:
     """``alpha`` with the middle of the face opaque where the segmenter sees the person
-    (``matte`` >= 0.5): ``max(alpha, core)`` with ``core`` a feathered ellipse of
-    :data:`FACE_AXES` in the face box; float32 (H, W).
+    (``matte`` >= ``firm``, the scene's ``PERSON_FIRM``): ``max(alpha, core)`` with ``core`` a
+    feathered ellipse of :data:`FACE_AXES` in the face box; float32 (H, W).
 
     The colour model reads the face's own light or dark details against a similar background
     as background: white teeth before a light wall came out as the new off-white backdrop
@@ -292,22 +293,22 @@ def hold_face(alpha: np.ndarray, matte: np.ndarray, box: tuple[float, float, flo
     r = int(np.ceil(2 * sigma))
     # feathered inwards: eroded by two sigmas first, so nothing is held past the core's edge
     # (a held rim over the jaw's edge kept a glow of a light wall on apdrawing_model2911329)
-    core = cv2.erode(face_core(matte, box), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    core = cv2.erode(face_core(matte, box, firm), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
     core = cv2.GaussianBlur(core, (0, 0), sigma)
     up = cv2.resize(core, (w, h), interpolation=cv2.INTER_LINEAR)
     return np.maximum(alpha, np.clip(up * 2.0, 0.0, 1.0))
 
 
-def face_core(matte: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+def face_core(matte: np.ndarray, box: tuple[float, float, float, float], firm: float = 0.5) -> np.ndarray:
     """The middle of the face where the segmenter sees the person: float32 (h, w) of ``matte``'s
     size, 1 inside the ellipse of :data:`FACE_AXES` in ``box`` (x0, y0, x1, y1, ``matte`` px)
-    where ``matte`` >= 0.5, else 0. What :func:`hold_face` keeps opaque, and what the remnant
-    check of a copy does not take for old background."""
+    where ``matte`` >= ``firm`` (the scene's ``PERSON_FIRM``), else 0. What :func:`hold_face`
+    keeps opaque, and what the remnant check of a copy does not take for old background."""
     x0, y0, x1, y1 = box
     bw, bh = x1 - x0, y1 - y0
     core = np.zeros(matte.shape[:2], np.float32)
     centre = (int(round((x0 + x1) / 2)), int(round((y0 + y1) / 2)))
     axes = (max(1, int(round(FACE_AXES[0] * bw))), max(1, int(round(FACE_AXES[1] * bh))))
     cv2.ellipse(core, centre, axes, 0, 0, 360, 1.0, -1)
-    return core * (np.asarray(matte, np.float32) >= 0.5)
+    return core * (np.asarray(matte, np.float32) >= firm)
 
