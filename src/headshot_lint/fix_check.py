@@ -359,6 +359,13 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
     # Patches: kept where the segmenter was unsure, and looking like the old background
     # nearby rather than like the subject nearby (a flag, a window frame, a wall wedge).
     m = np.asarray(matte, np.float32)
+    # The middle of the face, where the segmenter sees the person: never old background, and
+    # never to be seen through (what the fix holds opaque, retouch.matte.hold_face).
+    middle = np.zeros_like(kept)
+    if face is not None:
+        from .retouch.matte import face_core
+
+        middle = face_core(m, (face.x0, face.y0, face.x1, face.y1), PERSON_FIRM) > 0
     img = original.astype(np.float32)
     k = max(3, int(round(_SURE_FRACTION * max(h, w))) | 1)
     sure_fg = cv2.erode((m > 0.9).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
@@ -371,10 +378,7 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
         d_fg = np.linalg.norm(img - fg, axis=2)
         unsure = subject & (m < _SURE_PERSON)
         like_bg = unsure & (d_bg < _CLOSER * d_fg) & (d_fg > _UNLIKE_SUBJECT)
-        if face is not None:  # white teeth before a light wall are the face, not the wall
-            from .retouch.matte import face_core
-
-            like_bg &= face_core(m, (face.x0, face.y0, face.x1, face.y1), PERSON_FIRM) == 0
+        like_bg &= ~middle  # white teeth before a light wall are the face, not the wall
         like_bg = cv2.morphologyEx(like_bg.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
         patches = _blobs(like_bg, min_px)
     # Halo: in the ring just outside the subject, how much of (old - new) is still there.
@@ -404,14 +408,9 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
             smear = _blobs(smear & seen, min_px)
     ghost = ghosts(alpha, original, copy, face)
     through = 0.0
-    if face is not None:
-        from .retouch.matte import face_core
-
-        middle = face_core(np.asarray(matte, np.float32), (face.x0, face.y0, face.x1, face.y1), PERSON_FIRM) > 0
-        if middle.any():
-            seen_face = np.linalg.norm(original[middle].astype(np.float32) - copy[middle].astype(np.float32),
-                                       axis=1) >= _HALO_CONTRAST
-            through = float(np.mean((alpha[middle] < _GHOST_ALPHA[1]) & seen_face))
+    if middle.any():
+        seen_face = np.linalg.norm(img[middle] - copy[middle].astype(np.float32), axis=1) >= _HALO_CONTRAST
+        through = float(np.mean((alpha[middle] < _GHOST_ALPHA[1]) & seen_face))
     area = float(h * w)
     pieces = float(floating.sum()) + float(alpha[faint].sum())
     check = RemnantCheck(pieces / area, float(patches.sum()) / area, halo, float(alpha[smear].sum()) / area,

@@ -112,10 +112,10 @@ def clothing_camouflage(scene: Scene) -> Measurement:
     values = {"lost_fraction": round(float(lost.mean()), 4), "median_delta_e": round(float(np.median(de)), 2),
               "median_delta_l": round(float(np.median(dl)), 2), "worst_delta_e": round(worst, 2),
               "outline_px": int(round(pts.sum() / f))}
+    percent, face_found = 100 * float(lost.mean()), face_on_person(scene)
     return Measurement(name, values, regions=(region,) if region is not None else (),
-                       details={"lost_percent": round(100 * float(lost.mean()), 1),
-                                "impression": impression(100 * float(lost.mean()), face_on_person(scene), whole),
-                                "outline": outline_phrase(face_on_person(scene), whole)})
+                       details={"lost_percent": round(percent, 1), "impression": impression(percent, face_found, whole),
+                                "outline": outline_phrase(face_found, whole)})
 
 
 def impression(lost_percent: float, face_found: bool, whole: bool) -> str:
