@@ -111,3 +111,35 @@ def test_the_embedding_and_text_sessions_read_their_graphs_back(folder, monkeypa
     finally:
         embedding._build_session.cache_clear()
         text_detector.session.cache_clear()
+
+
+def test_optimisers_left_out_are_part_of_the_key_and_keep_the_outputs(folder):
+    model = Model()
+    full = _ort.session("det", ["a"], model, 1)
+    lean = _ort.session("det", ["a"], model, 1, disabled=text_detector.DISABLED_OPTIMISERS)
+    assert model.calls == 2  # not the fully optimised graph read back under another name
+    again = _ort.session("det", ["a"], model, 1, disabled=text_detector.DISABLED_OPTIMISERS)
+    assert model.calls == 2
+    x = _det_input()["x"]
+    a, b, c = (s.run(None, {"x": x})[0] for s in (full, lean, again))
+    assert np.array_equal(b, c)
+    assert np.abs(a - b).max() < 1e-5  # the same network, another memory layout
+
+
+def test_the_text_detector_runs_without_the_nchwc_layout(monkeypatch):
+    seen = {}
+
+    def spy(name, identity, model, threads, disabled=()):
+        seen[name.split("-")[1]] = tuple(disabled)
+        return object()
+
+    monkeypatch.setattr(_ort, "session", spy)
+    text_detector.session.cache_clear()
+    try:
+        if text_detector.model_path("det") is None:
+            pytest.skip("the PP-OCRv5 detector is not installed")
+        text_detector.session("det")
+        text_detector.session("rec")
+    finally:
+        text_detector.session.cache_clear()
+    assert seen == {"det": ("NchwcTransformer",), "rec": ()}

@@ -10,6 +10,9 @@ outputs are bit-identical (tested). The NCHWc layout is specific to the CPU, so 
 holds the CPU's model and flags and onnxruntime's version beside what the caller says the
 model depends on (cheap facts: a model file's path, size, mtime and inode, not its hash).
 An entry that fails to load is rebuilt; with the cache off every process optimises.
+
+A caller may leave named graph optimisers out (``disabled``): the NCHWc layout makes the
+PP-OCRv5 detector slower, not faster (``text_detector.DISABLED_OPTIMISERS``).
 """
 
 from __future__ import annotations
@@ -23,19 +26,22 @@ from typing import Any, Callable, Sequence
 from .. import _model_cache
 
 
-def session(name: str, identity: Sequence[str] | None, model: Callable[[], "bytes | str"], threads: int) -> Any:
+def session(name: str, identity: Sequence[str] | None, model: Callable[[], "bytes | str"], threads: int,
+            disabled: Sequence[str] = ()) -> Any:
     """An onnxruntime CPU session (``threads`` intra-op threads, sequential, errors-only log)
-    at ``ORT_ENABLE_ALL``, its optimised graph read from the model cache when an entry for
-    ``name`` (a plain file-name stem) and ``identity`` is there; else built from ``model()``
-    (bytes or a path) and its optimised graph stored (not when ``identity`` is None:
-    nothing to key it by). Raises ImportError without onnxruntime."""
+    at ``ORT_ENABLE_ALL`` without the graph optimisers named in ``disabled``, its optimised
+    graph read from the model cache when an entry for ``name`` (a plain file-name stem) and
+    ``identity`` is there; else built from ``model()`` (bytes or a path) and its optimised
+    graph stored (not when ``identity`` is None: nothing to key it by). Raises ImportError
+    without onnxruntime."""
     import onnxruntime as ort
 
     folder = _model_cache.cache_dir()
     if folder is None or identity is None:
-        return _open(model(), threads, optimise=True)
+        return _open(model(), threads, optimise=True, disabled=disabled)
     stem = f"ort-{name}-t{threads}"
-    key = _model_cache.key_of(["onnxruntime optimised graph", ort.__version__, _cpu(), str(threads), *identity])
+    key = _model_cache.key_of(["onnxruntime optimised graph", ort.__version__, _cpu(), str(threads),
+                               "disabled: " + ",".join(sorted(disabled)), *identity])
     path = _model_cache.entry_path(folder, stem, key)
     data = _model_cache.read_entry(path)
     if data is not None:
@@ -49,13 +55,13 @@ def session(name: str, identity: Sequence[str] | None, model: Callable[[], "byte
         fd, saved = tempfile.mkstemp(prefix=f".{stem}-", suffix=".onnx", dir=folder)
         os.close(fd)
     except OSError:  # a read-only cache folder only costs the speed-up
-        return _open(source, threads, optimise=True)
+        return _open(source, threads, optimise=True, disabled=disabled)
     try:
-        built = _open(source, threads, optimise=True, save_to=saved)
+        built = _open(source, threads, optimise=True, save_to=saved, disabled=disabled)
         with open(saved, "rb") as f:
             _model_cache.store(folder, stem, path, f.read())
     except OSError:
-        built = _open(source, threads, optimise=True)
+        built = _open(source, threads, optimise=True, disabled=disabled)
     finally:
         try:
             os.unlink(saved)
@@ -71,7 +77,8 @@ def file_identity(path: str) -> list[str]:
     return [os.path.realpath(path), str(st.st_size), str(st.st_mtime_ns), str(st.st_ino)]
 
 
-def _open(model: "bytes | str", threads: int, optimise: bool, save_to: str | None = None) -> Any:
+def _open(model: "bytes | str", threads: int, optimise: bool, save_to: str | None = None,
+          disabled: Sequence[str] = ()) -> Any:
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -85,7 +92,8 @@ def _open(model: "bytes | str", threads: int, optimise: bool, save_to: str | Non
         opts.optimized_model_filepath = save_to
     if threads > 1:  # waiting threads sleep, not spin: 12 MP check at load ~6, 11 runs: 1.72 -> 1.64 s wall, -0.085 s CPU
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
+    extra = {"disabled_optimizers": list(disabled)} if optimise and disabled else {}
+    return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"], **extra)
 
 
 @functools.lru_cache(maxsize=1)

@@ -29,6 +29,11 @@ REC_HEIGHT, _REC_MAX_W = 48, 320
 #: memory grows with its input area (a 1472x1536 input took +442 MB RSS, a zoom into a
 #: 128 px photo); the measure's largest own look is a 960 px tile.
 MAX_INPUT_SIDE = 1024
+#: Graph optimisers the detector's session leaves out. The NCHWc layout (blocked channels
+#: for this CPU's vectors) wraps its 62 convolutions in 93 reorders and runs its depthwise
+#: ones slower: one thread, 2026-12-07, 384x288 input 57.8 -> 41.4 ms, 512x384 104.7 ->
+#: 74.6 ms, outputs within 2e-7. The recogniser (24.5 vs 31.7 ms) and the embedding keep it.
+DISABLED_OPTIMISERS = ("NchwcTransformer",)
 
 
 def model_path(kind: str = "det") -> str | None:
@@ -50,7 +55,7 @@ def session(kind: str = "det"):
     when onnxruntime or the model is not installed."""
     path = model_path(kind)
     try:
-        return None if path is None else open_session(path)
+        return None if path is None else open_session(path, DISABLED_OPTIMISERS if kind == "det" else ())
     except ImportError:
         return None
 
@@ -60,13 +65,14 @@ def available() -> bool:
     return session("det") is not None
 
 
-def open_session(path: str):
+def open_session(path: str, disabled: tuple[str, ...] = ()):
     """An onnxruntime session for a PP-OCR model file, set up as the measure runs it.
 
     Threads follow OpenCV's setting: one in the batch pool's workers (which set
     ``cv2.setNumThreads(1)``: the pool is the parallelism, and on a loaded 2-core machine two
     threads were slower than one, 192 vs 114 ms at 480 px), otherwise up to two for one photo.
-    The graph is optimised once per machine (``_ort``). Raises ImportError without onnxruntime.
+    The graph is optimised once per machine (``_ort``), without the optimisers ``disabled``
+    names. Raises ImportError without onnxruntime.
     """
     from . import _ort
 
@@ -74,7 +80,7 @@ def open_session(path: str):
     real = os.path.realpath(path)
     stem = "".join(c if c.isalnum() else "_" for c in os.path.splitext(os.path.basename(real))[0])[:32]
     name = f"ppocr-{stem}-{hashlib.sha256(real.encode()).hexdigest()[:12]}"
-    return _ort.session(name, _ort.file_identity(real), lambda: path, threads)
+    return _ort.session(name, _ort.file_identity(real), lambda: path, threads, disabled=disabled)
 
 
 @functools.lru_cache(maxsize=1)
