@@ -22,6 +22,12 @@ CPU ms over every photo, and on how many photos each counts background text. 202
 the second looks 47.2 / 100.2 / 49.2 ms, text counted on 9 photos by both (none of these 60
 needs a second look; ``fit_text.py`` over all 321: the 512 px look adds 2 TP and 1 FP, the
 192 px look 1 TP, so HL401 would fall from F1 0.800 to about 0.774).
+
+Session 18 (another machine, the same 60 photos), before and after the detector's session
+left out onnxruntime's NCHWc layout (``text_detector.DISABLED_OPTIMISERS``; the same boxes):
+busy photos CPU median 135.7 -> 117.4 ms, p90 368.9 -> 322.5 ms; mean over all 60 111.7 ->
+92.9 ms (shipped), 58.7 -> 52.6 ms (without the second looks); text counted on 9 photos in
+every arm. The two runs were minutes apart on a shared machine (load average 0.3 and 0.7).
 """
 
 from __future__ import annotations
