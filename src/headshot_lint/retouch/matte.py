@@ -175,6 +175,15 @@ def colour_alpha(image: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, np.n
     F and B are filled in from the sure regions of ``prior`` (push-pull), so they are the
     nearest subject and background colours. Returns the alpha, float32 (h, w) in [0, 1],
     and how textured the background nearby is, float32 (h, w) in [0, 1] (None if unknown).
+
+    A background of a few flat colours (yellow letters on black) blends into a B that is
+    none of them, so the model half-keeps the letters where the segmenter spills over them
+    (photomaker_scarlett3's jaw). Tried (session 18): B per band pixel chosen among the fills
+    of a k-means palette of the sure background (4 colours, within 4 band widths), the
+    texture measured against the palette: yellow kept beside that jaw 5097 -> 2540 px and
+    ``benchmarks/fix_gain.py`` 146 -> 153 copies written, but dark hair before dark
+    furniture was cut (openpose_coco294's crown) and dark gaps between strands kept
+    (prnet_image01322, newly written): not adopted.
     """
     from .background import fill
 
