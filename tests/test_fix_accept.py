@@ -61,6 +61,9 @@ def _scene(patch: str = ""):
         matte[50:90, 194:224] = np.maximum(matte[50:90, 194:224], 0.6)
     elif patch == "floating":
         alpha[20:50, 260:300] = 1.0
+    elif patch == "badge":  # a badge on the jacket in the wall's colour, the segmenter unsure of it
+        original[180:200, 120:140] = (40, 150, 150)
+        matte[180:200, 120:140] = 0.9
     elif patch == "ghost":  # a faint piece of the wall, kept at 30 %
         alpha[20:60, 250:310] = 0.3
     elif patch == "smear":  # a faint piece joined to the body, as the rock a person sits on
@@ -100,6 +103,14 @@ def test_old_background_kept_beside_or_apart_from_the_subject_is_a_remnant(patch
     check, where = remnant_check(original, copy, alpha, face, matte)
     assert not check.clean and getattr(check, field) > REMNANT_MAX_AREA, check
     assert "old background" in check.describe() and where.sum() >= 0.5 * getattr(check, field) * where.size
+
+
+def test_a_badge_deep_in_the_jacket_is_the_subject_not_a_patch_of_old_background():
+    """The astronaut's name tag: coloured like the wall, the segmenter's matte dipping to 0.9
+    over it, but far from the subject's edge; patches are old background kept at the edge."""
+    original, copy, alpha, face, matte = _scene("badge")
+    check, where = remnant_check(original, copy, alpha, face, matte)
+    assert check.patches == 0.0 and check.clean and not where.any(), check
 
 
 def test_faint_hair_beside_the_head_is_not_a_smear():

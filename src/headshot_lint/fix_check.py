@@ -376,7 +376,7 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
         bg = fill(img, clean_bg)
         d_bg = np.linalg.norm(img - bg, axis=2)
         d_fg = np.linalg.norm(img - fg, axis=2)
-        unsure = subject & (m < _SURE_PERSON)
+        unsure = subject & (m < _SURE_PERSON) & _near_outside(kept, _PATCH_REACH * max(h, w))
         like_bg = unsure & (d_bg < _CLOSER * d_fg) & (d_fg > _UNLIKE_SUBJECT)
         like_bg &= ~middle  # white teeth before a light wall are the face, not the wall
         like_bg = cv2.morphologyEx(like_bg.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(bool)
@@ -416,6 +416,18 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
     check = RemnantCheck(pieces / area, float(patches.sum()) / area, halo, float(alpha[smear].sum()) / area,
                          float(ghost.sum()) / area, through)
     return check, floating | faint | patches | smear
+
+
+def _near_outside(kept: np.ndarray, reach: float) -> np.ndarray:
+    """Pixels within ``reach`` px of the background outside the subject (the parts of
+    ``~kept`` that touch the frame), bool: the subject's edge, not a badge on its chest."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((~kept).astype(np.uint8), connectivity=4)
+    h, w = kept.shape
+    x, y, bw, bh = (stats[:, i] for i in range(4))
+    outer = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
+    outer[0] = False  # label 0: the kept pixels
+    inside = ~outer[labels]
+    return cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3) <= reach
 
 
 def ghosts(alpha: np.ndarray, original: np.ndarray, copy: np.ndarray, face: Box | None) -> np.ndarray:
@@ -483,8 +495,11 @@ _SURE_PERSON = 0.95
 #: An unsure kept pixel is old background when its colour is nearer the old background
 #: nearby than this fraction of its distance to the subject nearby ...
 _CLOSER = 0.8
-#: ... and at least this far (8-bit RGB units) from the subject's colour.
+#: ... and at least this far (8-bit RGB units) from the subject's colour, within this
+#: fraction of the long side of the background outside the subject (its edge, where a flag
+#: or a window wedge is kept; a badge deep in a jacket is the subject's).
 _UNLIKE_SUBJECT = 20.0
+_PATCH_REACH = 0.03
 
 
 __all__ = ["Crop", "FACE_BOX_TOLERANCE", "FACE_LOST_IOU", "FACE_SEE_THROUGH_MAX", "FaceCheck", "RemnantCheck",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from headshot_lint.retouch.matte import refine_matte
 
@@ -135,3 +136,67 @@ def test_the_middle_of_the_face_is_held_opaque_where_the_segmenter_sees_the_pers
     assert (held >= alpha).all() and np.array_equal(held[:40], alpha[:40])  # only the face's middle
     core = face_core(matte, box)
     assert core[55, 60] == 1.0 and core[55, 80] == 0.0 and core[5, 5] == 0.0
+
+
+def _suit(size: int = 200):
+    """A person-shaped block (alpha 1, a dark jacket) standing on the bottom edge of a light
+    wall, with a 12 px purple badge the colour model read as background (alpha 0.1) and a
+    segmenter matte of 0.9 over it; and the photo at that size."""
+    alpha = np.zeros((size, size), np.float32)
+    alpha[60:, 50:150] = 1.0
+    matte = cv2.GaussianBlur(alpha, (0, 0), 2)
+    rgb = np.full((size, size, 3), (200, 196, 190), np.uint8)
+    rgb[alpha > 0] = (40, 40, 45)
+    alpha[120:132, 110:122] = 0.1  # the badge
+    matte[120:132, 110:122] = 0.9
+    rgb[120:132, 110:122] = (70, 55, 160)
+    return alpha, matte, rgb
+
+
+def test_a_hole_the_segmenter_calls_person_is_filled():
+    from headshot_lint.retouch.matte import fill_holes
+
+    alpha, matte, rgb = _suit()
+    out = fill_holes(alpha, matte, rgb)
+    assert out[120:132, 110:122].min() == 1.0
+    assert np.array_equal(out[:50], alpha[:50])  # the background stays as it was
+
+
+@pytest.mark.parametrize("gap", ["segmenter", "colour"])
+def test_a_gap_showing_the_wall_stays_open(gap):
+    """An arm on the hip: the segmenter sees background there, or (merging the arm and the
+    body) it does not, but the gap has the colour of the wall beside the person."""
+    from headshot_lint.retouch.matte import fill_holes
+
+    alpha, matte, rgb = _suit()
+    if gap == "segmenter":
+        matte[120:132, 110:122] = 0.1
+    else:
+        rgb[120:132, 110:122] = (198, 195, 192)
+    assert np.array_equal(fill_holes(alpha, matte, rgb), alpha)
+
+
+def test_holes_at_the_frame_at_the_outline_or_too_big_are_not_filled():
+    from headshot_lint.retouch.matte import HOLE_MAX, fill_holes
+
+    alpha, matte, rgb = _suit()
+    alpha[120:132, 110:122] = 1.0
+    alpha[185:, 90:110], matte[185:, 90:110] = 0.0, 0.9  # opens onto the bottom edge
+    alpha[100:110, 52:60], matte[100:110, 52:60] = 0.0, 0.9  # a nick 2 px inside the outline
+    rgb[100:110, 52:60] = (70, 55, 160)
+    assert np.array_equal(fill_holes(alpha, matte, rgb), alpha)
+    side = int(np.ceil(np.sqrt(HOLE_MAX * 200 * 200))) + 2  # a hole over the size limit
+    big_a, big_m, big_rgb = _suit()
+    big_a[80:80 + side, 70:70 + side], big_m[80:80 + side, 70:70 + side] = 0.0, 0.9
+    big_rgb[80:80 + side, 70:70 + side] = (70, 55, 160)
+    out = fill_holes(big_a, big_m, big_rgb)
+    assert out[80:80 + side, 70:70 + side].max() == 0.0 and out[120:132, 110:122].min() == 1.0
+
+
+def test_holes_are_found_at_the_matte_size_and_filled_at_full_resolution():
+    from headshot_lint.retouch.matte import fill_holes
+
+    alpha, matte, rgb = _suit()
+    full = cv2.resize(alpha, (800, 800), interpolation=cv2.INTER_NEAREST)
+    out = fill_holes(full, matte, rgb)
+    assert out.shape == (800, 800) and out[490:520, 450:480].min() == 1.0

@@ -275,13 +275,14 @@ def _correct_once(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *,
         return Correction(None, (), no_check, "", why)
     refined: np.ndarray | None = None
     if kinds & (BACKGROUND_ACTIONS | {"lift-face-exposure"}):
-        from ..retouch.matte import refine_matte
+        from ..retouch.matte import fill_holes, refine_matte
 
         face = subject_box(scene)
         # Below the chin the outline is clothing: its soft edge is held tight there (in the
         # stored frame, which is upright unless the plan turns the photo).
         chin = face.y1 / scene.height if face is not None and "rotate-upright" not in kinds else None
-        refined = refine_matte(rgb, scene.matte, chin=chin)
+        # holes the colour model punched inside the person (a badge, a trophy) are filled once
+        refined = fill_holes(refine_matte(rgb, scene.matte, chin=chin), scene.matte, scene.rgb)
     tried: List[Attempt] = []
     seen = set()
     last_notes: Tuple[str, ...] = ()

@@ -63,7 +63,7 @@ class Canvas:
     notes: List[str] = field(default_factory=list)  #: what the actions said, for people
     skipped: List[str] = field(default_factory=list)  #: actions that could not be done here, and why
     fallback: Fallback = AS_PLANNED  #: how cautiously to act
-    refined: np.ndarray | None = None  #: the refined alpha, if already computed
+    refined: np.ndarray | None = None  #: the refined alpha, holes in the person filled, if already computed
     crop: Crop | None = None  #: set by crop-to-subject: the part of the original kept
     turns: int = 0  #: set by rotate-upright: counter-clockwise quarter turns applied last
     background: np.ndarray | None = None  #: the pixels right after a background action (uncropped)
@@ -76,10 +76,11 @@ class Canvas:
     @cached_property
     def alpha(self) -> np.ndarray:
         """Person alpha at full resolution, float32 (H, W) in [0, 1]."""
-        from ..retouch.matte import hold_face, protect_region, refine_matte
+        from ..retouch.matte import fill_holes, hold_face, protect_region, refine_matte
 
         if self.refined is None:
-            self.refined = refine_matte(self._original, self.scene.matte)
+            self.refined = fill_holes(refine_matte(self._original, self.scene.matte), self.scene.matte,
+                                      self.scene.rgb)
         alpha = self.refined
         box = subject_box(self.scene)
         if self.fallback.protect_head and box is not None:
