@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from scipy import ndimage
 
 from ._points import nonzero, sample, shrink
 
@@ -340,12 +341,14 @@ def fill_holes(alpha: np.ndarray, matte: np.ndarray, rgb: np.ndarray) -> np.ndar
     """``alpha`` with the holes inside the person filled opaque; float32 (H, W).
 
     A hole is a connected part of ``alpha`` < 0.5 (at the size of ``matte``) that touches
-    neither the frame nor the largest such part (the background), covers at most
-    :data:`HOLE_MAX` of the photo, lies at least :data:`HOLE_DEPTH` inside the person and over
-    which ``matte`` averages at least :data:`HOLE_PERSON`. The colour model reads a dark badge on a light suit as background
-    when the segmenter's matte dips a little there (the astronaut's name tag, matte 0.9, alpha
-    0.1): on a new backdrop it shows as a window through the chest. Gaps that show the wall
-    behind (an arm on the hip) are left open.
+    neither the frame nor the largest such part (the background outside), covers at most
+    :data:`HOLE_MAX` of the photo, lies at least :data:`HOLE_DEPTH` inside the person, over
+    which ``matte`` averages at least :data:`HOLE_PERSON`, and whose mean colour is at least
+    :data:`HOLE_UNLIKE` from the background nearest to it (``rgb``: the photo at the size of
+    ``matte``, uint8). The colour model reads a dark badge on a light suit as background when
+    the segmenter's matte dips a little there (the astronaut's name tag, matte 0.9, alpha 0.1):
+    on a new backdrop it shows as a window through the chest. Gaps that show the wall behind
+    (an arm on the hip), and gaps between curls or at a hem, are left open.
     """
     m = np.asarray(matte, np.float32)
     mh, mw = m.shape[:2]
@@ -365,10 +368,10 @@ def fill_holes(alpha: np.ndarray, matte: np.ndarray, rgb: np.ndarray) -> np.ndar
     # gap between curls or at a hem is the outline's, and shows the old background)
     outside = np.concatenate([[False], outer])[labels]
     depth = cv2.distanceTransform((~outside).astype(np.uint8), cv2.DIST_L2, 3)
-    nearest = np.full(n, np.inf, np.float32)
-    np.minimum.at(nearest, labels.ravel(), depth.ravel())
+    ids = np.arange(1, n)
+    nearest = np.asarray(ndimage.minimum(depth, labels, ids))
     fill = np.zeros(n, bool)
-    fill[1:] = inner & (mean_m >= HOLE_PERSON) & (nearest[1:] >= HOLE_DEPTH * max(mh, mw))
+    fill[1:] = inner & (mean_m >= HOLE_PERSON) & (nearest >= HOLE_DEPTH * max(mh, mw))
     if not fill.any():
         return alpha
     # ... and unlike the background nearest to it: a gap under an arm shows the wall behind
@@ -376,9 +379,10 @@ def fill_holes(alpha: np.ndarray, matte: np.ndarray, rgb: np.ndarray) -> np.ndar
 
     img = np.asarray(rgb, np.float32)
     old = push_pull(img, ((small < 0.02) & outside).astype(np.float32))  # the background outside, not the holes
-    for i in np.nonzero(fill)[0]:
-        hole = labels == i
-        fill[i] = float(np.linalg.norm(img[hole].mean(0) - old[hole].mean(0))) >= HOLE_UNLIKE
+    gap = (img - old).reshape(-1, 3)
+    mean_gap = np.stack([np.bincount(labels.ravel(), weights=gap[:, c], minlength=n)[1:] for c in range(3)], 1)
+    mean_gap /= np.maximum(area, 1)[:, None]
+    fill[1:] &= np.linalg.norm(mean_gap, axis=1) >= HOLE_UNLIKE
     if not fill.any():
         return alpha
     mask = cv2.dilate(fill[labels].astype(np.uint8), np.ones((3, 3), np.uint8))
