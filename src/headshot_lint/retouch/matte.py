@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from ._points import nonzero, sample, shrink
 
@@ -353,7 +352,7 @@ def fill_holes(alpha: np.ndarray, matte: np.ndarray, rgb: np.ndarray) -> np.ndar
     m = np.asarray(matte, np.float32)
     mh, mw = m.shape[:2]
     h, w = alpha.shape[:2]
-    small = alpha if (h, w) == (mh, mw) else cv2.resize(alpha, (mw, mh), interpolation=cv2.INTER_AREA)
+    small = alpha if (h, w) == (mh, mw) else shrink(alpha, (mw, mh))
     n, labels, stats, _ = cv2.connectedComponentsWithStats((small < 0.5).astype(np.uint8), connectivity=4)
     if n <= 2:
         return alpha
@@ -368,10 +367,9 @@ def fill_holes(alpha: np.ndarray, matte: np.ndarray, rgb: np.ndarray) -> np.ndar
     # gap between curls or at a hem is the outline's, and shows the old background)
     outside = np.concatenate([[False], outer])[labels]
     depth = cv2.distanceTransform((~outside).astype(np.uint8), cv2.DIST_L2, 3)
-    ids = np.arange(1, n)
-    nearest = np.asarray(ndimage.minimum(depth, labels, ids))
+    shallow = np.bincount(labels[depth < HOLE_DEPTH * max(mh, mw)], minlength=n)[1:] > 0
     fill = np.zeros(n, bool)
-    fill[1:] = inner & (mean_m >= HOLE_PERSON) & (nearest >= HOLE_DEPTH * max(mh, mw))
+    fill[1:] = inner & (mean_m >= HOLE_PERSON) & ~shallow
     if not fill.any():
         return alpha
     # ... and unlike the background nearest to it: a gap under an arm shows the wall behind
