@@ -419,15 +419,13 @@ def remnant_check(original: np.ndarray, copy: np.ndarray, alpha: np.ndarray, fac
 
 
 def _near_outside(kept: np.ndarray, reach: float) -> np.ndarray:
-    """Pixels within ``reach`` px of the background outside the subject (the parts of
-    ``~kept`` that touch the frame), bool: the subject's edge, not a badge on its chest."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats((~kept).astype(np.uint8), connectivity=4)
-    h, w = kept.shape
-    x, y, bw, bh = (stats[:, i] for i in range(4))
-    outer = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
-    outer[0] = False  # label 0: the kept pixels
-    inside = ~outer[labels]
-    return cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3) <= reach
+    """Pixels within ``reach`` px of the background outside the subject
+    (:func:`..retouch.matte.outside` of ``~kept``), bool: the subject's edge, not a badge on
+    its chest."""
+    from .retouch.matte import outside
+
+    labels, _, outer = outside(~kept)
+    return cv2.distanceTransform((~outer[labels]).astype(np.uint8), cv2.DIST_L2, 3) <= reach
 
 
 def ghosts(alpha: np.ndarray, original: np.ndarray, copy: np.ndarray, face: Box | None) -> np.ndarray:

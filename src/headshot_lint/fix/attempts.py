@@ -12,7 +12,7 @@ import numpy as np
 from ..fix_check import Crop, FaceCheck, RemnantCheck, face_check, original_detections, remnant_check, subject_box
 from ..model import Report
 from ..scene import Scene
-from .canvas import AS_PLANNED, BACKGROUND_ACTIONS, FALLBACKS, Canvas, Fallback, Refused, Skipped
+from .canvas import AS_PLANNED, BACKGROUND_ACTIONS, FALLBACKS, Canvas, Fallback, Refused, Skipped, person_alpha
 from .outcome import RuleOutcome, fixed_codes, rule_outcomes
 from .plan import ACTIONS, BACKDROPS, PlannedFix
 
@@ -275,14 +275,11 @@ def _correct_once(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *,
         return Correction(None, (), no_check, "", why)
     refined: np.ndarray | None = None
     if kinds & (BACKGROUND_ACTIONS | {"lift-face-exposure"}):
-        from ..retouch.matte import fill_holes, refine_matte
-
         face = subject_box(scene)
         # Below the chin the outline is clothing: its soft edge is held tight there (in the
         # stored frame, which is upright unless the plan turns the photo).
         chin = face.y1 / scene.height if face is not None and "rotate-upright" not in kinds else None
-        # holes the colour model punched inside the person (a badge, a trophy) are filled once
-        refined = fill_holes(refine_matte(rgb, scene.matte, chin=chin), scene.matte, scene.rgb)
+        refined = person_alpha(rgb, scene, chin)
     tried: List[Attempt] = []
     seen = set()
     last_notes: Tuple[str, ...] = ()

@@ -76,11 +76,10 @@ class Canvas:
     @cached_property
     def alpha(self) -> np.ndarray:
         """Person alpha at full resolution, float32 (H, W) in [0, 1]."""
-        from ..retouch.matte import fill_holes, hold_face, protect_region, refine_matte
+        from ..retouch.matte import hold_face, protect_region
 
         if self.refined is None:
-            self.refined = fill_holes(refine_matte(self._original, self.scene.matte), self.scene.matte,
-                                      self.scene.rgb)
+            self.refined = person_alpha(self._original, self.scene)
         alpha = self.refined
         box = subject_box(self.scene)
         if self.fallback.protect_head and box is not None:
@@ -103,6 +102,15 @@ class Canvas:
             return None
         cx, cy = face.box.center
         return cx / self.scene.width, cy / self.scene.height
+
+
+def person_alpha(rgb: np.ndarray, scene: Scene, chin: float | None = None) -> np.ndarray:
+    """The person alpha every attempt starts from, float32 (H, W) at the size of ``rgb``: the
+    matte refined at full resolution (its soft edge held below ``chin``, a fraction of the
+    height) with the holes its colour model punched inside the person filled (a badge)."""
+    from ..retouch.matte import fill_holes, refine_matte
+
+    return fill_holes(refine_matte(rgb, scene.matte, chin=chin), scene.matte, scene.rgb)
 
 
 def _tightened(alpha: np.ndarray, matte: np.ndarray, face: Any, cut: np.ndarray | None = None) -> np.ndarray:

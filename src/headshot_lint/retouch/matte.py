@@ -353,20 +353,19 @@ def fill_holes(alpha: np.ndarray, matte: np.ndarray, rgb: np.ndarray) -> np.ndar
     mh, mw = m.shape[:2]
     h, w = alpha.shape[:2]
     small = alpha if (h, w) == (mh, mw) else shrink(alpha, (mw, mh))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats((small < 0.5).astype(np.uint8), connectivity=4)
+    labels, stats, is_out = outside(small < 0.5)
+    n = len(is_out)
     if n <= 2:
         return alpha
-    x, y, bw, bh, area = (stats[1:, i] for i in range(5))
-    outer = (x == 0) | (y == 0) | (x + bw == mw) | (y + bh == mh)
-    outer[int(np.argmax(area))] = True
+    area, outer = stats[1:, cv2.CC_STAT_AREA], is_out[1:]
     inner = ~outer & (area <= HOLE_MAX * mh * mw)
     if not inner.any():
         return alpha
     mean_m = np.bincount(labels.ravel(), weights=m.ravel(), minlength=n)[1:] / np.maximum(area, 1)
     # deep inside: every pixel of the hole at least HOLE_DEPTH from the background outside (a
     # gap between curls or at a hem is the outline's, and shows the old background)
-    outside = np.concatenate([[False], outer])[labels]
-    depth = cv2.distanceTransform((~outside).astype(np.uint8), cv2.DIST_L2, 3)
+    out_px = is_out[labels]
+    depth = cv2.distanceTransform((~out_px).astype(np.uint8), cv2.DIST_L2, 3)
     shallow = np.bincount(labels[depth < HOLE_DEPTH * max(mh, mw)], minlength=n)[1:] > 0
     fill = np.zeros(n, bool)
     fill[1:] = inner & (mean_m >= HOLE_PERSON) & ~shallow
@@ -376,7 +375,7 @@ def fill_holes(alpha: np.ndarray, matte: np.ndarray, rgb: np.ndarray) -> np.ndar
     from .background import fill as push_pull
 
     img = np.asarray(rgb, np.float32)
-    old = push_pull(img, ((small < 0.02) & outside).astype(np.float32))  # the background outside, not the holes
+    old = push_pull(img, ((small < 0.02) & out_px).astype(np.float32))  # the background outside, not the holes
     gap = (img - old).reshape(-1, 3)
     mean_gap = np.stack([np.bincount(labels.ravel(), weights=gap[:, c], minlength=n)[1:] for c in range(3)], 1)
     mean_gap /= np.maximum(area, 1)[:, None]
@@ -389,13 +388,24 @@ def fill_holes(alpha: np.ndarray, matte: np.ndarray, rgb: np.ndarray) -> np.ndar
         return np.maximum(out, mask.astype(np.float32), out=out)
     # upsampled in the holes' bounding box only (a 12 MP alpha is 48 MB of floats)
     bx, by, bw_, bh_ = cv2.boundingRect(mask)
-    sx, sy = w / mw, h / mh
-    x0, y0 = int(np.floor(bx * sx)), int(np.floor(by * sy))
-    x1, y1 = min(w, int(np.ceil((bx + bw_) * sx))), min(h, int(np.ceil((by + bh_) * sy)))
-    # the crop's pixel centres mapped back to the small mask, bilinear as cv2.resize does
-    mx = (np.arange(x0, x1, dtype=np.float32) + 0.5) / sx - 0.5
-    my = (np.arange(y0, y1, dtype=np.float32) + 0.5) / sy - 0.5
-    gx, gy = np.meshgrid(mx, my)
-    up = cv2.remap(mask.astype(np.float32), gx, gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    x0, y0 = int(np.floor(bx * w / mw)), int(np.floor(by * h / mh))
+    x1, y1 = min(w, int(np.ceil((bx + bw_) * w / mw))), min(h, int(np.ceil((by + bh_) * h / mh)))
+    idx = (np.arange(y0, y1)[:, None] * w + np.arange(x0, x1)[None, :]).ravel()
+    up = sample(mask.astype(np.float32), idx, (w, h)).reshape(y1 - y0, x1 - x0)
     np.maximum(out[y0:y1, x0:x1], up, out=out[y0:y1, x0:x1])
     return out
+
+
+def outside(low: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The background outside a person: of the connected parts (4-connected) of ``low``
+    (bool: not the person), those touching the frame and the largest. Returns the component
+    labels (int32 (h, w), 0 where not ``low``), their stats (``cv2`` layout, background row
+    first) and which labels are outside (bool, one per label, label 0 False)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(low.astype(np.uint8), connectivity=4)
+    h, w = low.shape
+    x, y, bw, bh, area = (stats[:, i] for i in range(5))
+    outer = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
+    outer[0] = False
+    if n > 1:
+        outer[1 + int(np.argmax(area[1:]))] = True
+    return labels, stats, outer
