@@ -142,7 +142,7 @@ def test_the_pattern_measure_without_the_pocketfft_file_falls_back_to_scipy_fft(
     assert all(np.array_equal(a, b) for a, b in zip(fast, slow)) and fast[0][:3].min() > 0.2
 
 
-def test_a_single_photo_check_imports_no_scipy_scikit_image_or_unused_mediapipe_parts(tmp_path):
+def test_a_single_photo_check_imports_no_scipy_scikit_image_pydantic_or_unused_mediapipe_parts(tmp_path):
     import os
     import subprocess
     import sys
@@ -163,5 +163,5 @@ def test_a_single_photo_check_imports_no_scipy_scikit_image_or_unused_mediapipe_
     assert out.returncode in (0, 1), out.stderr[-2000:]
     modules = set(out.stderr.split("MODULES ", 1)[1].split())
     unwanted = [m for m in ("scipy", "skimage", "matplotlib", "mediapipe.python.solutions.hands",
-                            "mediapipe.tasks.python", "headshot_lint.fix", "absl") if m in modules]
+                            "mediapipe.tasks.python", "headshot_lint.fix", "absl", "pydantic") if m in modules]
     assert not unwanted, unwanted
