@@ -38,7 +38,7 @@ def test_built_once_then_read_back(folder):
     assert [p.name for p in folder.iterdir()] == [mc.entry_path(folder, "thing", KEY).name]
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "garbage"])
+@pytest.mark.parametrize("damage", ["flip", "truncate", "appended", "header-only", "empty", "garbage"])
 def test_a_damaged_entry_is_ignored_and_rebuilt(folder, damage):
     build = Builder()
     mc.load_or_build("thing", KEY, build)
@@ -48,6 +48,10 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(folder, damage):
         raw[-7] ^= 0x10
     elif damage == "truncate":
         raw = raw[:-5]
+    elif damage == "appended":  # a payload that passes its CRC, with bytes after it
+        raw += b"\0" * 3
+    elif damage == "header-only":
+        raw = raw[:len(mc.MAGIC) + mc._HEADER.size + 1]
     elif damage == "empty":
         raw = bytearray()
     else:
