@@ -6,13 +6,14 @@ from __future__ import annotations
 import enum
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import List, Optional
 
 import pytest
 from typer.testing import CliRunner
 
 from headshot_lint.cli import app
-from headshot_lint.cli._help import metavar
+from headshot_lint.cli._help import metavar, type_metavar
 
 runner = CliRunner()
 COMMANDS = ("check", "clean", "explain", "rules", "example", "fix", "serve")
@@ -83,6 +84,20 @@ class _Many(str, enum.Enum):
 ])
 def test_metavar_names_a_value_by_its_annotation(annotation, is_flag, expected):
     assert metavar(["-f", "--format"], annotation, is_flag) == expected
+
+
+@pytest.mark.parametrize("param_type,is_flag,expected", [
+    (SimpleNamespace(name="boolean"), True, ""),
+    (SimpleNamespace(name="path"), False, "PATH"),
+    (SimpleNamespace(name="str"), False, "TEXT"),
+    (SimpleNamespace(name="int range"), False, "N"),
+    (SimpleNamespace(name="float range"), False, "NUMBER"),
+    (SimpleNamespace(name="choice", choices=list(_Few)), False, "error|warning"),
+    (SimpleNamespace(name="choice", choices=["concise", "gitlab", "github"]), False, "FORMAT"),
+])
+def test_type_metavar_names_a_value_by_its_parameter_type(param_type, is_flag, expected):
+    """typer before 0.29 keeps no annotation: the same names come from the parameter's type."""
+    assert type_metavar(["-f", "--format"], param_type, is_flag) == expected
 
 
 def test_a_process_that_only_asked_for_help_exits_cleanly():

@@ -1,10 +1,13 @@
 """Short value names in ``--help``: ``--output PATH``, ``--jobs N``, a flag with none.
 
-Typer 0.29 (what a fresh install gets) prints each option's Python type in a column of
-its own (``<bool>``, ``<list[str]>``, ``<text|concise|json|sarif|junit|gitlab|github|csv|html>``),
-which on an 80-column terminal squeezes the help text into a column 20 characters wide.
-The command classes here give every option without an explicit ``metavar`` the short name
-a man page would use, so the help text keeps the width.
+Typer 0.27 and 0.28 (what a fresh install gets; ``pyproject.toml`` keeps typer below 0.29)
+print each option's parameter type in angle brackets (``<str>``, ``<float range>``,
+``<text|concise|json|sarif|junit|gitlab|github|csv|html>``), and 0.29 its Python type in a
+column of its own (``<bool>``, ``<list[str]>``), which on an 80-column terminal squeezes the
+help text into a column 20 characters wide. The command classes here give every option
+without an explicit ``metavar`` the short name a man page would use, so the help text keeps
+the width: from the Python annotation where typer keeps it (0.29's ``type_descriptor``),
+else from the parameter's type.
 """
 
 from __future__ import annotations
@@ -43,6 +46,26 @@ def metavar(opts: typing.Sequence[str], annotation: object, is_flag: bool) -> st
     return "TEXT"
 
 
+def type_metavar(opts: typing.Sequence[str], param_type: object, is_flag: bool) -> str:
+    """The same value names as :func:`metavar`, from an option's click parameter type
+    (typer before 0.29 keeps no annotation): "" for a flag, the choices or the option's
+    name for a choice, then PATH, N, NUMBER or TEXT."""
+    if is_flag:
+        return ""
+    choices = getattr(param_type, "choices", None)
+    if choices is not None:
+        shown = "|".join(str(getattr(c, "value", c)) for c in choices)
+        return shown if len(shown) <= _CHOICES_SHOWN_UP_TO else max(opts, key=len).lstrip("-").upper()
+    name = str(getattr(param_type, "name", "")).lower()
+    if "path" in name or "file" in name:
+        return "PATH"
+    if name.startswith("int"):
+        return "N"
+    if name.startswith("float"):
+        return "NUMBER"
+    return "TEXT"
+
+
 def _no_type(ctx: object = None) -> None:
     """An argument's type column: none (typer would print ``<list[Path]>``)."""
     return None
@@ -50,16 +73,18 @@ def _no_type(ctx: object = None) -> None:
 
 def _name_values(params: list) -> None:
     """Give each parameter the code left without a ``metavar`` a short value name (options) or
-    its name in capitals and no type (arguments). An older typer, without ``type_descriptor``,
-    prints click's short names itself, so there nothing changes."""
+    its name in capitals and no type (arguments)."""
     for p in params:
-        descriptor = getattr(p, "type_descriptor", None)
-        if p.metavar is not None or descriptor is None:
+        if p.metavar is not None:
             continue
+        descriptor = getattr(p, "type_descriptor", None)
         if p.param_type_name == "option":
-            p.metavar = metavar(p.opts, descriptor.annotation, bool(getattr(p, "is_flag", False)))
+            flag = bool(getattr(p, "is_flag", False))
+            p.metavar = (metavar(p.opts, descriptor.annotation, flag) if descriptor is not None
+                         else type_metavar(p.opts, p.type, flag))
         elif p.param_type_name == "argument":  # "PATHS..." as click names them, the help says what they are
-            p.metavar = p.name.upper()
+            many = descriptor is None and p.nargs != 1  # typer 0.29 adds the dots to a metavar itself
+            p.metavar = p.name.upper() + ("..." if many else "")
             p.display_type_rich = _no_type
 
 
