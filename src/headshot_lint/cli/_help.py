@@ -1,10 +1,11 @@
 """Short value names in ``--help``: ``--output PATH``, ``--jobs N``, a flag with none.
 
-Typer 0.27 and 0.28 (what a fresh install gets; ``pyproject.toml`` keeps typer below 0.29)
-print each option's parameter type in angle brackets (``<str>``, ``<float range>``,
-``<text|concise|json|sarif|junit|gitlab|github|csv|html>``), and 0.29 its Python type in a
-column of its own (``<bool>``, ``<list[str]>``), which on an 80-column terminal squeezes the
-help text into a column 20 characters wide. The command classes here give every option
+Typer 0.27 and 0.28 (what a fresh install gets; ``pyproject.toml`` allows 0.24-0.28) print
+each option's parameter type in angle brackets (``<str>``, ``<float range>``,
+``<text|concise|json|sarif|junit|gitlab|github|csv|html>``), 0.24-0.26 click's type names
+(``TEXT``, ``FLOAT RANGE``, every choice), and 0.29 the Python type in a column of its own
+(``<bool>``, ``<list[str]>``), which on an 80-column terminal squeezes the help text into a
+column 20 characters wide. The command classes here give every option
 without an explicit ``metavar`` the short name a man page would use, so the help text keeps
 the width: from the Python annotation where typer keeps it (0.29's ``type_descriptor``),
 else from the parameter's type.
