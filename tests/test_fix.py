@@ -305,6 +305,27 @@ def test_out_may_name_the_file_for_one_photo(photos, tmp_path):
     assert not (tmp_path / "me.jpg").exists()
 
 
+def test_out_naming_an_existing_file_without_an_image_extension_is_a_usage_error(photos, tmp_path):
+    """`--out notes` where `notes` is a file (or a pipe) is read as a folder that cannot be made:
+    the run stops before any photo with a sentence that says so and what to give instead (it
+    printed Python's "[Errno 17] File exists" per photo and exited 1), and the file is untouched.
+    A copy named below that file fails in words too."""
+    src = str(photos / "skin.png")
+    taken = tmp_path / "notes"
+    taken.write_bytes(b"keep me")
+    res = runner.invoke(app, ["fix", src, "--out", str(taken), "--unsafe-fixes"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 2, res.output
+    assert "is a file, not a folder" in said and f"--out {taken}.png" in said and "Errno" not in said
+    assert taken.read_bytes() == b"keep me"
+    res = runner.invoke(app, ["fix", str(photos), "--out", str(taken), "--unsafe-fixes"])
+    assert res.exit_code == 2 and "give a folder for the copies" in " ".join(res.output.split())
+    res = runner.invoke(app, ["fix", src, "--out", str(taken / "me.png"), "--unsafe-fixes"])
+    said = " ".join(res.output.split())
+    assert res.exit_code == 1 and "a file stands where a folder of its path should be" in said, res.output
+    assert "Errno" not in said and taken.read_bytes() == b"keep me"
+
+
 def test_a_sideways_photo_is_turned_upright_by_the_safe_fix(tmp_path):
     """HL004's fix is safe (applied without --unsafe-fixes) and lossless: a PNG copy is exactly the
     original turned upright, its face found upright, HL004 gone; the original is untouched."""

@@ -11,6 +11,7 @@ see :func:`headshot_lint.fix.correct`), 2 for a usage error.
 from __future__ import annotations
 
 import enum
+import errno
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
@@ -43,11 +44,18 @@ def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
     directly go to ``out`` by name; one photo may also go to ``out`` itself when it names an
     image file (``fix me.jpg --out me-fixed.jpg``). Raises ValueError when two photos map to
     one output, or when an image file name is given for several photos or a folder.
-    Photos already inside ``out`` (the copies of an earlier run) are not fixed again."""
+    Photos already inside ``out`` (the copies of an earlier run) are not fixed again. Raises
+    ValueError too when ``out`` is taken as a folder but something else already has its name."""
     if out.suffix.lower() in IMAGE_SUFFIXES and not out.is_dir():
         if len(paths) != 1 or paths[0].is_dir():
             raise ValueError(f"--out {out} names an image file: give it one photo, or give a folder for several")
         return [(os.fspath(paths[0]), out)]
+    if os.path.lexists(out) and not out.is_dir():
+        hint = ""
+        if len(paths) == 1 and not paths[0].is_dir():
+            suffix = paths[0].suffix.lower() or ".jpg"
+            hint = f"; for one photo, name the copy with its extension (e.g. --out {out}{suffix})"
+        raise ValueError(f"--out {out} is a file, not a folder: give a folder for the copies{hint}")
     pairs: List[Tuple[str, Path]] = []
     seen: Dict[Path, str] = {}
     for raw in paths:
@@ -212,9 +220,13 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
         write_bytes(dst, result.data, force=force)
         if compare:
             _write_compare(job, result, compare_path(dst), force)
-    except (LoadError, OutputExistsError, OSError) as exc:
+    except (LoadError, OutputExistsError) as exc:
         counts["failed"] += 1
         console.print(f"  [red]error:[/red] {escape(str(exc))}")
+        return
+    except OSError as exc:
+        counts["failed"] += 1
+        console.print(f"  [red]error:[/red] {escape(write_error(exc, dst))}")
         return
     counts["written"] += 1
     how = f"; {escape(result.how())}" if result.fallback else ""
@@ -234,6 +246,14 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
                               f"({escape(o.describe())})")
     if compare:
         console.print(f"  before/after: {escape(str(compare_path(dst)))}")
+
+
+def write_error(exc: OSError, dst: Path) -> str:
+    """Why the copy ``dst`` could not be written, in words ("cannot write fixed/me.jpg: a file
+    stands where a folder of its path should be"), not Python's "[Errno 17] File exists"."""
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # making the copy's folder met a file on the way
+        return f"cannot write {dst}: a file stands where a folder of its path should be"
+    return f"cannot write {dst}: {exc.strerror or exc}"
 
 
 def _write_compare(job: "fixes.Job", result: "fixes.Correction", path: Path, force: bool) -> None:
