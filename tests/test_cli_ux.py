@@ -188,6 +188,32 @@ def test_a_config_glob_that_matches_nothing_is_warned_about(tmp_path):
     assert one.exit_code == 0 and "matches no photo" not in one.stderr
 
 
+def test_a_cache_folder_that_cannot_be_used_is_warned_about_and_the_run_goes_on(grey, tmp_path):
+    """--cache-dir naming a file (or a folder below one): the run is checked as without a cache
+    and stderr says results are not cached and why, once; a usable folder, --no-cache and
+    --quiet say nothing. The file is left alone."""
+    from headshot_lint.cache import unusable
+
+    taken = tmp_path / "cache-file"
+    taken.write_bytes(b"not a folder")
+    for where in (taken, taken / "below"):
+        r = invoke("check", grey, "--select", "HL001", "--cache-dir", where)
+        assert r.exit_code == 0, r.output
+        assert r.stderr.count("results are not cached") == 1 and f"{taken} is a file, not a folder" in r.stderr
+    assert taken.read_bytes() == b"not a folder"
+    for extra in (("--no-cache",), ("--quiet",)):
+        assert "not cached" not in invoke("check", grey, "--select", "HL001", "--cache-dir", taken, *extra).stderr
+    ok = invoke("check", grey, "--select", "HL001", "--cache-dir", tmp_path / "new" / "cache")
+    assert "not cached" not in ok.stderr and (tmp_path / "new" / "cache").is_dir()
+    assert unusable(tmp_path / "new" / "cache") is None and unusable(tmp_path / "elsewhere") is None
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    assert "broken link" in unusable(tmp_path / "dangling" / "cache")
+    if getattr(os, "geteuid", lambda: 0)() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        assert "not writable" in unusable(locked / "cache")
+
+
 def test_baseline_names_stale_entries(tmp_path, monkeypatch):
     """A recorded photo replaced (new bytes) or deleted is counted and named."""
     monkeypatch.chdir(tmp_path)

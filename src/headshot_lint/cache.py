@@ -134,6 +134,28 @@ def rules_fingerprint(rules: Sequence[Rule], extra: str = "") -> str:
     return hashlib.sha256("\n".join([*head, *doc]).encode()).hexdigest()
 
 
+def unusable(directory: str | os.PathLike[str]) -> str | None:
+    """Why results cannot be cached in ``directory``, in words, or None when they can (as far
+    as can be told without writing). The cache is best effort, so a run goes on without it;
+    this is what it tells the user instead of staying silent: a file where the folder should
+    be, or a folder (its own or the nearest existing one above it) this user cannot write."""
+    path = Path(directory)
+    if os.path.lexists(path) and not path.is_dir():
+        return f"{path} is a file, not a folder"
+    existing = path
+    while not existing.exists():
+        if os.path.lexists(existing):  # a dangling link
+            return f"{existing} is a broken link"
+        if existing.parent == existing:
+            return None
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"the folder {existing} is not writable"
+    return None
+
+
 class Cache:
     """Reports by (file digest, rules fingerprint); keyed with :data:`KEY_ENV` when set."""
 

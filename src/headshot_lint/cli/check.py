@@ -23,6 +23,7 @@ from .._atomic import OutputError, check_writable, writes_through
 from ..batch import DEFAULT_TIMEOUT, Job, Stats
 from ..cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from ..cache import Cache
+from ..cache import unusable as cache_unusable
 from ..config import Config, find_config, ignored_codes, load_config, resolve_rules, unmatched_globs
 from ..discover import common_root, discover, is_excluded, parse_shard, shard
 from ..errors import HeadshotLintError
@@ -131,6 +132,10 @@ def check(
                   "(the report goes there, the counts per rule to stdout)")
         raise typer.Exit(ExitCode.ERROR)
     files, batch_jobs = _photos(opts, config, rules, spooled, shard_of)
+    if not opts.no_cache and not opts.quiet and files:
+        problem = cache_unusable(opts.cache_dir)
+        if problem is not None:  # the run goes on; a CI job should not lose its cache in silence
+            err.print(f"[yellow]warning:[/yellow] results are not cached: {esc(problem)} (--cache-dir)")
     stats = Stats()
     fail_at = opts.fail_under if opts.fail_under is not None else config.fail_under
     gate = FailUnder(fail_at) if fail_at is not None else None
