@@ -174,6 +174,19 @@ def test_output_closed_by_its_reader_exits_141_not_1(photos, fmt):
     assert "Traceback" not in err and "Exception ignored" not in err
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_report_that_cannot_be_written_to_stdout_says_so_in_words(photos, fmt):
+    """`check staff/ > report.txt` on a full disk: exit 2 and a sentence naming standard output
+    and the reason, not "internal error: OSError: [Errno 28]" or a traceback."""
+    with open("/dev/full", "wb") as full:
+        r = subprocess.run([sys.executable, "-m", "headshot_lint", "check", "--no-cache", "--format", fmt,
+                            str(photos / "grey.png")], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "cannot write to standard output: No space left on device" in r.stderr
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+
+
 def test_an_empty_jpg_in_a_folder_is_reported_not_skipped(tmp_path):
     """A 0-byte jane.jpg in a checked folder (a failed upload) is an unreadable-image error, exit 1."""
     Image.fromarray(np.full((64, 64, 3), 128, np.uint8)).save(tmp_path / "ok.png")

@@ -320,6 +320,9 @@ def test_out_naming_an_existing_file_without_an_image_extension_is_a_usage_error
     assert taken.read_bytes() == b"keep me"
     res = runner.invoke(app, ["fix", str(photos), "--out", str(taken), "--unsafe-fixes"])
     assert res.exit_code == 2 and "give a folder for the copies" in " ".join(res.output.split())
+    if os.path.exists("/dev/full"):  # a device without an image name is no folder either
+        res = runner.invoke(app, ["fix", src, "--out", "/dev/full", "--unsafe-fixes"])
+        assert res.exit_code == 2 and "/dev/full is not a folder" in " ".join(res.output.split()), res.output
     res = runner.invoke(app, ["fix", src, "--out", str(taken / "me.png"), "--unsafe-fixes"])
     said = " ".join(res.output.split())
     assert res.exit_code == 1 and "a file stands where a folder of its path should be" in said, res.output

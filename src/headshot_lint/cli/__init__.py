@@ -75,9 +75,29 @@ def main() -> None:
         code = ExitCode.OUTPUT_CLOSED if _output_closed(exc) else exc.code
         _exit_now(code)
         raise SystemExit(code) from None
+    except OSError as exc:
+        if not _output_failed(exc):
+            err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
+        sys.exit(ExitCode.ERROR)
     except Exception as exc:  # pragma: no cover - last resort
         err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}")
         sys.exit(ExitCode.ERROR)
+
+
+def _output_failed(exc: OSError) -> bool:
+    """Say so, in words, when ``exc`` is the report failing to reach standard output (a full
+    disk behind ``> report.txt``, ``> /dev/full``, an I/O error on the terminal): a write error
+    of no named file. True when it was said; anything else stays an internal error."""
+    import errno
+
+    if exc.filename is not None or exc.errno not in (errno.ENOSPC, errno.EIO, errno.EFBIG,
+                                                      getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return False
+    try:
+        err.print(f"[red]error:[/red] cannot write to standard output: {exc.strerror}")
+    except (OSError, ValueError):
+        pass
+    return True
 
 
 def _output_closed(exc: BaseException) -> bool:

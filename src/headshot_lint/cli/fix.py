@@ -51,6 +51,9 @@ def destinations(paths: List[Path], out: Path) -> List[Tuple[str, Path]]:
             raise ValueError(f"--out {out} names an image file: give it one photo, or give a folder for several")
         return [(os.fspath(paths[0]), out)]
     if os.path.lexists(out) and not out.is_dir():
+        if not out.is_file():  # a device, pipe or broken link takes a copy only under an image name
+            raise ValueError(f"--out {out} is not a folder: give a folder for the copies, or for one photo "
+                             "a file name ending in the photo's extension")
         hint = ""
         if len(paths) == 1 and not paths[0].is_dir():
             suffix = paths[0].suffix.lower() or ".jpg"
