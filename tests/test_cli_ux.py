@@ -214,6 +214,23 @@ def test_a_cache_folder_that_cannot_be_used_is_warned_about_and_the_run_goes_on(
         assert "not writable" in unusable(locked / "cache")
 
 
+@pytest.mark.skipif(os.name == "nt", reason="control characters are not allowed in Windows file names")
+def test_control_characters_in_file_names_are_shown_not_obeyed(grey, tmp_path):
+    """A file name carrying an ESC sequence, a tab or a newline is printed with escapes (as ls
+    quotes it) by the text and concise reports and in messages: a name cannot colour, move or
+    clear the user's terminal, nor split a one-line finding in two."""
+    name = "x\x1b[2Jred\tnew\nline.png"
+    (tmp_path / name).write_bytes(grey.read_bytes())
+    shown = "x\\x1b[2Jred\\tnew\\nline.png"
+    for fmt in ("concise", "text"):
+        r = invoke("check", tmp_path, "--select", "HL002", "--no-cache", "--format", fmt)
+        assert "\x1b" not in r.stdout and shown in r.stdout, r.stdout
+    concise = invoke("check", tmp_path, "--select", "HL002", "--no-cache", "--format", "concise").stdout
+    assert len([line for line in concise.splitlines() if "HL002" in line]) == 1
+    missing = invoke("check", tmp_path / "gone\x1b[31m.png", "--no-cache")
+    assert missing.exit_code == 2 and "\x1b" not in missing.stderr and "gone\\x1b[31m.png" in missing.stderr
+
+
 def test_baseline_names_stale_entries(tmp_path, monkeypatch):
     """A recorded photo replaced (new bytes) or deleted is counted and named."""
     monkeypatch.chdir(tmp_path)

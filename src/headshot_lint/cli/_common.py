@@ -52,11 +52,14 @@ def load_pack_or_exit(name: str) -> RulePack:
 
 
 def esc(obj: object) -> str:
-    """Text for the terminal: undecodable file-name bytes shown as \\xNN, rich markup escaped."""
+    """Text for the terminal: undecodable file-name bytes shown as \\xNN, control characters
+    other than newline and tab as escapes (a file name's ESC sequences are not obeyed), rich
+    markup escaped."""
     from rich.markup import escape
 
-    return escape(os.fsencode(str(obj)).decode("utf-8", "backslashreplace") if isinstance(obj, (str, Path))
-                  else str(obj).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+    from ..report._paths import for_terminal
+
+    return escape(for_terminal(str(obj), keep="\n\t"))
 
 
 def safe_stdout() -> None:

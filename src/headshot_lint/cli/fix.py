@@ -18,14 +18,13 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from typing_extensions import Annotated
 
 from ..discover import IMAGE_SUFFIXES, discover
 from ..errors import HeadshotLintError, LoadError
 from ..exit_codes import ExitCode
 from ..rules import load_pack
-from ._common import split
+from ._common import esc, split
 from ._stdin import STDIN, spool_stdin
 
 if TYPE_CHECKING:
@@ -141,7 +140,7 @@ def fix_command(
         rules = rule_pack.select(only_list, None)
         pairs = destinations(paths, out)
     except (HeadshotLintError, ValueError) as exc:
-        _err.print(f"[red]error:[/red] {escape(str(exc))}")
+        _err.print(f"[red]error:[/red] {esc(str(exc))}")
         raise typer.Exit(ExitCode.ERROR) from None
     if not pairs:
         _err.print("[yellow]warning:[/yellow] no photos found under " + ", ".join(map(str, paths)))
@@ -177,31 +176,31 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
     report, planned = job.report, job.planned
     counts["unsafe"] += sum(p.status == fixes.NEEDS_UNSAFE for p in planned)
     todo = job.todo
-    name = escape(label or src)
+    name = esc(label or src)
     if not job.readable:  # unreadable: the audit says why
         counts["failed"] += 1
         f = report.findings[0] if report.findings else None
         why = "" if f is None else f": {f.message}" + (f" ({f.detail})" if f.detail else "")
-        console.print(f"{name}: [red]cannot read[/red]{escape(why)}")
+        console.print(f"{name}: [red]cannot read[/red]{esc(why)}")
         return
     if todo:
-        console.print(f"{name} -> {escape(str(dst))}")
+        console.print(f"{name} -> {esc(str(dst))}")
     else:
         console.print(f"{name}: nothing to fix" + (" automatically" if planned else ""))
     for p in planned:
         mark = {fixes.APPLY: "[green]+[/green]", fixes.SUPERSEDED: "[dim]=[/dim]",
                 fixes.NEEDS_UNSAFE: "[yellow]![/yellow]"}.get(p.status, "[dim]-[/dim]")
-        console.print(f"  {mark} {escape(fixes.describe(p))}")
+        console.print(f"  {mark} {esc(fixes.describe(p))}")
     if not todo:
         counts["unchanged"] += 1
         return
     if _same_file(src, dst):
         counts["failed"] += 1
-        console.print(f"  [red]error:[/red] {escape(str(dst))} is the original; choose another --out")
+        console.print(f"  [red]error:[/red] {esc(str(dst))} is the original; choose another --out")
         return
     if dst.exists() and not force:
         counts["failed"] += 1
-        console.print(f"  [red]error:[/red] {escape(str(dst))} exists (use --force to overwrite it)")
+        console.print(f"  [red]error:[/red] {esc(str(dst))} exists (use --force to overwrite it)")
         return
     if dry_run:
         counts["written"] += 1
@@ -212,43 +211,43 @@ def _one(console: Console, src: str, dst: Path, rules, only, unsafe: bool, backd
         if named is not None and named != fmt:
             counts["failed"] += 1
             console.print(f"  [red]error:[/red] the copy is written as {fmt}, like the original; "
-                          f"give {escape(str(dst))} a matching extension")
+                          f"give {esc(str(dst))} a matching extension")
             return
         result = job.correct(fmt, backdrop=backdrop)
         if not result.ok:
             counts["failed"] += 1
             counts["refused"] += 1
-            console.print(f"  [red]error:[/red] {escape(result.refused)}")
+            console.print(f"  [red]error:[/red] {esc(result.refused)}")
             return
         write_bytes(dst, result.data, force=force)
         if compare:
             _write_compare(job, result, compare_path(dst), force)
     except (LoadError, OutputExistsError) as exc:
         counts["failed"] += 1
-        console.print(f"  [red]error:[/red] {escape(str(exc))}")
+        console.print(f"  [red]error:[/red] {esc(str(exc))}")
         return
     except OSError as exc:
         counts["failed"] += 1
-        console.print(f"  [red]error:[/red] {escape(write_error(exc, dst))}")
+        console.print(f"  [red]error:[/red] {esc(write_error(exc, dst))}")
         return
     counts["written"] += 1
-    how = f"; {escape(result.how())}" if result.fallback else ""
-    console.print(f"  wrote {escape(str(dst))} ({', '.join(result.done) or 'no change'}{how})")
+    how = f"; {esc(result.how())}" if result.fallback else ""
+    console.print(f"  wrote {esc(str(dst))} ({', '.join(result.done) or 'no change'}{how})")
     for note in result.notes:
-        console.print(f"    {escape(note)}")
+        console.print(f"    {esc(note)}")
     for note in result.skipped:
-        console.print(f"  [yellow]note:[/yellow] {escape(note)}")
+        console.print(f"  [yellow]note:[/yellow] {esc(note)}")
     if result.after is not None:
         line = f"  re-checked: score {report.score:.1f} -> {result.after.score:.1f}"
         if result.outcomes:
             line += "; " + "; ".join(o.describe() for o in result.outcomes)
-        console.print(escape(line))
+        console.print(esc(line))
         for o in result.outcomes:
             if not o.improved:
                 console.print(f"  [yellow]note:[/yellow] the fix for {o.code} did not clear or clearly reduce it "
-                              f"({escape(o.describe())})")
+                              f"({esc(o.describe())})")
     if compare:
-        console.print(f"  before/after: {escape(str(compare_path(dst)))}")
+        console.print(f"  before/after: {esc(str(compare_path(dst)))}")
 
 
 def write_error(exc: OSError, dst: Path) -> str:

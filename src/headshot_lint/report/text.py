@@ -12,7 +12,7 @@ from rich.text import Text
 from ..model import ERROR, INFO, WARNING, Report, score_text, verdict_of
 from ..rules import Rule
 from ..gate import FailUnder
-from . import _common, _stream
+from . import _common, _paths, _stream
 
 _STYLE = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
 
@@ -58,7 +58,7 @@ def render_photo(console: Console, report: Report, rules: Mapping[str, Rule], ve
 
 def _header(report: Report) -> Text:
     head = Text()
-    head.append(report.path, style="bold")
+    head.append(_paths.for_terminal(report.path), style="bold")
     head.append("  score ")
     head.append(score_text(report.score), style=score_style(report.score))
     if report.size:
@@ -98,7 +98,7 @@ def render_concise(console: Console, report: Report) -> None:
     """One line per finding, ``path: CODE rule: message`` (as ruff's concise output); a
     clean photo prints nothing."""
     for f in report.findings:
-        line = Text(f"{report.path}: ")
+        line = Text(f"{_paths.for_terminal(report.path)}: ")
         line.append(f"{f.code} {f.rule}", style=_STYLE[f.severity])
         line.append(f": {f.message}")
         console.print(line, soft_wrap=True)
