@@ -37,7 +37,7 @@ def test_self_contained():
     """No external resource: every src/href/url() is a data URI or a fragment."""
     page = _page()
     refs = re.findall(r'(?:src|href)="([^"]*)"', page) + re.findall(r"url\(([^)]*)\)", page)
-    assert refs and all(r.startswith("data:") for r in refs)
+    assert refs and all(r.startswith(("data:", "#")) for r in refs) and any(r.startswith("data:") for r in refs)
     assert "http://" not in page.replace("http-equiv", "")
 
 
@@ -82,11 +82,13 @@ def test_renders_in_headless_chromium(tmp_path):
     assert img[20:60, 20:400].mean() < 80, "dark header missing"
     assert img.std() > 20, "page looks blank"
     # the blue thumbnail of the first card is drawn (CSS background from the data URI)
-    blue = (img[:, :, 2] > 150) & (img[:, :, 0] < 60)
-    assert blue.sum() > 2000, "thumbnail not drawn"
+    def blue(shot: np.ndarray) -> int:  # the thumbnail's (0, 0, 200), not the overview's blue links
+        return int(((shot[:, :, 2] > 170) & (shot[:, :, 0] < 30) & (shot[:, :, 1] < 30)).sum())
+
+    assert blue(img) > 2000, "thumbnail not drawn"
     # no severity and no clean photos selected from the URL: no card left (the script ran)
     hidden = _screenshot(chromium, page.as_uri() + "#sev=none&clean=0", tmp_path / "none.png")
-    assert ((hidden[:, :, 2] > 150) & (hidden[:, :, 0] < 60)).sum() < 50, "filter script did not run"
+    assert blue(hidden) < 50, "filter script did not run"
     if os.environ.get("HEADSHOT_LINT_TEST_ARTIFACTS"):
         shutil.copy(shot, Path(os.environ["HEADSHOT_LINT_TEST_ARTIFACTS"]) / "html-report.png")
 
@@ -189,3 +191,33 @@ def test_summary_counts_read_as_english():
     assert "<span>1 photo</span>" in header and "<span>1 error</span>" in header
     assert "<span>0 warnings</span>" in header
     assert "<span>3 photos</span>" in re.search(r'<div class="sum".*?</div>', _page()).group(0)
+
+
+def test_overview_counts_verdicts_and_the_photos_each_rule_flags():
+    """Above the cards, a batch's verdicts (ann and the non-UTF-8 one fair at 30, bob good) and
+    per rule the photos it flags at their worst severity, most first; one photo has none."""
+    page = _page()
+    overview = re.search(r'<details class="overview".*?</details>', page).group(0)
+    legend = re.search(r'<div class="vlegend">.*?</div>', overview).group(0)
+    assert "1 good (33%)" in legend and "2 fair (67%)" in legend and "poor" not in legend
+    rows = re.findall(r'data-rule="(HL\d+)">HL\d+</a></td><td class="name">[^<]*</td><td class="n">(\d+)</td>',
+                      overview)
+    last = [r.code for r in rules()][-1]
+    assert rows[0] == (last, "2") and len(rows) == 3 and all(n == "1" for _, n in rows[1:])
+    assert "67% · 2 error" in overview and 'class="fill note"' in overview  # an info-only rule in blue
+    assert '<details class="overview"' not in html.render(reports()[:1], rules(), thumbnail=_thumb)
+
+
+def test_a_rule_in_the_overview_filters_the_cards(tmp_path):
+    """Clicking a rule's code in the overview shows only the photos it flags, as the rule menu does."""
+    pw, browser, page, path, errors = _browser_page(tmp_path, _page())
+    try:
+        page.goto(path.as_uri())
+        second = [r.code for r in rules()][-2]
+        page.click(f'.overview a[data-rule="{second}"]')
+        assert _names(page) == ["team/ann.jpg"]
+        assert page.input_value("#f-rule") == second and f"rule={second}" in page.url
+        assert errors == []
+    finally:
+        browser.close()
+        pw.stop()

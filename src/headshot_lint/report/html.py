@@ -6,7 +6,9 @@ positioned in percent), the photo at directory sizes (a 48 px square and a 32 px
 circle avatar), the overall score bar and a bar per rule, the findings with their
 fixes, each finding's detail (measured value against what passing needs), and the
 recommended backdrop tone as a swatch. With ``--fail-under``, the photos under it are
-named at the top. A little inline script filters cards by rule, severity and file name,
+named at the top; a batch of two photos or more opens with an overview (photos by verdict,
+and per rule the photos it flags, a link filtering the cards to it), the audit of a
+collection at a glance. A little inline script filters cards by rule, severity and file name,
 sorts them by score or name, and keeps that state in the URL
 (``report.html#rule=HL501&sev=error,warning&clean=0&q=ann&sort=score``); clicking a
 thumbnail opens the photo large with its evidence boxes (the original file, linked
@@ -77,13 +79,25 @@ letter-spacing:.04em;margin-left:6px;color:#667}.ok{color:#2ea44f}details{margin
 .tone{font-size:12px;color:#556;margin:6px 0;display:flex;align-items:center;gap:6px}
 .swatch{display:inline-block;width:18px;height:18px;border-radius:4px;border:1px solid rgba(0,0,0,.25)}
 .skip{color:#8a93a3;font-size:12px}footer{padding:8px 24px 24px;color:#8a93a3;font-size:12px}
+.overview{padding:8px 24px 12px;background:#fff;border-bottom:1px solid #dde1e7}
+.overview summary{cursor:pointer;font-weight:600;padding:4px 0}
+.verdicts{display:flex;height:14px;border-radius:4px;overflow:hidden;max-width:720px;margin:6px 0 2px}
+.verdicts span{display:block;height:100%}.vlegend{font-size:12px;color:#556;margin-bottom:8px}
+.vlegend span{margin-right:12px}.vlegend i{display:inline-block;width:10px;height:10px;border-radius:2px;
+margin-right:4px;vertical-align:-1px}
+.rules{border-collapse:collapse;font-size:13px;max-width:720px;width:100%}
+.rules th,.rules td{text-align:left;padding:3px 8px 3px 0;border-bottom:1px solid #eef0f3;white-space:nowrap}
+.rules td.name{white-space:normal}.rules td.n{text-align:right;font-variant-numeric:tabular-nums}
+.rules th.n{text-align:right}.rules a{color:#1b5fb0;text-decoration:none}.rules a:hover{text-decoration:underline}
+.rules .share{width:30%;min-width:60px}.rules .share .track{display:block;height:8px}.fill.note{background:#1b8fd6}
 #lb{position:fixed;inset:0;background:rgba(12,15,22,.88);display:none;z-index:10;align-items:center;
 justify-content:center;flex-direction:column;gap:8px;padding:12px}#lb.open{display:flex}
 #lb .frame{position:relative;line-height:0;max-width:100%}
 #lb img{display:block;max-width:calc(100vw - 24px);max-height:calc(100vh - 72px);border-radius:4px}
 #lb .cap{color:#fff;font-size:13px;word-break:break-all;text-align:center}
 #lb .rg span{font-size:12px;line-height:17px}
-@media (max-width:640px){header,.bar-wrap,.gate{padding-left:12px;padding-right:12px}main{padding:12px}
+@media (max-width:640px){header,.bar-wrap,.gate,.overview{padding-left:12px;padding-right:12px}main{padding:12px}
+.rules .share{display:none}.rules td{white-space:normal}
 .card{grid-template-columns:minmax(0,1fr)}.shot,.noimg{width:100%}}
 """
 
@@ -112,6 +126,8 @@ var h={};location.hash.slice(1).split('&').forEach(function(kv){var p=kv.split('
 decodeURIComponent(p[1]||'')});if(h.rule)r.value=h.rule;if(h.sev){var want=h.sev.split(',');
 s.forEach(function(x){x.checked=want.indexOf(x.value)>=0})}if(h.clean==='0')c.checked=false;
 if(h.q)q.value=h.q;if(h.sort)o.value=h.sort;
+[].forEach.call(d.querySelectorAll('a[data-rule]'),function(a){a.addEventListener('click',function(e){
+e.preventDefault();r.value=a.dataset.rule;apply();m.scrollIntoView()})});
 r.addEventListener('change',apply);c.addEventListener('change',apply);q.addEventListener('input',apply);
 s.forEach(function(x){x.addEventListener('change',apply)});o.addEventListener('change',sort);
 if(o.value)sort();apply();
@@ -268,11 +284,21 @@ class Writer(_stream.Writer):
         self._by_name = {r.name: r for r in self._rules}
         self._thumbnail = thumbnail
         self._errors = self._warnings = self._clean = 0
+        self._verdicts = {"good": 0, "fair": 0, "poor": 0, "unreadable": 0}
+        self._flagged: dict[str, dict[str, int]] = {}  # code -> severity -> photos (their worst finding of it)
 
     def fragment(self, report: Report) -> str:
         self._errors += sum(f.severity == ERROR for f in report.findings)
         self._warnings += sum(f.severity == WARNING for f in report.findings)
         self._clean += not report.findings
+        self._verdicts["unreadable" if report.score is None else verdict_of(report.score)] += 1
+        worst: dict[str, str] = {}
+        for f in report.findings:
+            if f.code not in worst or SEVERITIES.index(f.severity) < SEVERITIES.index(worst[f.code]):
+                worst[f.code] = f.severity
+        for code, sev in worst.items():
+            counts = self._flagged.setdefault(code, {})
+            counts[sev] = counts.get(sev, 0) + 1
         return _card(report, self._by_name, self._thumbnail(report.path), self._link_base)
 
     def head(self) -> str:
@@ -290,7 +316,9 @@ class Writer(_stream.Writer):
             f"<title>headshot-lint report</title><style>{_CSS}</style></head><body>"
             f"<header><h1>headshot-lint report</h1><div class=\"sum\" data-summary='{_e(meta)}'>"
             f"<span>{_common.counted(n, 'photo')}</span><span>{clean} clean</span>"
-            f"<span>{_common.counted(n_err, 'error')}</span><span>{_common.counted(n_warn, 'warning')}</span></div></header>{self._gate()}{self._not_found()}"
+            f"<span>{_common.counted(n_err, 'error')}</span><span>{_common.counted(n_warn, 'warning')}</span>"
+            f"</div></header>"
+            f"{self._gate()}{self._not_found()}{self._overview()}"
             f"<div class=\"bar-wrap\"><input type=\"search\" id=\"f-q\" placeholder=\"file name\" "
             f"aria-label=\"search by file name\"><label>rule <select id=\"f-rule\"><option value=\"\">all rules</option>"
             f"{options}</select></label>{sev_boxes}<label><input type=\"checkbox\" id=\"f-clean\" checked> "
@@ -299,6 +327,38 @@ class Writer(_stream.Writer):
             f"<option value=\"name\">file name</option></select></label>"
             f"<span>showing <b id=\"shown\">{n}</b> of {n}</span></div><main>"
         )
+
+    def _overview(self) -> str:
+        """The collection at a glance, for a batch of two photos or more: how many photos
+        people would call good, fair and poor by their scores, and per rule how many photos it
+        flags (at their worst severity), most first; a rule's name filters the cards to it."""
+        n = self.photos
+        if n < 2:
+            return ""
+        colours = {"good": "#2ea44f", "fair": "#e8a317", "poor": "#e0245e", "unreadable": "#8a93a3"}
+        shown = [(v, k) for v, k in self._verdicts.items() if k]
+        bar = "".join(f'<span style="width:{100 * k / n:.2f}%;background:{colours[v]}" title="{v}: {k}"></span>'
+                      for v, k in shown)
+        legend = "".join(f'<span><i style="background:{colours[v]}"></i>{k} {v} ({100 * k / n:.0f}%)</span>'
+                         for v, k in shown)
+        names = {r.code: r.name for r in self._rules}
+        rows = []
+        for code, counts in sorted(self._flagged.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+            total = sum(counts.values())
+            split = ", ".join(f"{counts[sv]} {sv}" for sv in SEVERITIES if counts.get(sv))
+            rows.append(f'<tr><td><a href="#rule={_e(code)}" data-rule="{_e(code)}">{_e(code)}</a></td>'
+                        f'<td class="name">{_e(names.get(code, ""))}</td><td class="n">{total}</td>'
+                        f'<td class="share"><span class="track"><span class="fill '
+                        f'{"poor" if counts.get(ERROR) else "fair" if counts.get(WARNING) else "note"}" '
+                        f'style="width:{100 * total / n:.1f}%"></span>'
+                        f'</span></td><td>{100 * total / n:.0f}% · {_e(split)}</td></tr>')
+        table = ('<table class="rules"><thead><tr><th>rule</th><th></th><th class="n">photos</th>'
+                 '<th colspan="2">of the batch</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
+                 if rows else '<p class="ok">✓ no rule flags any photo</p>')
+        return (f'<details class="overview" open><summary>overview: {_common.counted(n, "photo")} by verdict, '
+                f'and what the rules flag</summary><div class="verdicts" role="img" aria-label="'
+                f'{_e(", ".join(f"{k} {v}" for v, k in shown))}">{bar}</div><div class="vlegend">{legend}</div>'
+                f"{table}</details>")
 
     def _gate(self) -> str:
         """The --fail-under result, above everything else."""
