@@ -151,6 +151,16 @@ def gitlab_render(reports: Iterable[Report], rules: Sequence[Rule] = (),
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
 
 
+def _overview(reports: list, rules: Sequence[Rule]) -> str:
+    """The overview the page gained after this renderer was replaced, from the writer's own
+    tally (its counts are tested in test_html; here only where it goes on the page)."""
+    tally = _html.Writer(rules, thumbnail=lambda path: None)
+    for r in reports:
+        tally.fragment(r)
+    tally.photos = len(reports)
+    return tally._overview()
+
+
 def html_render(reports: Iterable[Report], rules: Sequence[Rule],
                 thumbnail: Callable[[str], Optional[str]] = data_uri) -> str:
     _e = _html._e
@@ -174,7 +184,7 @@ def html_render(reports: Iterable[Report], rules: Sequence[Rule],
         f"<header><h1>headshot-lint report</h1><div class=\"sum\" data-summary='{_e(meta)}'>"
         f"<span>{len(reports)} photo{'s' * (len(reports) != 1)}</span><span>{clean} clean</span>"
         f"<span>{n_err} error{'s' * (n_err != 1)}</span><span>{n_warn} warning{'s' * (n_warn != 1)}</span></div></header>"
-        f"<div class=\"bar-wrap\"><input type=\"search\" id=\"f-q\" placeholder=\"file name\" "
+        f"{_overview(reports, rules)}<div class=\"bar-wrap\"><input type=\"search\" id=\"f-q\" placeholder=\"file name\" "
         f"aria-label=\"search by file name\"><label>rule <select id=\"f-rule\"><option value=\"\">all rules</option>"
         f"{options}</select></label>{sev_boxes}<label><input type=\"checkbox\" id=\"f-clean\" checked> clean photos"
         f"</label><label>sort <select id=\"f-sort\"><option value=\"\">as checked</option>"
