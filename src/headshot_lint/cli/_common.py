@@ -4,7 +4,6 @@ rule-pack loading and writing results (stdout, or a file written atomically)."""
 from __future__ import annotations
 
 import enum
-import os
 import sys
 from pathlib import Path
 from typing import Callable, List, Union
