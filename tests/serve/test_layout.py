@@ -86,3 +86,18 @@ def test_badges_and_score_bars_line_up_on_every_row(loaded_page):
     bar_x = {round(b.bounding_box()["x"]) for b in page.locator(".rule .bar").all()}
     badge_w = {round(b.bounding_box()["width"]) for b in page.locator(".rule .badge").all()}
     assert len(badge_x) == 1 and len(bar_x) == 1 and len(badge_w) == 1, (badge_x, bar_x, badge_w)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_fix_s_explanation_is_never_squeezed_beside_its_button(loaded_page, width):
+    """Beside its download button a fix's explanation keeps a readable width, or it wraps below
+    the button; at 800 px it was a column a word wide beside "Download with retouching"."""
+    page = loaded_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.wait_for_timeout(100)
+    rows = page.locator(".fix-row").all()
+    assert rows
+    for row in rows:
+        info, button = row.locator(".fix-info").bounding_box(), row.locator("button.dl").bounding_box()
+        below = info["y"] >= button["y"] + button["height"] - 1
+        assert below or info["width"] >= 200, (width, info, button)
