@@ -59,6 +59,19 @@ def test_bad_values_name_file_and_key(tmp_path, text, key):
     assert str(path) in str(info.value) and key in str(info.value)
 
 
+@pytest.mark.parametrize("text, hint", [
+    ("selct = ['HL1']\n", "did you mean 'select'?"),
+    ("[thresholds.HL501]\nwarnin = 3\n", "did you mean 'warning'?"),
+    ("colour = 1\n", "(known: "),
+])
+def test_a_misspelt_key_is_answered_with_the_closest_one(tmp_path, text, hint):
+    """A typo in the configuration names the key it probably meant; a key like none says what is known."""
+    with pytest.raises(ConfigError) as info:
+        load_config(_write(tmp_path / "headshot-lint.toml", text))
+    assert hint in str(info.value)
+    assert "did you mean" not in str(info.value) or "colour" not in text
+
+
 def test_unknown_rule_in_config(tmp_path):
     """A threshold for a rule that does not exist names the file and key."""
     cfg = load_config(_write(tmp_path / "headshot-lint.toml", "[thresholds.HL999]\nwarning = 1\n"))

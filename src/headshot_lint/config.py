@@ -24,6 +24,7 @@ Every error is a :class:`~headshot_lint.errors.ConfigError` naming the file and 
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import hashlib
 import json
@@ -94,7 +95,10 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     where = str(path)
     unknown = set(table) - _KEYS
     if unknown:
-        raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}' (known: {', '.join(sorted(_KEYS))})")
+        key = sorted(unknown)[0]
+        close = difflib.get_close_matches(key, sorted(_KEYS), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise ConfigError(f"{where}: unknown key '{key}' ({hint}known: {', '.join(sorted(_KEYS))})")
     root = path.parent.resolve()
     pack = table.get("pack")
     if pack is not None:
@@ -126,7 +130,10 @@ def load_config(path: str | os.PathLike[str]) -> Config:
             raise ConfigError(f"{where}: key '{key}' must be a table with warning/error/info")
         bad = set(levels) - set(_THRESHOLD_KEYS)
         if bad:
-            raise ConfigError(f"{where}: unknown key '{key}.{sorted(bad)[0]}' (known: warning, error, info)")
+            level = sorted(bad)[0]
+            close = difflib.get_close_matches(level, list(_THRESHOLD_KEYS), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ConfigError(f"{where}: unknown key '{key}.{level}' ({hint}known: warning, error, info)")
         for level, v in levels.items():
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise ConfigError(f"{where}: key '{key}.{level}' must be a number, got {v!r}")
