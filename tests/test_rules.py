@@ -259,3 +259,19 @@ def test_selector_is_shared_by_selection_fix_only_and_per_file_ignores(tmp_path)
         assert _selected(finding, [key]), key
         cfg = Config(source=str(tmp_path / "h.toml"), root=str(tmp_path), per_file_ignores={"*.jpg": (key,)})
         assert ignored_codes(cfg, str(tmp_path / "a.jpg"), pack.rules) == frozenset({"HL501"}), key
+
+
+@pytest.mark.parametrize("key, meant", [
+    ("HL10l", "HL101"),  # a letter l for the digit 1
+    ("HL5O1", "HL501"),  # a letter O for the digit 0
+    ("bussy-background", "busy-background"),
+    ("camuflage", "clothing-camouflage"),
+    ("zzz", None),
+])
+def test_a_mistyped_selector_is_answered_with_the_rule_it_probably_meant(key, meant):
+    pack = load_pack("default")
+    with pytest.raises(RulePackError) as err:
+        pack.select([key])
+    assert (f"did you mean {meant!r}?" in str(err.value)) if meant else ("did you mean" not in str(err.value))
+    with pytest.raises(RulePackError):
+        pack.select(None, [key])  # --ignore too

@@ -390,10 +390,24 @@ def _matches(rule: Rule, keys: Iterable[str]) -> bool:
     return any(Selector(key).selects(rule.code, rule.name, rule.aliases) for key in keys)
 
 
+def _near_rule(key: str, rules: Sequence[Rule]) -> str | None:
+    """The code, name or alias a mistyped selector most likely meant: a code typed with the
+    letters l/I/o/O for the digits 1 and 0 (``HL10l`` -> ``HL101``), else the closest word."""
+    if key[:2].upper() == "HL":
+        code = "HL" + key[2:].translate(str.maketrans("lIioO", "11100"))
+        if any(_matches(r, [code]) for r in rules):
+            return code
+    words = [w for r in rules for w in (r.code, r.name, *r.aliases)]
+    close = difflib.get_close_matches(key.upper() if key[:2].upper() == "HL" else key, words, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _check_known(keys: Iterable[str], rules: Sequence[Rule]) -> None:
     for key in keys:
         if not any(_matches(r, [key]) for r in rules):
-            raise RulePackError(f"unknown rule or prefix {key!r} (see `headshot-lint rules`)")
+            hint = _near_rule(key, rules)
+            hint = f"did you mean {hint!r}? " if hint else ""
+            raise RulePackError(f"unknown rule or prefix {key!r} ({hint}see `headshot-lint rules`)")
 
 
 def load_pack(name_or_path: str = "default", *, directory: Path | None = None) -> RulePack:
