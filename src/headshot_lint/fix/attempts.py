@@ -16,6 +16,12 @@ from .canvas import AS_PLANNED, BACKGROUND_ACTIONS, FALLBACKS, Canvas, Fallback,
 from .outcome import RuleOutcome, fixed_codes, rule_outcomes
 from .plan import ACTIONS, BACKDROPS, PlannedFix
 
+#: What to do when no automatic copy is clean enough, said after the faults: a person reading
+#: "patches of the old background stay beside the subject" needs the way forward too.
+WHAT_INSTEAD = ("A copy with these faults would look edited, so none is written: cut the background out by hand "
+                "in a photo editor, or reshoot against a plain backdrop")
+
+
 def apply(fixes: Iterable[PlannedFix], rgb: np.ndarray, scene: Scene, *,
           backdrop: str = "flat", fallback: Fallback = AS_PLANNED,
           refined: np.ndarray | None = None) -> Tuple[np.ndarray, Tuple[str, ...]]:
@@ -331,7 +337,8 @@ def _correct_once(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *,
         return made
     first = tried[0]
     retries = "; ".join(f"{t.name}: {t.short()}" for t in tried[1:])
-    why = f"not written: {first.describe()}" + (f", and with the fallbacks too ({retries})" if retries else "")
+    why = (f"not written: {first.describe()}" + (f", and with the fallbacks too ({retries})" if retries else "")
+           + f". {WHAT_INSTEAD}")
     return Correction(None, (), tried[-1].face, "", why, None, tuple(tried), notes=last_notes)
 
 
