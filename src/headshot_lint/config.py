@@ -31,7 +31,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from ._toml import read_toml
 from .errors import ConfigError, HeadshotLintError
@@ -70,6 +70,12 @@ class Config:
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
+def _did_you_mean(word: str, known: Iterable[str]) -> str:
+    """ "did you mean 'x'? " for the known key closest to a misspelt one, or ""."""
+    close = difflib.get_close_matches(word, sorted(known), n=1)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
 def find_config(start: str | os.PathLike[str]) -> Path | None:
     """The nearest config file at or above ``start`` (a file or folder), or None."""
     here = Path(os.path.abspath(start))
@@ -96,9 +102,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     unknown = set(table) - _KEYS
     if unknown:
         key = sorted(unknown)[0]
-        close = difflib.get_close_matches(key, sorted(_KEYS), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise ConfigError(f"{where}: unknown key '{key}' ({hint}known: {', '.join(sorted(_KEYS))})")
+        raise ConfigError(f"{where}: unknown key '{key}' ({_did_you_mean(key, _KEYS)}"
+                          f"known: {', '.join(sorted(_KEYS))})")
     root = path.parent.resolve()
     pack = table.get("pack")
     if pack is not None:
@@ -131,9 +136,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         bad = set(levels) - set(_THRESHOLD_KEYS)
         if bad:
             level = sorted(bad)[0]
-            close = difflib.get_close_matches(level, list(_THRESHOLD_KEYS), n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            raise ConfigError(f"{where}: unknown key '{key}.{level}' ({hint}known: warning, error, info)")
+            raise ConfigError(f"{where}: unknown key '{key}.{level}' ({_did_you_mean(level, _THRESHOLD_KEYS)}"
+                              "known: warning, error, info)")
         for level, v in levels.items():
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise ConfigError(f"{where}: key '{key}.{level}' must be a number, got {v!r}")

@@ -36,8 +36,7 @@ def metavar(opts: typing.Sequence[str], annotation: object, is_flag: bool) -> st
     if args and typing.get_origin(annotation) in _WRAPPERS:
         return metavar(opts, args[0], False)  # Optional[X] and List[X] name an X
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        shown = "|".join(str(m.value) for m in annotation)
-        return shown if len(shown) <= _CHOICES_SHOWN_UP_TO else max(opts, key=len).lstrip("-").upper()
+        return _choices(opts, annotation)
     if annotation is Path:
         return "PATH"
     if annotation is int:
@@ -55,8 +54,7 @@ def type_metavar(opts: typing.Sequence[str], param_type: object, is_flag: bool) 
         return ""
     choices = getattr(param_type, "choices", None)
     if choices is not None:
-        shown = "|".join(str(getattr(c, "value", c)) for c in choices)
-        return shown if len(shown) <= _CHOICES_SHOWN_UP_TO else max(opts, key=len).lstrip("-").upper()
+        return _choices(opts, choices)
     name = str(getattr(param_type, "name", "")).lower()
     if "path" in name or "file" in name:
         return "PATH"
@@ -65,6 +63,12 @@ def type_metavar(opts: typing.Sequence[str], param_type: object, is_flag: bool) 
     if name.startswith("float"):
         return "NUMBER"
     return "TEXT"
+
+
+def _choices(opts: typing.Sequence[str], values: typing.Iterable[object]) -> str:
+    """A choice's value name: its values joined by "|" when short, else the option's name."""
+    shown = "|".join(str(getattr(v, "value", v)) for v in values)
+    return shown if len(shown) <= _CHOICES_SHOWN_UP_TO else max(opts, key=len).lstrip("-").upper()
 
 
 def _no_type(ctx: object = None) -> None:
