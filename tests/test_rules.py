@@ -275,3 +275,14 @@ def test_a_mistyped_selector_is_answered_with_the_rule_it_probably_meant(key, me
     assert (f"did you mean {meant!r}?" in str(err.value)) if meant else ("did you mean" not in str(err.value))
     with pytest.raises(RulePackError):
         pack.select(None, [key])  # --ignore too
+
+
+@pytest.mark.parametrize("key, meant", [("HL10l", "HL101"), ("busy", "busy-background"), ("bussy", "busy-background"),
+                                        ("camuflage", "clothing-camouflage"), ("backlt", "backlit-subject")])
+def test_explain_and_select_suggest_the_same_rule(key, meant):
+    """One suggestion for a mistyped rule, whichever command was given it: explain's first
+    suggestion is what --select answers."""
+    pack = load_pack("default")
+    assert pack.closest(key)[0] == meant
+    with pytest.raises(RulePackError, match=f"did you mean {meant!r}"):
+        pack.select([key])

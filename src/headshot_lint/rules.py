@@ -20,6 +20,7 @@ import difflib
 import math
 import re
 import string
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -363,16 +364,9 @@ class RulePack:
         return next((rule for rule in self.rules if sel.names(rule.code, rule.name, rule.aliases)), None)
 
     def closest(self, key: str, n: int = 3) -> list[str]:
-        """Names of the rules closest to ``key``: those containing it, then the similar ones
-        (``busy`` -> ``busy-background``), for "did you mean"."""
-        names = [r.name for r in self.rules]
-        words = [w for r in self.rules for w in (r.name, *r.aliases)]
-        found = [r.name for r in self.rules if key.lower() in r.name or any(key.lower() in a for a in r.aliases)]
-        for w in difflib.get_close_matches(key.lower(), words, n=n, cutoff=0.5):
-            name = w if w in names else next(r.name for r in self.rules if w in r.aliases)
-            if name not in found:
-                found.append(name)
-        return found[:n]
+        """The rules a mistyped ``key`` most likely meant, best first (:func:`_near_rules`), for
+        "did you mean"."""
+        return _near_rules(key, self.rules, n)
 
     def select(self, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> tuple[Rule, ...]:
         """Rules chosen by code prefixes or names: ``select`` (or the pack's own), minus ``ignore``."""
@@ -390,23 +384,34 @@ def _matches(rule: Rule, keys: Iterable[str]) -> bool:
     return any(Selector(key).selects(rule.code, rule.name, rule.aliases) for key in keys)
 
 
-def _near_rule(key: str, rules: Sequence[Rule]) -> str | None:
-    """The code, name or alias a mistyped selector most likely meant: a code typed with the
-    letters l/I/o/O for the digits 1 and 0 (``HL10l`` -> ``HL101``), else the closest word."""
-    if key[:2].upper() == "HL":
+def _near_rules(key: str, rules: Sequence[Rule], n: int = 1) -> list[str]:
+    """Codes or names of the rules a mistyped ``key`` most likely meant, best first, at most
+    ``n``: a code typed with the letters l/I/o/O for the digits 1 and 0 (``HL10l`` -> ``HL101``),
+    then the rules whose name or alias contains it (``busy`` -> ``busy-background``), then the
+    closest codes, names, aliases and words of one rule's name (``bussy`` -> ``busy-background``;
+    an alias or word answered with its rule's name). The one place
+    ``explain``, ``--select``/``--ignore`` and the configuration's ``select`` suggest from."""
+    found: list[str] = []
+    is_code = key[:2].upper() == "HL"
+    if is_code:
         code = "HL" + key[2:].translate(str.maketrans("lIioO", "11100"))
         if any(_matches(r, [code]) for r in rules):
-            return code
-    words = [w for r in rules for w in (r.code, r.name, *r.aliases)]
-    close = difflib.get_close_matches(key.upper() if key[:2].upper() == "HL" else key, words, n=1, cutoff=0.6)
-    return close[0] if close else None
+            found.append(code)
+    folded = key.lower()
+    if folded:
+        found += [r.name for r in rules if folded in r.name or any(folded in a for a in r.aliases)]
+    owner = {w: (r.code if w == r.code else r.name) for r in rules for w in (r.code, r.name, *r.aliases)}
+    parts = Counter(p for r in rules for p in set(r.name.split("-")))
+    owner.update({p: r.name for r in rules for p in r.name.split("-") if parts[p] == 1 and p not in owner})
+    found += [owner[w] for w in difflib.get_close_matches(key.upper() if is_code else folded, owner, n=n, cutoff=0.5)]
+    return list(dict.fromkeys(found))[:n]
 
 
 def _check_known(keys: Iterable[str], rules: Sequence[Rule]) -> None:
     for key in keys:
         if not any(_matches(r, [key]) for r in rules):
-            hint = _near_rule(key, rules)
-            hint = f"did you mean {hint!r}? " if hint else ""
+            hint = _near_rules(key, rules)
+            hint = f"did you mean {hint[0]!r}? " if hint else ""
             raise RulePackError(f"unknown rule or prefix {key!r} ({hint}see `headshot-lint rules`)")
 
 
