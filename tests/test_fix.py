@@ -348,3 +348,20 @@ def test_a_sideways_photo_is_turned_upright_by_the_safe_fix(tmp_path):
     plan = fixes.plan(audit(src).findings, only=["HL004"])
     assert [(p.action, p.safety, p.status) for p in plan if "HL004" in p.codes] == [
         ("rotate-upright", "safe", fixes.APPLY)]
+
+
+
+def test_a_black_and_white_photo_gets_a_grey_backdrop(photos):
+    """The skin-toned composite in black and white: the backdrop the fix would paint (the
+    guide's tone, moved off the medium grey that would hide the white suit) is a grey, where
+    the colour palette's choice was navy; the plate it paints has no colour in it."""
+    from headshot_lint.fix.actions import _keeping_the_outline, _tone_for
+    from headshot_lint.retouch.background import backdrop_u8
+
+    bw = np.asarray(Image.open(photos / "skin.png").convert("L").convert("RGB"))
+    hex_colour, why = _keeping_the_outline(Scene(load(bw)), _tone_for(Scene(load(bw))))
+    assert why, "the medium grey would hide the suit: another tone is chosen"
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    assert max(r, g, b) - min(r, g, b) <= 1 and "navy" not in why, (hex_colour, why)
+    plate = backdrop_u8((64, 48), hex_colour, style="gradient").astype(np.int16)
+    assert (plate.max(axis=2) - plate.min(axis=2)).max() <= 2  # rounding of the vignette, invisible

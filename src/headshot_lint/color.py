@@ -230,6 +230,35 @@ def chroma(lab: np.ndarray) -> np.ndarray:
     return np.hypot(lab[..., 1], lab[..., 2])
 
 
+#: A photo is monochrome (black-and-white, or toned: sepia, selenium, cyanotype) when 99 % of
+#: its pixels lie within this chroma distance (ΔC*ab) of the photo's median a*b*: a toned print
+#: is one hue throughout, a colour photo has skin (C*ab 15-30) against something else.
+MONOCHROME_SPREAD = 7.0
+
+
+def monochrome_tint(lab: np.ndarray) -> tuple[float, float] | None:
+    """The (a*, b*) tint of a monochrome photo, or None for a colour photo.
+
+    ``lab``: CIELAB pixels, (..., 3) float (a regular subsample is enough). A black-and-white
+    photo's tint is about (0, 0); sepia's is warm (b* > 0). See :data:`MONOCHROME_SPREAD`.
+
+    Examples
+    --------
+    >>> monochrome_tint(np.array([[50.0, 0.5, 1.0], [80.0, 0.4, 0.8], [20.0, 0.6, 1.2]]))
+    (0.5, 1.0)
+    >>> monochrome_tint(np.array([[50.0, 0.5, 1.0], [60.0, 18.0, 22.0], [20.0, 0.6, 1.2]])) is None
+    True
+    """
+    ab = np.asarray(lab, np.float32).reshape(-1, 3)[:, 1:]
+    if len(ab) == 0:
+        return None
+    tint = np.median(ab, axis=0)
+    spread = np.hypot(ab[:, 0] - tint[0], ab[:, 1] - tint[1])
+    if float(np.percentile(spread, 99)) > MONOCHROME_SPREAD:
+        return None
+    return round(float(tint[0]), 2), round(float(tint[1]), 2)
+
+
 def hex_to_rgb(value: str) -> np.ndarray:
     """uint8 (3,) from ``#RRGGBB``."""
     value = value.lstrip("#")

@@ -86,3 +86,50 @@ def test_tone_for_a_scene_avoids_the_clothing(monkeypatch):
     assert chosen != alone
     assert abs(float(chosen.lab[0]) - skin_l) >= T.MIN_SEPARATION_L and P._apart(chosen, alone.lab)
     assert T.background_tone(scene).details["recommended_hex"] == chosen.hex
+
+
+def _black_and_white(rgb: np.ndarray, tint_rgb=(1.0, 1.0, 1.0)) -> np.ndarray:
+    grey = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    return np.clip(grey[..., None] * np.array(tint_rgb, np.float32), 0, 255).astype(np.uint8)
+
+
+def test_a_black_and_white_photo_is_told_from_a_colour_one():
+    """The astronaut in colour has no tint; in black and white its tint is about neutral; a
+    faint cool toning is kept as the tint; colour noise of a JPEG does not make a photo colour."""
+    rgb = astronaut()
+    assert color.monochrome_tint(color.rgb_to_lab(rgb)) is None
+    a, b = color.monochrome_tint(color.rgb_to_lab(_black_and_white(rgb)))
+    assert abs(a) < 0.5 and abs(b) < 0.5
+    cool = color.monochrome_tint(color.rgb_to_lab(_black_and_white(rgb, (0.97, 0.99, 1.03))))
+    assert cool is not None and cool[1] < -1.0
+    noisy = _black_and_white(rgb).astype(np.int16) + np.random.default_rng(0).integers(-2, 3, rgb.shape)
+    assert color.monochrome_tint(color.rgb_to_lab(np.clip(noisy, 0, 255).astype(np.uint8))) is not None
+
+
+def test_a_black_and_white_photo_is_advised_a_grey_in_its_own_tint():
+    """No navy for a black-and-white photo (the grey of its lightness, near-black, instead),
+    and every tone offered keeps the photo's tint; a colour photo keeps the guide's palette."""
+    assert tone.recommend_tone(66.0, tone.MEDIUM_DARK_GREY.lab) == tone.NAVY  # in colour
+    grey = tone.recommend_tone(66.0, tone.MEDIUM_DARK_GREY.lab, tint=(0.0, 0.0))
+    assert grey.name == "near-black" and float(color.chroma(grey.lab)) < 1.0
+    assert abs(float(grey.lab[0]) - float(tone.NAVY.lab[0])) < 1.0
+    warm = tone.in_photo(tone.PALETTE, (2.0, 9.0))
+    assert [t.name for t in warm] == [t.name if t is not tone.NAVY else "near-black" for t in tone.PALETTE]
+    for t in warm:
+        lab = t.lab
+        assert abs(lab[1] - 2.0) < 1.5 and abs(lab[2] - 9.0) < 1.5, t
+    assert tone.in_photo(tone.PALETTE, None) == tone.PALETTE
+
+
+def test_black_and_white_words_and_advice_on_a_photo():
+    """On the astronaut in black and white the tone advice and the backdrop are neutral, and
+    the skin-tone rule speaks of lightness, not skin colour; in colour it speaks of colour."""
+    from headshot_lint.measures._palette import advised_tone
+    from headshot_lint.measures.camouflage import skin_tone_camouflage
+
+    colour, mono = scene_of(astronaut()), scene_of(_black_and_white(astronaut()))
+    assert "skin colour" in skin_tone_camouflage(colour).details["likeness"]
+    words = skin_tone_camouflage(mono).details["likeness"]
+    assert "lightness" in words and "colour" not in words
+    assert float(color.chroma(advised_tone(mono).lab)) < 1.0
+    assert tone.background_tone(mono).details["recommended_name"] != "navy"

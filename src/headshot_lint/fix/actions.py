@@ -47,7 +47,7 @@ def _keeping_the_outline(scene: Scene, hex_colour: str) -> Tuple[str, str]:
     the camouflage it is often asked to fix."""
     from .. import color
     from ..measures._palette import Tone, candidates
-    from ..measures._views import skin_lab
+    from ..measures._views import skin_lab, tint
     from ..measures.camouflage import LOST_DELTA_E, outline_colours
 
     inside = outline_colours(scene)
@@ -60,7 +60,7 @@ def _keeping_the_outline(scene: Scene, hex_colour: str) -> Tuple[str, str]:
     planned = lost(Tone("planned", hex_colour).lab)
     if planned <= OUTLINE_LOST_MAX:
         return hex_colour, ""
-    options = [(lost(t.lab), t) for t in candidates(float(skin_lab(scene)[0]))]  # the guide's order
+    options = [(lost(t.lab), t) for t in candidates(float(skin_lab(scene)[0]), tint(scene))]  # the guide's order
     fine = [o for o in options if o[0] <= OUTLINE_LOST_MAX]
     if not options:
         return hex_colour, ""

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import color
 from ..scene import Scene
-from ._views import clothing_lab, skin_lab
+from ._views import clothing_lab, skin_lab, tint
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ def complexion(skin_l: float) -> str:
     return "lighter" if skin_l >= LIGHTER_FROM else "medium"
 
 
-def recommend_tone(skin_l: float, clothing_lab: np.ndarray | None = None) -> Tone:
+def recommend_tone(skin_l: float, clothing_lab: np.ndarray | None = None,
+                   tint: tuple[float, float] | None = None) -> Tone:
     """The guide's tone for a face of median skin L* (CIE, [0, 100]), and clothes.
 
     The first tone in the complexion's preference order that differs from the skin by
@@ -85,7 +86,8 @@ def recommend_tone(skin_l: float, clothing_lab: np.ndarray | None = None) -> Ton
     clothing's median CIELAB, the tone must also differ from it (:func:`_apart`): the
     complexion's tones are tried first, then the guide's
     universal ones, then the rest of the palette (each still apart from the skin); if
-    none is apart from both, the face decides.
+    none is apart from both, the face decides. Given a black-and-white photo's ``tint``,
+    the tones are those of :func:`in_photo`: greys in that tint.
 
     Examples
     --------
@@ -101,10 +103,12 @@ def recommend_tone(skin_l: float, clothing_lab: np.ndarray | None = None) -> Ton
     'off-white'
     >>> recommend_tone(66.0, MEDIUM_DARK_GREY.lab).name    # lighter face in a mid-dark grey suit
     'navy'
+    >>> recommend_tone(66.0, MEDIUM_DARK_GREY.lab, tint=(0.0, 0.0)).name    # ... in a black-and-white photo
+    'near-black'
     """
-    tones = PREFERENCE[complexion(skin_l)]
+    tones = in_photo(PREFERENCE[complexion(skin_l)], tint)
     if clothing_lab is not None:
-        order = tones + tuple(t for t in UNIVERSAL + PALETTE if t not in tones)
+        order = tones + tuple(t for t in in_photo(UNIVERSAL + PALETTE, tint) if t not in tones)
         for tone in dict.fromkeys(order):
             if abs(float(tone.lab[0]) - skin_l) >= MIN_SEPARATION_L and _apart(tone, clothing_lab):
                 return tone
@@ -114,11 +118,44 @@ def recommend_tone(skin_l: float, clothing_lab: np.ndarray | None = None) -> Ton
     return max(tones, key=lambda t: abs(float(t.lab[0]) - skin_l))
 
 
-def candidates(skin_l: float) -> tuple[Tone, ...]:
+#: A palette tone is grey below this chroma, C*ab: the greys and off-white (about 3) are,
+#: navy (about 20) is not.
+_GREY_CHROMA = 8.0
+#: What a coloured tone of the palette is called in a black-and-white photo, where it shows
+#: as the grey of its lightness (navy, L* 17, as the near-black of a low-key portrait).
+_AS_GREY = {"navy": "near-black"}
+
+
+def in_photo(tones: tuple[Tone, ...], tint: tuple[float, float] | None) -> tuple[Tone, ...]:
+    """``tones`` as a photo can show them: as they are in a colour photo (``tint`` None); in a
+    black-and-white photo each moved to the photo's (a*, b*) ``tint`` at its own lightness (a
+    coloured one renamed: navy becomes near-black), so a new backdrop brings no colour (nor a
+    cold grey into a warm print).
+
+    Examples
+    --------
+    >>> [t.name for t in in_photo((MEDIUM_GREY, NAVY), (0.0, 0.0))]
+    ['medium grey', 'near-black']
+    >>> in_photo((OFF_WHITE,), (0.0, 0.0))[0].hex    # off-white's warmth goes
+    '#E9E9E9'
+    """
+    if tint is None:
+        return tones
+    out = []
+    for tone in tones:
+        lab = tone.lab
+        lab[1:] = tint
+        name = tone.name if float(color.chroma(tone.lab)) < _GREY_CHROMA else _AS_GREY.get(tone.name, "grey")
+        out.append(Tone(name, color.rgb_to_hex(color.lab_to_rgb(lab))))
+    return tuple(out)
+
+
+def candidates(skin_l: float, tint: tuple[float, float] | None = None) -> tuple[Tone, ...]:
     """Every tone of the palette that separates from a face of median skin L* (CIE, [0, 100])
     by ``MIN_SEPARATION_L``, in the guide's order for its complexion, then its universal
-    tones, then the rest: the choices a backdrop for this face has."""
-    order = PREFERENCE[complexion(skin_l)] + UNIVERSAL + PALETTE
+    tones, then the rest: the choices a backdrop for this face has (:func:`in_photo` for a
+    black-and-white photo's ``tint``)."""
+    order = in_photo(PREFERENCE[complexion(skin_l)] + UNIVERSAL + PALETTE, tint)
     return tuple(t for t in dict.fromkeys(order) if abs(float(t.lab[0]) - skin_l) >= MIN_SEPARATION_L)
 
 
@@ -135,13 +172,13 @@ def tone_for(scene: Scene) -> Tone | None:
     replace-background fix use."""
     if scene.face is None or scene.skin_mask.sum() < 20:
         return None
-    return recommend_tone(float(skin_lab(scene)[0]), clothing_lab(scene))
+    return recommend_tone(float(skin_lab(scene)[0]), clothing_lab(scene), tint(scene))
 
 
 def advised_tone(scene: Scene) -> Tone:
     """:func:`tone_for`, or without measurable facial skin (a silhouette, a face turned
     away) the guide's reliable default, medium grey: no complexion to choose for."""
-    return tone_for(scene) or MEDIUM_GREY
+    return tone_for(scene) or in_photo((MEDIUM_GREY,), tint(scene))[0]
 
 
 #: The guide's two tones that suit every complexion (its "most reliable" and "second

@@ -43,6 +43,20 @@ class HalfView:
     inside: np.ndarray  #: distance from a person pixel to the background, view px, float32
 
 
+def tint(scene: Scene) -> tuple[float, float] | None:
+    """The (a*, b*) tint of a black-and-white photo (:func:`color.monochrome_tint`), None for a
+    colour photo; cached per scene. What the tone advice, the backdrop a fix paints and the
+    words of the colour rules follow: a black-and-white photo has no skin colour to match and
+    takes no navy backdrop."""
+    return scene.derived(_tint)
+
+
+def _tint(scene: Scene) -> tuple[float, float] | None:
+    lab = half_view(scene).lab
+    step = max(1, int((lab.shape[0] * lab.shape[1] / 20000) ** 0.5))  # ~20 000 pixels suffice for a percentile
+    return color.monochrome_tint(lab[::step, ::step])
+
+
 def skin_lab(scene: Scene) -> np.ndarray:
     """Median CIELAB of ``scene.skin_mask``, float32 (3,), cached per scene; NaN without skin."""
     return scene.derived(_skin_lab)

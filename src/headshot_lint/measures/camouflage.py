@@ -16,7 +16,7 @@ from .. import color
 from ..model import Measurement, Region
 from ..scene import PERSON_FIRM, PERSON_LOOSE, Scene
 from . import measure
-from ._views import clothing, face_on_person, half_view, skin_lab
+from ._views import clothing, face_on_person, half_view, skin_lab, tint
 
 #: An outline point is "lost" when the clothing and the background beside it differ
 #: by less than this CIEDE2000 at the viewing scale (RESEARCH.md puts "clear
@@ -193,7 +193,7 @@ def outline_colours(scene: Scene) -> np.ndarray | None:
 
 @measure("skin_tone_camouflage",
           units={"delta_e": "ΔE2000", "delta_e_ring": "ΔE2000", "skin_like_fraction": "fraction", "delta_l": "ΔL*"},
-          details=("skin_hex", "background_hex"))
+          details=("skin_hex", "background_hex", "likeness"))
 def skin_tone_camouflage(scene: Scene) -> Measurement:
     """Colour difference between the face's skin and the background around the head, ΔE2000 >= 0.
 
@@ -243,6 +243,7 @@ def skin_tone_camouflage(scene: Scene) -> Measurement:
     r = scene.head_region
     b = scene.face.box
     regions = (Region.from_pixels(b.x0, b.y0, b.x1, b.y1, scene.width, scene.height, "face"),)
+    skin_hex = color.rgb_to_hex(color.lab_to_rgb(skin_med))
     if r is not None:
         regions += (Region.from_pixels(r.x0, r.y0, r.x1, r.y1, scene.width, scene.height, "background around head"),)
     return Measurement(
@@ -250,9 +251,17 @@ def skin_tone_camouflage(scene: Scene) -> Measurement:
         {"delta_e": round(de, 2), "delta_e_ring": round(de_ring, 2), "skin_like_fraction": round(frac, 3),
          "delta_l": round(abs(float(skin_med[0] - ring_med[0])), 2)},
         regions=regions,
-        details={"skin_hex": color.rgb_to_hex(color.lab_to_rgb(skin_med)),
-                 "background_hex": color.rgb_to_hex(color.lab_to_rgb(ring_med))},
+        details={"skin_hex": skin_hex, "background_hex": color.rgb_to_hex(color.lab_to_rgb(ring_med)),
+                 "likeness": likeness(skin_hex, tint(scene) is not None)},
     )
+
+
+def likeness(skin_hex: str, monochrome: bool) -> str:
+    """How the background resembles the face, in words: its colour, or in a black-and-white
+    photo (which shows no skin colour) its lightness."""
+    if monochrome:
+        return f"close in lightness to your face ({skin_hex})"
+    return f"close to your skin colour ({skin_hex})"
 
 
 def _local_mean(lab: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

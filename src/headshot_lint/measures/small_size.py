@@ -21,7 +21,7 @@ from ..scene import PERSON_FIRM, Scene
 from . import measure
 from ._learned import heads_dir
 from ._palette import advised_tone
-from ._views import HalfView, half_view, masked_sample, profile_crop, skin_lab, subject_head, thumbnails
+from ._views import HalfView, half_view, masked_sample, profile_crop, skin_lab, subject_head, thumbnails, tint
 
 #: A background pixel "melts" into the face within this many L* of the face's lightness.
 MELT_L = 10.0
@@ -138,22 +138,24 @@ def small_size_contrast(scene: Scene) -> Measurement:
                        details={"recommended_hex": tone.hex, "recommended_name": tone.name,
                                 "crop_px": [int(x0), int(y0), int(side)],
                                 "impression": impression(values["stands_out"], values["melted_48"],
-                                                         face_found=scene.face is not None)})
+                                                         face_found=scene.face is not None,
+                                                         monochrome=tint(scene) is not None)})
 
 
-def impression(stands_out: float, melted_48: float, face_found: bool = True) -> str:
+def impression(stands_out: float, melted_48: float, face_found: bool = True, monochrome: bool = False) -> str:
     """What a viewer of the small picture sees, in words, as strong as the judgement: "melts"
     only where people more likely than not call the face lost (``stands_out`` < 0.5); near
     the rule's threshold (~0.77) the face "barely stands out" and people "may not" pick it
     out (a face flagged with a fifth of its surround at its lightness did not melt). Without
     a detected face the judged region is the head read off the person matte, and the
-    words say "head" (the no-face finding already says no face was found)."""
+    words say "head" (the no-face finding already says no face was found). A black-and-white
+    photo has no colour to be close in."""
     part = "face" if face_found else "head"
     if stands_out < 0.5:
         return (f"your {part} melts into the background: {melted_48:.0%} of the background around it at 48 px "
                 f"is about as light or dark as your {part}, so people scrolling past will not pick it out")
-    return (f"your {part} barely stands out: the background around it at 48 px is close to it in colour and "
-            "lightness, so people scrolling past may not pick it out")
+    return (f"your {part} barely stands out: the background around it at 48 px is close to it in "
+            f"{'lightness' if monochrome else 'colour and lightness'}, so people scrolling past may not pick it out")
 
 
 @functools.lru_cache(maxsize=1)

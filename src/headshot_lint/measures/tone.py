@@ -15,17 +15,19 @@ from ..scene import Scene
 from . import measure
 from ._palette import (  # noqa: F401 - the palette's public names, re-exported
     CHARCOAL, DARKER_BELOW, LIGHT_GREY, LIGHTER_FROM, MEDIUM_DARK_GREY, MEDIUM_GREY, MIN_CLOTHING_DELTA_E,
-    MIN_SEPARATION_L, NAVY, OFF_WHITE, PALETTE, PREFERENCE, UNIVERSAL, Tone, advised_tone, complexion, recommend_tone,
-    tone_for)
-from ._views import half_view, masked_sample, skin_lab
+    MIN_SEPARATION_L, NAVY, OFF_WHITE, PALETTE, PREFERENCE, UNIVERSAL, Tone, advised_tone, complexion, in_photo,
+    recommend_tone, tone_for)
+from ._views import half_view, masked_sample, skin_lab, tint
 
 
-def nearest_suitable(background_lab: np.ndarray, skin_l: float) -> tuple[Tone, float]:
+def nearest_suitable(background_lab: np.ndarray, skin_l: float,
+                     tint: tuple[float, float] | None = None) -> tuple[Tone, float]:
     """Among the tones that suit this face, the one closest to the background and its ΔE2000.
 
     Suitable: this complexion's tones and the guide's universal ones (medium grey,
     off-white), each only if it separates from the skin by ``MIN_SEPARATION_L``; if none
-    does, the recommended tone.
+    does, the recommended tone. In a black-and-white photo (its ``tint``), the grey ones in
+    that tint (``in_photo``).
 
     Examples
     --------
@@ -33,8 +35,8 @@ def nearest_suitable(background_lab: np.ndarray, skin_l: float) -> tuple[Tone, f
     'off-white'
     """
     candidates = PREFERENCE[complexion(skin_l)] + tuple(t for t in UNIVERSAL if t not in PREFERENCE[complexion(skin_l)])
-    tones = [t for t in candidates if abs(float(t.lab[0]) - skin_l) >= MIN_SEPARATION_L]
-    tones = tones or [recommend_tone(skin_l)]
+    tones = [t for t in in_photo(candidates, tint) if abs(float(t.lab[0]) - skin_l) >= MIN_SEPARATION_L]
+    tones = tones or [recommend_tone(skin_l, tint=tint)]
     # one call for every tone: CIEDE2000 is elementwise, and each call costs ~0.3 ms of overhead
     distances = color.delta_e(np.broadcast_to(background_lab, (len(tones), 3)), np.stack([t.lab for t in tones]))
     i = int(np.argmin(distances))
@@ -74,8 +76,8 @@ def background_tone(scene: Scene) -> Measurement:
     view = half_view(scene)
     bg_lab = np.median(masked_sample(view.lab, view.background, 8000), axis=0)
     skin_l = float(skin_lab(scene)[0])
-    rec = tone_for(scene) or recommend_tone(skin_l)
-    near, de_near = nearest_suitable(bg_lab, skin_l)
+    rec = tone_for(scene) or recommend_tone(skin_l, tint=tint(scene))
+    near, de_near = nearest_suitable(bg_lab, skin_l, tint(scene))
     de_rec = float(color.delta_e(bg_lab, rec.lab))
     bg_hex = color.rgb_to_hex(color.lab_to_rgb(bg_lab))
     h, w = bg.shape
