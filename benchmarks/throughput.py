@@ -217,12 +217,34 @@ def _floor_and_full(paths: list[str], rules) -> tuple[float, float, float, float
     return tuple(float(v) for v in sums / len(paths))
 
 
-def _run(paths: list[str], rules, jobs: int, cache: Cache | None = None) -> tuple[float, Stats]:
+def _run(paths: list[str], rules, jobs: int, cache: Cache | None = None) -> tuple[float, Stats, float]:
+    """(wall seconds, stats, parent CPU seconds) of one batch run: the parent's CPU time
+    (dispatching, reading reports) competes with the workers for the machine's cores."""
     stats = Stats()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     n = sum(1 for _ in batch.run([Job(p) for p in paths], rules, jobs=jobs, cache=cache, stats=stats))
     assert n == len(paths)
-    return time.perf_counter() - t0, stats
+    parent = time.process_time() - c0
+    return time.perf_counter() - t0, stats, parent
+
+
+def shortfall(jobs1_wall: float, jobs2_wall: float, cpu1: float, cpu2: float, parent2: float, n: int) -> dict[str, float]:
+    """Where ``--jobs 2`` loses against twice ``--jobs 1``, in seconds of the jobs-2 run's wall time.
+
+    ``cpu1``/``cpu2`` are worker CPU seconds per photo, ``parent2`` the parent's CPU seconds over
+    the jobs-2 run. ``contention``: the workers' extra CPU for the same photos, spread over two
+    cores (the machine's shared caches, memory and host); ``parent``: the parent's CPU, which one
+    of the two cores gives up; ``rest``: what remains (start-up, the last photos when one worker
+    is idle, messages). The three add up to ``jobs2_wall - jobs1_wall / 2``.
+
+    >>> d = shortfall(20.0, 11.0, 0.2, 0.21, 0.2, 100)
+    >>> round(d["contention"], 3), round(d["parent"], 3), round(d["rest"], 3)
+    (0.5, 0.1, 0.4)
+    """
+    lost = jobs2_wall - jobs1_wall / 2
+    contention = n * (cpu2 - cpu1) / 2
+    parent = parent2 / 2
+    return {"lost": lost, "contention": contention, "parent": parent, "rest": lost - contention - parent}
 
 
 def _start_fork_server(rules) -> float:
@@ -285,10 +307,10 @@ def measure_set(name: str, paths: list[str], rules, rounds: int = 2) -> dict:
     server = _start_fork_server(rules)
     pairs = [(_run(paths, rules, 1), _run(paths, rules, 2)) for _ in range(max(1, rounds))]
     speedups = [a[0] / b[0] for a, b in pairs]
-    (t1, s1), (t2, s2) = pairs[int(np.argsort(speedups)[(len(speedups) - 1) // 2])]  # the (lower) median round
+    (t1, s1, _), (t2, s2, parent2) = pairs[int(np.argsort(speedups)[(len(speedups) - 1) // 2])]  # the (lower) median
     with tempfile.TemporaryDirectory() as tmp:
         _run(paths, rules, 1, Cache(Path(tmp) / "cache"))
-        tc, sc = _run(paths, rules, 1, Cache(Path(tmp) / "cache"))
+        tc, sc, _ = _run(paths, rules, 1, Cache(Path(tmp) / "cache"))
     assert sc.cached == n, sc
     beyond = (tc - sc.hash_seconds) / n
     cpu1, cpu2 = s1.worker_cpu_seconds / n, s2.worker_cpu_seconds / n
@@ -308,6 +330,10 @@ def measure_set(name: str, paths: list[str], rules, rounds: int = 2) -> dict:
     print("  ratios (target):")
     print(f"    jobs 2 / jobs 1 speed-up   {t1 / t2:5.2f}x wall (>= 1.8x); rounds: "
           + ", ".join(f"{x:.2f}x" for x in speedups) + f"; CPU per photo jobs 2 / jobs 1 {cpu2 / cpu1:.2f}")
+    d = shortfall(t1, t2, cpu1, cpu2, parent2, n)
+    print(f"      of the jobs-2 run's {d['lost']:.2f} s beyond half the jobs-1 run: contention {d['contention']:.2f} s,"
+          f" the parent's CPU {d['parent']:.2f} s ({parent2 / n * 1000:.1f} ms a photo),"
+          f" the rest (start-up, tail, messages) {d['rest']:.2f} s")
     print(f"    full / floor               {full / floor:5.2f}x wall, {full_cpu / floor_cpu:5.2f}x CPU (<= 2.0x)")
     print(f"    cache hit beyond hashing   {beyond * 1000:5.3f} ms (<= 1 ms)")
     print(f"    worker peak RSS            {max(s1.peak_rss_mb, s2.peak_rss_mb):5.0f} MB (<= 600 MB)")

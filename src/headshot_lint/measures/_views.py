@@ -53,7 +53,7 @@ def tint(scene: Scene) -> tuple[float, float] | None:
 
 def _tint(scene: Scene) -> tuple[float, float] | None:
     lab = half_view(scene).lab
-    step = max(1, int((lab.shape[0] * lab.shape[1] / 20000) ** 0.5))  # ~20 000 pixels suffice for a percentile
+    step = max(1, round((lab.shape[0] * lab.shape[1] / 5000) ** 0.5))  # ~5000 pixels: 50 may differ (~0.3 ms)
     return color.monochrome_tint(lab[::step, ::step])
 
 
