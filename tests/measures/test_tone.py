@@ -133,3 +133,17 @@ def test_black_and_white_words_and_advice_on_a_photo():
     assert "lightness" in words and "colour" not in words
     assert float(color.chroma(advised_tone(mono).lab)) < 1.0
     assert tone.background_tone(mono).details["recommended_name"] != "navy"
+
+
+@pytest.mark.parametrize("tint", [(0.0, 0.0), (0.4, -4.3), (2.0, 9.0), (-3.0, 3.0)])
+def test_no_tone_in_a_photos_tint_is_clipped_white(tint):
+    """HL202 calls a backdrop white where every channel reaches its level: no tone the palette
+    offers a black-and-white photo may be one (a neutral off-white of the palette's lightness
+    would be, and a copy with it was refused for the new white backdrop)."""
+    from headshot_lint.measures import white
+    from headshot_lint.measures._palette import NOT_WHITE_BELOW
+
+    assert NOT_WHITE_BELOW == white.WHITE_LEVEL
+    for t in tone.in_photo(tone.PALETTE, tint):
+        assert min(color.hex_to_rgb(t.hex)) < white.WHITE_LEVEL, (t, tint)
+    assert min(color.hex_to_rgb(tone.OFF_WHITE.hex)) < white.WHITE_LEVEL  # the colour palette's own

@@ -124,20 +124,24 @@ _GREY_CHROMA = 8.0
 #: What a coloured tone of the palette is called in a black-and-white photo, where it shows
 #: as the grey of its lightness (navy, L* 17, as the near-black of a low-key portrait).
 _AS_GREY = {"navy": "near-black"}
+#: A tone in a photo's tint keeps one channel below this (sRGB 0-255): HL202 calls a backdrop
+#: clipped white where every channel reaches it (``white.WHITE_LEVEL``; a test ties the two).
+#: Off-white is #ECE9E3 for that reason; as a neutral grey of its lightness (#E9E9E9) it would not be.
+NOT_WHITE_BELOW = 230
 
 
 def in_photo(tones: tuple[Tone, ...], tint: tuple[float, float] | None) -> tuple[Tone, ...]:
     """``tones`` as a photo can show them: as they are in a colour photo (``tint`` None); in a
     black-and-white photo each moved to the photo's (a*, b*) ``tint`` at its own lightness (a
-    coloured one renamed: navy becomes near-black), so a new backdrop brings no colour (nor a
-    cold grey into a warm print).
+    coloured one renamed: navy becomes near-black; off-white kept just below clipped white),
+    so a new backdrop brings no colour (nor a cold grey into a warm print).
 
     Examples
     --------
     >>> [t.name for t in in_photo((MEDIUM_GREY, NAVY), (0.0, 0.0))]
     ['medium grey', 'near-black']
-    >>> in_photo((OFF_WHITE,), (0.0, 0.0))[0].hex    # off-white's warmth goes
-    '#E9E9E9'
+    >>> in_photo((OFF_WHITE,), (0.0, 0.0))[0].hex    # off-white's warmth goes, not below white's level
+    '#E5E5E5'
     """
     if tint is None:
         return tones
@@ -145,8 +149,12 @@ def in_photo(tones: tuple[Tone, ...], tint: tuple[float, float] | None) -> tuple
     for tone in tones:
         lab = tone.lab
         lab[1:] = tint
+        rgb = color.lab_to_rgb(lab)
+        while min(rgb) >= NOT_WHITE_BELOW - 0.5:  # a neutral off-white would read as clipped white
+            lab[0] -= 0.5
+            rgb = color.lab_to_rgb(lab)
         name = tone.name if float(color.chroma(tone.lab)) < _GREY_CHROMA else _AS_GREY.get(tone.name, "grey")
-        out.append(Tone(name, color.rgb_to_hex(color.lab_to_rgb(lab))))
+        out.append(Tone(name, color.rgb_to_hex(rgb)))
     return tuple(out)
 
 
