@@ -479,3 +479,30 @@ def test_a_new_background_that_leaves_remnants_is_left_out_when_other_fixes_rema
     assert any(n.startswith("blur-background not applied: pieces of the old background float") for n in result.skipped)
     result = fixes.correct(plan[:1], rgb, scene_of(rgb), before=before, rules=())  # nothing else to write
     assert not result.ok and "pieces of the old background" in result.refused
+
+
+def test_a_refusal_names_the_plans_fault_when_only_a_retry_that_fixes_nothing_was_clean(monkeypatch):
+    """facexlib_assets_test: every new background left the old one showing through, and the
+    one clean retry, a blur instead, cannot change small-size contrast. The refusal said only
+    that 'the copy' would not clear HL501; it now says what went wrong as planned, which retry
+    was clean, and what to do instead."""
+    from headshot_lint.fix import attempts
+    from headshot_lint.fix_check import FaceCheck, RemnantCheck
+    from tests.conftest import astronaut, scene_of
+
+    def check(name, scene, out, data, canvas, before, rules, original=None):
+        if name != "blur-instead":  # every replaced background leaves a halo
+            bad = RemnantCheck(fragments=0.0, patches=0.0, halo=0.62)
+            return attempts.Attempt(name, FaceCheck(1.0, 0.0), bad, (), None), None
+        return attempts.Attempt(name, FaceCheck(1.0, 0.0), RemnantCheck(0.0, 0.0, 0.0), (),
+                                _report(_finding("HL501", "warning", 20.0))), None
+
+    monkeypatch.setattr(attempts, "_check", check)
+    rgb = astronaut()
+    plan = [fixes.PlannedFix("replace-background", "t", {"recommended_hex": "#808080"}, "retouch", ("HL501",),
+                             ("small-size-contrast",), fixes.APPLY)]
+    result = fixes.correct(plan, rgb, scene_of(rgb), before=_report(_finding("HL501", "warning", 20.0)), rules=())
+    assert not result.ok
+    assert "halo" in result.refused and "as planned" in result.refused, result.refused
+    assert "blurred" in result.refused and "HL501 still warning (score 20 -> 20)" in result.refused
+    assert result.refused.endswith(attempts.WHAT_INSTEAD)

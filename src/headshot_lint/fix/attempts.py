@@ -331,8 +331,13 @@ def _correct_once(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *,
         attempt, made = best
         made = replace(made, attempts=tuple(tried))
         if attempt.outcomes and not any(o.improved for o in attempt.outcomes):
-            why = ("not written: the copy would not clear or reduce the findings it was for ("
-                   + "; ".join(o.describe() for o in attempt.outcomes) + ")")
+            left = "; ".join(o.describe() for o in attempt.outcomes)
+            if tried[0].ok:
+                why = f"not written: the copy would not clear or reduce the findings it was for ({left})"
+            else:  # the plan itself failed its checks: say so, not only what the clean retry left
+                summary = next((f.summary for f in FALLBACKS if f.name == made.fallback), made.fallback)
+                why = (f"not written: {tried[0].describe()} as planned; the retry that came out clean ({summary}) "
+                       f"would not clear or reduce the findings it was for ({left}). {WHAT_INSTEAD}")
             return replace(made, rgb=None, data=None, refused=why)
         return made
     first = tried[0]
