@@ -47,6 +47,14 @@ head at the threshold keeping the four skips 21 more photos (18 ms a photo) and 
 in nested CV at every seed. So the 512 px look stays whole: dropping it or its tile trades
 2-4 of the 64 labelled text photos (F1 0.800 -> 0.778 / 0.755) for 58-100 ms a photo, the
 trade issue #21 rules out.
+
+The first look gated by the learned head too (2026-12-07, a scratch run over the same photos,
+not a mode of this probe): 77 of the 255 searched photos lie below the second looks' -3.0 with
+the shipped head's in-sample log-odds, and there the search costs ~52 ms wall (the 384 px look
+40 ms); the 38 true first-look finds start at -2.41. Held out (``fit_heads.measure_all`` and
+``_heads.nested_scores``, as ``fit_text_head.py`` computes the second looks' gate) the lowest
+true first-look find is at -3.09: at -3.0 32 photos would skip and 1 of the 38 finds be lost;
+at the second looks' margin rule (-4.0) 12 of 255 would skip, ~1.7 ms a photo. Not worth a find.
 """
 
 from __future__ import annotations
