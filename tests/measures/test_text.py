@@ -223,6 +223,17 @@ def test_message_names_only_what_was_found():
     assert re.match(r"\d+ lines? of text in the background behind you: ", finding.message)
     assert "0 of them" not in finding.message and "(0 " not in finding.message and "logo" not in finding.message.split(":")[0]
     assert re.match(r"lines of text found: \d+ \(passes below 1\), covering \d+\.\d% of the photo$", finding.detail)
+    # signage, no watermark: the advice is to reshoot or crop, not to find a copy without a watermark
+    assert finding.fix.title == "Reshoot against a plain wall or backdrop, or crop the signage out"
+
+
+def test_the_advice_follows_what_was_found():
+    """A watermark alone asks for a clean copy; signage asks for a reshoot or a crop; both, both."""
+    assert "watermark" not in text.remedy(3, 0) and "Reshoot" in text.remedy(3, 0)
+    assert text.remedy(1, 1).startswith("Use a copy without the watermark") and "Reshoot" not in text.remedy(1, 1)
+    both = text.remedy(3, 1)
+    assert "Reshoot" in both and both.endswith("without the watermark")
+    assert text.remedy(2, 2).startswith("Use a copy without the watermarks:")
 
 
 def test_found_phrase_speaks_plainly():

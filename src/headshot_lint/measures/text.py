@@ -110,7 +110,7 @@ _MIN_BACKGROUND = 0.02
 
 @measure("text_or_logo", units={"text_marks": "count", "logo_marks": "count", "coverage": "%", "clothing_text": "count",
                                 "edge_density": "fraction", "unread_lines": "count", "watermarks": "count"},
-          details=("search", "detector", "read", "found", "gate"), data=(f"heads/{GATE_HEAD}.json",))
+          details=("search", "detector", "read", "found", "gate", "remedy"), data=(f"heads/{GATE_HEAD}.json",))
 def text_or_logo(scene: Scene) -> Measurement:
     """Text lines in the background, count in [0, inf); repeated logo marks beside.
 
@@ -171,8 +171,10 @@ def text_or_logo(scene: Scene) -> Measurement:
         marked = _plain_watermarks(scene)
         details = ({"search": "plain background: corners only", "gate": "",
                     "detector": f"pp-ocrv5-det at {DETECTOR_SIDE} px on the corners", "read": "",
-                    "found": found_phrase(len(marked), len(marked), 0)} if marked else
-                   {"search": "skipped: plain background", "detector": "none", "found": "nothing"})
+                    "found": found_phrase(len(marked), len(marked), 0),
+                    "remedy": remedy(len(marked), len(marked))} if marked else
+                   {"search": "skipped: plain background", "detector": "none", "found": "nothing",
+                    "remedy": remedy(0, 0)})
         return Measurement(name, {"text_marks": len(marked), "logo_marks": 0,
                                   "coverage": _coverage(marked, bg.shape), "clothing_text": 0,
                                   "edge_density": round(density, 5), "unread_lines": 0, "watermarks": len(marked)},
@@ -227,7 +229,8 @@ def text_or_logo(scene: Scene) -> Measurement:
     return Measurement(name, values, regions=regions,
                        details={"search": "ran", "detector": "pp-ocrv5-det at " + ", ".join(f"{s} px" for s in looks),
                                 "read": read, "gate": gate,
-                                "found": found_phrase(len(background), len(marked), len(logos))})
+                                "found": found_phrase(len(background), len(marked), len(logos)),
+                                "remedy": remedy(len(background), len(marked))})
 
 
 def found_phrase(lines: int, watermarks: int, logos: int) -> str:
@@ -245,6 +248,24 @@ def found_phrase(lines: int, watermarks: int, logos: int) -> str:
         parts.append("a watermark in a corner of the photo" if watermarks == 1
                      else f"{watermarks} watermarks in corners of the photo")
     return ", and ".join(parts) or "nothing"
+
+
+def remedy(lines: int, watermarks: int) -> str:
+    """What to do about what was found, in words: lettering behind the person is reshot or
+    cropped out, a watermark needs a clean copy of the photo. ``lines`` counts the
+    watermarks too (``text_marks``).
+
+    >>> remedy(2, 0)
+    'Reshoot against a plain wall or backdrop, or crop the signage out'
+    >>> remedy(1, 1)
+    'Use a copy without the watermark: ask the photographer or the picture library for the original'
+    """
+    behind, marks = lines - watermarks > 0, "watermark" if watermarks == 1 else "watermarks"
+    if behind and watermarks:
+        return f"Reshoot against a plain wall or backdrop (or crop the signage out), and use a copy without the {marks}"
+    if watermarks:
+        return f"Use a copy without the {marks}: ask the photographer or the picture library for the original"
+    return "Reshoot against a plain wall or backdrop, or crop the signage out"
 
 
 def _gate(scene: Scene) -> tuple[float, float] | None:
