@@ -430,8 +430,8 @@ def test_the_new_backdrop_keeps_the_body_outline_visible():
     top left HL302 in place): another tone for this face is chosen, and the note says why;
     a tone already apart from the clothes is kept."""
     from headshot_lint import color
-    from headshot_lint.fix.actions import OUTLINE_LOST_MAX, _keeping_the_outline
-    from headshot_lint.measures.camouflage import LOST_DELTA_E, outline_colours
+    from headshot_lint.fix.actions import _keeping_the_outline
+    from headshot_lint.measures._outline import LOST_DELTA_E, OUTLINE_LOST_MAX, outline_colours
     from tests.conftest import astronaut, scene_of
 
     rgb = astronaut()

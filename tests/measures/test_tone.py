@@ -82,6 +82,7 @@ def test_tone_for_a_scene_avoids_the_clothing(monkeypatch):
     skin_l = float(T.skin_lab(scene)[0])
     alone = T.recommend_tone(skin_l)
     monkeypatch.setattr(P, "clothing_lab", lambda s: alone.lab)  # the palette reads the clothes
+    monkeypatch.setattr(P, "outline_colours", lambda s: None)  # ... and not the outline (tested below)
     chosen = T.tone_for(scene)
     assert chosen != alone
     assert abs(float(chosen.lab[0]) - skin_l) >= T.MIN_SEPARATION_L and P._apart(chosen, alone.lab)
@@ -147,3 +148,25 @@ def test_no_tone_in_a_photos_tint_is_clipped_white(tint):
     for t in tone.in_photo(tone.PALETTE, tint):
         assert min(color.hex_to_rgb(t.hex)) < white.WHITE_LEVEL, (t, tint)
     assert min(color.hex_to_rgb(tone.OFF_WHITE.hex)) < white.WHITE_LEVEL  # the colour palette's own
+
+
+def test_the_tone_advised_keeps_the_outline_and_is_the_one_a_fix_paints():
+    """The astronaut cut out onto a skin-toned wall, in black and white: against the guide's
+    medium grey its suit would lose most of its outline; the advice names a tone that hides at
+    most a tenth (or the least), the same one the replace-background fix paints, so the report
+    and the copy agree (they differed on 82 of the 305 labelled photos with a face before)."""
+    from headshot_lint.fix.actions import _keeping_the_outline
+    from headshot_lint.measures import _palette as P
+    from headshot_lint.measures._outline import OUTLINE_LOST_MAX, lost_share, outline_colours
+    from tests.conftest import astronaut_on_wall
+
+    scene = scene_of(_black_and_white(astronaut_on_wall()))
+    inside = outline_colours(scene)
+    guide = P.recommend_tone(float(tone.skin_lab(scene)[0]), P.clothing_lab(scene), P.tint(scene))
+    advised = P.tone_for(scene)
+    assert lost_share(inside, guide.lab) > OUTLINE_LOST_MAX and advised != guide
+    assert lost_share(inside, advised.lab) < lost_share(inside, guide.lab)
+    assert _keeping_the_outline(scene, advised.hex) == (advised.hex, "")  # the fix keeps it as it is
+    assert tone.background_tone(scene).details["recommended_hex"] == advised.hex
+    moved, why = _keeping_the_outline(scene, guide.hex)  # a colour from elsewhere is still checked
+    assert moved == advised.hex and "of your outline" in why

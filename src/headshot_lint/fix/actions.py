@@ -35,37 +35,15 @@ def _tone_for(scene: Scene) -> str:
     return advised_tone(scene).hex
 
 
-#: A backdrop tone may leave at most this share of the body's outline lost against it (the
-#: clothing-camouflage test at the viewing size: within its ΔE2000 of the clothes there).
-OUTLINE_LOST_MAX = 0.10
-
-
 def _keeping_the_outline(scene: Scene, hex_colour: str) -> Tuple[str, str]:
     """``hex_colour``, or the first tone for this face that keeps the body's outline visible
-    when that one would not: (hex, a note for people, "" when unchanged). A grey jacket
-    against the recommended grey would lose its shoulders; the replacement must not make
-    the camouflage it is often asked to fix."""
-    from .. import color
-    from ..measures._palette import Tone, candidates
-    from ..measures._views import skin_lab, tint
-    from ..measures.camouflage import LOST_DELTA_E, outline_colours
+    when that one would not (``_palette.keeping_the_outline``, which the advice follows too):
+    (hex, a note for people, "" when unchanged). A tone the finding carried is already the
+    advised one; a colour from elsewhere (an older report's advice) is checked the same way."""
+    from ..measures._palette import Tone, keeping_the_outline
 
-    inside = outline_colours(scene)
-    if inside is None or scene.face is None or scene.skin_mask.sum() < 20:
-        return hex_colour, ""
-
-    def lost(lab: np.ndarray) -> float:
-        return float(np.mean(color.delta_e(inside, np.broadcast_to(lab, inside.shape)) < LOST_DELTA_E))
-
-    planned = lost(Tone("planned", hex_colour).lab)
-    if planned <= OUTLINE_LOST_MAX:
-        return hex_colour, ""
-    options = [(lost(t.lab), t) for t in candidates(float(skin_lab(scene)[0]), tint(scene))]  # the guide's order
-    fine = [o for o in options if o[0] <= OUTLINE_LOST_MAX]
-    if not options:
-        return hex_colour, ""
-    share, tone = fine[0] if fine else min(options, key=lambda o: o[0])  # the first of equals
-    if share >= planned:
+    tone, planned, share = keeping_the_outline(scene, Tone("planned", hex_colour))
+    if tone.hex == hex_colour:
         return hex_colour, ""
     return tone.hex, (f" ({tone.name}, not {hex_colour.upper()}, which would hide {100 * planned:.0f} % of your "
                       f"outline against your clothes; {tone.name} hides {100 * share:.0f} %)")

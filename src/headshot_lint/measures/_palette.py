@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import color
 from ..scene import Scene
+from ._outline import OUTLINE_LOST_MAX, lost_share, outline_colours
 from ._views import clothing_lab, skin_lab, tint
 
 
@@ -175,12 +176,39 @@ def _apart(tone: Tone, clothing_lab: np.ndarray) -> bool:
 
 
 def tone_for(scene: Scene) -> Tone | None:
-    """:func:`recommend_tone` for this scene's face and clothes; None without measurable
-    facial skin. What the background-tone and small-size-contrast advice and the
-    replace-background fix use."""
+    """:func:`recommend_tone` for this scene's face and clothes, moved to another of the
+    face's tones where it would hide the body's outline (:func:`keeping_the_outline`); None
+    without measurable facial skin. What the background-tone and small-size-contrast advice
+    and the replace-background fix use, so the tone advised is the tone a copy is given."""
     if scene.face is None or scene.skin_mask.sum() < 20:
         return None
-    return recommend_tone(float(skin_lab(scene)[0]), clothing_lab(scene), tint(scene))
+    return keeping_the_outline(scene, recommend_tone(float(skin_lab(scene)[0]), clothing_lab(scene), tint(scene)))[0]
+
+
+def keeping_the_outline(scene: Scene, tone: Tone) -> tuple[Tone, float, float]:
+    """(``tone``, or the first of this face's :func:`candidates` that keeps the body's outline
+    visible when ``tone`` would not; the share of the outline ``tone`` would hide; the share the
+    tone returned hides), shares in [0, 1].
+
+    A backdrop hides the outline where the clothes just inside it are within the
+    clothing-camouflage rule's ΔE2000 of it (:func:`._outline.lost_share`, at the viewing
+    size): a grey jacket against the recommended grey loses its shoulders, and the advice must
+    not make the camouflage it is often asked to fix. Up to ``OUTLINE_LOST_MAX`` is kept; past
+    it the first candidate within it is chosen, else the one hiding least, and only when it
+    hides less. Without a measurable outline or facial skin: ``tone``, shares 0.
+    """
+    inside = outline_colours(scene)
+    if inside is None or scene.face is None or scene.skin_mask.sum() < 20:
+        return tone, 0.0, 0.0
+    planned = lost_share(inside, tone.lab)
+    if planned <= OUTLINE_LOST_MAX:
+        return tone, planned, planned
+    options = [(lost_share(inside, t.lab), t) for t in candidates(float(skin_lab(scene)[0]), tint(scene))]
+    if not options:
+        return tone, planned, planned
+    fine = [o for o in options if o[0] <= OUTLINE_LOST_MAX]
+    share, chosen = fine[0] if fine else min(options, key=lambda o: o[0])  # the first of equals
+    return (chosen, planned, share) if share < planned else (tone, planned, planned)
 
 
 def advised_tone(scene: Scene) -> Tone:
