@@ -228,7 +228,8 @@ def _run(paths: list[str], rules, jobs: int, cache: Cache | None = None) -> tupl
     return time.perf_counter() - t0, stats, parent
 
 
-def shortfall(jobs1_wall: float, jobs2_wall: float, cpu1: float, cpu2: float, parent2: float, n: int) -> dict[str, float]:
+def shortfall(jobs1_wall: float, jobs2_wall: float, cpu1: float, cpu2: float, parent2: float,
+              n: int) -> dict[str, float]:
     """Where ``--jobs 2`` loses against twice ``--jobs 1``, in seconds of the jobs-2 run's wall time.
 
     ``cpu1``/``cpu2`` are worker CPU seconds per photo, ``parent2`` the parent's CPU seconds over
