@@ -12,7 +12,8 @@ import numpy as np
 from ..fix_check import Crop, FaceCheck, RemnantCheck, face_check, original_detections, remnant_check, subject_box
 from ..model import Report
 from ..scene import Scene
-from .canvas import AS_PLANNED, BACKGROUND_ACTIONS, FALLBACKS, Canvas, Fallback, Refused, Skipped, person_alpha
+from .canvas import (AS_PLANNED, BACKGROUND_ACTIONS, FALLBACKS, Canvas, Fallback, Refused, Skipped,
+                     fallback_summary, person_alpha)
 from .outcome import RuleOutcome, fixed_codes, rule_outcomes
 from .plan import ACTIONS, BACKDROPS, PlannedFix
 
@@ -168,7 +169,7 @@ class Correction:
         """For people: which retry made the copy, and why it was needed ("" as planned)."""
         if not self.fallback or not self.attempts:
             return ""
-        summary = next((f.summary for f in FALLBACKS if f.name == self.fallback), "")
+        summary = fallback_summary(self.fallback)
         planned = next((a for a in reversed(self.attempts) if a.name == "as planned"), self.attempts[0])
         return f"{planned.describe()} as planned, so {self.fallback}: {summary}"
 
@@ -335,7 +336,7 @@ def _correct_once(fixes: Sequence[PlannedFix], rgb: np.ndarray, scene: Scene, *,
             if tried[0].ok:
                 why = f"not written: the copy would not clear or reduce the findings it was for ({left})"
             else:  # the plan itself failed its checks: say so, not only what the clean retry left
-                summary = next((f.summary for f in FALLBACKS if f.name == made.fallback), made.fallback)
+                summary = fallback_summary(made.fallback) or made.fallback
                 why = (f"not written: {tried[0].describe()} as planned; the retry that came out clean ({summary}) "
                        f"would not clear or reduce the findings it was for ({left}). {WHAT_INSTEAD}")
             return replace(made, rgb=None, data=None, refused=why)

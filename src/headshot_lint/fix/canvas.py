@@ -41,6 +41,13 @@ FALLBACKS: Tuple[Fallback, ...] = (
              summary="the background blurred (twice the planned strength) instead of replaced, no exposure lift"),
 )
 AS_PLANNED = Fallback("")
+
+
+def fallback_summary(name: str) -> str:
+    """What the retry called ``name`` does, for people ("" for an unknown name or the plan)."""
+    return next((f.summary for f in FALLBACKS if f.name == name), "")
+
+
 #: A matte value under which the tight retry gives a pixel to the background, and the
 #: width of the ramp above it (the segmenter's soft rim is where old background is kept).
 TIGHT_MATTE = (0.35, 0.4)
